@@ -1,0 +1,7 @@
+//! The engine behind shenpi: approval flows as DAGs of serial and parallel
+//! steps, on a working-day calendar, with total time control (批时总控).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod diag;
+pub(crate) mod yaml;

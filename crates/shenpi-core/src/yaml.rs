@@ -1,0 +1,311 @@
+//! Reading YAML with source positions, collecting diagnostics as we go.
+//!
+//! Both the flow loader (`model`) and the calendar loader (`calendar`) walk a
+//! `saphyr` tree of [`MarkedYaml`] nodes through a [`Reader`]. Every getter
+//! reports what is wrong at the node's exact span and returns `None`, so a
+//! loader can go on and report every problem in a file in one run.
+
+use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+
+use crate::diag::{Code, Diagnostic, Source, Span, suggest};
+
+/// A parsed YAML node with positions.
+pub(crate) type Node<'a> = MarkedYaml<'a>;
+
+/// Collects diagnostics while reading one source.
+pub(crate) struct Reader<'s> {
+    pub source: &'s Source,
+    pub diags: Vec<Diagnostic>,
+}
+
+/// Parses the single document of `source`; `Ok(None)` for an empty file.
+pub(crate) fn parse(source: &Source) -> Result<Option<Node<'_>>, Diagnostic> {
+    match MarkedYaml::load_from_str(source.text()) {
+        Ok(mut docs) => {
+            if docs.len() > 1 {
+                let at = docs[1].span.start.index();
+                let at = source.char_to_byte(at);
+                return Err(Diagnostic::error(Code::Syntax, "more than one YAML document in the file")
+                    .at(Span::new(at, at), "a second document starts here")
+                    .help("keep one flow per file; remove the `---` separator"));
+            }
+            Ok(docs.pop())
+        }
+        Err(e) => {
+            let at = source.char_to_byte(e.marker().index());
+            Err(Diagnostic::error(Code::Syntax, format!("malformed YAML: {}", e.info()))
+                .at(Span::new(at, at), "")
+                .help("check indentation and that every `key: value` pair and list item is well-formed"))
+        }
+    }
+}
+
+/// A mapping whose keys have been checked against the allowed set.
+pub(crate) struct Fields<'a> {
+    pub span: Span,
+    entries: Vec<(&'a str, Span, &'a Node<'a>)>,
+}
+
+impl<'a> Fields<'a> {
+    /// The value under `key`, if present.
+    pub fn get(&self, key: &str) -> Option<&'a Node<'a>> {
+        self.entries.iter().find(|e| e.0 == key).map(|e| e.2)
+    }
+
+    /// The span of `key` itself, if present.
+    pub fn key_span(&self, key: &str) -> Option<Span> {
+        self.entries.iter().find(|e| e.0 == key).map(|e| e.1)
+    }
+
+    /// True when `key` is present.
+    pub fn has(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+}
+
+/// The type of a node, for "expected X, found Y" messages.
+pub(crate) fn type_name(node: &Node<'_>) -> &'static str {
+    match &node.data {
+        YamlData::Value(Scalar::Null) => "nothing",
+        YamlData::Value(Scalar::Boolean(_)) => "a boolean",
+        YamlData::Value(Scalar::Integer(_)) => "a whole number",
+        YamlData::Value(Scalar::FloatingPoint(_)) => "a decimal number",
+        YamlData::Value(Scalar::String(_)) => "text",
+        YamlData::Sequence(_) => "a list",
+        YamlData::Mapping(_) => "a mapping",
+        YamlData::Alias(_) => "an alias",
+        YamlData::Tagged(..) => "a tagged value",
+        YamlData::Representation(..) | YamlData::BadValue => "an unreadable value",
+    }
+}
+
+impl<'s> Reader<'s> {
+    pub fn new(source: &'s Source) -> Reader<'s> {
+        Reader { source, diags: Vec::new() }
+    }
+
+    /// The byte span of a node.
+    pub fn span(&self, node: &Node<'_>) -> Span {
+        let start = self.source.char_to_byte(node.span.start.index());
+        let end = self.source.char_to_byte(node.span.end.index());
+        Span::new(start, end.max(start))
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    /// Reports "expected `what`" at `node`.
+    pub fn wrong_type(&mut self, node: &Node<'_>, key: &str, what: &str) {
+        let found = type_name(node);
+        let d = if matches!(node.data, YamlData::Alias(_)) {
+            Diagnostic::error(Code::WrongType, "anchors and aliases are not supported")
+                .at(self.span(node), "alias used here")
+                .help("write the value out in full")
+        } else {
+            Diagnostic::error(Code::WrongType, format!("`{key}` must be {what}, found {found}"))
+                .at(self.span(node), format!("expected {what}"))
+        };
+        self.push(d);
+    }
+
+    /// Checks that `node` is a mapping whose keys are all in `allowed`; every
+    /// unknown key is reported with the nearest allowed one.
+    pub fn fields<'a>(&mut self, node: &'a Node<'a>, what: &str, allowed: &[&str]) -> Option<Fields<'a>> {
+        let YamlData::Mapping(map) = &node.data else {
+            self.wrong_type(node, what, "a mapping of `key: value` lines");
+            return None;
+        };
+        let mut entries = Vec::with_capacity(map.len());
+        for (k, v) in map {
+            let key_span = self.span(k);
+            let Some(key) = k.data.as_str() else {
+                self.push(
+                    Diagnostic::error(
+                        Code::UnknownKey,
+                        format!("{what} keys must be text, found {}", type_name(k)),
+                    )
+                    .at(key_span, "not a key name"),
+                );
+                continue;
+            };
+            if !allowed.contains(&key) {
+                let mut d = Diagnostic::error(Code::UnknownKey, format!("unknown key `{key}` in {what}"))
+                    .at(key_span, "not a key of this format");
+                d = match suggest(key, allowed.iter().copied()) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help(format!("the keys of {what} are: {}", allowed.join(", "))),
+                };
+                self.push(d);
+                continue;
+            }
+            entries.push((key, key_span, v));
+        }
+        Some(Fields { span: self.span(node), entries })
+    }
+
+    /// Reports a missing required key at the mapping.
+    pub fn missing(&mut self, fields: &Fields<'_>, what: &str, key: &str, help: &str) {
+        let at = Span::new(fields.span.start, fields.span.start);
+        self.push(
+            Diagnostic::error(Code::MissingField, format!("{what} has no `{key}`"))
+                .at(at, format!("`{key}` is required here"))
+                .help(help.to_string()),
+        );
+    }
+
+    /// A text value (numbers and booleans are taken as written).
+    pub fn text(&mut self, node: &Node<'_>, key: &str) -> Option<String> {
+        match &node.data {
+            YamlData::Value(Scalar::String(s)) => Some(s.to_string()),
+            YamlData::Value(Scalar::Integer(i)) => Some(i.to_string()),
+            YamlData::Value(Scalar::FloatingPoint(f)) => Some(f.to_string()),
+            YamlData::Value(Scalar::Boolean(b)) => Some(b.to_string()),
+            _ => {
+                self.wrong_type(node, key, "text");
+                None
+            }
+        }
+    }
+
+    /// An identifier: non-empty, `[A-Za-z0-9_-]`, so it is safe in files, URLs and SVG.
+    pub fn id(&mut self, node: &Node<'_>, key: &str) -> Option<(String, Span)> {
+        let s = self.text(node, key)?;
+        let span = self.span(node);
+        let ok = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !ok {
+            self.push(
+                Diagnostic::error(Code::InvalidValue, format!("`{s}` is not a valid id"))
+                    .at(span, "ids may hold only ASCII letters, digits, `-` and `_`")
+                    .help(
+                        "use a short latin id such as `land-planning`, and put the Chinese title in `name`",
+                    ),
+            );
+            return None;
+        }
+        Some((s, span))
+    }
+
+    /// A whole number of working days, not negative.
+    pub fn days(&mut self, node: &Node<'_>, key: &str) -> Option<u32> {
+        match &node.data {
+            YamlData::Value(Scalar::Integer(i)) if *i < 0 => {
+                self.push(
+                    Diagnostic::error(Code::NegativeDays, format!("`{key}` is {i} days, which is negative"))
+                        .at(self.span(node), "days cannot be negative")
+                        .help("use 0 for an item decided on the spot (即办)"),
+                );
+                None
+            }
+            YamlData::Value(Scalar::Integer(i)) => match u32::try_from(*i) {
+                Ok(d) if d <= MAX_DAYS => Some(d),
+                _ => {
+                    self.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            format!("`{key}` is {i} days, more than allowed"),
+                        )
+                        .at(self.span(node), format!("at most {MAX_DAYS} working days")),
+                    );
+                    None
+                }
+            },
+            YamlData::Value(Scalar::FloatingPoint(f)) if f.into_inner() < 0.0 => {
+                self.push(
+                    Diagnostic::error(Code::NegativeDays, format!("`{key}` is {f} days, which is negative"))
+                        .at(self.span(node), "days cannot be negative"),
+                );
+                None
+            }
+            _ => {
+                self.wrong_type(node, key, "a whole number of working days");
+                None
+            }
+        }
+    }
+
+    /// Any number (integers widen).
+    pub fn number(&mut self, node: &Node<'_>, key: &str) -> Option<f64> {
+        match &node.data {
+            YamlData::Value(Scalar::Integer(i)) => Some(*i as f64),
+            YamlData::Value(Scalar::FloatingPoint(f)) if f.is_finite() => Some(f.into_inner()),
+            _ => {
+                self.wrong_type(node, key, "a number");
+                None
+            }
+        }
+    }
+
+    /// A non-negative number of days (decimals allowed, for duration models).
+    pub fn span_days(&mut self, node: &Node<'_>, key: &str) -> Option<f64> {
+        let n = self.number(node, key)?;
+        if n < 0.0 {
+            self.push(
+                Diagnostic::error(Code::NegativeDays, format!("`{key}` is {n} days, which is negative"))
+                    .at(self.span(node), "days cannot be negative"),
+            );
+            return None;
+        }
+        if n > f64::from(MAX_DAYS) {
+            self.push(
+                Diagnostic::error(Code::InvalidValue, format!("`{key}` is {n} days, more than allowed"))
+                    .at(self.span(node), format!("at most {MAX_DAYS} working days")),
+            );
+            return None;
+        }
+        Some(n)
+    }
+
+    pub fn boolean(&mut self, node: &Node<'_>, key: &str) -> Option<bool> {
+        match &node.data {
+            YamlData::Value(Scalar::Boolean(b)) => Some(*b),
+            _ => {
+                self.wrong_type(node, key, "`true` or `false`");
+                None
+            }
+        }
+    }
+
+    pub fn list<'a>(&mut self, node: &'a Node<'a>, key: &str) -> Option<&'a [Node<'a>]> {
+        match &node.data {
+            YamlData::Sequence(items) => Some(items),
+            _ => {
+                self.wrong_type(node, key, "a list (`[a, b]` or lines starting with `- `)");
+                None
+            }
+        }
+    }
+
+    /// A text or a list of texts.
+    pub fn texts(&mut self, node: &Node<'_>, key: &str) -> Option<Vec<String>> {
+        match &node.data {
+            YamlData::Sequence(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for it in items {
+                    out.push(self.text(it, key)?);
+                }
+                Some(out)
+            }
+            _ => self.text(node, key).map(|s| vec![s]),
+        }
+    }
+
+    /// One of a fixed set of words.
+    pub fn choice<T: Copy>(&mut self, node: &Node<'_>, key: &str, options: &[(&str, T)]) -> Option<T> {
+        let s = self.text(node, key)?;
+        if let Some((_, v)) = options.iter().find(|(k, _)| *k == s) {
+            return Some(*v);
+        }
+        let names: Vec<&str> = options.iter().map(|o| o.0).collect();
+        let mut d = Diagnostic::error(Code::InvalidValue, format!("`{s}` is not a valid `{key}`"))
+            .at(self.span(node), format!("expected one of: {}", names.join(", ")));
+        if let Some(g) = suggest(&s, names.iter().copied()) {
+            d = d.help(format!("did you mean `{g}`?"));
+        }
+        self.push(d);
+        None
+    }
+}
+
+/// The largest number of working days any field may hold (about 40 years).
+pub const MAX_DAYS: u32 = 10_000;

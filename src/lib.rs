@@ -1,0 +1,4 @@
+//! shenpi: administrative approval flows with total time control (批时总控).
+#![forbid(unsafe_code)]
+
+pub use shenpi_core::*;
