@@ -1,15 +1,64 @@
 //! The `shenpi` command line.
+//!
+//! Exit codes: 0 success, 1 invalid input (a flow or calendar file with
+//! errors), 2 usage or I/O error. A closed pipe is not an error.
 
+mod check;
+
+use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 /// Check, plan, simulate and render administrative approval flows.
 #[derive(Parser)]
-#[command(name = "shenpi", version, about)]
-struct Cli {}
+#[command(name = "shenpi", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate flow files; every problem is reported with file, line and column.
+    Check(check::Args),
+}
+
+/// How a command ended, as an exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    /// Exit 0.
+    Ok = 0,
+    /// Exit 1: the input is invalid.
+    Invalid = 1,
+    /// Exit 2: usage or I/O error.
+    Failed = 2,
+}
+
+/// Output formats shared by the commands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For a person.
+    #[default]
+    Table,
+    /// For other tools.
+    Json,
+}
 
 fn main() -> ExitCode {
-    let _cli = Cli::parse();
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(outcome) => ExitCode::from(outcome as u8),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "error: {e}");
+            ExitCode::from(Outcome::Failed as u8)
+        }
+    }
+}
+
+fn run(cli: Cli) -> io::Result<Outcome> {
+    match cli.command {
+        Command::Check(args) => check::run(args),
+    }
 }

@@ -4,4 +4,11 @@
 #![deny(missing_docs)]
 
 pub mod diag;
+mod error;
+pub mod graph;
+pub mod model;
 pub(crate) mod yaml;
+
+pub use error::Error;
+pub use graph::{Dag, FlowGraph, Node};
+pub use model::{Flow, Params, Step, StepIdx};

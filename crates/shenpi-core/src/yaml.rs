@@ -19,23 +19,27 @@ pub(crate) struct Reader<'s> {
 }
 
 /// Parses the single document of `source`; `Ok(None)` for an empty file.
-pub(crate) fn parse(source: &Source) -> Result<Option<Node<'_>>, Diagnostic> {
+pub(crate) fn parse(source: &Source) -> Result<Option<Node<'_>>, Box<Diagnostic>> {
     match MarkedYaml::load_from_str(source.text()) {
         Ok(mut docs) => {
             if docs.len() > 1 {
                 let at = docs[1].span.start.index();
                 let at = source.char_to_byte(at);
-                return Err(Diagnostic::error(Code::Syntax, "more than one YAML document in the file")
-                    .at(Span::new(at, at), "a second document starts here")
-                    .help("keep one flow per file; remove the `---` separator"));
+                return Err(Box::new(
+                    Diagnostic::error(Code::Syntax, "more than one YAML document in the file")
+                        .at(Span::new(at, at), "a second document starts here")
+                        .help("keep one document per file; remove the `---` separator"),
+                ));
             }
             Ok(docs.pop())
         }
         Err(e) => {
             let at = source.char_to_byte(e.marker().index());
-            Err(Diagnostic::error(Code::Syntax, format!("malformed YAML: {}", e.info()))
-                .at(Span::new(at, at), "")
-                .help("check indentation and that every `key: value` pair and list item is well-formed"))
+            Err(Box::new(
+                Diagnostic::error(Code::Syntax, format!("malformed YAML: {}", e.info()))
+                    .at(Span::new(at, at), "")
+                    .help("check indentation and that every `key: value` pair and list item is well-formed"),
+            ))
         }
     }
 }
@@ -55,6 +59,11 @@ impl<'a> Fields<'a> {
     /// The span of `key` itself, if present.
     pub fn key_span(&self, key: &str) -> Option<Span> {
         self.entries.iter().find(|e| e.0 == key).map(|e| e.1)
+    }
+
+    /// How many allowed keys are present.
+    pub fn len(&self) -> usize {
+        self.entries.len()
     }
 
     /// True when `key` is present.

@@ -1,0 +1,302 @@
+//! Flow + params → the compiled DAG that scheduling, runtime and simulation walk.
+//!
+//! Steps are renumbered once in topological order, so every edge runs from a
+//! lower [`Node`] to a higher one: a forward pass is a loop over `0..n`, a
+//! backward pass a loop over `(0..n).rev()`, and both read predecessor and
+//! successor lists from flat arrays (compressed sparse rows).
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use crate::error::Error;
+use crate::model::{Flow, Params, Step, StepIdx};
+
+/// A step's position in a compiled graph: every edge `u -> v` has `u < v`.
+pub type Node = u32;
+
+/// A directed acyclic graph in topological numbering, stored as flat adjacency arrays.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Dag {
+    pred_start: Vec<u32>,
+    preds: Vec<Node>,
+    succ_start: Vec<u32>,
+    succs: Vec<Node>,
+}
+
+/// The nodes that could not be ordered because they lie on (or behind) a cycle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CycleError {
+    /// Original indices of the nodes left unordered.
+    pub stuck: Vec<u32>,
+}
+
+impl Dag {
+    /// Orders `n` nodes topologically (Kahn's algorithm, ties broken by index)
+    /// and builds the graph in that numbering. Returns the graph and, for each
+    /// new node, its original index. Duplicate edges are merged.
+    ///
+    /// # Complexity
+    /// O(V + E) time, O(V + E) extra memory.
+    pub fn from_edges(n: usize, edges: &[(u32, u32)]) -> Result<(Dag, Vec<u32>), CycleError> {
+        let orig = Csr::build(n, edges.iter().copied());
+        let mut indegree: Vec<u32> = vec![0; n];
+        for &(_, v) in edges {
+            indegree[v as usize] += 1;
+        }
+        let mut order = Vec::with_capacity(n);
+        let mut ready: VecDeque<u32> = (0..n as u32).filter(|&v| indegree[v as usize] == 0).collect();
+        while let Some(v) = ready.pop_front() {
+            order.push(v);
+            for &w in orig.row(v) {
+                indegree[w as usize] -= 1;
+                if indegree[w as usize] == 0 {
+                    ready.push_back(w);
+                }
+            }
+        }
+        if order.len() < n {
+            let stuck = (0..n as u32).filter(|&v| indegree[v as usize] > 0).collect();
+            return Err(CycleError { stuck });
+        }
+        let mut rank = vec![0u32; n];
+        for (new, &old) in order.iter().enumerate() {
+            rank[old as usize] = new as u32;
+        }
+        let renamed = edges.iter().map(|&(u, v)| (rank[u as usize], rank[v as usize]));
+        Ok((Dag::from_topological(n, renamed), order))
+    }
+
+    /// Builds a graph whose edges already go from lower to higher nodes.
+    ///
+    /// # Panics
+    /// When an edge `u -> v` has `u >= v` or names a node `>= n`; use
+    /// [`Dag::from_edges`] for arbitrary input.
+    pub fn from_topological(n: usize, edges: impl Iterator<Item = (u32, u32)> + Clone) -> Dag {
+        let succ = Csr::build(
+            n,
+            edges
+                .clone()
+                .inspect(|&(u, v)| assert!(u < v && (v as usize) < n, "edge {u} -> {v} is not topological")),
+        );
+        let pred = Csr::build(n, edges.map(|(u, v)| (v, u)));
+        Dag { pred_start: pred.start, preds: pred.items, succ_start: succ.start, succs: succ.items }
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.pred_start.len().saturating_sub(1)
+    }
+
+    /// True when there are no nodes.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of distinct edges.
+    pub fn edge_count(&self) -> usize {
+        self.succs.len()
+    }
+
+    /// The nodes `v` waits for, ascending.
+    pub fn preds(&self, v: Node) -> &[Node] {
+        let v = v as usize;
+        &self.preds[self.pred_start[v] as usize..self.pred_start[v + 1] as usize]
+    }
+
+    /// The nodes waiting for `v`, ascending.
+    pub fn succs(&self, v: Node) -> &[Node] {
+        let v = v as usize;
+        &self.succs[self.succ_start[v] as usize..self.succ_start[v + 1] as usize]
+    }
+
+    /// Every edge `(u, v)`, by `u` then `v`.
+    pub fn edges(&self) -> impl Iterator<Item = (Node, Node)> + '_ {
+        (0..self.len() as Node).flat_map(move |u| self.succs(u).iter().map(move |&v| (u, v)))
+    }
+}
+
+/// Compressed sparse rows: the targets of node `v` are `items[start[v]..start[v + 1]]`, sorted, unique.
+struct Csr {
+    start: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Csr {
+    fn build(n: usize, edges: impl Iterator<Item = (u32, u32)> + Clone) -> Csr {
+        let mut count = vec![0u32; n + 1];
+        for (u, _) in edges.clone() {
+            count[u as usize + 1] += 1;
+        }
+        for i in 0..n {
+            count[i + 1] += count[i];
+        }
+        let mut fill = count.clone();
+        let mut items = vec![0u32; count[n] as usize];
+        for (u, v) in edges {
+            items[fill[u as usize] as usize] = v;
+            fill[u as usize] += 1;
+        }
+        // Sort and dedupe each row, compacting in place.
+        let mut start = Vec::with_capacity(n + 1);
+        start.push(0u32);
+        let mut w = 0usize;
+        for u in 0..n {
+            let (a, b) = (count[u] as usize, count[u + 1] as usize);
+            items[a..b].sort_unstable();
+            let mut last = None;
+            for r in a..b {
+                if last != Some(items[r]) {
+                    last = Some(items[r]);
+                    items[w] = items[r];
+                    w += 1;
+                }
+            }
+            start.push(w as u32);
+        }
+        items.truncate(w);
+        Csr { start, items }
+    }
+
+    fn row(&self, v: u32) -> &[u32] {
+        &self.items[self.start[v as usize] as usize..self.start[v as usize + 1] as usize]
+    }
+}
+
+/// A flow compiled for one project: conditions applied, steps in topological order.
+#[derive(Clone, Debug)]
+pub struct FlowGraph {
+    flow: Arc<Flow>,
+    params: Params,
+    dag: Dag,
+    step_of: Vec<StepIdx>,
+    node_of: Vec<Option<Node>>,
+    promised: Vec<u32>,
+    counted: Vec<bool>,
+}
+
+impl FlowGraph {
+    /// Compiles `flow` for a project with `params`: steps whose `when` is false
+    /// are removed and what waited for them waits for their predecessors.
+    ///
+    /// Fails only when the flow's steps form a cycle, which a flow from
+    /// [`Flow::parse`] never does unless changed afterwards.
+    ///
+    /// # Complexity
+    /// O(V + E) when no step is removed; removing steps may add edges from
+    /// each kept predecessor to each kept successor.
+    pub fn new(flow: Arc<Flow>, params: Params) -> Result<FlowGraph, Error> {
+        let n = flow.steps.len();
+        let all: Vec<(u32, u32)> = flow.edges().iter().map(|e| (e.from.0, e.to.0)).collect();
+        let (full, order) = Dag::from_edges(n, &all).map_err(|c| {
+            let ids: Vec<&str> = c.stuck.iter().map(|&i| flow.steps[i as usize].id.as_str()).collect();
+            Error::cycle(ids.join(", "))
+        })?;
+        let keep: Vec<bool> = order
+            .iter()
+            .map(|&i| flow.steps[i as usize].when.as_ref().is_none_or(|c| c.eval(&params)))
+            .collect();
+        // For each node of `full`, the kept nodes it stands for: itself if kept,
+        // else the kept predecessors it would pass on.
+        let mut stands_for: Vec<Vec<Node>> = vec![Vec::new(); n];
+        let mut edges = Vec::with_capacity(full.edge_count());
+        for v in 0..n as Node {
+            let mut from: Vec<Node> = Vec::new();
+            for &p in full.preds(v) {
+                from.extend_from_slice(&stands_for[p as usize]);
+            }
+            from.sort_unstable();
+            from.dedup();
+            if keep[v as usize] {
+                edges.extend(from.iter().map(|&p| (p, v)));
+                stands_for[v as usize] = vec![v];
+            } else {
+                stands_for[v as usize] = from;
+            }
+        }
+        // Renumber kept nodes densely; relative order stays topological.
+        let mut new_id = vec![u32::MAX; n];
+        let mut step_of = Vec::new();
+        for v in 0..n {
+            if keep[v] {
+                new_id[v] = step_of.len() as u32;
+                step_of.push(StepIdx(order[v]));
+            }
+        }
+        let kept = step_of.len();
+        let edges: Vec<(u32, u32)> =
+            edges.iter().map(|&(u, v)| (new_id[u as usize], new_id[v as usize])).collect();
+        let dag = Dag::from_topological(kept, edges.iter().copied());
+        let mut node_of = vec![None; n];
+        for (node, s) in step_of.iter().enumerate() {
+            node_of[s.index()] = Some(node as Node);
+        }
+        let promised = step_of.iter().map(|s| flow.steps[s.index()].promised).collect();
+        let counted = step_of.iter().map(|s| flow.steps[s.index()].counted).collect();
+        Ok(FlowGraph { flow, params, dag, step_of, node_of, promised, counted })
+    }
+
+    /// The flow this graph was compiled from.
+    pub fn flow(&self) -> &Arc<Flow> {
+        &self.flow
+    }
+
+    /// The project's params.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// The graph in topological numbering.
+    pub fn dag(&self) -> &Dag {
+        &self.dag
+    }
+
+    /// Number of steps that remain after conditions.
+    pub fn len(&self) -> usize {
+        self.step_of.len()
+    }
+
+    /// True when every step was removed by its condition.
+    pub fn is_empty(&self) -> bool {
+        self.step_of.is_empty()
+    }
+
+    /// Nodes in topological order.
+    pub fn nodes(&self) -> impl DoubleEndedIterator<Item = Node> + ExactSizeIterator {
+        0..self.len() as Node
+    }
+
+    /// The step at a node.
+    pub fn step(&self, v: Node) -> &Step {
+        &self.flow.steps[self.step_of[v as usize].index()]
+    }
+
+    /// The flow's index of the step at a node.
+    pub fn step_idx(&self, v: Node) -> StepIdx {
+        self.step_of[v as usize]
+    }
+
+    /// The node of a step, or `None` when its condition removed it.
+    pub fn node_of(&self, s: StepIdx) -> Option<Node> {
+        self.node_of.get(s.index()).copied().flatten()
+    }
+
+    /// The node of the step with this id.
+    pub fn node(&self, id: &str) -> Option<Node> {
+        self.flow.step(id).and_then(|(i, _)| self.node_of(i))
+    }
+
+    /// Promised days of every node, in node order.
+    pub fn promised(&self) -> &[u32] {
+        &self.promised
+    }
+
+    /// Whether each node's days count against the budget, in node order.
+    pub fn counted(&self) -> &[bool] {
+        &self.counted
+    }
+
+    /// Steps removed by their `when`, in file order.
+    pub fn removed(&self) -> impl Iterator<Item = &Step> {
+        self.flow.steps.iter().zip(&self.node_of).filter(|(_, n)| n.is_none()).map(|(s, _)| s)
+    }
+}

@@ -1,0 +1,717 @@
+//! YAML → [`Flow`], collecting every diagnostic on the way.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::sync::Arc;
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use super::expr;
+use super::params::{ParamDecl, ParamType, Value};
+use super::{
+    Alerts, Block, Delay, DurationModel, Flow, Ref, Stage, Step, StepIdx, StepKind, Target, TimeoutPolicy,
+};
+use crate::diag::{Code, Diagnostic, Report, Source, Span, suggest};
+use crate::model::{DeadlinePolicy, EdgeOrigin};
+use crate::yaml::{self, Fields, Node, Reader};
+
+const FLOW_KEYS: &[&str] = &[
+    "id",
+    "version",
+    "name",
+    "calendar",
+    "budget",
+    "deadline_policy",
+    "alerts",
+    "params",
+    "stages",
+    "description",
+];
+const STAGE_KEYS: &[&str] = &["id", "name", "budget", "after", "steps", "description"];
+const STEP_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "dept",
+    "kind",
+    "counted",
+    "legal",
+    "promised",
+    "min",
+    "cost",
+    "after",
+    "when",
+    "on_timeout",
+    "provisional",
+    "duration",
+    "supplement",
+    "special",
+    "description",
+];
+const PARAM_KEYS: &[&str] = &["type", "default", "values", "description"];
+const ALERT_KEYS: &[&str] = &["reminder", "yellow", "red"];
+const DELAY_KEYS: &[&str] = &["p", "days"];
+const MODEL_KEYS: &[&str] = &["fixed", "triangular", "pert", "empirical"];
+
+/// Deepest nesting of `serial`/`parallel` blocks; deeper files are refused rather than overflow the stack.
+const MAX_DEPTH: usize = 64;
+
+pub(super) fn load(source: Arc<Source>) -> Result<Flow, Report> {
+    let text = Arc::clone(&source);
+    let root = match yaml::parse(&text) {
+        Ok(Some(root)) => root,
+        Ok(None) => {
+            let d = Diagnostic::error(Code::EmptyFlow, "the file is empty")
+                .at(Span::new(0, 0), "")
+                .help("a flow needs at least `id`, `name` and `stages`; see docs/flow-format.md");
+            return Err(Report::new(source.clone(), vec![d]));
+        }
+        Err(d) => return Err(Report::new(source.clone(), vec![*d])),
+    };
+    let mut b = Builder {
+        r: Reader::new(&text),
+        steps: Vec::new(),
+        stages: Vec::new(),
+        ids: HashMap::new(),
+        params: Vec::new(),
+    };
+    let flow = b.flow(&root);
+    let Builder { r, .. } = b;
+    let diags = r.diags;
+    match flow {
+        Some(mut flow) if !diags.iter().any(Diagnostic::is_error) => {
+            flow.source = source;
+            Ok(flow)
+        }
+        _ => Err(Report::new(source, diags)),
+    }
+}
+
+struct Builder<'s> {
+    r: Reader<'s>,
+    steps: Vec<Step>,
+    stages: Vec<Stage>,
+    ids: HashMap<String, (Span, Target)>,
+    params: Vec<ParamDecl>,
+}
+
+impl Builder<'_> {
+    fn flow(&mut self, root: &Node<'_>) -> Option<Flow> {
+        let f = self.r.fields(root, "the flow", FLOW_KEYS)?;
+        let id = self
+            .required(&f, "the flow", "id", "add `id: my-flow` at the top")
+            .and_then(|n| self.r.id(n, "id"));
+        let name = self
+            .required(&f, "the flow", "name", "add `name:` with the flow's title")
+            .and_then(|n| self.r.text(n, "name"));
+        let version = match f.get("version") {
+            Some(n) => self.r.days(n, "version").and_then(|v| self.positive(n, "version", v)),
+            None => Some(1),
+        };
+        let calendar = f.get("calendar").map_or(Some("cn".to_string()), |n| self.r.text(n, "calendar"));
+        // Outer `None`: no budget; inner `None`: a budget that did not read (already reported).
+        let budget = f.get("budget").map(|n| self.r.days(n, "budget"));
+        let deadline_policy = f.get("deadline_policy").map_or(Some(DeadlinePolicy::Latest), |n| {
+            self.r.choice(
+                n,
+                "deadline_policy",
+                &[("latest", DeadlinePolicy::Latest), ("proportional", DeadlinePolicy::Proportional)],
+            )
+        });
+        let alerts = f.get("alerts").map_or(Some(Alerts::default()), |n| self.alerts(n));
+        let description = f.get("description").and_then(|n| self.r.text(n, "description"));
+        if let Some(n) = f.get("params") {
+            self.params(n);
+        }
+        match f.get("stages") {
+            Some(n) => self.stages(n),
+            None => self.r.missing(&f, "the flow", "stages", "list the flow's stages under `stages:`"),
+        }
+        if self.steps.is_empty() && f.has("stages") {
+            let at = f.key_span("stages").unwrap_or(f.span);
+            self.r.push(
+                Diagnostic::error(Code::EmptyFlow, "the flow has no steps")
+                    .at(at, "no step under any stage")
+                    .help("add at least one step with `id`, `name` and `promised`"),
+            );
+        }
+        self.resolve_refs();
+        self.check_cycles();
+        let budget = match budget {
+            Some(b) => Some(b?),
+            None => None,
+        };
+        Some(Flow {
+            id: id?.0,
+            version: version?,
+            name: name?,
+            calendar: calendar?,
+            budget,
+            deadline_policy: deadline_policy?,
+            alerts: alerts?,
+            params: std::mem::take(&mut self.params),
+            stages: std::mem::take(&mut self.stages),
+            steps: std::mem::take(&mut self.steps),
+            description,
+            source: Source::new("", ""),
+            index: self.ids.iter().map(|(k, v)| (k.clone(), v.1)).collect(),
+        })
+    }
+
+    fn required<'a>(&mut self, f: &Fields<'a>, what: &str, key: &str, help: &str) -> Option<&'a Node<'a>> {
+        let n = f.get(key);
+        if n.is_none() {
+            self.r.missing(f, what, key, help);
+        }
+        n
+    }
+
+    fn positive(&mut self, n: &Node<'_>, key: &str, v: u32) -> Option<u32> {
+        if v == 0 {
+            self.r.push(
+                Diagnostic::error(Code::InvalidValue, format!("`{key}` must be at least 1"))
+                    .at(self.r.span(n), "zero here"),
+            );
+            return None;
+        }
+        Some(v)
+    }
+
+    fn alerts(&mut self, n: &Node<'_>) -> Option<Alerts> {
+        let f = self.r.fields(n, "`alerts`", ALERT_KEYS)?;
+        let mut a = Alerts::default();
+        if let Some(n) = f.get("reminder") {
+            let v = self.r.number(n, "reminder")?;
+            if !(0.0..=1.0).contains(&v) {
+                self.r.push(
+                    Diagnostic::error(Code::InvalidValue, format!("`reminder` is {v}, outside 0 to 1"))
+                        .at(self.r.span(n), "a share of the time limit")
+                        .help("write 0.2 to remind when 20% of a step's limit is left"),
+                );
+                return None;
+            }
+            a.reminder = v;
+        }
+        if let Some(n) = f.get("yellow") {
+            a.yellow = self.r.days(n, "yellow")?;
+        }
+        if let Some(n) = f.get("red") {
+            a.red = self.r.days(n, "red")?;
+        }
+        Some(a)
+    }
+
+    fn params(&mut self, n: &Node<'_>) {
+        let saphyr::YamlData::Mapping(map) = &n.data else {
+            self.r.wrong_type(n, "params", "a mapping of param names to `{ type: …, default: … }`");
+            return;
+        };
+        for (k, v) in map {
+            let Some((name, span)) = self.r.id(k, "param name") else { continue };
+            if let Some(prev) = self.params.iter().find(|p| p.name == name) {
+                let prev = prev.span;
+                self.r.push(
+                    Diagnostic::error(Code::DuplicateId, format!("param `{name}` is declared twice"))
+                        .at(span, "declared again here")
+                        .also(prev, "first declared here"),
+                );
+                continue;
+            }
+            if let Some(decl) = self.param(name, span, v) {
+                self.params.push(decl);
+            }
+        }
+    }
+
+    fn param(&mut self, name: String, span: Span, n: &Node<'_>) -> Option<ParamDecl> {
+        let what = format!("param `{name}`");
+        let f = self.r.fields(n, &what, PARAM_KEYS)?;
+        let ty_node = self.required(&f, &what, "type", "add `type: number`, `type: bool` or `type: text`")?;
+        let ty = self.r.choice(ty_node, "type", &[("number", 0), ("bool", 1), ("text", 2)])?;
+        let ty = match ty {
+            0 => ParamType::Number,
+            1 => ParamType::Bool,
+            _ => {
+                let values = match f.get("values") {
+                    Some(v) => self.r.texts(v, "values")?,
+                    None => Vec::new(),
+                };
+                ParamType::Text { values }
+            }
+        };
+        if ty != (ParamType::Text { values: Vec::new() }) && matches!(ty, ParamType::Number | ParamType::Bool)
+        {
+            if let Some(k) = f.key_span("values") {
+                self.r.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("`values` applies to text params, and `{name}` is {}", ty.as_str()),
+                    )
+                    .at(k, "not used for this type"),
+                );
+            }
+        }
+        let default = match f.get("default") {
+            None => match &ty {
+                ParamType::Number => Value::Number(0.0),
+                ParamType::Bool => Value::Bool(false),
+                ParamType::Text { values } => match values.first() {
+                    Some(v) => Value::Text(v.clone()),
+                    None => Value::Text(String::new()),
+                },
+            },
+            Some(d) => {
+                let v = match &ty {
+                    ParamType::Number => Value::Number(self.r.number(d, "default")?),
+                    ParamType::Bool => Value::Bool(self.r.boolean(d, "default")?),
+                    ParamType::Text { .. } => Value::Text(self.r.text(d, "default")?),
+                };
+                if !v.fits(&ty) {
+                    self.r.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            format!("default `{v}` is not one of the values of `{name}`"),
+                        )
+                        .at(self.r.span(d), "not in `values`"),
+                    );
+                    return None;
+                }
+                v
+            }
+        };
+        Some(ParamDecl { name, ty, default, span })
+    }
+
+    fn register(&mut self, id: &str, span: Span, target: Target) -> bool {
+        match self.ids.entry(id.to_string()) {
+            Entry::Occupied(e) => {
+                let (first, t) = *e.get();
+                let what = match t {
+                    Target::Step(_) => "a step",
+                    Target::Stage(_) => "a stage",
+                };
+                self.r.push(
+                    Diagnostic::error(Code::DuplicateId, format!("duplicate id `{id}`"))
+                        .at(span, "used again here")
+                        .also(first, format!("first used here, by {what}"))
+                        .help("ids of steps and stages must be unique in the file; rename one"),
+                );
+                false
+            }
+            Entry::Vacant(e) => {
+                e.insert((span, target));
+                true
+            }
+        }
+    }
+
+    fn stages(&mut self, n: &Node<'_>) {
+        let Some(items) = self.r.list(n, "stages") else { return };
+        for item in items {
+            let index = self.stages.len();
+            let Some(f) = self.r.fields(item, "a stage", STAGE_KEYS) else { continue };
+            let id = self
+                .required(&f, "a stage", "id", "give the stage an id, e.g. `id: initiation`")
+                .and_then(|n| self.r.id(n, "id"));
+            let name = self
+                .required(&f, "a stage", "name", "give the stage a title, e.g. `name: 立项用地规划许可`")
+                .and_then(|n| self.r.text(n, "name"));
+            let budget = f.get("budget").and_then(|n| self.r.days(n, "budget"));
+            let after = f.get("after").and_then(|n| self.refs(n));
+            let description = f.get("description").and_then(|n| self.r.text(n, "description"));
+            if let Some((id, span)) = &id {
+                self.register(id, *span, Target::Stage(index));
+            }
+            let body = match f.get("steps") {
+                Some(s) => self.block_list(s, index, "steps", 0),
+                None => {
+                    self.r.missing(&f, "a stage", "steps", "list the stage's steps under `steps:`");
+                    Vec::new()
+                }
+            };
+            let span = id.as_ref().map_or(f.span, |(_, s)| *s);
+            self.stages.push(Stage {
+                id: id.map(|i| i.0).unwrap_or_default(),
+                name: name.unwrap_or_default(),
+                budget,
+                after,
+                body,
+                span,
+                description,
+            });
+        }
+    }
+
+    fn refs(&mut self, n: &Node<'_>) -> Option<Vec<Ref>> {
+        let items: Vec<&Node<'_>> = match &n.data {
+            saphyr::YamlData::Sequence(items) => items.iter().collect(),
+            _ => vec![n],
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for it in items {
+            let span = self.r.span(it);
+            out.push(Ref { id: self.r.text(it, "after")?, span });
+        }
+        Some(out)
+    }
+
+    fn block_list(&mut self, n: &Node<'_>, stage: usize, key: &str, depth: usize) -> Vec<Block> {
+        let Some(items) = self.r.list(n, key) else { return Vec::new() };
+        if items.is_empty() {
+            self.r.push(
+                Diagnostic::error(Code::EmptyFlow, format!("`{key}` is an empty list"))
+                    .at(self.r.span(n), "no steps here")
+                    .help("add steps, or remove the empty block"),
+            );
+        }
+        if depth > MAX_DEPTH {
+            self.r.push(
+                Diagnostic::error(Code::InvalidValue, format!("blocks nested more than {MAX_DEPTH} deep"))
+                    .at(self.r.span(n), "too deep")
+                    .help("flatten the nesting of `serial` and `parallel`"),
+            );
+            return Vec::new();
+        }
+        items.iter().filter_map(|it| self.block(it, stage, depth)).collect()
+    }
+
+    fn block(&mut self, n: &Node<'_>, stage: usize, depth: usize) -> Option<Block> {
+        if let saphyr::YamlData::Mapping(map) = &n.data {
+            for kind in ["parallel", "serial"] {
+                if map.keys().any(|k| k.data.as_str() == Some(kind)) {
+                    let what = format!("a `{kind}` block");
+                    let f = self.r.fields(n, &what, &[kind])?;
+                    let inner = f.get(kind)?;
+                    let items = self.block_list(inner, stage, kind, depth + 1);
+                    return Some(if kind == "parallel" {
+                        Block::Parallel(items)
+                    } else {
+                        Block::Serial(items)
+                    });
+                }
+            }
+        }
+        self.step(n, stage).map(Block::Step)
+    }
+
+    fn step(&mut self, n: &Node<'_>, stage: usize) -> Option<StepIdx> {
+        let f = self.r.fields(n, "a step", STEP_KEYS)?;
+        let id = self.required(&f, "a step", "id", "give the step an id, e.g. `id: land-planning`");
+        let id = id.and_then(|n| self.r.id(n, "id"));
+        let what = id.as_ref().map_or("a step".to_string(), |(i, _)| format!("step `{i}`"));
+        let name = self
+            .required(&f, &what, "name", "give the step its title, e.g. `name: 建设用地规划许可证`")
+            .and_then(|n| self.r.text(n, "name"));
+        let depts = f.get("dept").map_or(Some(Vec::new()), |n| self.r.texts(n, "dept"));
+        let kind =
+            f.get("kind").map_or(Some(StepKind::Approval), |n| self.r.choice(n, "kind", &StepKind::ALL));
+        let counted = match (f.get("counted"), kind) {
+            (Some(n), _) => self.r.boolean(n, "counted"),
+            (None, Some(k)) => Some(k.counted_by_default()),
+            (None, None) => None,
+        };
+        let legal = f.get("legal").map(|n| (self.r.days(n, "legal"), self.r.span(n)));
+        let promised = match f.get("promised") {
+            Some(n) => self.r.days(n, "promised").map(|d| (d, self.r.span(n))),
+            None => match legal {
+                Some((Some(l), span)) => Some((l, span)),
+                Some((None, _)) => None,
+                None => {
+                    self.r.missing(
+                        &f,
+                        &what,
+                        "promised",
+                        "add `promised:` (承诺时限, working days; 0 for 即办), or `legal:` to promise the statutory limit",
+                    );
+                    None
+                }
+            },
+        };
+        if let (Some((p, pspan)), Some((Some(l), lspan))) = (promised, legal)
+            && p > l
+        {
+            self.r.push(
+                Diagnostic::error(Code::PromisedOverLegal, format!("{what} promises {p} days, more than its legal limit of {l}"))
+                    .at(pspan, format!("promised {p}"))
+                    .also(lspan, format!("legal limit {l}"))
+                    .help("a promised limit (承诺时限) must not exceed the statutory one (法定时限); lower `promised`"),
+            );
+        }
+        let min = match f.get("min") {
+            Some(n) => {
+                let m = self.r.days(n, "min");
+                if let (Some(m), Some((p, _))) = (m, promised)
+                    && m > p
+                {
+                    self.r.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            format!("{what} has `min` {m}, more than `promised` {p}"),
+                        )
+                        .at(self.r.span(n), "cannot exceed the promised days")
+                        .help("`min` is the shortest the step can be cut to"),
+                    );
+                }
+                m
+            }
+            None => Some(0),
+        };
+        let cost = match f.get("cost") {
+            Some(n) => self.r.number(n, "cost").filter(|c| {
+                let ok = *c >= 0.0;
+                if !ok {
+                    self.r.push(
+                        Diagnostic::error(Code::InvalidValue, format!("`cost` is {c}, which is negative"))
+                            .at(self.r.span(n), "cost per day cut must be 0 or more"),
+                    );
+                }
+                ok
+            }),
+            None => Some(1.0),
+        };
+        let after = f.get("after").map_or(Some(Vec::new()), |n| self.refs(n));
+        let when = f.get("when").map(|n| self.when(n));
+        let on_timeout = f.get("on_timeout").map_or(Some(TimeoutPolicy::None), |n| {
+            self.r.choice(
+                n,
+                "on_timeout",
+                &[("none", TimeoutPolicy::None), ("deem-approved", TimeoutPolicy::DeemApproved)],
+            )
+        });
+        let provisional = f.get("provisional").map_or(Some(false), |n| self.r.boolean(n, "provisional"));
+        let duration = f.get("duration").map(|n| self.model(n, "duration"));
+        let supplement = f.get("supplement").map(|n| self.delay(n, "supplement"));
+        let special = f.get("special").map(|n| self.delay(n, "special"));
+        let description = f.get("description").and_then(|n| self.r.text(n, "description"));
+
+        let legal = match legal {
+            Some((l, _)) => Some(l?),
+            None => None,
+        };
+        let (id, span) = id?;
+        let index = StepIdx(u32::try_from(self.steps.len()).ok()?);
+        if !self.register(&id, span, Target::Step(index)) {
+            return None;
+        }
+        self.steps.push(Step {
+            id,
+            name: name?,
+            depts: depts?,
+            kind: kind?,
+            counted: counted?,
+            legal,
+            promised: promised?.0,
+            min: min?,
+            cost: cost?,
+            after: after?,
+            when: when.map_or(Some(None), |w| w.map(Some))?,
+            on_timeout: on_timeout?,
+            provisional: provisional?,
+            duration: duration.map_or(Some(None), |d| d.map(Some))?,
+            supplement: supplement.map_or(Some(None), |d| d.map(Some))?,
+            special: special.map_or(Some(None), |d| d.map(Some))?,
+            stage,
+            description,
+            span,
+        });
+        Some(index)
+    }
+
+    fn when(&mut self, n: &Node<'_>) -> Option<super::Condition> {
+        let text = match &n.data {
+            saphyr::YamlData::Value(saphyr::Scalar::Boolean(b)) => return Some(super::Condition::Const(*b)),
+            _ => self.r.text(n, "when")?,
+        };
+        let span = self.r.span(n);
+        // Quoted scalars start at the quote; the text starts one byte later.
+        let quoted = matches!(self.r.source.text().as_bytes().get(span.start), Some(b'\'' | b'"'));
+        let base = span.start + usize::from(quoted);
+        match expr::parse(&text, &self.params) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                let code = if e.unknown_param { Code::UnknownParam } else { Code::BadCondition };
+                let at = Span::new(base + e.start, (base + e.end).min(span.end.max(base + e.start)));
+                let mut d = Diagnostic::error(code, e.message).at(at, "");
+                if let Some(h) = e.help {
+                    d = d.help(h);
+                }
+                self.r.push(d);
+                None
+            }
+        }
+    }
+
+    fn delay(&mut self, n: &Node<'_>, key: &str) -> Option<Delay> {
+        let f = self.r.fields(n, &format!("`{key}`"), DELAY_KEYS)?;
+        let pn =
+            self.required(&f, &format!("`{key}`"), "p", "add `p:`, the probability it happens (0 to 1)")?;
+        let p = self.r.number(pn, "p")?;
+        if !(0.0..=1.0).contains(&p) {
+            self.r.push(
+                Diagnostic::error(Code::InvalidValue, format!("probability `p` is {p}, outside 0 to 1"))
+                    .at(self.r.span(pn), "a probability"),
+            );
+            return None;
+        }
+        let dn = self.required(&f, &format!("`{key}`"), "days", "add `days:`, how long it lasts")?;
+        Some(Delay { p, days: self.model(dn, "days")? })
+    }
+
+    fn model(&mut self, n: &Node<'_>, key: &str) -> Option<DurationModel> {
+        if !matches!(n.data, saphyr::YamlData::Mapping(_)) {
+            return self.r.span_days(n, key).map(DurationModel::Fixed);
+        }
+        let f = self.r.fields(n, &format!("`{key}`"), MODEL_KEYS)?;
+        if f.len() != 1 {
+            self.r.push(
+                Diagnostic::error(Code::InvalidValue, format!("`{key}` must name exactly one model"))
+                    .at(f.span, "one of: fixed, triangular, pert, empirical")
+                    .help("e.g. `{ triangular: [3, 5, 12] }`"),
+            );
+            return None;
+        }
+        if let Some(v) = f.get("fixed") {
+            return self.r.span_days(v, "fixed").map(DurationModel::Fixed);
+        }
+        if let Some(v) = f.get("empirical") {
+            let items = self.r.list(v, "empirical")?;
+            if items.is_empty() {
+                self.r.push(
+                    Diagnostic::error(Code::InvalidValue, "`empirical` needs at least one observed duration")
+                        .at(self.r.span(v), "empty list"),
+                );
+                return None;
+            }
+            let xs: Option<Vec<f64>> = items.iter().map(|i| self.r.span_days(i, "empirical")).collect();
+            return xs.map(DurationModel::Empirical);
+        }
+        let (name, v) =
+            f.get("triangular").map(|v| ("triangular", v)).or_else(|| f.get("pert").map(|v| ("pert", v)))?;
+        let items = self.r.list(v, name)?;
+        let span = self.r.span(v);
+        if items.len() != 3 {
+            self.r.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("`{name}` takes three numbers, found {}", items.len()),
+                )
+                .at(span, "[min, mode, max]"),
+            );
+            return None;
+        }
+        let xs: Option<Vec<f64>> = items.iter().map(|i| self.r.span_days(i, name)).collect();
+        let xs = xs?;
+        let (min, mode, max) = (xs[0], xs[1], xs[2]);
+        if !(min <= mode && mode <= max) {
+            self.r.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("`{name}` needs min ≤ mode ≤ max, found [{min}, {mode}, {max}]"),
+                )
+                .at(span, "out of order"),
+            );
+            return None;
+        }
+        Some(if name == "pert" {
+            DurationModel::Pert { min, mode, max }
+        } else {
+            DurationModel::Triangular { min, mode, max }
+        })
+    }
+
+    /// Reports every `after` naming something that does not exist.
+    fn resolve_refs(&mut self) {
+        let mut bad = Vec::new();
+        let refs = self.steps.iter().map(|s| (format!("step `{}`", s.id), &s.after)).chain(
+            self.stages.iter().filter_map(|s| s.after.as_ref().map(|a| (format!("stage `{}`", s.id), a))),
+        );
+        for (owner, list) in refs {
+            for r in list {
+                if !self.ids.contains_key(&r.id) {
+                    bad.push((owner.clone(), r.clone()));
+                }
+            }
+        }
+        for (owner, r) in bad {
+            let mut d = Diagnostic::error(
+                Code::UnknownReference,
+                format!("{owner} waits for unknown step `{}`", r.id),
+            )
+            .at(r.span, "no step or stage has this id");
+            d = match suggest(&r.id, self.ids.keys().map(String::as_str)) {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d.help("`after` takes ids of steps or stages in this file"),
+            };
+            self.r.push(d);
+        }
+    }
+
+    /// Reports each cycle once, as `a -> b -> a`, at one of its `after` edges.
+    fn check_cycles(&mut self) {
+        let stages_ok =
+            self.stages.iter().all(|s| s.after.iter().flatten().all(|r| self.ids.contains_key(&r.id)));
+        let steps_ok = self.steps.iter().all(|s| s.after.iter().all(|r| self.ids.contains_key(&r.id)));
+        if !(stages_ok && steps_ok) {
+            return; // unknown references are reported already; their edges are unknown
+        }
+        let index: HashMap<String, Target> = self.ids.iter().map(|(k, v)| (k.clone(), v.1)).collect();
+        let edges = super::structure::edges(&self.stages, &self.steps, &|id| index.get(id).copied());
+        let mut g: DiGraph<(), Option<Span>> = DiGraph::with_capacity(self.steps.len(), edges.len());
+        for _ in &self.steps {
+            g.add_node(());
+        }
+        for e in &edges {
+            let span = match e.origin {
+                EdgeOrigin::Sequence => None,
+                EdgeOrigin::After(s) => Some(s),
+            };
+            g.add_edge(NodeIndex::new(e.from.index()), NodeIndex::new(e.to.index()), span);
+        }
+        for scc in tarjan_scc(&g) {
+            let self_loop = scc.len() == 1 && g.find_edge(scc[0], scc[0]).is_some();
+            if scc.len() < 2 && !self_loop {
+                continue;
+            }
+            let cycle = find_cycle(&g, &scc);
+            let names: Vec<&str> = cycle.iter().map(|n| self.steps[n.index()].id.as_str()).collect();
+            let mut path = names.join(" -> ");
+            path.push_str(" -> ");
+            path.push_str(names[0]);
+            let after_edge = cycle.iter().enumerate().find_map(|(i, &a)| {
+                let b = cycle[(i + 1) % cycle.len()];
+                g.edges_connecting(a, b).find_map(|e| e.weight().map(|s| (s, a, b)))
+            });
+            let mut d = Diagnostic::error(Code::Cycle, "dependency cycle").note(path);
+            if let Some((span, a, b)) = after_edge {
+                let (a, b) = (&self.steps[a.index()].id, &self.steps[b.index()].id);
+                d = d.at(span, format!("`{b}` waits for `{a}`, closing the circle"));
+            }
+            self.r.push(d.help("remove one of these `after` edges"));
+        }
+    }
+}
+
+/// A simple cycle inside a strongly connected component, by DFS from its first node.
+fn find_cycle(g: &DiGraph<(), Option<Span>>, scc: &[NodeIndex]) -> Vec<NodeIndex> {
+    let inside: std::collections::HashSet<NodeIndex> = scc.iter().copied().collect();
+    let start = *scc.iter().min().unwrap_or(&scc[0]);
+    // Iterative DFS keeping the path; the first edge back to `start` closes a cycle.
+    let mut path = vec![start];
+    let mut seen = std::collections::HashSet::from([start]);
+    let mut iters = vec![g.neighbors(start).collect::<Vec<_>>()];
+    while let Some(next) = iters.last_mut() {
+        match next.pop() {
+            Some(n) if n == start => return path,
+            Some(n) if inside.contains(&n) && seen.insert(n) => {
+                path.push(n);
+                iters.push(g.neighbors(n).collect());
+            }
+            Some(_) => {}
+            None => {
+                iters.pop();
+                path.pop();
+            }
+        }
+    }
+    scc.to_vec()
+}

@@ -1,0 +1,372 @@
+//! The flow model: what a flow file says, validated.
+//!
+//! [`Flow::parse`] reads YAML (see `docs/flow-format.md`) and returns a
+//! [`Flow`] only when the file has no errors, with every diagnostic it found
+//! otherwise. A `Flow` is therefore always valid: ids are unique, every
+//! `after` names something that exists, every `when` type-checks, and the
+//! steps, with all conditions taken as true, form no cycle.
+
+mod expr;
+mod load;
+mod params;
+mod structure;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::diag::{Report, Source, Span};
+use crate::error::Error;
+
+pub use expr::{CompareOp, Condition};
+pub use params::{ParamDecl, ParamType, Params, Value};
+pub use structure::{Edge, EdgeOrigin};
+
+/// Index of a step in [`Flow::steps`], in file order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct StepIdx(pub u32);
+
+impl StepIdx {
+    /// As a `usize`, for indexing.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// An approval flow, validated.
+#[derive(Clone, Debug, Serialize)]
+pub struct Flow {
+    /// Stable identifier.
+    pub id: String,
+    /// Version number, bumped when the flow changes.
+    pub version: u32,
+    /// Title.
+    pub name: String,
+    /// Built-in calendar name (`cn`) or a path relative to the flow file.
+    pub calendar: String,
+    /// Total control on counted working days (批时总控), if any.
+    pub budget: Option<u32>,
+    /// How deadlines are handed to departments.
+    pub deadline_policy: DeadlinePolicy,
+    /// Electronic supervision thresholds.
+    pub alerts: Alerts,
+    /// Declared project attributes.
+    pub params: Vec<ParamDecl>,
+    /// Stages in file order.
+    pub stages: Vec<Stage>,
+    /// Every step, in file order; [`StepIdx`] indexes this.
+    pub steps: Vec<Step>,
+    /// Free text.
+    pub description: Option<String>,
+    #[serde(skip)]
+    source: Arc<Source>,
+    #[serde(skip)]
+    index: HashMap<String, Target>,
+}
+
+/// What an id in an `after` list names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", content = "index", rename_all = "lowercase")]
+pub enum Target {
+    /// A step.
+    Step(StepIdx),
+    /// A stage, by index in [`Flow::stages`]: waiting for a stage waits for all its last steps.
+    Stage(usize),
+}
+
+/// A group of steps with its own budget (阶段).
+#[derive(Clone, Debug, Serialize)]
+pub struct Stage {
+    /// Stable identifier.
+    pub id: String,
+    /// Title, e.g. 立项用地规划许可.
+    pub name: String,
+    /// Limit on the stage's counted critical path.
+    pub budget: Option<u32>,
+    /// What the stage waits for instead of the previous stage; `None` means the previous stage.
+    pub after: Option<Vec<Ref>>,
+    /// The stage body: a serial list.
+    pub body: Vec<Block>,
+    /// Where the stage is defined.
+    pub span: Span,
+    /// Free text.
+    pub description: Option<String>,
+}
+
+/// A reference by id to a step or stage, with where it is written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Ref {
+    /// The id as written.
+    pub id: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// A node of a stage body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Block {
+    /// One step.
+    Step(StepIdx),
+    /// Items one after another.
+    Serial(Vec<Block>),
+    /// Items started together; what follows waits for all.
+    Parallel(Vec<Block>),
+}
+
+/// One approval item (审批事项) or other timed piece of work.
+#[derive(Clone, Debug, Serialize)]
+pub struct Step {
+    /// Stable identifier, unique in the file.
+    pub id: String,
+    /// Title.
+    pub name: String,
+    /// Owner departments; several means countersign (会签): all must approve.
+    pub depts: Vec<String>,
+    /// What sort of time this is.
+    pub kind: StepKind,
+    /// Whether its days consume the budget.
+    pub counted: bool,
+    /// Statutory limit (法定时限) in working days, when the law sets one.
+    pub legal: Option<u32>,
+    /// Promised limit (承诺时限) in working days; the schedule uses this. 0 is 即办.
+    pub promised: u32,
+    /// Shortest it can be cut to.
+    pub min: u32,
+    /// Cost of cutting one day, for the time-cost trade-off.
+    pub cost: f64,
+    /// Extra steps or stages it waits for.
+    pub after: Vec<Ref>,
+    /// The step exists only when this holds.
+    pub when: Option<Condition>,
+    /// What happens when its deadline passes undecided.
+    pub on_timeout: TimeoutPolicy,
+    /// Whether 模拟审批 (provisional approval ahead of prerequisites) is allowed.
+    pub provisional: bool,
+    /// Duration model for simulation; `None` is fixed at `promised`.
+    pub duration: Option<DurationModel>,
+    /// Chance and length of a 补正 request.
+    pub supplement: Option<Delay>,
+    /// Chance and length of a special procedure (hearing, expert review).
+    pub special: Option<Delay>,
+    /// Index of the stage it belongs to.
+    pub stage: usize,
+    /// Free text.
+    pub description: Option<String>,
+    /// Where its `id` is written.
+    pub span: Span,
+}
+
+impl Step {
+    /// The departments joined for display: `住建局+消防`.
+    pub fn dept_label(&self) -> String {
+        self.depts.join("+")
+    }
+}
+
+/// What sort of time a step is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepKind {
+    /// A government decision.
+    Approval,
+    /// An intermediary service (中介服务), e.g. writing the EIA report.
+    Intermediary,
+    /// A statutory public notice (公示).
+    Notice,
+    /// Expert review (专家评审).
+    Review,
+    /// A hearing (听证).
+    Hearing,
+    /// The applicant's own work (tender, construction).
+    Owner,
+    /// Water, power and gas hook-ups.
+    Utility,
+    /// Acceptance (验收).
+    Acceptance,
+    /// Registration (登记).
+    Registration,
+}
+
+impl StepKind {
+    /// Every kind with its name in flow files.
+    pub const ALL: [(&'static str, StepKind); 9] = [
+        ("approval", StepKind::Approval),
+        ("intermediary", StepKind::Intermediary),
+        ("notice", StepKind::Notice),
+        ("review", StepKind::Review),
+        ("hearing", StepKind::Hearing),
+        ("owner", StepKind::Owner),
+        ("utility", StepKind::Utility),
+        ("acceptance", StepKind::Acceptance),
+        ("registration", StepKind::Registration),
+    ];
+
+    /// Whether this kind counts against the budget unless the file says otherwise
+    /// (Art. 45: notices, expert review and hearings are not counted; nor is the owner's own work).
+    pub fn counted_by_default(self) -> bool {
+        !matches!(self, StepKind::Notice | StepKind::Review | StepKind::Hearing | StepKind::Owner)
+    }
+
+    /// Its name in flow files.
+    pub fn as_str(self) -> &'static str {
+        StepKind::ALL.iter().find(|(_, k)| *k == self).map_or("approval", |(n, _)| n)
+    }
+}
+
+/// What happens to a step whose deadline passes undecided.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimeoutPolicy {
+    /// Nothing: the step is overdue.
+    #[default]
+    None,
+    /// 超时默认: it counts as approved.
+    DeemApproved,
+}
+
+/// How deadlines are handed to departments.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeadlinePolicy {
+    /// Each step's deadline is its latest finish: all slack is left at the end.
+    #[default]
+    Latest,
+    /// The slack of each chain is shared among its steps in proportion to their promised days.
+    Proportional,
+}
+
+/// Electronic supervision thresholds (电子监察).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Alerts {
+    /// Remind when this share of a step's limit is left (0.2 = 20%).
+    pub reminder: f64,
+    /// Yellow card this many working days before due (0: on the due date).
+    pub yellow: u32,
+    /// Red card this many working days after due (1: the first day overdue).
+    pub red: u32,
+}
+
+impl Default for Alerts {
+    fn default() -> Alerts {
+        Alerts { reminder: 0.2, yellow: 0, red: 1 }
+    }
+}
+
+/// A random duration in working days, for simulation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DurationModel {
+    /// Always the same.
+    Fixed(f64),
+    /// Triangular distribution.
+    Triangular {
+        /// Lowest.
+        min: f64,
+        /// Most likely.
+        mode: f64,
+        /// Highest.
+        max: f64,
+    },
+    /// Beta-PERT three-point estimate.
+    Pert {
+        /// Optimistic.
+        min: f64,
+        /// Most likely.
+        mode: f64,
+        /// Pessimistic.
+        max: f64,
+    },
+    /// Drawn uniformly from observed values.
+    Empirical(Vec<f64>),
+}
+
+/// A chance of extra time: a 补正 request or a special procedure.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Delay {
+    /// Probability in [0, 1].
+    pub p: f64,
+    /// How long it lasts when it happens.
+    pub days: DurationModel,
+}
+
+impl Flow {
+    /// Parses and validates a flow from YAML text; `name` is used in diagnostics.
+    ///
+    /// Returns every problem found, not only the first.
+    pub fn parse(name: &str, text: &str) -> Result<Flow, Report> {
+        load::load(Source::new(name, text))
+    }
+
+    /// Parses a flow from raw bytes: text that is not UTF-8 is a diagnostic, not an I/O error.
+    pub fn parse_bytes(name: &str, bytes: &[u8]) -> Result<Flow, Report> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Flow::parse(name, text),
+            Err(e) => {
+                let good = e.valid_up_to();
+                let text = String::from_utf8_lossy(bytes).into_owned();
+                let d =
+                    crate::diag::Diagnostic::error(crate::diag::Code::Syntax, "the file is not UTF-8 text")
+                        .at(Span::new(good, good), "the first invalid byte is here")
+                        .help("save the file as UTF-8");
+                Err(Report::new(Source::new(name, text), vec![d]))
+            }
+        }
+    }
+
+    /// Reads and validates a flow file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Flow, Error> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Flow::parse_bytes(&path.display().to_string(), &bytes).map_err(Error::invalid)
+    }
+
+    /// The source text the flow was read from (for content hashes and diagnostics).
+    pub fn source(&self) -> &Arc<Source> {
+        &self.source
+    }
+
+    /// The step with this id.
+    pub fn step(&self, id: &str) -> Option<(StepIdx, &Step)> {
+        match self.index.get(id)? {
+            Target::Step(i) => Some((*i, &self.steps[i.index()])),
+            Target::Stage(_) => None,
+        }
+    }
+
+    /// What an id names: a step or a stage.
+    pub fn target(&self, id: &str) -> Option<Target> {
+        self.index.get(id).copied()
+    }
+
+    /// The step at an index.
+    ///
+    /// # Panics
+    /// When `i` does not come from this flow.
+    pub fn step_at(&self, i: StepIdx) -> &Step {
+        &self.steps[i.index()]
+    }
+
+    /// Every edge the file implies, with all `when` conditions taken as true.
+    pub fn edges(&self) -> Vec<Edge> {
+        structure::edges(&self.stages, &self.steps, &|id| self.target(id))
+    }
+
+    /// The declared param with this name.
+    pub fn param(&self, name: &str) -> Option<&ParamDecl> {
+        self.params.iter().find(|p| p.name == name)
+    }
+
+    /// Binds `K=V` pairs (as typed on a command line) to the declared params,
+    /// filling in defaults.
+    pub fn bind<'a>(&self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Params, Error> {
+        Params::bind(&self.params, pairs)
+    }
+
+    /// The params with every default.
+    pub fn defaults(&self) -> Params {
+        Params::defaults(&self.params)
+    }
+}
