@@ -363,9 +363,11 @@ impl fmt::Display for Report {
 /// The candidate closest to `word` by edit distance, if close enough to be a likely typo.
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(1);
+    // A word that extends a candidate (`dept_name` for `dept`) is as likely a slip as a typo.
+    let related = |c: &str| c.len() >= 3 && (word.starts_with(c) || c.starts_with(word));
     candidates
         .into_iter()
-        .map(|c| (levenshtein(word, c), c))
+        .map(|c| (if related(c) { 1 } else { levenshtein(word, c) }, c))
         .filter(|&(d, _)| d <= limit)
         .min_by_key(|&(d, _)| d)
         .map(|(_, c)| c)

@@ -40,8 +40,8 @@ impl Dag {
     pub fn from_edges(n: usize, edges: &[(u32, u32)]) -> Result<(Dag, Vec<u32>), CycleError> {
         let orig = Csr::build(n, edges.iter().copied());
         let mut indegree: Vec<u32> = vec![0; n];
-        for &(_, v) in edges {
-            indegree[v as usize] += 1;
+        for &v in &orig.items {
+            indegree[v as usize] += 1; // counted after merging duplicate edges
         }
         let mut order = Vec::with_capacity(n);
         let mut ready: VecDeque<u32> = (0..n as u32).filter(|&v| indegree[v as usize] == 0).collect();

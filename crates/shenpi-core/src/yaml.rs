@@ -48,6 +48,8 @@ pub(crate) fn parse(source: &Source) -> Result<Option<Node<'_>>, Box<Diagnostic>
 pub(crate) struct Fields<'a> {
     pub span: Span,
     entries: Vec<(&'a str, Span, &'a Node<'a>)>,
+    /// Keys suggested for misspelt ones: not reported missing a second time.
+    suggested: Vec<&'static str>,
 }
 
 impl<'a> Fields<'a> {
@@ -120,12 +122,18 @@ impl<'s> Reader<'s> {
 
     /// Checks that `node` is a mapping whose keys are all in `allowed`; every
     /// unknown key is reported with the nearest allowed one.
-    pub fn fields<'a>(&mut self, node: &'a Node<'a>, what: &str, allowed: &[&str]) -> Option<Fields<'a>> {
+    pub fn fields<'a>(
+        &mut self,
+        node: &'a Node<'a>,
+        what: &str,
+        allowed: &[&'static str],
+    ) -> Option<Fields<'a>> {
         let YamlData::Mapping(map) = &node.data else {
             self.wrong_type(node, what, "a mapping of `key: value` lines");
             return None;
         };
         let mut entries = Vec::with_capacity(map.len());
+        let mut suggested = Vec::new();
         for (k, v) in map {
             let key_span = self.span(k);
             let Some(key) = k.data.as_str() else {
@@ -142,7 +150,10 @@ impl<'s> Reader<'s> {
                 let mut d = Diagnostic::error(Code::UnknownKey, format!("unknown key `{key}` in {what}"))
                     .at(key_span, "not a key of this format");
                 d = match suggest(key, allowed.iter().copied()) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    Some(s) => {
+                        suggested.push(s);
+                        d.help(format!("did you mean `{s}`?"))
+                    }
                     None => d.help(format!("the keys of {what} are: {}", allowed.join(", "))),
                 };
                 self.push(d);
@@ -150,11 +161,14 @@ impl<'s> Reader<'s> {
             }
             entries.push((key, key_span, v));
         }
-        Some(Fields { span: self.span(node), entries })
+        Some(Fields { span: self.span(node), entries, suggested })
     }
 
     /// Reports a missing required key at the mapping.
     pub fn missing(&mut self, fields: &Fields<'_>, what: &str, key: &str, help: &str) {
+        if fields.suggested.contains(&key) {
+            return; // already reported as a misspelling of `key`
+        }
         let at = Span::new(fields.span.start, fields.span.start);
         self.push(
             Diagnostic::error(Code::MissingField, format!("{what} has no `{key}`"))

@@ -61,7 +61,7 @@ pub(super) fn load(source: Arc<Source>) -> Result<Flow, Report> {
     let root = match yaml::parse(&text) {
         Ok(Some(root)) => root,
         Ok(None) => {
-            let d = Diagnostic::error(Code::EmptyFlow, "the file is empty")
+            let d = Diagnostic::error(Code::EmptyFlow, "the file holds no flow")
                 .at(Span::new(0, 0), "")
                 .help("a flow needs at least `id`, `name` and `stages`; see docs/flow-format.md");
             return Err(Report::new(source.clone(), vec![d]));
@@ -74,6 +74,7 @@ pub(super) fn load(source: Arc<Source>) -> Result<Flow, Report> {
         stages: Vec::new(),
         ids: HashMap::new(),
         params: Vec::new(),
+        written_steps: 0,
     };
     let flow = b.flow(&root);
     let Builder { r, .. } = b;
@@ -93,6 +94,8 @@ struct Builder<'s> {
     stages: Vec<Stage>,
     ids: HashMap<String, (Span, Target)>,
     params: Vec<ParamDecl>,
+    /// Steps written in the file, including those that failed to load.
+    written_steps: usize,
 }
 
 impl Builder<'_> {
@@ -127,7 +130,8 @@ impl Builder<'_> {
             Some(n) => self.stages(n),
             None => self.r.missing(&f, "the flow", "stages", "list the flow's stages under `stages:`"),
         }
-        if self.steps.is_empty() && f.has("stages") {
+        let empty_lists_reported = self.r.diags.iter().any(|d| d.code == Code::EmptyFlow);
+        if self.written_steps == 0 && !empty_lists_reported && f.has("stages") {
             let at = f.key_span("stages").unwrap_or(f.span);
             self.r.push(
                 Diagnostic::error(Code::EmptyFlow, "the flow has no steps")
@@ -395,6 +399,7 @@ impl Builder<'_> {
     }
 
     fn step(&mut self, n: &Node<'_>, stage: usize) -> Option<StepIdx> {
+        self.written_steps += 1;
         let f = self.r.fields(n, "a step", STEP_KEYS)?;
         let id = self.required(&f, "a step", "id", "give the step an id, e.g. `id: land-planning`");
         let id = id.and_then(|n| self.r.id(n, "id"));
