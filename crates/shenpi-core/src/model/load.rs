@@ -369,9 +369,10 @@ impl Builder<'_> {
             );
         }
         if depth > MAX_DEPTH {
+            let start = self.r.span(n).start;
             self.r.push(
                 Diagnostic::error(Code::InvalidValue, format!("blocks nested more than {MAX_DEPTH} deep"))
-                    .at(self.r.span(n), "too deep")
+                    .at(Span::new(start, start), "too deep")
                     .help("flatten the nesting of `serial` and `parallel`"),
             );
             return Vec::new();
