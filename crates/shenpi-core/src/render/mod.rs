@@ -1,0 +1,65 @@
+//! Pictures of a flow: the whole-process chart (全流程图) and the Gantt chart
+//! as self-contained SVG, plus Mermaid and Graphviz DOT exports.
+//!
+//! Rendering is pure: it takes a compiled flow and the numbers to show and
+//! returns text; it reads and writes no files.
+
+mod flowchart;
+mod layout;
+mod svg;
+mod text;
+
+pub use flowchart::flowchart_svg;
+pub use layout::{Layout, Route, layered};
+pub use text::{dot, mermaid, mermaid_id};
+
+use crate::graph::{FlowGraph, Node};
+use crate::model::Step;
+
+/// What a chart shows besides the flow itself: which steps are critical and
+/// the totals for the title. Usually built from a plan.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// For each node of the graph, whether it lies on the critical path.
+    pub critical: Vec<bool>,
+    /// The edges of the critical path: both ends critical and no gap between them.
+    pub critical_edges: Vec<(Node, Node)>,
+    /// Counted working days on the critical path.
+    pub total_days: Option<u32>,
+    /// The budget those days are measured against.
+    pub budget: Option<u32>,
+}
+
+impl Facts {
+    /// Whether node `v` is marked critical.
+    pub fn is_critical(&self, v: Node) -> bool {
+        self.critical.get(v as usize).copied().unwrap_or(false)
+    }
+
+    /// Whether the edge `u -> v` is drawn as part of the critical path.
+    pub fn is_critical_edge(&self, u: Node, v: Node) -> bool {
+        self.critical_edges.contains(&(u, v))
+    }
+
+    /// The chart title: the flow's name with its total and budget.
+    pub fn title(&self, graph: &FlowGraph) -> String {
+        let name = &graph.flow().name;
+        match (self.total_days, self.budget) {
+            (Some(t), Some(b)) => format!("{name} — 关键路径 {t} 个工作日 / 总控 {b} 个工作日"),
+            (Some(t), None) => format!("{name} — 关键路径 {t} 个工作日"),
+            (None, Some(b)) => format!("{name} — 总控 {b} 个工作日"),
+            (None, None) => name.clone(),
+        }
+    }
+}
+
+/// `发改局 · 承诺 5 / 法定 20 天`, or `不计时` for uncounted work.
+pub(crate) fn limits_label(s: &Step) -> String {
+    let dept = s.dept_label();
+    let days = match s.legal {
+        Some(l) => format!("承诺 {} / 法定 {l} 天", s.promised),
+        None => format!("{} 天", s.promised),
+    };
+    let counted = if s.counted { "" } else { " · 不计时" };
+    if dept.is_empty() { format!("{days}{counted}") } else { format!("{dept} · {days}{counted}") }
+}
