@@ -313,8 +313,7 @@ impl Report {
     /// Renders every diagnostic in the style of rustc, plain text.
     pub fn render(&self) -> String {
         let file = SimpleFile::new(self.source.name(), self.source.text());
-        let mut config = term::Config::default();
-        config.chars = term::Chars::ascii();
+        let config = term::Config { chars: term::Chars::ascii(), ..term::Config::default() };
         let mut out = String::new();
         for d in &self.diagnostics {
             let mut labels = Vec::new();
