@@ -3,5 +3,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod calendar;
 pub mod diag;
 pub(crate) mod yaml;
+
+pub use calendar::{Calendar, CalendarError, ClockStops};
