@@ -1,15 +1,29 @@
 //! The `shenpi` command line.
 
+mod calendar_cmd;
+
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 /// Check, plan, simulate and render administrative approval flows.
 #[derive(Parser)]
 #[command(name = "shenpi", version, about)]
-struct Cli {}
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Working-day arithmetic: add-days, between, show
+    #[command(subcommand)]
+    Calendar(calendar_cmd::CalendarCmd),
+}
 
 fn main() -> ExitCode {
-    let _cli = Cli::parse();
-    ExitCode::SUCCESS
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Calendar(cmd) => calendar_cmd::run(cmd),
+    }
 }
