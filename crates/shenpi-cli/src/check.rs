@@ -1,11 +1,11 @@
 //! `shenpi check FLOW...`: validate flow files.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use shenpi_core::Flow;
-use shenpi_core::diag::Located;
+use shenpi_core::diag::{Located, Report};
+use shenpi_core::{Calendar, Flow};
 
 use crate::{Format, Outcome};
 
@@ -20,80 +20,88 @@ pub struct Args {
     format: Format,
 }
 
+/// What checking one file found.
+enum Verdict {
+    Valid(Flow),
+    Invalid(Report),
+    /// The flow is valid but its `calendar:` cannot be used.
+    BadCalendar(String),
+    Unreadable(String),
+}
+
+impl Verdict {
+    fn outcome(&self) -> Outcome {
+        match self {
+            Verdict::Valid(_) => Outcome::Ok,
+            Verdict::Invalid(_) | Verdict::BadCalendar(_) => Outcome::Invalid,
+            Verdict::Unreadable(_) => Outcome::Failed,
+        }
+    }
+}
+
+fn check(path: &Path) -> Verdict {
+    let name = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return Verdict::Unreadable(format!("cannot read `{name}`: {e}")),
+    };
+    match Flow::parse_bytes(&name, &bytes) {
+        Err(report) => Verdict::Invalid(report),
+        Ok(flow) => match Calendar::resolve(&flow.calendar, path.parent()) {
+            Ok(_) => Verdict::Valid(flow),
+            Err(e) => Verdict::BadCalendar(format!("calendar `{}`: {e}", flow.calendar)),
+        },
+    }
+}
+
 #[derive(Serialize)]
 struct FileResult<'a> {
     file: String,
     valid: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    io_error: Option<String>,
+    error: Option<&'a str>,
     diagnostics: Vec<Located<'a>>,
 }
 
 pub fn run(args: Args) -> io::Result<Outcome> {
-    let mut worst = Outcome::Ok;
-    let mut loaded = Vec::new();
-    for path in &args.flows {
-        let name = path.display().to_string();
-        let result = match std::fs::read(path) {
-            Ok(bytes) => Ok(Flow::parse_bytes(&name, &bytes)),
-            Err(e) => Err(format!("cannot read `{name}`: {e}")),
-        };
-        loaded.push((name, result));
-    }
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
+    let verdicts: Vec<(String, Verdict)> =
+        args.flows.iter().map(|p| (p.display().to_string(), check(p))).collect();
+    let worst = verdicts.iter().map(|(_, v)| v.outcome()).max().unwrap_or(Outcome::Ok);
+    let mut out = io::stdout().lock();
     let mut err = io::stderr().lock();
-    let mut json = Vec::new();
-    for (name, result) in &loaded {
-        match result {
-            Err(e) => {
-                worst = worst.max(Outcome::Failed);
-                match args.format {
-                    Format::Table => writeln!(err, "error: {e}")?,
-                    Format::Json => json.push(FileResult {
-                        file: name.clone(),
-                        valid: false,
-                        io_error: Some(e.clone()),
-                        diagnostics: Vec::new(),
-                    }),
-                }
-            }
-            Ok(Ok(flow)) => match args.format {
-                Format::Table => writeln!(
-                    out,
-                    "{name}: ok ({} steps in {} stages{})",
-                    flow.steps.len(),
-                    flow.stages.len(),
-                    flow.budget.map_or(String::new(), |b| format!(", budget {b} working days"))
-                )?,
-                Format::Json => json.push(FileResult {
-                    file: name.clone(),
-                    valid: true,
-                    io_error: None,
-                    diagnostics: Vec::new(),
-                }),
-            },
-            Ok(Err(report)) => {
-                worst = worst.max(Outcome::Invalid);
-                match args.format {
-                    Format::Table => {
-                        write!(err, "{}", report.render())?;
-                        let n = report.diagnostics().iter().filter(|d| d.is_error()).count();
-                        writeln!(err, "{name}: {n} error{}\n", if n == 1 { "" } else { "s" })?;
-                    }
-                    Format::Json => json.push(FileResult {
-                        file: name.clone(),
-                        valid: false,
-                        io_error: None,
-                        diagnostics: report.located(),
-                    }),
-                }
-            }
-        }
-    }
     if args.format == Format::Json {
+        let json: Vec<FileResult> = verdicts
+            .iter()
+            .map(|(name, v)| {
+                let (error, diagnostics) = match v {
+                    Verdict::Valid(_) => (None, Vec::new()),
+                    Verdict::Invalid(r) => (None, r.located()),
+                    Verdict::BadCalendar(e) | Verdict::Unreadable(e) => (Some(e.as_str()), Vec::new()),
+                };
+                FileResult { file: name.clone(), valid: v.outcome() == Outcome::Ok, error, diagnostics }
+            })
+            .collect();
         serde_json::to_writer_pretty(&mut out, &json)?;
         writeln!(out)?;
+        return Ok(worst);
+    }
+    for (name, v) in &verdicts {
+        match v {
+            Verdict::Valid(flow) => writeln!(
+                out,
+                "{name}: ok ({} steps in {} stages{})",
+                flow.steps.len(),
+                flow.stages.len(),
+                flow.budget.map_or(String::new(), |b| format!(", budget {b} working days"))
+            )?,
+            Verdict::Invalid(report) => {
+                write!(err, "{}", report.render())?;
+                let n = report.diagnostics().iter().filter(|d| d.is_error()).count();
+                writeln!(err, "{name}: {n} error{}\n", if n == 1 { "" } else { "s" })?;
+            }
+            Verdict::BadCalendar(e) => writeln!(err, "error: {name}: {e}\n")?,
+            Verdict::Unreadable(e) => writeln!(err, "error: {e}")?,
+        }
     }
     Ok(worst)
 }

@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 invalid input (a flow or calendar file with
 //! errors), 2 usage or I/O error. A closed pipe is not an error.
 
+mod calendar_cmd;
 mod check;
 
 use std::io::{self, Write};
@@ -22,6 +23,9 @@ struct Cli {
 enum Command {
     /// Validate flow files; every problem is reported with file, line and column.
     Check(check::Args),
+    /// Working-day arithmetic: add-days, between, show.
+    #[command(subcommand)]
+    Calendar(calendar_cmd::CalendarCmd),
 }
 
 /// How a command ended, as an exit code.
@@ -60,5 +64,6 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> io::Result<Outcome> {
     match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Calendar(cmd) => calendar_cmd::run(cmd),
     }
 }

@@ -52,3 +52,11 @@ fn missing_files_and_bad_usage_exit_2() {
     assert_eq!(shenpi(&["check"]).status.code(), Some(2));
     assert_eq!(shenpi(&["frobnicate"]).status.code(), Some(2));
 }
+
+#[test]
+fn a_flow_whose_calendar_cannot_be_loaded_is_invalid() {
+    let out = shenpi(&["check", "tests/data/flow-missing-calendar.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("calendar `no-such-calendar.yaml`: cannot read calendar file"), "{stderr}");
+}

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::calendar::{CalendarError, LoadError};
 use crate::diag::Report;
 
 /// Anything that can go wrong in shenpi-core. Ask what it is with the `is_*` methods.
@@ -17,6 +18,8 @@ enum Kind {
     Invalid(Box<Report>),
     Param(String),
     Cycle(String),
+    Calendar(CalendarError),
+    CalendarFile(LoadError),
 }
 
 impl Error {
@@ -51,6 +54,16 @@ impl Error {
         matches!(self.kind, Kind::Param(_))
     }
 
+    /// A date outside the years a calendar has data for.
+    pub fn is_out_of_range(&self) -> bool {
+        matches!(&self.kind, Kind::Calendar(e) if e.is_out_of_range())
+    }
+
+    /// A working-day question the calendar could not answer, or a calendar file that could not be loaded.
+    pub fn is_calendar(&self) -> bool {
+        matches!(self.kind, Kind::Calendar(_) | Kind::CalendarFile(_))
+    }
+
     /// A flow changed after loading has steps that wait for each other in a circle.
     pub fn is_cycle(&self) -> bool {
         matches!(self.kind, Kind::Cycle(_))
@@ -60,6 +73,7 @@ impl Error {
     pub fn report(&self) -> Option<&Report> {
         match &self.kind {
             Kind::Invalid(r) => Some(r),
+            Kind::CalendarFile(e) => e.report(),
             _ => None,
         }
     }
@@ -75,6 +89,8 @@ impl fmt::Display for Error {
             }
             Kind::Param(m) => f.write_str(m),
             Kind::Cycle(s) => write!(f, "steps wait for each other in a circle: {s}"),
+            Kind::Calendar(e) => write!(f, "{e}"),
+            Kind::CalendarFile(e) => write!(f, "{e}"),
         }
     }
 }
@@ -83,7 +99,21 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
             Kind::Io { source, .. } => Some(source),
+            Kind::Calendar(e) => Some(e),
+            Kind::CalendarFile(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+impl From<CalendarError> for Error {
+    fn from(e: CalendarError) -> Error {
+        Error { kind: Kind::Calendar(e) }
+    }
+}
+
+impl From<LoadError> for Error {
+    fn from(e: LoadError) -> Error {
+        Error { kind: Kind::CalendarFile(e) }
     }
 }
