@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 invalid input (a flow or calendar file with
 //! errors), 2 usage or I/O error. A closed pipe is not an error.
 
+mod calendar_cmd;
 mod check;
 
 use std::io::{self, Write};
@@ -22,6 +23,9 @@ struct Cli {
 enum Command {
     /// Validate flow files; every problem is reported with file, line and column.
     Check(check::Args),
+    /// Working-day arithmetic: add-days, between, show
+    #[command(subcommand)]
+    Calendar(calendar_cmd::CalendarCmd),
 }
 
 /// How a command ended, as an exit code.
@@ -47,7 +51,11 @@ pub enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let command = match cli.command {
+        Command::Calendar(cmd) => return calendar_cmd::run(cmd),
+        other => other,
+    };
+    match run(command) {
         Ok(outcome) => ExitCode::from(outcome as u8),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
@@ -57,8 +65,9 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> io::Result<Outcome> {
-    match cli.command {
+fn run(command: Command) -> io::Result<Outcome> {
+    match command {
         Command::Check(args) => check::run(args),
+        Command::Calendar(_) => Ok(Outcome::Ok), // handled in `main`: it sets its own exit code
     }
 }

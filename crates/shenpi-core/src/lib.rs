@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod calendar;
 pub mod diag;
 mod error;
 pub mod graph;
@@ -10,6 +11,7 @@ pub mod model;
 pub mod schedule;
 pub(crate) mod yaml;
 
+pub use calendar::{Calendar, CalendarError, ClockStops};
 pub use error::Error;
 pub use graph::{Dag, FlowGraph, Node};
 pub use model::{Flow, Params, Step, StepIdx};
