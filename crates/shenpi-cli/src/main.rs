@@ -5,6 +5,7 @@
 
 mod calendar_cmd;
 mod check;
+mod plan;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Validate flow files; every problem is reported with file, line and column.
     Check(check::Args),
+    /// Critical path, deadlines and budget check of a flow.
+    Plan(plan::Args),
     /// Working-day arithmetic: add-days, between, show
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCmd),
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
 fn run(command: Command) -> io::Result<Outcome> {
     match command {
         Command::Check(args) => check::run(args),
+        Command::Plan(args) => plan::run(args),
         Command::Calendar(_) => Ok(Outcome::Ok), // handled in `main`: it sets its own exit code
     }
 }
