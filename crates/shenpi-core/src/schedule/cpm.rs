@@ -32,6 +32,8 @@ pub struct Cpm {
     promised: Vec<u32>,
     elapsed_days: u32,
     total_days: u32,
+    /// The sink that ends the critical path: largest counted, then elapsed, finish.
+    end: Option<Node>,
 }
 
 impl Cpm {
@@ -48,10 +50,27 @@ impl Cpm {
     /// O(V + E) time: each predecessor list is read once going forward and
     /// each successor list once going back. O(V) extra memory.
     pub fn run(dag: &Dag, promised: &[u32], counted: &[bool]) -> Cpm {
+        let mut cpm = Cpm::default();
+        cpm.rerun(dag, promised, counted);
+        cpm
+    }
+
+    /// [`Cpm::run`] again, reusing this value's memory: for callers that plan
+    /// many times (what-if analysis, cut search, benchmarks), it saves the
+    /// allocation and first-touch cost of the per-node arrays.
+    ///
+    /// # Panics
+    /// As [`Cpm::run`].
+    pub fn rerun(&mut self, dag: &Dag, promised: &[u32], counted: &[bool]) {
         let n = dag.len();
         assert!(promised.len() == n && counted.len() == n, "one duration and one counted flag per node");
-        let weight: Vec<u32> = promised.iter().zip(counted).map(|(&p, &c)| if c { p } else { 0 }).collect();
-        let mut fwd: Vec<[u32; 2]> = Vec::with_capacity(n);
+        let Cpm { fwd, back, next_es, weight, promised: own, .. } = self;
+        own.clear();
+        own.extend_from_slice(promised);
+        weight.clear();
+        weight.extend(promised.iter().zip(counted).map(|(&p, &c)| if c { p } else { 0 }));
+        fwd.clear();
+        fwd.resize(n, [0u32; 2]);
         for v in 0..n {
             let (mut e, mut c) = (0u32, 0u32);
             for &u in dag.preds(v as Node) {
@@ -59,11 +78,14 @@ impl Cpm {
                 e = e.max(ue);
                 c = c.max(uc);
             }
-            fwd.push([e.saturating_add(promised[v]), c.saturating_add(weight[v])]);
+            fwd[v] = [e.saturating_add(promised[v]), c.saturating_add(weight[v])];
         }
-        let mut back = vec![[0u32; 2]; n];
-        let mut next_es = vec![u32::MAX; n];
+        back.clear();
+        back.resize(n, [0u32; 2]);
+        next_es.clear();
+        next_es.resize(n, u32::MAX);
         let (mut elapsed_days, mut total_days) = (0, 0);
+        let mut end: Option<(u32, u32, Node)> = None;
         for v in (0..n).rev() {
             let (mut tail, mut first) = (0u32, u32::MAX);
             for &s in dag.succs(v as Node) {
@@ -76,8 +98,14 @@ impl Cpm {
             total_days = total_days.max(cef);
             back[v] = [tail.saturating_add(weight[v]), cef - weight[v]];
             next_es[v] = first;
+            // Going down, `>=` keeps the lowest node among equals.
+            if first == u32::MAX && end.is_none_or(|(c, e, _)| (cef, ef) >= (c, e)) {
+                end = Some((cef, ef, v as Node));
+            }
         }
-        Cpm { fwd, back, next_es, weight, promised: promised.to_vec(), elapsed_days, total_days }
+        self.elapsed_days = elapsed_days;
+        self.total_days = total_days;
+        self.end = end.map(|(_, _, v)| v);
     }
 
     /// Number of nodes.
@@ -178,15 +206,13 @@ impl Cpm {
     /// waits for (an intermediary writing a report) shows in it.
     ///
     /// # Complexity
-    /// O(V + E) at worst: the predecessors of the chain's nodes are read once.
+    /// O(V + E) at worst: the predecessors of the chain's nodes are read once;
+    /// the chain's last step was found by [`Cpm::run`].
     pub fn critical_path(&self, dag: &Dag) -> Vec<Node> {
         let mut chain = Vec::new();
         let pick =
             |nodes: &mut dyn Iterator<Item = Node>| nodes.max_by_key(|&v| (self.ef(v), std::cmp::Reverse(v)));
-        let mut at = pick(
-            &mut (0..self.len() as Node)
-                .filter(|&v| dag.succs(v).is_empty() && self.counted_ef(v) == self.total_days),
-        );
+        let mut at = self.end;
         while let Some(v) = at {
             chain.push(v);
             let es = self.counted_es(v);

@@ -40,12 +40,20 @@ use crate::model::DeadlinePolicy;
 /// # Complexity
 /// O(V) time and memory.
 pub fn deadlines(cpm: &Cpm, budget: u32, policy: DeadlinePolicy) -> Vec<i64> {
+    let mut out = Vec::new();
+    deadlines_into(cpm, budget, policy, &mut out);
+    out
+}
+
+/// [`deadlines`] into a reused buffer.
+pub fn deadlines_into(cpm: &Cpm, budget: u32, policy: DeadlinePolicy, out: &mut Vec<i64>) {
     let total = u64::from(cpm.total_days());
     let nodes = 0..cpm.len() as u32;
+    out.clear();
     match policy {
         DeadlinePolicy::Proportional if total > 0 => {
-            nodes.map(|v| (u64::from(cpm.counted_ef(v)) * u64::from(budget) / total) as i64).collect()
+            out.extend(nodes.map(|v| (u64::from(cpm.counted_ef(v)) * u64::from(budget) / total) as i64))
         }
-        _ => nodes.map(|v| i64::from(budget) - i64::from(cpm.tail(v))).collect(),
+        _ => out.extend(nodes.map(|v| i64::from(budget) - i64::from(cpm.tail(v)))),
     }
 }
