@@ -2,10 +2,11 @@
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 use shenpi_core::diag::{Located, Report};
-use shenpi_core::{Calendar, Flow};
+use shenpi_core::{Calendar, Flow, FlowGraph, Plan};
 
 use crate::{Format, Outcome};
 
@@ -22,7 +23,8 @@ pub struct Args {
 
 /// What checking one file found.
 enum Verdict {
-    Valid(Flow),
+    /// Valid, perhaps with warnings (a flow or stage over its budget).
+    Valid(Flow, Option<Report>),
     Invalid(Report),
     /// The flow is valid but its `calendar:` cannot be used.
     BadCalendar(String),
@@ -32,7 +34,7 @@ enum Verdict {
 impl Verdict {
     fn outcome(&self) -> Outcome {
         match self {
-            Verdict::Valid(_) => Outcome::Ok,
+            Verdict::Valid(..) => Outcome::Ok,
             Verdict::Invalid(_) | Verdict::BadCalendar(_) => Outcome::Invalid,
             Verdict::Unreadable(_) => Outcome::Failed,
         }
@@ -48,7 +50,10 @@ fn check(path: &Path) -> Verdict {
     match Flow::parse_bytes(&name, &bytes) {
         Err(report) => Verdict::Invalid(report),
         Ok(flow) => match Calendar::resolve(&flow.calendar, path.parent()) {
-            Ok(_) => Verdict::Valid(flow),
+            Ok(_) => {
+                let warnings = budget_warnings(&flow);
+                Verdict::Valid(flow, warnings)
+            }
             Err(e) => Verdict::BadCalendar(format!("calendar `{}`: {e}", flow.calendar)),
         },
     }
@@ -74,7 +79,9 @@ pub fn run(args: Args) -> io::Result<Outcome> {
             .iter()
             .map(|(name, v)| {
                 let (error, diagnostics) = match v {
-                    Verdict::Valid(_) => (None, Vec::new()),
+                    Verdict::Valid(_, warnings) => {
+                        (None, warnings.as_ref().map_or(Vec::new(), Report::located))
+                    }
                     Verdict::Invalid(r) => (None, r.located()),
                     Verdict::BadCalendar(e) | Verdict::Unreadable(e) => (Some(e.as_str()), Vec::new()),
                 };
@@ -87,13 +94,22 @@ pub fn run(args: Args) -> io::Result<Outcome> {
     }
     for (name, v) in &verdicts {
         match v {
-            Verdict::Valid(flow) => writeln!(
-                out,
-                "{name}: ok ({} steps in {} stages{})",
-                flow.steps.len(),
-                flow.stages.len(),
-                flow.budget.map_or(String::new(), |b| format!(", budget {b} working days"))
-            )?,
+            Verdict::Valid(flow, warnings) => {
+                if let Some(w) = warnings {
+                    write!(err, "{}", w.render())?;
+                }
+                writeln!(
+                    out,
+                    "{name}: ok ({} steps in {} stages{}{})",
+                    flow.steps.len(),
+                    flow.stages.len(),
+                    flow.budget.map_or(String::new(), |b| format!(", budget {b} working days")),
+                    warnings.as_ref().map_or(String::new(), |w| {
+                        let n = w.diagnostics().len();
+                        format!(", {n} warning{}", if n == 1 { "" } else { "s" })
+                    })
+                )?
+            }
             Verdict::Invalid(report) => {
                 write!(err, "{}", report.render())?;
                 let n = report.diagnostics().iter().filter(|d| d.is_error()).count();
@@ -104,4 +120,12 @@ pub fn run(args: Args) -> io::Result<Outcome> {
         }
     }
     Ok(worst)
+}
+
+/// `E013` warnings for a flow or stage whose counted critical path, with
+/// default params, exceeds its budget; `None` when everything fits.
+fn budget_warnings(flow: &Flow) -> Option<Report> {
+    let graph = FlowGraph::new(Arc::new(flow.clone()), flow.defaults()).ok()?;
+    let diags = Plan::new(graph).budget_diagnostics();
+    (!diags.is_empty()).then(|| Report::new(flow.source().clone(), diags))
 }

@@ -5,6 +5,7 @@
 
 mod calendar_cmd;
 mod check;
+mod plan;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Validate flow files; every problem is reported with file, line and column.
     Check(check::Args),
+    /// Critical path, deadlines and budget check of a flow.
+    Plan(plan::Args),
     /// Working-day arithmetic: add-days, between, show.
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCmd),
@@ -51,7 +54,7 @@ pub enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    match run(cli.command) {
         Ok(outcome) => ExitCode::from(outcome as u8),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
@@ -61,9 +64,10 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> io::Result<Outcome> {
-    match cli.command {
+fn run(command: Command) -> io::Result<Outcome> {
+    match command {
         Command::Check(args) => check::run(args),
+        Command::Plan(args) => plan::run(args),
         Command::Calendar(cmd) => calendar_cmd::run(cmd),
     }
 }
