@@ -3,12 +3,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod calendar;
 pub mod diag;
 mod error;
 pub mod graph;
 pub mod model;
 pub(crate) mod yaml;
 
+pub use calendar::{Calendar, CalendarError, ClockStops};
 pub use error::Error;
 pub use graph::{Dag, FlowGraph, Node};
 pub use model::{Flow, Params, Step, StepIdx};

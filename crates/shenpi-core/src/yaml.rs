@@ -100,6 +100,25 @@ impl<'s> Reader<'s> {
         Span::new(start, end.max(start))
     }
 
+    /// The span of `value[range]` inside the scalar `node` whose text is
+    /// `value`: exact for plain and simply quoted scalars on one line, the
+    /// whole node otherwise (escapes and folding move characters around).
+    pub fn part_span(&self, node: &Node<'_>, value: &str, range: std::ops::Range<usize>) -> Span {
+        let whole = self.span(node);
+        let raw = self.source.text().get(whole.start..).unwrap_or("");
+        let skip = if raw.starts_with(value) {
+            Some(0)
+        } else if raw.get(1..).is_some_and(|r| r.starts_with(value)) {
+            Some(1)
+        } else {
+            None
+        };
+        match skip {
+            Some(k) => Span::new(whole.start + k + range.start, whole.start + k + range.end),
+            None => whole,
+        }
+    }
+
     pub fn push(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
