@@ -2,3 +2,6 @@
 #![forbid(unsafe_code)]
 
 pub use shenpi_core::*;
+
+/// The durable SQLite store for live projects.
+pub use shenpi_sqlite as sqlite;

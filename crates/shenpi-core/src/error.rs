@@ -17,6 +17,13 @@ enum Kind {
     Invalid(Box<Report>),
     Param(String),
     Cycle(String),
+    Refused(String),
+    Conflict { project: String, expected: u64, actual: u64 },
+    NotFound(String),
+    Exists(String),
+    Store { message: String, source: Option<Box<dyn std::error::Error + Send + Sync>> },
+    Corrupt(String),
+    Calendar(String),
 }
 
 impl Error {
@@ -34,6 +41,78 @@ impl Error {
 
     pub(crate) fn cycle(steps: String) -> Error {
         Error { kind: Kind::Cycle(steps) }
+    }
+
+    /// An event the project's state does not allow; the message says why. Nothing was written.
+    pub fn refused(message: impl Into<String>) -> Error {
+        Error { kind: Kind::Refused(message.into()) }
+    }
+
+    /// A stale writer: the log of `project` holds `actual` events, the append expected `expected`.
+    pub fn conflict(project: &str, expected: u64, actual: u64) -> Error {
+        Error { kind: Kind::Conflict { project: project.to_string(), expected, actual } }
+    }
+
+    /// No project with this id is stored.
+    pub fn not_found(project: &str) -> Error {
+        Error { kind: Kind::NotFound(project.to_string()) }
+    }
+
+    /// A project with this id is already stored.
+    pub fn exists(project: &str) -> Error {
+        Error { kind: Kind::Exists(project.to_string()) }
+    }
+
+    /// A store's backend failed (disk full, locked too long, …); for `Store` implementations.
+    pub fn store(
+        message: impl Into<String>,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Error {
+        Error { kind: Kind::Store { message: message.into(), source } }
+    }
+
+    /// A store file is damaged or belongs to another program; for `Store` implementations.
+    pub fn corrupt(message: impl Into<String>) -> Error {
+        Error { kind: Kind::Corrupt(message.into()) }
+    }
+
+    pub(crate) fn calendar(message: impl Into<String>) -> Error {
+        Error { kind: Kind::Calendar(message.into()) }
+    }
+
+    /// An event was refused because the state does not allow it.
+    pub fn is_refused(&self) -> bool {
+        matches!(self.kind, Kind::Refused(_))
+    }
+
+    /// An append expected another sequence number: someone else wrote first. Reload and retry.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self.kind, Kind::Conflict { .. })
+    }
+
+    /// The project does not exist.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self.kind, Kind::NotFound(_))
+    }
+
+    /// The project already exists.
+    pub fn is_exists(&self) -> bool {
+        matches!(self.kind, Kind::Exists(_))
+    }
+
+    /// A store backend failed.
+    pub fn is_store(&self) -> bool {
+        matches!(self.kind, Kind::Store { .. })
+    }
+
+    /// A store file is damaged or not a shenpi store.
+    pub fn is_corrupt(&self) -> bool {
+        matches!(self.kind, Kind::Corrupt(_))
+    }
+
+    /// A date is outside what the calendar knows.
+    pub fn is_calendar(&self) -> bool {
+        matches!(self.kind, Kind::Calendar(_))
     }
 
     /// A file could not be read or written.
@@ -75,6 +154,15 @@ impl fmt::Display for Error {
             }
             Kind::Param(m) => f.write_str(m),
             Kind::Cycle(s) => write!(f, "steps wait for each other in a circle: {s}"),
+            Kind::Refused(m) | Kind::Corrupt(m) | Kind::Calendar(m) => f.write_str(m),
+            Kind::Conflict { project, expected, actual } => write!(
+                f,
+                "project `{project}` has {actual} events but the append expected {expected}: \
+                 someone else wrote first; reload the project and try again"
+            ),
+            Kind::NotFound(p) => write!(f, "no project `{p}` in the store"),
+            Kind::Exists(p) => write!(f, "project `{p}` already exists"),
+            Kind::Store { message, .. } => f.write_str(message),
         }
     }
 }
@@ -83,6 +171,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
             Kind::Io { source, .. } => Some(source),
+            Kind::Store { source: Some(s), .. } => Some(s.as_ref()),
             _ => None,
         }
     }

@@ -8,6 +8,7 @@ pub mod diag;
 mod error;
 pub mod graph;
 pub mod model;
+pub mod runtime;
 pub(crate) mod yaml;
 
 pub use calendar::{Calendar, CalendarError, ClockStops};
