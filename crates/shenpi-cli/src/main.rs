@@ -5,6 +5,7 @@
 
 mod calendar_cmd;
 mod check;
+mod project;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -26,6 +27,8 @@ enum Command {
     /// Working-day arithmetic: add-days, between, show
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCmd),
+    /// Live projects: start, record events, status on a day, supervision board
+    Project(project::Args),
 }
 
 /// How a command ended, as an exit code.
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Calendar(cmd) => return calendar_cmd::run(cmd),
         Command::Check(args) => check::run(args),
+        Command::Project(args) => project::run(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),
