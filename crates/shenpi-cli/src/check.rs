@@ -2,10 +2,11 @@
 
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Serialize;
-use shenpi_core::Flow;
-use shenpi_core::diag::Located;
+use shenpi_core::diag::{Located, Report};
+use shenpi_core::{Flow, FlowGraph, Plan};
 
 use crate::{Format, Outcome};
 
@@ -43,6 +44,7 @@ pub fn run(args: Args) -> io::Result<Outcome> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut err = io::stderr().lock();
+    let mut reports: Vec<Option<Report>> = Vec::new();
     let mut json = Vec::new();
     for (name, result) in &loaded {
         match result {
@@ -58,21 +60,36 @@ pub fn run(args: Args) -> io::Result<Outcome> {
                     }),
                 }
             }
-            Ok(Ok(flow)) => match args.format {
-                Format::Table => writeln!(
-                    out,
-                    "{name}: ok ({} steps in {} stages{})",
-                    flow.steps.len(),
-                    flow.stages.len(),
-                    flow.budget.map_or(String::new(), |b| format!(", budget {b} working days"))
-                )?,
-                Format::Json => json.push(FileResult {
-                    file: name.clone(),
-                    valid: true,
-                    io_error: None,
-                    diagnostics: Vec::new(),
-                }),
-            },
+            Ok(Ok(flow)) => {
+                let warnings = budget_warnings(flow);
+                match args.format {
+                    Format::Table => {
+                        if let Some(w) = &warnings {
+                            write!(err, "{}", w.render())?;
+                        }
+                        writeln!(
+                            out,
+                            "{name}: ok ({} steps in {} stages{}{})",
+                            flow.steps.len(),
+                            flow.stages.len(),
+                            flow.budget.map_or(String::new(), |b| format!(", budget {b} working days")),
+                            warnings.as_ref().map_or(String::new(), |w| {
+                                let n = w.diagnostics().len();
+                                format!(", {n} warning{}", if n == 1 { "" } else { "s" })
+                            })
+                        )?
+                    }
+                    Format::Json => {
+                        reports.push(warnings);
+                        json.push(FileResult {
+                            file: name.clone(),
+                            valid: true,
+                            io_error: None,
+                            diagnostics: Vec::new(),
+                        })
+                    }
+                }
+            }
             Ok(Err(report)) => {
                 worst = worst.max(Outcome::Invalid);
                 match args.format {
@@ -92,8 +109,23 @@ pub fn run(args: Args) -> io::Result<Outcome> {
         }
     }
     if args.format == Format::Json {
+        // Warnings are attached once every report is built: `Located` borrows them.
+        let mut valid = json.iter_mut().filter(|r| r.valid);
+        for (result, report) in valid.by_ref().zip(&reports) {
+            if let Some(r) = report {
+                result.diagnostics = r.located();
+            }
+        }
         serde_json::to_writer_pretty(&mut out, &json)?;
         writeln!(out)?;
     }
     Ok(worst)
+}
+
+/// `E013` warnings for a flow or stage whose counted critical path, with
+/// default params, exceeds its budget; `None` when everything fits.
+fn budget_warnings(flow: &Flow) -> Option<Report> {
+    let graph = FlowGraph::new(Arc::new(flow.clone()), flow.defaults()).ok()?;
+    let diags = Plan::new(graph).budget_diagnostics();
+    (!diags.is_empty()).then(|| Report::new(flow.source().clone(), diags))
 }

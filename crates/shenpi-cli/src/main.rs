@@ -5,6 +5,7 @@
 
 mod calendar_cmd;
 mod check;
+mod plan;
 mod project;
 
 use std::io::{self, Write};
@@ -24,6 +25,8 @@ struct Cli {
 enum Command {
     /// Validate flow files; every problem is reported with file, line and column.
     Check(check::Args),
+    /// Critical path, deadlines and budget check of a flow.
+    Plan(plan::Args),
     /// Working-day arithmetic: add-days, between, show
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCmd),
@@ -54,17 +57,25 @@ pub enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match cli.command {
+    let command = match cli.command {
         Command::Calendar(cmd) => return calendar_cmd::run(cmd),
-        Command::Check(args) => check::run(args),
-        Command::Project(args) => project::run(args),
+        other => other,
     };
-    match result {
+    match run(command) {
         Ok(outcome) => ExitCode::from(outcome as u8),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             let _ = writeln!(io::stderr(), "error: {e}");
             ExitCode::from(Outcome::Failed as u8)
         }
+    }
+}
+
+fn run(command: Command) -> io::Result<Outcome> {
+    match command {
+        Command::Check(args) => check::run(args),
+        Command::Plan(args) => plan::run(args),
+        Command::Project(args) => project::run(args),
+        Command::Calendar(_) => Ok(Outcome::Ok), // handled in `main`: it sets its own exit code
     }
 }

@@ -9,9 +9,11 @@ mod error;
 pub mod graph;
 pub mod model;
 pub mod runtime;
+pub mod schedule;
 pub(crate) mod yaml;
 
 pub use calendar::{Calendar, CalendarError, ClockStops};
 pub use error::Error;
 pub use graph::{Dag, FlowGraph, Node};
 pub use model::{Flow, Params, Step, StepIdx};
+pub use schedule::Plan;

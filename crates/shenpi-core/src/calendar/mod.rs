@@ -323,6 +323,8 @@ impl Calendar {
     /// A builder that adds days to this calendar: its entries stay, the new
     /// ones may add holidays (also on its make-up working days) and make-up
     /// working days, but may not make one of its holidays a working day.
+    /// The years are this calendar's; widen them with [`CalendarBuilder::years`]
+    /// (required when extending [`Calendar::weekends_only`], which has none).
     pub fn extend(&self, id: impl Into<String>) -> CalendarBuilder {
         let (first, last) = match self.covered() {
             Some((f, l)) => (f.year(), l.year()),

@@ -1,0 +1,479 @@
+//! `shenpi plan FLOW`: critical path, deadlines and budget check of one flow.
+//!
+//! Without `--start` the plan starts today (local time). Exit codes: 0 the
+//! plan was made (an over-budget flow is a result, not an error), 1 the flow
+//! or its calendar is invalid or a date falls outside the calendar, 2 usage
+//! or I/O error.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+use shenpi_core::calendar::{Calendar, parse_date};
+use shenpi_core::model::DeadlinePolicy;
+use shenpi_core::schedule::{Plan, PlanDates, Reform, Relaxation};
+use shenpi_core::{Flow, FlowGraph, Node};
+use unicode_width::UnicodeWidthStr;
+
+use crate::{Format, Outcome};
+
+/// Arguments of `shenpi plan`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The flow file.
+    #[arg(value_name = "FLOW")]
+    flow: PathBuf,
+    /// First day of the project (YYYY-MM-DD); today when absent.
+    #[arg(long, value_name = "DATE")]
+    start: Option<String>,
+    /// A project param, `name=value`; repeat for several.
+    #[arg(long = "param", value_name = "K=V")]
+    params: Vec<String>,
+    /// `table` for a person, `json` for other tools.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// How deadlines are handed out; the flow's `deadline_policy` when absent.
+    #[arg(long, value_enum)]
+    policy: Option<Policy>,
+}
+
+/// `--policy` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Policy {
+    /// Each step's deadline is its latest finish.
+    Latest,
+    /// Slack shared in proportion to promised days.
+    Proportional,
+}
+
+pub fn run(args: Args) -> io::Result<Outcome> {
+    let mut err = io::stderr().lock();
+    let name = args.flow.display().to_string();
+    let bytes = match std::fs::read(&args.flow) {
+        Ok(b) => b,
+        Err(e) => {
+            writeln!(err, "error: cannot read `{name}`: {e}")?;
+            return Ok(Outcome::Failed);
+        }
+    };
+    let flow = match Flow::parse_bytes(&name, &bytes) {
+        Ok(f) => f,
+        Err(report) => {
+            write!(err, "{}", report.render())?;
+            return Ok(Outcome::Invalid);
+        }
+    };
+    let mut pairs = Vec::new();
+    for p in &args.params {
+        let Some((k, v)) = p.split_once('=') else {
+            writeln!(err, "error: `--param {p}` is not of the form name=value")?;
+            return Ok(Outcome::Failed);
+        };
+        pairs.push((k.trim(), v.trim()));
+    }
+    let params = match flow.bind(pairs) {
+        Ok(p) => p,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(Outcome::Failed);
+        }
+    };
+    let start = match &args.start {
+        Some(s) => match parse_date(s) {
+            Ok(d) => d,
+            Err(e) => {
+                writeln!(err, "error: `--start {s}`: {e}")?;
+                return Ok(Outcome::Failed);
+            }
+        },
+        None => chrono::Local::now().date_naive(),
+    };
+    let calendar = match Calendar::resolve(&flow.calendar, args.flow.parent()) {
+        Ok(c) => c,
+        Err(e) => {
+            match e.report() {
+                Some(r) => write!(err, "{}", r.render())?,
+                None => writeln!(err, "error: {e}")?,
+            }
+            return Ok(if e.is_invalid() { Outcome::Invalid } else { Outcome::Failed });
+        }
+    };
+    let graph = match FlowGraph::new(Arc::new(flow), params) {
+        Ok(g) => g,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(Outcome::Invalid);
+        }
+    };
+    let policy = match args.policy {
+        Some(Policy::Latest) => DeadlinePolicy::Latest,
+        Some(Policy::Proportional) => DeadlinePolicy::Proportional,
+        None => graph.flow().deadline_policy,
+    };
+    let plan = Plan::with_policy(graph, policy);
+    let dates = match plan.dates(start, &|d, n| calendar.add_working_days(d, n)) {
+        Ok(d) => d,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(Outcome::Invalid);
+        }
+    };
+    let relaxed = match plan.relaxed_after() {
+        Ok(r) => r,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(Outcome::Invalid);
+        }
+    };
+    let out = Output::new(&plan, &dates, &relaxed, calendar.id());
+    let mut stdout = io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut stdout, &out)?;
+            writeln!(stdout)?;
+        }
+        Format::Table => write!(stdout, "{}", table(&out))?,
+    }
+    Ok(Outcome::Ok)
+}
+
+/// The JSON contract of `shenpi plan --format json` (see DESIGN.md).
+#[derive(Serialize)]
+struct Output<'a> {
+    flow: &'a str,
+    name: &'a str,
+    calendar: &'a str,
+    policy: &'static str,
+    budget: Option<u32>,
+    total_days: u32,
+    elapsed_days: u32,
+    feasible: bool,
+    slack: Option<i64>,
+    start_date: String,
+    finish_date: String,
+    critical_path: Vec<&'a str>,
+    stages: Vec<StageOut<'a>>,
+    cuts: Option<CutsOut<'a>>,
+    reform: Reform,
+    relaxed_after: RelaxedOut<'a>,
+    steps: Vec<StepOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct StageOut<'a> {
+    id: &'a str,
+    name: &'a str,
+    budget: Option<u32>,
+    total_days: u32,
+    feasible: bool,
+    slack: Option<i64>,
+    chain: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct CutsOut<'a> {
+    /// Days the flow is over budget.
+    over_by: i64,
+    /// Steps that shorten the total when cut alone, best first.
+    candidates: Vec<CandidateOut<'a>>,
+    /// Cuts that together reach the budget.
+    plan: Vec<CutOut<'a>>,
+    total_days_after: u32,
+    cost: f64,
+    reaches_budget: bool,
+}
+
+#[derive(Serialize)]
+struct CandidateOut<'a> {
+    id: &'a str,
+    name: &'a str,
+    room: u32,
+    saves: u32,
+    cost_per_day: f64,
+}
+
+#[derive(Serialize)]
+struct CutOut<'a> {
+    id: &'a str,
+    name: &'a str,
+    days: u32,
+    cost: f64,
+}
+
+#[derive(Serialize)]
+struct RelaxedOut<'a> {
+    parallel: Vec<[&'a str; 2]>,
+    total_days: u32,
+    elapsed_days: u32,
+}
+
+#[derive(Serialize)]
+struct StepOut<'a> {
+    id: &'a str,
+    name: &'a str,
+    dept: String,
+    stage: &'a str,
+    counted: bool,
+    promised: u32,
+    es: u32,
+    ef: u32,
+    ls: i64,
+    lf: i64,
+    total_float: i64,
+    free_float: i64,
+    critical: bool,
+    deadline: i64,
+    start_date: String,
+    due_date: Option<String>,
+}
+
+impl<'a> Output<'a> {
+    fn new(plan: &'a Plan, dates: &PlanDates, relaxed: &Relaxation, calendar: &'a str) -> Output<'a> {
+        let g = plan.graph();
+        let flow: &'a Flow = plan.flow();
+        let id = |v: Node| g.step(v).id.as_str();
+        let stages = plan
+            .stages()
+            .iter()
+            .map(|s| StageOut {
+                id: &flow.stages[s.stage].id,
+                name: &flow.stages[s.stage].name,
+                budget: s.budget,
+                total_days: s.total_days,
+                feasible: s.is_feasible(),
+                slack: s.slack(),
+                chain: plan.chain_ids(&s.chain),
+            })
+            .collect();
+        let cuts = plan.cuts().map(|c| CutsOut {
+            over_by: -plan.slack().unwrap_or(0),
+            candidates: c
+                .candidates
+                .iter()
+                .map(|x| CandidateOut {
+                    id: id(x.node),
+                    name: &g.step(x.node).name,
+                    room: x.room,
+                    saves: x.saves,
+                    cost_per_day: x.cost_per_day,
+                })
+                .collect(),
+            plan: c
+                .plan
+                .cuts
+                .iter()
+                .map(|x| CutOut { id: id(x.node), name: &g.step(x.node).name, days: x.days, cost: x.cost })
+                .collect(),
+            total_days_after: c.plan.total_days,
+            cost: c.plan.cost,
+            reaches_budget: c.plan.reaches_budget,
+        });
+        let steps = plan
+            .steps()
+            .map(|s| {
+                let step = g.step(s.node);
+                StepOut {
+                    id: &step.id,
+                    name: &step.name,
+                    dept: step.dept_label(),
+                    stage: &flow.stages[step.stage].id,
+                    counted: step.counted,
+                    promised: step.promised,
+                    es: s.es,
+                    ef: s.ef,
+                    ls: s.ls,
+                    lf: s.lf,
+                    total_float: s.total_float,
+                    free_float: s.free_float,
+                    critical: s.critical,
+                    deadline: s.deadline,
+                    start_date: dates.step_start[s.node as usize].to_string(),
+                    due_date: dates.due[s.node as usize].map(|d| d.to_string()),
+                }
+            })
+            .collect();
+        Output {
+            flow: &flow.id,
+            name: &flow.name,
+            calendar,
+            policy: match plan.policy() {
+                DeadlinePolicy::Latest => "latest",
+                DeadlinePolicy::Proportional => "proportional",
+            },
+            budget: plan.budget(),
+            total_days: plan.total_days(),
+            elapsed_days: plan.elapsed_days(),
+            feasible: plan.is_feasible(),
+            slack: plan.slack(),
+            start_date: dates.start.to_string(),
+            finish_date: dates.finish.to_string(),
+            critical_path: plan.chain_ids(plan.critical_path()),
+            stages,
+            cuts,
+            reform: plan.reform(),
+            relaxed_after: RelaxedOut {
+                parallel: relaxed.parallel.iter().map(|&(a, b)| [id(a), id(b)]).collect(),
+                total_days: relaxed.total_days,
+                elapsed_days: relaxed.elapsed_days,
+            },
+            steps,
+        }
+    }
+}
+
+/// Pads `s` to `width` display columns (CJK characters take two).
+fn pad(s: &str, width: usize, right: bool) -> String {
+    let fill = " ".repeat(width.saturating_sub(s.width()));
+    if right { format!("{fill}{s}") } else { format!("{s}{fill}") }
+}
+
+fn days(n: i64) -> String {
+    format!("{n} working day{}", if n.abs() == 1 { "" } else { "s" })
+}
+
+fn table(o: &Output<'_>) -> String {
+    let mut s = String::new();
+    let line = |s: &mut String, t: String| {
+        s.push_str(&t);
+        s.push('\n');
+    };
+    line(&mut s, format!("{} ({})", o.name, o.flow));
+    line(
+        &mut s,
+        format!("start {} (calendar {}), deadlines by the {} policy", o.start_date, o.calendar, o.policy),
+    );
+    let counted = format!("counted critical path {}", days(i64::from(o.total_days)));
+    match (o.budget, o.slack) {
+        (Some(b), Some(sl)) if sl >= 0 => {
+            line(&mut s, format!("budget {}: fits, {counted}, {} to spare", days(i64::from(b)), days(sl)))
+        }
+        (Some(b), Some(sl)) => {
+            line(&mut s, format!("budget {}: OVER BUDGET by {}, {counted}", days(i64::from(b)), days(-sl)))
+        }
+        _ => line(&mut s, format!("no budget; {counted}")),
+    }
+    line(
+        &mut s,
+        format!(
+            "ends after {} on {} (uncounted time included)",
+            days(i64::from(o.elapsed_days)),
+            o.finish_date
+        ),
+    );
+    line(&mut s, format!("critical path: {}", o.critical_path.join(" -> ")));
+    s.push('\n');
+
+    let head = ["", "id", "name", "dept", "days", "es", "ef", "deadline", "float", "start", "due"];
+    let rows: Vec<[String; 11]> = o
+        .steps
+        .iter()
+        .map(|st| {
+            [
+                if st.critical { "*" } else { "" }.to_string(),
+                st.id.to_string(),
+                st.name.to_string(),
+                st.dept.clone(),
+                if st.counted { st.promised.to_string() } else { format!("({})", st.promised) },
+                st.es.to_string(),
+                st.ef.to_string(),
+                st.deadline.to_string(),
+                st.total_float.to_string(),
+                st.start_date.clone(),
+                st.due_date.clone().unwrap_or_else(|| "-".to_string()),
+            ]
+        })
+        .collect();
+    let mut widths: Vec<usize> = head.iter().map(|h| h.width()).collect();
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.width());
+        }
+    }
+    let numeric = |i: usize| (4..=8).contains(&i);
+    let render = |cells: &[String]| {
+        let parts: Vec<String> =
+            cells.iter().enumerate().map(|(i, c)| pad(c, widths[i], numeric(i))).collect();
+        parts.join("  ").trim_end().to_string()
+    };
+    line(&mut s, render(&head.map(String::from)));
+    for r in &rows {
+        line(&mut s, render(r));
+    }
+    line(
+        &mut s,
+        "(* critical; (n) days not counted against the budget; deadline = latest finish or policy share; \
+         float = days it may slip with the budget still met)"
+            .to_string(),
+    );
+    s.push('\n');
+
+    for st in &o.stages {
+        let what = match (st.budget, st.slack) {
+            (Some(b), Some(sl)) if sl >= 0 => format!("{} of {b}, fits", st.total_days),
+            (Some(b), Some(sl)) => {
+                format!("{} of {b}, OVER BUDGET by {}: {}", st.total_days, days(-sl), st.chain.join(" -> "))
+            }
+            _ => format!("{} (no budget)", st.total_days),
+        };
+        line(&mut s, format!("stage {} ({}): {what}", st.name, st.id));
+    }
+    if let Some(c) = &o.cuts {
+        s.push('\n');
+        line(&mut s, format!("The flow is {} over its budget. To fit, cut:", days(c.over_by)));
+        for x in &c.plan {
+            line(&mut s, format!("  {} {} by {} (cost {})", x.id, x.name, days(i64::from(x.days)), x.cost));
+        }
+        if !c.reaches_budget {
+            line(
+                &mut s,
+                format!(
+                    "  ...and the flow still takes {}: every step on a critical chain is at its `min`",
+                    days(i64::from(c.total_days_after))
+                ),
+            );
+        }
+        if !c.candidates.is_empty() {
+            line(&mut s, "Steps that shorten the total when cut alone:".to_string());
+            for x in c.candidates.iter().take(10) {
+                line(
+                    &mut s,
+                    format!(
+                        "  {} {}: saves up to {} (room {}, cost {} per day)",
+                        x.id,
+                        x.name,
+                        days(i64::from(x.saves)),
+                        x.room,
+                        x.cost_per_day
+                    ),
+                );
+            }
+        }
+    }
+    s.push('\n');
+    let r = &o.reform;
+    line(
+        &mut s,
+        format!(
+            "reform: {} steps; {} legal working days one after another, {} on the legal critical path, \
+             {} promised; speed-up {:.1}%",
+            r.steps,
+            r.legal_serial_days,
+            r.legal_critical_days,
+            r.promised_critical_days,
+            r.speed_up * 100.0
+        ),
+    );
+    if !o.relaxed_after.parallel.is_empty() {
+        let pairs: Vec<String> = o.relaxed_after.parallel.iter().map(|[a, b]| format!("{a} | {b}")).collect();
+        line(
+            &mut s,
+            format!(
+                "without `after` edges these would run in parallel: {}; counted critical path {}",
+                pairs.join(", "),
+                o.relaxed_after.total_days
+            ),
+        );
+    }
+    s
+}

@@ -1,0 +1,88 @@
+//! `shenpi plan` against a small fixture: the JSON contract and exit codes.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn shenpi(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_shenpi")).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const FLOW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/plan-small.yaml");
+
+#[test]
+fn json_plan_has_the_contract_fields() {
+    let (code, out, err) = shenpi(&["plan", FLOW, "--format", "json", "--start", "2025-03-03"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["flow"], "plan-small");
+    assert_eq!(v["budget"], 10);
+    assert_eq!(v["total_days"], 8);
+    assert_eq!(v["elapsed_days"], 25);
+    assert_eq!(v["feasible"], true);
+    assert_eq!(v["slack"], 2);
+    assert_eq!(v["start_date"], "2025-03-03");
+    // 25 working days after Monday 2025-03-03, skipping Qingming (Friday 2025-04-04).
+    assert_eq!(v["finish_date"], "2025-04-08");
+    assert_eq!(v["critical_path"], serde_json::json!(["filing", "land", "permit"]));
+    assert_eq!(v["stages"][0]["id"], "s1");
+    assert_eq!(v["stages"][0]["total_days"], 6);
+    assert_eq!(v["stages"][0]["feasible"], false);
+    assert_eq!(v["cuts"], Value::Null);
+    assert_eq!(v["reform"]["legal_serial_days"], 65);
+    let land = &v["steps"].as_array().unwrap().iter().find(|s| s["id"] == "land").unwrap();
+    for key in [
+        "id",
+        "name",
+        "dept",
+        "es",
+        "ef",
+        "ls",
+        "lf",
+        "total_float",
+        "free_float",
+        "critical",
+        "start_date",
+        "due_date",
+    ] {
+        assert!(land.get(key).is_some(), "step field {key}");
+    }
+    assert_eq!((land["es"].as_i64(), land["ef"].as_i64(), land["lf"].as_i64()), (Some(0), Some(6), Some(8)));
+    assert_eq!((land["total_float"].as_i64(), land["critical"].as_bool()), (Some(2), Some(true)));
+    assert_eq!(land["name"], "用地规划许可");
+    assert_eq!(land["start_date"], "2025-03-03");
+    assert_eq!(land["due_date"], "2025-03-13");
+}
+
+#[test]
+fn over_budget_flow_lists_cuts_and_table_says_so() {
+    let dir = std::env::temp_dir().join(format!("shenpi-plan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("over.yaml");
+    let text = std::fs::read_to_string(FLOW).unwrap().replace("budget: 10", "budget: 6");
+    std::fs::write(&path, text).unwrap();
+    let p = path.to_str().unwrap();
+    let (code, out, _) = shenpi(&["plan", p, "--format", "json", "--start", "2025-03-03"]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["feasible"].as_bool(), v["slack"].as_i64()), (Some(false), Some(-2)));
+    assert_eq!(v["cuts"]["reaches_budget"], true);
+    assert_eq!(v["cuts"]["plan"][0]["id"], "land");
+    let (code, out, _) = shenpi(&["plan", p, "--start", "2025-03-03", "--policy", "proportional"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("OVER BUDGET by 2 working days"), "{out}");
+    assert!(out.contains("To fit, cut:"), "{out}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn bad_start_and_params_are_usage_errors() {
+    assert_eq!(shenpi(&["plan", FLOW, "--start", "2025-02-30"]).0, 2);
+    assert_eq!(shenpi(&["plan", FLOW, "--param", "nope"]).0, 2);
+    assert_eq!(shenpi(&["plan", "/nonexistent.yaml"]).0, 2);
+}
