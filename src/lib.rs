@@ -56,3 +56,6 @@ pub mod prelude {
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// The durable SQLite store for live projects.
+pub use shenpi_sqlite as sqlite;

@@ -6,6 +6,7 @@
 mod calendar_cmd;
 mod check;
 mod plan;
+mod project;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ enum Command {
     /// Working-day arithmetic: add-days, between, show.
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCmd),
+    /// Live projects: start, record events, status on a day, supervision board
+    Project(project::Args),
 }
 
 /// How a command ended, as an exit code.
@@ -69,5 +72,6 @@ fn run(command: Command) -> io::Result<Outcome> {
         Command::Check(args) => check::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Calendar(cmd) => calendar_cmd::run(cmd),
+        Command::Project(args) => project::run(args),
     }
 }

@@ -14,12 +14,30 @@ pub struct Error {
 
 #[derive(Debug)]
 enum Kind {
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     Invalid(Box<Report>),
     Param(String),
     Cycle(String),
     Calendar(CalendarError),
     CalendarFile(LoadError),
+    Refused(String),
+    Conflict {
+        project: String,
+        expected: u64,
+        actual: u64,
+    },
+    NotFound(String),
+    Exists(String),
+    Store {
+        message: String,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    Corrupt(String),
+    /// A calendar question about a running project, already worded.
+    CalendarUse(String),
 }
 
 impl Error {
@@ -37,6 +55,73 @@ impl Error {
 
     pub(crate) fn cycle(steps: String) -> Error {
         Error { kind: Kind::Cycle(steps) }
+    }
+
+    /// An event the project's state does not allow; the message says why. Nothing was written.
+    pub fn refused(message: impl Into<String>) -> Error {
+        Error { kind: Kind::Refused(message.into()) }
+    }
+
+    /// A stale writer: the log of `project` holds `actual` events, the append expected `expected`.
+    pub fn conflict(project: &str, expected: u64, actual: u64) -> Error {
+        Error { kind: Kind::Conflict { project: project.to_string(), expected, actual } }
+    }
+
+    /// No project with this id is stored.
+    pub fn not_found(project: &str) -> Error {
+        Error { kind: Kind::NotFound(project.to_string()) }
+    }
+
+    /// A project with this id is already stored.
+    pub fn exists(project: &str) -> Error {
+        Error { kind: Kind::Exists(project.to_string()) }
+    }
+
+    /// A store's backend failed (disk full, locked too long, …); for `Store` implementations.
+    pub fn store(
+        message: impl Into<String>,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Error {
+        Error { kind: Kind::Store { message: message.into(), source } }
+    }
+
+    /// A store file is damaged or belongs to another program; for `Store` implementations.
+    pub fn corrupt(message: impl Into<String>) -> Error {
+        Error { kind: Kind::Corrupt(message.into()) }
+    }
+
+    pub(crate) fn calendar(message: impl Into<String>) -> Error {
+        Error { kind: Kind::CalendarUse(message.into()) }
+    }
+
+    /// An event was refused because the state does not allow it.
+    pub fn is_refused(&self) -> bool {
+        matches!(self.kind, Kind::Refused(_))
+    }
+
+    /// An append expected another sequence number: someone else wrote first. Reload and retry.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self.kind, Kind::Conflict { .. })
+    }
+
+    /// The project does not exist.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self.kind, Kind::NotFound(_))
+    }
+
+    /// The project already exists.
+    pub fn is_exists(&self) -> bool {
+        matches!(self.kind, Kind::Exists(_))
+    }
+
+    /// A store backend failed.
+    pub fn is_store(&self) -> bool {
+        matches!(self.kind, Kind::Store { .. })
+    }
+
+    /// A store file is damaged or not a shenpi store.
+    pub fn is_corrupt(&self) -> bool {
+        matches!(self.kind, Kind::Corrupt(_))
     }
 
     /// A file could not be read or written.
@@ -61,7 +146,7 @@ impl Error {
 
     /// A working-day question the calendar could not answer, or a calendar file that could not be loaded.
     pub fn is_calendar(&self) -> bool {
-        matches!(self.kind, Kind::Calendar(_) | Kind::CalendarFile(_))
+        matches!(self.kind, Kind::Calendar(_) | Kind::CalendarFile(_) | Kind::CalendarUse(_))
     }
 
     /// A flow changed after loading has steps that wait for each other in a circle.
@@ -91,6 +176,15 @@ impl fmt::Display for Error {
             Kind::Cycle(s) => write!(f, "steps wait for each other in a circle: {s}"),
             Kind::Calendar(e) => write!(f, "{e}"),
             Kind::CalendarFile(e) => write!(f, "{e}"),
+            Kind::Refused(m) | Kind::Corrupt(m) | Kind::CalendarUse(m) => f.write_str(m),
+            Kind::Conflict { project, expected, actual } => write!(
+                f,
+                "project `{project}` has {actual} events but the append expected {expected}: \
+                 someone else wrote first; reload the project and try again"
+            ),
+            Kind::NotFound(p) => write!(f, "no project `{p}` in the store"),
+            Kind::Exists(p) => write!(f, "project `{p}` already exists"),
+            Kind::Store { message, .. } => f.write_str(message),
         }
     }
 }
@@ -101,6 +195,7 @@ impl std::error::Error for Error {
             Kind::Io { source, .. } => Some(source),
             Kind::Calendar(e) => Some(e),
             Kind::CalendarFile(e) => Some(e),
+            Kind::Store { source: Some(s), .. } => Some(s.as_ref()),
             _ => None,
         }
     }

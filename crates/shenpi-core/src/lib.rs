@@ -9,6 +9,7 @@ mod error;
 pub mod graph;
 pub mod model;
 pub mod render;
+pub mod runtime;
 pub mod schedule;
 pub(crate) mod yaml;
 

@@ -1,0 +1,308 @@
+//! `shenpi project`: live projects in a store file.
+//!
+//! Exit codes: 0 ok; 1 invalid input (a flow with errors, a bad param, an
+//! event the project's state refuses, an unknown project); 2 usage, I/O or
+//! store error (a damaged or foreign store file, a concurrent writer).
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use shenpi_core::calendar::parse_date;
+use shenpi_core::runtime::{Alert, Event, EventKind, NewEvent, Project, Status, Store, board};
+use shenpi_core::{Error, Flow};
+use shenpi_sqlite::SqliteStore;
+
+use crate::{Format, Outcome};
+
+/// Arguments of `shenpi project`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The store file (SQLite); created when missing.
+    #[arg(long, global = true, value_name = "PATH", default_value = "shenpi.db")]
+    db: PathBuf,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(clap::Subcommand)]
+enum Cmd {
+    /// Start a project of a flow; the flow's text is pinned in the store
+    New {
+        /// The flow file
+        flow: PathBuf,
+        /// The project's id, unique in the store
+        #[arg(long)]
+        id: String,
+        /// The start date, YYYY-MM-DD
+        #[arg(long)]
+        start: String,
+        /// A project param, K=V (repeatable)
+        #[arg(long = "param", value_name = "K=V")]
+        params: Vec<String>,
+    },
+    /// Record an event: accepted, accepted-incomplete, supplement-requested, supplement-received,
+    /// procedure-started, procedure-ended, approved, rejected, returned, withdrawn,
+    /// provisional-approved, confirmed, revoked, deemed-approved
+    Event {
+        /// The project's id
+        id: String,
+        /// The step's id in the flow
+        step: String,
+        /// What happened (kebab-case)
+        kind: String,
+        /// The day it happened, YYYY-MM-DD (default: today)
+        #[arg(long)]
+        date: Option<String>,
+        /// An idempotency key: recording the same key again records the event once
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Both clocks of every step on a day, and the project's outlook; records the
+    /// events the engine owes by then (deemed approvals, 容缺 failures, confirmations)
+    Status {
+        /// The project's id
+        id: String,
+        /// The day, YYYY-MM-DD (default: today)
+        #[arg(long)]
+        date: Option<String>,
+        /// `table` for a person, `json` for tools
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Supervision board (电子监察): every step due or overdue on a day, by department
+    Board {
+        /// The day, YYYY-MM-DD (default: today)
+        #[arg(long)]
+        date: Option<String>,
+        /// Only this department
+        #[arg(long)]
+        dept: Option<String>,
+        /// `table` for a person, `json` for tools
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+/// Why a command failed: the message and the exit code.
+struct Failure(Outcome, String);
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        let code = if e.is_refused() || e.is_param() || e.is_invalid() || e.is_not_found() || e.is_exists() {
+            Outcome::Invalid
+        } else {
+            Outcome::Failed
+        };
+        let text = match e.report() {
+            Some(r) => format!("{}error: {e}", r.render()),
+            None => format!("error: {e}"),
+        };
+        Failure(code, text)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        Failure(Outcome::Failed, format!("error: {e}"))
+    }
+}
+
+fn date_arg(text: Option<&str>) -> Result<NaiveDate, Failure> {
+    match text {
+        None => Ok(chrono::Local::now().date_naive()),
+        Some(t) => parse_date(t).map_err(|e| Failure(Outcome::Failed, format!("error: {e}"))),
+    }
+}
+
+/// Runs a `project` subcommand.
+pub fn run(args: Args) -> io::Result<Outcome> {
+    let mut out = Vec::new();
+    let result = exec(args, &mut out);
+    io::stdout().lock().write_all(&out)?;
+    match result {
+        Ok(()) => Ok(Outcome::Ok),
+        Err(Failure(code, msg)) => {
+            writeln!(io::stderr(), "{msg}")?;
+            Ok(code)
+        }
+    }
+}
+
+fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
+    // Arguments first: a typo should not create a store file.
+    match &args.command {
+        Cmd::New { start, params, .. } => {
+            date_arg(Some(start))?;
+            if let Some(p) = params.iter().find(|p| !p.contains('=')) {
+                return Err(Failure(Outcome::Failed, format!("error: param `{p}` is not of the form K=V")));
+            }
+        }
+        Cmd::Event { kind, date, .. } => {
+            kind.parse::<EventKind>().map_err(|e| Failure(Outcome::Failed, format!("error: {e}")))?;
+            date_arg(date.as_deref())?;
+        }
+        Cmd::Status { date, .. } | Cmd::Board { date, .. } => {
+            date_arg(date.as_deref())?;
+        }
+    }
+    let store = SqliteStore::open(&args.db)?;
+    match args.command {
+        Cmd::New { flow, id, start, params } => {
+            let flow = Flow::load(&flow)?;
+            let pairs: Vec<(String, String)> = params
+                .iter()
+                .filter_map(|p| p.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+                .collect();
+            let p = Project::create(&store, Arc::new(flow), &id, date_arg(Some(&start))?, &pairs)?;
+            let info = p.info();
+            writeln!(
+                out,
+                "project `{}` started {} on flow `{}` (sha256 {}), {} steps",
+                info.id,
+                info.start,
+                info.flow_id,
+                &info.flow_hash[..12],
+                p.graph().len()
+            )?;
+        }
+        Cmd::Event { id, step, kind, date, key } => {
+            let mut p = Project::open(&store, &id)?;
+            let kind: EventKind =
+                kind.parse().map_err(|e| Failure(Outcome::Failed, format!("error: {e}")))?;
+            let mut event = NewEvent::new(step, kind, date_arg(date.as_deref())?);
+            event.key = key;
+            let e = p.record(&store, event)?;
+            writeln!(out, "event {}: `{}` {} on {}", e.seq, e.step, e.kind, e.date)?;
+        }
+        Cmd::Status { id, date, format } => {
+            let date = date_arg(date.as_deref())?;
+            let mut p = Project::open(&store, &id)?;
+            let recorded = p.advance(&store, date)?;
+            let status = p.status(date)?;
+            match format {
+                Format::Json => {
+                    #[derive(Serialize)]
+                    struct Out<'a> {
+                        #[serde(flatten)]
+                        status: &'a Status,
+                        recorded: &'a [Event],
+                    }
+                    serde_json::to_writer_pretty(&mut *out, &Out { status: &status, recorded: &recorded })
+                        .map_err(io::Error::other)?;
+                    writeln!(out)?;
+                }
+                Format::Table => status_table(out, &status, &recorded)?,
+            }
+        }
+        Cmd::Board { date, dept, format } => {
+            let date = date_arg(date.as_deref())?;
+            let mut projects = Vec::new();
+            for id in store.list()? {
+                let mut p = Project::open(&store, &id)?;
+                p.advance(&store, date)?;
+                projects.push(p);
+            }
+            let rows = board(&projects, date, dept.as_deref())?;
+            match format {
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &rows).map_err(io::Error::other)?;
+                    writeln!(out)?;
+                }
+                Format::Table => {
+                    writeln!(out, "supervision board on {date}: {} step(s) due or overdue", rows.len())?;
+                    let mut last = None;
+                    for r in &rows {
+                        if last != Some(&r.dept) {
+                            writeln!(out, "\n{}", r.dept)?;
+                            last = Some(&r.dept);
+                        }
+                        writeln!(
+                            out,
+                            "  {:<7} {:<12} {:<20} {:<20} due {}  plan {}  ({} clock)",
+                            card(r.alert),
+                            r.project,
+                            r.step,
+                            r.state.as_str(),
+                            r.due.map_or("-".to_string(), |d| d.to_string()),
+                            r.plan_deadline,
+                            r.clock.map_or("-", |c| c.as_str()),
+                        )?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn card(a: Alert) -> &'static str {
+    match a {
+        Alert::Red => "RED",
+        Alert::Yellow => "YELLOW",
+        Alert::Reminder => "remind",
+        Alert::None => "",
+    }
+}
+
+fn status_table(out: &mut Vec<u8>, s: &Status, recorded: &[Event]) -> io::Result<()> {
+    for e in recorded {
+        writeln!(out, "recorded event {}: `{}` {} on {}", e.seq, e.step, e.kind, e.date)?;
+    }
+    writeln!(
+        out,
+        "project `{}` on {} (flow `{}`, sha256 {}, started {})",
+        s.project,
+        s.date,
+        s.flow,
+        &s.flow_hash[..12],
+        s.start
+    )?;
+    writeln!(
+        out,
+        "{:<20} {:<20} {:<14} {:<10} {:<10} {:<10} {:>4} {:>4}  alert",
+        "step", "state", "dept", "accepted", "due", "plan", "used", "left"
+    )?;
+    let opt = |d: Option<NaiveDate>| d.map_or("-".to_string(), |d| d.to_string());
+    let num = |n: Option<i64>| n.map_or("-".to_string(), |n| n.to_string());
+    for st in &s.steps {
+        let state = match st.paused_for {
+            Some(r) => format!(
+                "paused ({})",
+                if r == shenpi_core::runtime::PauseReason::Supplement { "补正" } else { "procedure" }
+            ),
+            None => st.state.as_str().to_string(),
+        };
+        let alert = match st.clock {
+            Some(c) => format!("{} ({})", card(st.alert), c.as_str()),
+            None => String::new(),
+        };
+        writeln!(
+            out,
+            "{:<20} {:<20} {:<14} {:<10} {:<10} {:<10} {:>4} {:>4}  {}",
+            st.id,
+            state,
+            st.dept,
+            opt(st.accepted),
+            opt(st.due),
+            st.plan_deadline,
+            num(st.used),
+            num(st.left),
+            alert
+        )?;
+    }
+    match (s.projected_finish, &s.blocked_by) {
+        (_, Some(b)) => writeln!(out, "cannot finish: step `{b}` failed")?,
+        (Some(f), None) => writeln!(
+            out,
+            "projected finish {f}, deadline {}, slack {} working days",
+            s.deadline,
+            num(s.slack)
+        )?,
+        (None, None) => {}
+    }
+    let pct = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{:.0}%", x * 100.0));
+    writeln!(out, "on time {}, speed-up {}", pct(s.on_time_rate), pct(s.speed_up))
+}

@@ -1,0 +1,86 @@
+//! `shenpi project`: new, event, status, board over a store file.
+
+use std::path::Path;
+use std::process::Command;
+
+const FLOW: &str = "
+id: t
+name: 测试
+calendar: cn
+budget: 30
+stages:
+  - id: s
+    name: 一
+    steps:
+      - { id: filing, name: 备案, dept: 发改局, promised: 1, legal: 5 }
+      - { id: land, name: 用地规划, dept: 自然资源局, promised: 5, legal: 20, on_timeout: deem-approved }
+";
+
+/// Runs `shenpi project ARGS --db DB`; returns exit code, stdout, stderr.
+fn shenpi(db: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_shenpi"))
+        .arg("project")
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .output()
+        .expect("runs");
+    let text = |b: Vec<u8>| String::from_utf8(b).expect("utf-8");
+    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
+}
+
+#[test]
+fn drive_a_project() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let flow = dir.path().join("t.yaml");
+    std::fs::write(&flow, FLOW).expect("writes");
+    let db = dir.path().join("s.db");
+    let f = flow.to_str().expect("utf-8 path");
+    let ok = |args: &[&str], want: &str| {
+        let (code, out, err) = shenpi(&db, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(out.contains(want), "{args:?}: `{out}` should contain `{want}`");
+        out
+    };
+    let fails = |args: &[&str], code: i32, want: &str| {
+        let (c, _, err) = shenpi(&db, args);
+        assert_eq!(c, code, "{args:?}: {err}");
+        assert!(err.contains(want), "{args:?}: `{err}` should contain `{want}`");
+    };
+    ok(&["new", f, "--id", "P", "--start", "2025-01-24"], "project `P` started 2025-01-24 on flow `t`");
+    // The running project keeps its flow when the file changes.
+    std::fs::write(&flow, FLOW.replace("promised: 5", "promised: 15")).expect("writes");
+    fails(&["new", f, "--id", "P", "--start", "2025-01-24"], 1, "project `P` already exists");
+    ok(
+        &["event", "P", "filing", "accepted", "--date", "2025-01-24", "--key", "r1"],
+        "event 1: `filing` accepted",
+    );
+    ok(
+        &["event", "P", "filing", "accepted", "--date", "2025-01-24", "--key", "r1"],
+        "event 1: `filing` accepted",
+    );
+    ok(&["event", "P", "filing", "approved", "--date", "2025-01-26"], "event 2");
+    fails(
+        &["event", "P", "land", "approved", "--date", "2025-01-27"],
+        1,
+        "the step is ready; `approved` needs it accepted",
+    );
+    fails(&["event", "P", "land", "approve"], 2, "unknown event kind `approve`");
+    fails(&["event", "P", "land", "accepted", "--date", "2025-02-30"], 2, "2025-02-30");
+    fails(&["event", "Q", "land", "accepted", "--date", "2025-01-27"], 1, "no project `Q`");
+    ok(&["event", "P", "land", "accepted", "--date", "2025-01-27"], "event 3");
+    let out = ok(&["status", "P", "--date", "2025-02-10", "--format", "json"], "\"due\": \"2025-02-10\"");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["steps"][1]["alert"], "yellow");
+    assert_eq!(v["recorded"].as_array().map(Vec::len), Some(0));
+    ok(&["board", "--date", "2025-02-10", "--dept", "自然资源局"], "YELLOW");
+    // After the due date the engine records the deemed approval itself.
+    ok(&["status", "P", "--date", "2025-02-12"], "recorded event 4: `land` deemed-approved on 2025-02-11");
+    ok(&["board", "--date", "2025-02-12"], "0 step(s) due or overdue");
+    // A foreign file is refused with a clear message.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, "not a database, just text ".repeat(100)).expect("writes");
+    let (c, _, err) = shenpi(&junk, &["board"]);
+    assert_eq!(c, 2, "{err}");
+    assert!(err.contains("is not a shenpi store or is damaged"), "{err}");
+}

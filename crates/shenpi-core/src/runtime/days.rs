@@ -1,0 +1,66 @@
+//! Working-day arithmetic for the runtime's clocks, on the project's [`Calendar`].
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::calendar::{Beyond, Calendar, ClockStops};
+use crate::error::Error;
+
+/// Spans of stopped clock, both ends included, sorted and disjoint.
+pub(crate) type Stops = Vec<(NaiveDate, NaiveDate)>;
+
+/// Counts working days the way the licensing law does, on one calendar.
+#[derive(Clone, Debug)]
+pub(crate) struct Days {
+    cal: Calendar,
+}
+
+impl Days {
+    /// The calendar a flow names (`cn`, or a file relative to the flow's file).
+    /// Dates past the calendar's years count weekends only, so a running
+    /// project never stops working because next year's holidays are not
+    /// published yet.
+    pub(crate) fn for_flow(calendar: &str, flow_name: &str) -> Result<Days, Error> {
+        let dir = Path::new(flow_name).parent();
+        let cal = Calendar::resolve(calendar, dir)
+            .map_err(|e| Error::calendar(format!("calendar `{calendar}` of flow `{flow_name}`: {e}")))?;
+        let cal = if cal.beyond() == Beyond::Error { cal.with_beyond(Beyond::Weekends) } else { cal };
+        Ok(Days { cal })
+    }
+
+    fn stops(stops: &[(NaiveDate, NaiveDate)]) -> Result<ClockStops, Error> {
+        ClockStops::from_spans(stops.iter().copied()).map_err(|e| Error::calendar(e.to_string()))
+    }
+
+    /// The `n`-th counted working day after `date` (`date` not counted); with
+    /// `n = 0`, `date` itself when it counts, else the next day that does.
+    pub(crate) fn add(
+        &self,
+        date: NaiveDate,
+        n: u32,
+        stops: &[(NaiveDate, NaiveDate)],
+    ) -> Result<NaiveDate, Error> {
+        let r = if stops.is_empty() {
+            self.cal.add_working_days(date, n)
+        } else {
+            self.cal.add_working_days_with_stops(date, n, &Days::stops(stops)?)
+        };
+        r.map_err(|e| Error::calendar(e.to_string()))
+    }
+
+    /// The counted working days x with `from` < x ≤ `to`; negative when `from` is after `to`.
+    pub(crate) fn between(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        stops: &[(NaiveDate, NaiveDate)],
+    ) -> Result<i64, Error> {
+        let r = if stops.is_empty() {
+            self.cal.working_days_between(from, to)
+        } else {
+            self.cal.working_days_between_with_stops(from, to, &Days::stops(stops)?)
+        };
+        r.map_err(|e| Error::calendar(e.to_string()))
+    }
+}

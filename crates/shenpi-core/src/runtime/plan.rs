@@ -1,0 +1,31 @@
+//! The plan a project runs against: each step's deadline in the total
+//! (批时总控), from [`crate::schedule::Plan`] under the flow's deadline policy.
+
+use chrono::NaiveDate;
+
+use super::days::Days;
+use crate::error::Error;
+use crate::graph::FlowGraph;
+use crate::schedule::Plan;
+
+/// Plan dates for one project, by node.
+#[derive(Clone, Debug)]
+pub(crate) struct PlanDates {
+    /// Each step's deadline in the total, as a date.
+    pub(crate) deadline: Vec<NaiveDate>,
+    /// The project's deadline: the latest step deadline (the planned finish when later).
+    pub(crate) finish: NaiveDate,
+}
+
+/// Plans `graph` from `start`.
+///
+/// # Complexity
+/// As [`Plan::new`] and [`Plan::dates`]: O(V + E) plus date arithmetic.
+pub(crate) fn plan(graph: &FlowGraph, start: NaiveDate, days: &Days) -> Result<PlanDates, Error> {
+    let plan = Plan::new(graph.clone());
+    let dates = plan.dates(start, &|d, n| days.add(d, n, &[]))?;
+    // A deadline before the start (an over-budget flow) is due on day 0.
+    let deadline: Vec<NaiveDate> = dates.due.iter().map(|d| d.unwrap_or(dates.start)).collect();
+    let finish = deadline.iter().copied().max().unwrap_or(dates.finish).max(dates.finish);
+    Ok(PlanDates { deadline, finish })
+}

@@ -1,0 +1,349 @@
+//! Status for a day: both clocks of every step, the project's outlook, and
+//! the supervision board across projects.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::state::{PauseReason, StepState};
+use super::{Project, Rules};
+use crate::error::Error;
+use crate::graph::Node;
+
+/// Electronic supervision (电子监察) level, from quiet to urgent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Alert {
+    /// Nothing to say.
+    #[default]
+    None,
+    /// Little of the limit is left.
+    Reminder,
+    /// Yellow card: due (or about to be).
+    Yellow,
+    /// Red card: overdue.
+    Red,
+}
+
+impl Alert {
+    /// Its kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Alert::None => "none",
+            Alert::Reminder => "reminder",
+            Alert::Yellow => "yellow",
+            Alert::Red => "red",
+        }
+    }
+}
+
+/// Which clock raised an alert.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Clock {
+    /// The step's own time limit (限时办结).
+    Limit,
+    /// Its deadline in the project's total (批时总控).
+    Plan,
+}
+
+impl Clock {
+    /// Its kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Clock::Limit => "limit",
+            Clock::Plan => "plan",
+        }
+    }
+}
+
+/// One step on a given day.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StepStatus {
+    /// The step's id.
+    pub id: String,
+    /// Its title.
+    pub name: String,
+    /// Its departments, joined with `+`.
+    pub dept: String,
+    /// Where it stands.
+    pub state: StepState,
+    /// Why its clock is stopped, when paused.
+    pub paused_for: Option<PauseReason>,
+    /// Its own limit in working days (promised, never beyond legal).
+    pub limit: u32,
+    /// The day of the current acceptance.
+    pub accepted: Option<NaiveDate>,
+    /// Due under its own limit, pushed back by clock stops; `None` until accepted.
+    pub due: Option<NaiveDate>,
+    /// Its deadline in the plan for the project's budget.
+    pub plan_deadline: NaiveDate,
+    /// The day it was decided.
+    pub decided: Option<NaiveDate>,
+    /// Working days of its limit used (to the decision, or to the day).
+    pub used: Option<i64>,
+    /// Working days of its limit left; negative when overdue.
+    pub left: Option<i64>,
+    /// The stronger of the two clocks' alerts.
+    pub alert: Alert,
+    /// Which clock raised `alert`.
+    pub clock: Option<Clock>,
+}
+
+/// A project on a given day.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Status {
+    /// The project's id.
+    pub project: String,
+    /// The pinned flow's id.
+    pub flow: String,
+    /// The pinned flow's SHA-256.
+    pub flow_hash: String,
+    /// The day asked about.
+    pub date: NaiveDate,
+    /// The day the project started.
+    pub start: NaiveDate,
+    /// Every step, in topological order.
+    pub steps: Vec<StepStatus>,
+    /// When it will finish if what remains takes its promised days from today;
+    /// `None` when a failed step makes finishing impossible.
+    pub projected_finish: Option<NaiveDate>,
+    /// When the budget runs out (the plan's finish without a budget).
+    pub deadline: NaiveDate,
+    /// Working days from the projected finish to the deadline; negative when late.
+    pub slack: Option<i64>,
+    /// The failed step that stops the project, if any.
+    pub blocked_by: Option<String>,
+    /// Share of decided steps decided within their own limit.
+    pub on_time_rate: Option<f64>,
+    /// (legal − used) / legal over decided steps with a legal limit (提速率).
+    pub speed_up: Option<f64>,
+}
+
+/// One line of the supervision board: a step due or overdue.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BoardRow {
+    /// The responsible departments.
+    pub dept: String,
+    /// The project.
+    pub project: String,
+    /// The step's id.
+    pub step: String,
+    /// Its title.
+    pub name: String,
+    /// Where it stands.
+    pub state: StepState,
+    /// Due under its own limit.
+    pub due: Option<NaiveDate>,
+    /// Its deadline in the total.
+    pub plan_deadline: NaiveDate,
+    /// Yellow or red.
+    pub alert: Alert,
+    /// Which clock raised it.
+    pub clock: Option<Clock>,
+}
+
+impl Project {
+    fn limit_alert(&self, left: i64, limit: u32) -> Alert {
+        let a = self.graph.flow().alerts;
+        if left <= -i64::from(a.red) {
+            Alert::Red
+        } else if left <= i64::from(a.yellow) {
+            Alert::Yellow
+        } else if (left as f64) <= a.reminder * f64::from(limit) {
+            Alert::Reminder
+        } else {
+            Alert::None
+        }
+    }
+
+    fn step_status(&self, rules: &Rules<'_>, v: Node, date: NaiveDate) -> Result<StepStatus, Error> {
+        let step = self.graph.step(v);
+        let run = self.state.run(v);
+        let state = self.state.state(&self.graph, v);
+        let limit = rules.limit(v);
+        let due = self.state.due(rules, v, date)?;
+        let (mut used, mut left) = (None, None);
+        if let Some(acc) = run.accepted {
+            let until = run.decided.unwrap_or(date).max(acc);
+            let u = self.days.between(acc, until, &run.stops(until))?;
+            used = Some(u);
+            left = Some(i64::from(limit) - u);
+        }
+        let plan_deadline = self.plan.deadline[v as usize];
+        let (mut alert, mut clock) = (Alert::None, None);
+        if state.is_active() {
+            if let Some(l) = left {
+                let a = self.limit_alert(l, limit);
+                if a > Alert::None {
+                    (alert, clock) = (a, Some(Clock::Limit));
+                }
+            }
+        }
+        if state.is_active() || matches!(state, StepState::Ready | StepState::Returned) {
+            let a = if date > plan_deadline {
+                Alert::Red
+            } else if date == plan_deadline {
+                Alert::Yellow
+            } else {
+                Alert::None
+            };
+            if a > alert {
+                (alert, clock) = (a, Some(Clock::Plan));
+            }
+        }
+        let paused_for = if state == StepState::Paused {
+            run.pauses.last().filter(|p| p.to.is_none()).map(|p| p.reason)
+        } else {
+            None
+        };
+        Ok(StepStatus {
+            id: step.id.clone(),
+            name: step.name.clone(),
+            dept: step.dept_label(),
+            state,
+            paused_for,
+            limit,
+            accepted: run.accepted,
+            due,
+            plan_deadline,
+            decided: run.decided,
+            used,
+            left,
+            alert,
+            clock,
+        })
+    }
+
+    /// Both clocks of every step on `date`, and the project's outlook:
+    /// projected finish (what is done is done, the rest scheduled from
+    /// `date` at promised days), slack against the budget, on-time rate and
+    /// speed-up so far. Reads only: engine-owed events are recorded by
+    /// [`Project::advance`].
+    ///
+    /// # Complexity
+    /// O(V + E) plus date arithmetic per step.
+    pub fn status(&self, date: NaiveDate) -> Result<Status, Error> {
+        let rules = self.rules();
+        let steps: Vec<StepStatus> =
+            self.graph.nodes().map(|v| self.step_status(&rules, v, date)).collect::<Result<_, _>>()?;
+        // Projected finish: a forward pass over actual and remaining days.
+        let blocked = self.state.blocked(&self.graph);
+        let mut blocked_by = None;
+        let mut finish: Vec<NaiveDate> = Vec::with_capacity(self.graph.len());
+        let mut end = self.record.start;
+        for (v, s) in self.graph.nodes().zip(&steps) {
+            if s.state.is_failed() || blocked[v as usize].is_some() {
+                if s.state.is_failed() && blocked_by.is_none() {
+                    blocked_by = Some(s.id.clone());
+                }
+                finish.push(date);
+                continue;
+            }
+            let after = self.graph.dag().preds(v).iter().map(|&p| finish[p as usize]).max();
+            let f = match s.state {
+                StepState::Approved | StepState::DeemedApproved => s.decided.unwrap_or(date),
+                StepState::ProvisionalApproved => after.into_iter().chain(s.decided).max().unwrap_or(date),
+                StepState::Accepted | StepState::AcceptedIncomplete | StepState::Paused => {
+                    let own = s.due.unwrap_or(date).max(date);
+                    after.map_or(own, |a| a.max(own))
+                }
+                _ => {
+                    let from = after.map_or(date, |a| a.max(date));
+                    self.days.add(from, self.graph.promised()[v as usize], &[])?
+                }
+            };
+            end = end.max(f);
+            finish.push(f);
+        }
+        if blocked_by.is_none() {
+            if let Some(v) = self.graph.nodes().find(|&v| blocked[v as usize].is_some()) {
+                blocked_by = Some(self.graph.step(v).id.clone());
+            }
+        }
+        let projected_finish = if blocked_by.is_some() { None } else { Some(end) };
+        let deadline = self.plan.finish;
+        let slack = projected_finish.map(|f| self.days.between(f, deadline, &[])).transpose()?;
+        // On-time rate and speed-up over decided steps.
+        let (mut decided, mut on_time, mut legal_sum, mut saved) = (0u32, 0u32, 0i64, 0i64);
+        for (v, s) in self.graph.nodes().zip(&steps) {
+            let (Some(_), Some(used), Some(d)) = (s.accepted, s.used, s.decided) else { continue };
+            if !(s.state.is_done()
+                || s.state == StepState::Rejected
+                || s.state == StepState::ProvisionalApproved)
+            {
+                continue;
+            }
+            decided += 1;
+            if s.due.is_some_and(|due| d <= due) && s.state != StepState::DeemedApproved {
+                on_time += 1;
+            }
+            if let Some(l) = self.graph.step(v).legal.filter(|&l| l > 0) {
+                legal_sum += i64::from(l);
+                saved += i64::from(l) - used;
+            }
+        }
+        Ok(Status {
+            project: self.record.id.clone(),
+            flow: self.record.flow_id.clone(),
+            flow_hash: self.record.flow_hash.clone(),
+            date,
+            start: self.record.start,
+            steps,
+            projected_finish,
+            deadline,
+            slack,
+            blocked_by,
+            on_time_rate: (decided > 0).then(|| f64::from(on_time) / f64::from(decided)),
+            speed_up: (legal_sum > 0).then(|| saved as f64 / legal_sum as f64),
+        })
+    }
+}
+
+/// The supervision board (电子监察): every step due or overdue on `date`
+/// (yellow or red on either clock) across `projects`, optionally for one
+/// department only (matching any of a countersigned step's departments),
+/// sorted by department, then red before yellow, then due date.
+///
+/// # Complexity
+/// O(P (V + E)) for P projects, plus a sort of the rows.
+pub fn board<'a>(
+    projects: impl IntoIterator<Item = &'a Project>,
+    date: NaiveDate,
+    dept: Option<&str>,
+) -> Result<Vec<BoardRow>, Error> {
+    let mut rows = Vec::new();
+    for p in projects {
+        let status = p.status(date)?;
+        for (v, s) in p.graph.nodes().zip(status.steps) {
+            if s.alert < Alert::Yellow {
+                continue;
+            }
+            if let Some(d) = dept {
+                if !p.graph.step(v).depts.iter().any(|x| x == d) {
+                    continue;
+                }
+            }
+            rows.push(BoardRow {
+                dept: s.dept,
+                project: p.id().to_string(),
+                step: s.id,
+                name: s.name,
+                state: s.state,
+                due: s.due,
+                plan_deadline: s.plan_deadline,
+                alert: s.alert,
+                clock: s.clock,
+            });
+        }
+    }
+    rows.sort_by(|a, b| {
+        (a.dept.as_str(), std::cmp::Reverse(a.alert), a.due.unwrap_or(a.plan_deadline), a.project.as_str())
+            .cmp(&(
+                b.dept.as_str(),
+                std::cmp::Reverse(b.alert),
+                b.due.unwrap_or(b.plan_deadline),
+                b.project.as_str(),
+            ))
+    });
+    Ok(rows)
+}

@@ -1,0 +1,166 @@
+//! Where projects and their event logs live: the [`Store`] trait and an in-memory store.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, PoisonError};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::event::{Event, NewEvent};
+use crate::error::Error;
+
+/// What a store keeps about a project besides its events: enough to rebuild it exactly.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectRecord {
+    /// The project's id, unique in the store.
+    pub id: String,
+    /// The flow's `id`.
+    pub flow_id: String,
+    /// SHA-256 of the flow text, lowercase hex: the pinned version.
+    pub flow_hash: String,
+    /// The name the flow was read under (a path, usually), for messages.
+    pub flow_name: String,
+    /// The flow text itself, so editing the file never changes a running project.
+    pub flow_text: String,
+    /// The day the project started.
+    pub start: NaiveDate,
+    /// Its params as given (`K=V` pairs); defaults fill the rest.
+    pub params: Vec<(String, String)>,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Durable home of projects and their append-only event logs.
+///
+/// Narrow on purpose, so that a store on another database can follow. Every
+/// method is one atomic step: a failed call writes nothing.
+pub trait Store {
+    /// Stores a new project with an empty log.
+    ///
+    /// # Errors
+    /// [`Error::is_exists`] when the id is taken; [`Error::is_store`] when the backend fails.
+    fn create(&self, project: &ProjectRecord) -> Result<(), Error>;
+
+    /// Appends events to a project's log, all or none, and returns them as
+    /// recorded, one for each input, in order.
+    ///
+    /// `expected` is the number of events the caller has seen: when the log
+    /// holds another number the append fails with [`Error::is_conflict`]
+    /// (optimistic concurrency). An event whose idempotency key is already
+    /// recorded is not appended again: the recorded event is returned in its
+    /// place, and when every event of the call is such a retry the call
+    /// succeeds whatever `expected` says. A key recorded for a different
+    /// event (step, kind or date) is refused.
+    fn append(&self, project: &str, expected: u64, events: &[NewEvent]) -> Result<Vec<Event>, Error>;
+
+    /// The project and its whole log, in sequence order.
+    ///
+    /// # Errors
+    /// [`Error::is_not_found`] for an unknown id.
+    fn load(&self, project: &str) -> Result<(ProjectRecord, Vec<Event>), Error>;
+
+    /// Every project id, sorted.
+    fn list(&self) -> Result<Vec<String>, Error>;
+}
+
+/// A [`Store`] in memory: for tests, examples and short-lived tools.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    projects: Mutex<BTreeMap<String, Log>>,
+}
+
+#[derive(Debug)]
+struct Log {
+    record: ProjectRecord,
+    events: Vec<Event>,
+    keys: HashMap<String, usize>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+}
+
+/// Resolves idempotency keys for an append: for each new event, the recorded
+/// event it repeats, if any. Refuses a key used for a different event or twice in one call.
+pub fn resolve_keys(
+    project: &str,
+    events: &[NewEvent],
+    mut lookup: impl FnMut(&str) -> Result<Option<Event>, Error>,
+) -> Result<Vec<Option<Event>>, Error> {
+    let mut out = Vec::with_capacity(events.len());
+    for (i, e) in events.iter().enumerate() {
+        let Some(key) = &e.key else {
+            out.push(None);
+            continue;
+        };
+        if events[..i].iter().any(|o| o.key.as_deref() == Some(key)) {
+            return Err(Error::refused(format!("idempotency key `{key}` appears twice in one append")));
+        }
+        let found = lookup(key)?;
+        if let Some(r) = &found {
+            if !e.matches(r) {
+                return Err(Error::refused(format!(
+                    "idempotency key `{key}` of project `{project}` was already used for event {} \
+                     (`{}` {} on {}), not for `{}` {} on {}",
+                    r.seq, r.kind, r.step, r.date, e.kind, e.step, e.date
+                )));
+            }
+        }
+        out.push(found);
+    }
+    Ok(out)
+}
+
+impl Store for MemoryStore {
+    fn create(&self, project: &ProjectRecord) -> Result<(), Error> {
+        let mut map = self.projects.lock().unwrap_or_else(PoisonError::into_inner);
+        if map.contains_key(&project.id) {
+            return Err(Error::exists(&project.id));
+        }
+        let log = Log { record: project.clone(), events: Vec::new(), keys: HashMap::new() };
+        map.insert(project.id.clone(), log);
+        Ok(())
+    }
+
+    fn append(&self, project: &str, expected: u64, events: &[NewEvent]) -> Result<Vec<Event>, Error> {
+        let mut map = self.projects.lock().unwrap_or_else(PoisonError::into_inner);
+        let log = map.get_mut(project).ok_or_else(|| Error::not_found(project))?;
+        let known = resolve_keys(project, events, |k| Ok(log.keys.get(k).map(|&i| log.events[i].clone())))?;
+        if known.iter().all(Option::is_some) {
+            return Ok(known.into_iter().flatten().collect());
+        }
+        let len = log.events.len() as u64;
+        if len != expected {
+            return Err(Error::conflict(project, expected, len));
+        }
+        let mut out = Vec::with_capacity(events.len());
+        for (new, old) in events.iter().zip(known) {
+            match old {
+                Some(e) => out.push(e),
+                None => {
+                    let e = Event::recorded(project, log.events.len() as u64 + 1, new);
+                    if let Some(k) = &e.key {
+                        log.keys.insert(k.clone(), log.events.len());
+                    }
+                    log.events.push(e.clone());
+                    out.push(e);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn load(&self, project: &str) -> Result<(ProjectRecord, Vec<Event>), Error> {
+        let map = self.projects.lock().unwrap_or_else(PoisonError::into_inner);
+        let log = map.get(project).ok_or_else(|| Error::not_found(project))?;
+        Ok((log.record.clone(), log.events.clone()))
+    }
+
+    fn list(&self) -> Result<Vec<String>, Error> {
+        let map = self.projects.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(map.keys().cloned().collect())
+    }
+}

@@ -1,0 +1,370 @@
+//! A durable [`Store`] for shenpi's runtime on an embedded SQLite file.
+//!
+//! Projects and their append-only event logs live in one file, written in
+//! WAL mode with `synchronous=FULL`: an append that returned is on disk and
+//! survives a crash or power cut; one that did not return is either wholly
+//! there or not at all. Appends check the expected sequence number inside an
+//! immediate transaction, so two writers never interleave, and idempotency
+//! keys are unique per project, so a vendor's retry is recorded once.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use chrono::NaiveDate;
+//! use shenpi_core::Flow;
+//! use shenpi_core::runtime::{EventKind, NewEvent, Project};
+//! use shenpi_sqlite::SqliteStore;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let store = SqliteStore::open(dir.path().join("shenpi.db"))?;
+//! let flow = Flow::parse("f.yaml", "
+//! id: f
+//! name: 示例
+//! stages: [{ id: s, name: 阶段, steps: [{ id: a, name: 备案, promised: 1 }] }]
+//! ").map_err(|r| r.render())?;
+//! let day = NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
+//! let mut p = Project::create(&store, Arc::new(flow), "P-1", day, &[])?;
+//! p.record(&store, NewEvent::new("a", EventKind::Accepted, day).with_key("req-1"))?;
+//! drop(store);
+//! let store = SqliteStore::open(dir.path().join("shenpi.db"))?;
+//! assert_eq!(Project::open(&store, "P-1")?.events().len(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Errors are [`shenpi_core::Error`]: a damaged or foreign file is
+//! [`Error::is_corrupt`], a stale writer [`Error::is_conflict`].
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+use shenpi_core::Error;
+use shenpi_core::runtime::{Event, EventKind, NewEvent, ProjectRecord, Store, resolve_keys};
+
+/// Marks a file as a shenpi store (`PRAGMA application_id`): "SHPI".
+pub const APPLICATION_ID: i32 = 0x5348_5049;
+
+/// Schema versions, in order; `PRAGMA user_version` is how many have been applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: projects and their event logs.
+    "CREATE TABLE projects (
+        id TEXT PRIMARY KEY,
+        flow_id TEXT NOT NULL,
+        flow_hash TEXT NOT NULL,
+        flow_name TEXT NOT NULL,
+        flow_text TEXT NOT NULL,
+        start_date TEXT NOT NULL,
+        params TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE events (
+        project TEXT NOT NULL REFERENCES projects(id),
+        seq INTEGER NOT NULL CHECK (seq >= 1),
+        step TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        date TEXT NOT NULL,
+        key TEXT,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (project, seq)
+    ) WITHOUT ROWID;
+    CREATE UNIQUE INDEX events_key ON events(project, key) WHERE key IS NOT NULL;",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// A [`Store`] on a SQLite file. Shareable between threads; several
+/// processes may open the same file.
+#[derive(Debug)]
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+fn backend(path: &Path, what: &str, e: rusqlite::Error) -> Error {
+    if let rusqlite::Error::SqliteFailure(f, _) = &e {
+        if matches!(f.code, ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) {
+            return Error::corrupt(format!(
+                "`{}` is not a shenpi store or is damaged ({e}); restore it from a backup or pass another `--db`",
+                path.display()
+            ));
+        }
+    }
+    Error::store(format!("cannot {what} in `{}`: {e}", path.display()), Some(Box::new(e)))
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the store at `path`, migrating an older schema.
+    ///
+    /// # Errors
+    /// [`Error::is_corrupt`] for a damaged file, a file of another program or
+    /// one written by a newer shenpi; [`Error::is_store`] when it cannot be opened.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, Error> {
+        let path = path.as_ref().to_path_buf();
+        let conn = Connection::open(&path).map_err(|e| backend(&path, "open the store", e))?;
+        let store = SqliteStore { conn: Mutex::new(conn), path };
+        store.setup()?;
+        Ok(store)
+    }
+
+    /// Where the store lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn setup(&self) -> Result<(), Error> {
+        let p = &self.path;
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        conn.busy_timeout(Duration::from_secs(10)).map_err(|e| backend(p, "set the busy timeout", e))?;
+        // Reading the header first turns a damaged or foreign file into a clear error.
+        let app: i32 = conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))
+            .map_err(|e| backend(p, "read the header", e))?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| backend(p, "read the header", e))?;
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(|e| backend(p, "read the schema", e))?;
+        if app != APPLICATION_ID && (app != 0 || tables > 0) {
+            return Err(Error::corrupt(format!(
+                "`{}` is a SQLite file of another program (application id {app:#x}, {tables} schema objects), \
+                 not a shenpi store; pass another `--db`",
+                p.display()
+            )));
+        }
+        if version > SCHEMA_VERSION {
+            return Err(Error::corrupt(format!(
+                "`{}` has schema version {version}, newer than this shenpi knows ({SCHEMA_VERSION}); upgrade shenpi",
+                p.display()
+            )));
+        }
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| backend(p, "switch to WAL", e))?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(|e| backend(p, "set synchronous=FULL", e))?;
+        conn.pragma_update(None, "foreign_keys", true).map_err(|e| backend(p, "enable foreign keys", e))?;
+        if version < SCHEMA_VERSION {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| backend(p, "migrate", e))?;
+            // Another process may have migrated while we waited for the lock.
+            let now: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| backend(p, "migrate", e))?;
+            for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(now).unwrap_or(0)) {
+                tx.execute_batch(sql).map_err(|e| backend(p, &format!("apply migration {}", i + 1), e))?;
+            }
+            tx.pragma_update(None, "application_id", APPLICATION_ID).map_err(|e| backend(p, "migrate", e))?;
+            tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(|e| backend(p, "migrate", e))?;
+            tx.commit().map_err(|e| backend(p, "migrate", e))?;
+        }
+        Ok(())
+    }
+
+    /// Checks the file's integrity (`PRAGMA integrity_check`).
+    ///
+    /// # Errors
+    /// [`Error::is_corrupt`] listing what SQLite found.
+    pub fn verify(&self) -> Result<(), Error> {
+        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let p = &self.path;
+        let mut stmt =
+            conn.prepare("PRAGMA integrity_check").map_err(|e| backend(p, "check integrity", e))?;
+        let rows: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| backend(p, "check integrity", e))?;
+        if rows == ["ok"] {
+            Ok(())
+        } else {
+            Err(Error::corrupt(format!("`{}` is damaged: {}", p.display(), rows.join("; "))))
+        }
+    }
+}
+
+fn parse_event(project: &str, path: &Path, row: &rusqlite::Row<'_>) -> Result<Event, Error> {
+    let bad = |what: &str, value: &str| {
+        Error::corrupt(format!(
+            "`{}`: project `{project}` has an event with bad {what} `{value}`",
+            path.display()
+        ))
+    };
+    let get =
+        |i: usize| -> Result<String, Error> { row.get(i).map_err(|e| backend(path, "read an event", e)) };
+    let seq: i64 = row.get(0).map_err(|e| backend(path, "read an event", e))?;
+    let kind = get(2)?;
+    let date = get(3)?;
+    let key: Option<String> = row.get(4).map_err(|e| backend(path, "read an event", e))?;
+    let at = get(5)?;
+    Ok(Event {
+        project: project.to_string(),
+        seq: u64::try_from(seq).map_err(|_| bad("sequence number", &seq.to_string()))?,
+        step: get(1)?,
+        kind: kind.parse::<EventKind>().map_err(|_| bad("kind", &kind))?,
+        date: date.parse::<NaiveDate>().map_err(|_| bad("date", &date))?,
+        key,
+        recorded_at: DateTime::parse_from_rfc3339(&at)
+            .map_err(|_| bad("timestamp", &at))?
+            .with_timezone(&Utc),
+    })
+}
+
+const EVENT_COLUMNS: &str = "seq, step, kind, date, key, recorded_at";
+
+impl Store for SqliteStore {
+    fn create(&self, project: &ProjectRecord) -> Result<(), Error> {
+        let p = &self.path;
+        let params_json = serde_json::to_string(&project.params)
+            .map_err(|e| Error::store(format!("cannot encode params: {e}"), Some(Box::new(e))))?;
+        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let r = conn.execute(
+            "INSERT INTO projects (id, flow_id, flow_hash, flow_name, flow_text, start_date, params, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                project.id,
+                project.flow_id,
+                project.flow_hash,
+                project.flow_name,
+                project.flow_text,
+                project.start.to_string(),
+                params_json,
+                project.created_at.to_rfc3339(),
+            ],
+        );
+        match r {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == ErrorCode::ConstraintViolation => {
+                Err(Error::exists(&project.id))
+            }
+            Err(e) => Err(backend(p, "create a project", e)),
+        }
+    }
+
+    fn append(&self, project: &str, expected: u64, events: &[NewEvent]) -> Result<Vec<Event>, Error> {
+        let p = &self.path;
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| backend(p, "start an append", e))?;
+        let exists: Option<i64> = tx
+            .query_row("SELECT 1 FROM projects WHERE id = ?1", [project], |r| r.get(0))
+            .optional()
+            .map_err(|e| backend(p, "find the project", e))?;
+        if exists.is_none() {
+            return Err(Error::not_found(project));
+        }
+        let known = {
+            let mut stmt = tx
+                .prepare_cached(&format!(
+                    "SELECT {EVENT_COLUMNS} FROM events WHERE project = ?1 AND key = ?2"
+                ))
+                .map_err(|e| backend(p, "look up a key", e))?;
+            resolve_keys(project, events, |key| {
+                let mut rows =
+                    stmt.query(params![project, key]).map_err(|e| backend(p, "look up a key", e))?;
+                match rows.next().map_err(|e| backend(p, "look up a key", e))? {
+                    Some(row) => parse_event(project, p, row).map(Some),
+                    None => Ok(None),
+                }
+            })?
+        };
+        if known.iter().all(Option::is_some) {
+            return Ok(known.into_iter().flatten().collect());
+        }
+        let len: i64 = tx
+            .query_row("SELECT count(*) FROM events WHERE project = ?1", [project], |r| r.get(0))
+            .map_err(|e| backend(p, "count events", e))?;
+        let len = u64::try_from(len).unwrap_or(0);
+        if len != expected {
+            return Err(Error::conflict(project, expected, len));
+        }
+        let mut out = Vec::with_capacity(events.len());
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO events (project, seq, step, kind, date, key, recorded_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .map_err(|e| backend(p, "append", e))?;
+            let mut next = len + 1;
+            for (new, old) in events.iter().zip(known) {
+                if let Some(e) = old {
+                    out.push(e);
+                    continue;
+                }
+                let e = Event::recorded(project, next, new);
+                insert
+                    .execute(params![
+                        project,
+                        i64::try_from(e.seq).unwrap_or(i64::MAX),
+                        e.step,
+                        e.kind.as_str(),
+                        e.date.to_string(),
+                        e.key,
+                        e.recorded_at.to_rfc3339(),
+                    ])
+                    .map_err(|err| backend(p, "append", err))?;
+                next += 1;
+                out.push(e);
+            }
+        }
+        tx.commit().map_err(|e| backend(p, "commit an append", e))?;
+        Ok(out)
+    }
+
+    fn load(&self, project: &str) -> Result<(ProjectRecord, Vec<Event>), Error> {
+        let p = &self.path;
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        // One read transaction: the record and the log from the same snapshot.
+        let tx = conn.transaction().map_err(|e| backend(p, "read", e))?;
+        type Row = (String, String, String, String, String, String, String);
+        let row: Option<Row> = tx
+            .query_row(
+                "SELECT flow_id, flow_hash, flow_name, flow_text, start_date, params, created_at
+                 FROM projects WHERE id = ?1",
+                [project],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+            )
+            .optional()
+            .map_err(|e| backend(p, "read a project", e))?;
+        let Some((flow_id, flow_hash, flow_name, flow_text, start, params_json, created)) = row else {
+            return Err(Error::not_found(project));
+        };
+        let bad =
+            |what: &str| Error::corrupt(format!("`{}`: project `{project}` has bad {what}", p.display()));
+        let record = ProjectRecord {
+            id: project.to_string(),
+            flow_id,
+            flow_hash,
+            flow_name,
+            flow_text,
+            start: start.parse().map_err(|_| bad("start date"))?,
+            params: serde_json::from_str(&params_json).map_err(|_| bad("params"))?,
+            created_at: DateTime::parse_from_rfc3339(&created)
+                .map_err(|_| bad("creation time"))?
+                .with_timezone(&Utc),
+        };
+        let mut stmt = tx
+            .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE project = ?1 ORDER BY seq"))
+            .map_err(|e| backend(p, "read events", e))?;
+        let mut rows = stmt.query([project]).map_err(|e| backend(p, "read events", e))?;
+        let mut events = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| backend(p, "read events", e))? {
+            events.push(parse_event(project, p, row)?);
+        }
+        Ok((record, events))
+    }
+
+    fn list(&self) -> Result<Vec<String>, Error> {
+        let p = &self.path;
+        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut stmt = conn
+            .prepare("SELECT id FROM projects ORDER BY id")
+            .map_err(|e| backend(p, "list projects", e))?;
+        stmt.query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| backend(p, "list projects", e))
+    }
+}

@@ -1,0 +1,165 @@
+//! The SQLite store: round trips, keys, conflicts, many writers, bad files.
+
+use std::sync::{Arc, Barrier};
+
+use chrono::NaiveDate;
+use shenpi_core::Flow;
+use shenpi_core::runtime::{EventKind, NewEvent, Project, Store};
+use shenpi_sqlite::SqliteStore;
+
+const FLOW: &str = "
+id: f
+name: 示例
+calendar: cn
+stages: [{ id: s, name: 阶段, steps: [{ id: a, name: 备案, promised: 1 }, { id: b, name: 许可, promised: 5 }] }]
+";
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 3, d).expect("valid day")
+}
+
+fn new_project(store: &SqliteStore, id: &str) -> Project {
+    let flow = Flow::parse("f.yaml", FLOW).unwrap_or_else(|r| panic!("{}", r.render()));
+    Project::create(store, Arc::new(flow), id, day(3), &[]).expect("created")
+}
+
+#[test]
+fn round_trip_keys_and_conflicts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("s.db");
+    let store = SqliteStore::open(&path).expect("opens");
+    let mut p = new_project(&store, "P");
+    assert!(
+        Project::create(&store, p.graph().flow().clone(), "P", day(3), &[]).expect_err("taken").is_exists()
+    );
+    let e1 =
+        p.record(&store, NewEvent::new("a", EventKind::Accepted, day(3)).with_key("k1")).expect("records");
+    p.record(&store, NewEvent::new("a", EventKind::Approved, day(4))).expect("records");
+    // A retry through the store with a stale expected sequence returns the recorded event.
+    let again = store
+        .append("P", 0, &[NewEvent::new("a", EventKind::Accepted, day(3)).with_key("k1")])
+        .expect("retry");
+    assert_eq!(again, vec![e1.clone()]);
+    let err = store.append("P", 0, &[NewEvent::new("b", EventKind::Accepted, day(4))]).expect_err("stale");
+    assert!(err.is_conflict(), "{err}");
+    assert!(store.append("Q", 0, &[]).expect_err("unknown").is_not_found());
+    drop(store);
+    let store = SqliteStore::open(&path).expect("reopens");
+    store.verify().expect("intact");
+    let q = Project::open(&store, "P").expect("loads");
+    assert_eq!(q.events(), p.events());
+    assert_eq!(q.state(), p.state());
+    assert_eq!(q.info(), p.info());
+    assert_eq!(store.list().expect("lists"), vec!["P".to_string()]);
+}
+
+#[test]
+fn many_threads_append_to_one_project() {
+    const THREADS: usize = 8;
+    const EACH: usize = 15;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("s.db");
+    new_project(&SqliteStore::open(&path).expect("opens"), "P");
+    let barrier = Arc::new(Barrier::new(THREADS));
+    let handles: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let (path, barrier) = (path.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let store = SqliteStore::open(&path).expect("opens");
+                let event =
+                    |i: usize| NewEvent::new("a", EventKind::Accepted, day(3)).with_key(format!("t{t}-{i}"));
+                // Round one: everyone read the empty log, so exactly one append wins.
+                barrier.wait();
+                let first = store.append("P", 0, &[event(0)]);
+                let mut conflicts = 0;
+                let mut won = first.is_ok();
+                if let Err(e) = first {
+                    assert!(e.is_conflict(), "{e}");
+                    conflicts += 1;
+                }
+                for i in usize::from(won)..EACH {
+                    loop {
+                        let len = store.load("P").expect("loads").1.len() as u64;
+                        match store.append("P", len, &[event(i)]) {
+                            Ok(_) => break,
+                            Err(e) if e.is_conflict() => conflicts += 1,
+                            Err(e) => panic!("{e}"),
+                        }
+                    }
+                    won = true;
+                }
+                // A retry of an acknowledged event is recorded once.
+                store.append("P", 0, &[event(EACH - 1)]).expect("retry");
+                (won, conflicts, first_won(&store, t))
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().expect("thread ends")).collect();
+    assert_eq!(results.iter().filter(|r| r.2).count(), 1, "exactly one first append wins");
+    assert!(results.iter().map(|r| r.1).sum::<usize>() >= THREADS - 1);
+    let store = SqliteStore::open(&path).expect("opens");
+    let (_, events) = store.load("P").expect("loads");
+    assert_eq!(events.len(), THREADS * EACH);
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e.seq, i as u64 + 1);
+    }
+    let mut keys: Vec<_> = events.iter().filter_map(|e| e.key.clone()).collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), THREADS * EACH, "no lost or duplicated event");
+}
+
+/// Whether thread `t`'s first event is the log's first.
+fn first_won(store: &SqliteStore, t: usize) -> bool {
+    let (_, events) = store.load("P").expect("loads");
+    events.first().and_then(|e| e.key.clone()) == Some(format!("t{t}-0"))
+}
+
+#[test]
+fn bad_files_give_clear_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let check = |name: &str, bytes: Option<&[u8]>, setup: &dyn Fn(&std::path::Path), expect: &str| {
+        let path = dir.path().join(name);
+        if let Some(b) = bytes {
+            std::fs::write(&path, b).expect("writes");
+        }
+        setup(&path);
+        let err = SqliteStore::open(&path).expect_err("refused");
+        assert!(err.is_corrupt(), "{name}: {err}");
+        assert!(err.to_string().contains(expect), "{name}: `{err}` should say `{expect}`");
+    };
+    let none = |_: &std::path::Path| {};
+    check(
+        "text.db",
+        Some(b"id: not a database at all, just some text that is long enough".repeat(50).as_slice()),
+        &none,
+        "is not a shenpi store or is damaged",
+    );
+    let foreign = |p: &std::path::Path| {
+        let c = rusqlite::Connection::open(p).expect("opens");
+        c.execute_batch("CREATE TABLE photos (id INTEGER)").expect("creates");
+    };
+    check("foreign.db", None, &foreign, "a SQLite file of another program");
+    let newer = |p: &std::path::Path| {
+        drop(SqliteStore::open(p).expect("creates"));
+        let c = rusqlite::Connection::open(p).expect("opens");
+        c.pragma_update(None, "user_version", 99).expect("sets");
+    };
+    check("newer.db", None, &newer, "schema version 99, newer than this shenpi knows");
+    // A store whose middle pages were overwritten.
+    let damaged = |p: &std::path::Path| {
+        let store = SqliteStore::open(p).expect("creates");
+        for i in 0..200 {
+            new_project(&store, &format!("P{i:03}"));
+        }
+        drop(store);
+        let mut bytes = std::fs::read(p).expect("reads");
+        let len = bytes.len();
+        for b in &mut bytes[len / 4..len / 2] {
+            *b = 0xA5;
+        }
+        bytes[..16].copy_from_slice(b"garbage header!!");
+        std::fs::write(p, bytes).expect("writes");
+    };
+    check("damaged.db", None, &damaged, "is not a shenpi store or is damaged");
+}
