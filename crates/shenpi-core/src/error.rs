@@ -17,6 +17,7 @@ enum Kind {
     Invalid(Box<Report>),
     Param(String),
     Cycle(String),
+    Simulation(String),
 }
 
 impl Error {
@@ -34,6 +35,10 @@ impl Error {
 
     pub(crate) fn cycle(steps: String) -> Error {
         Error { kind: Kind::Cycle(steps) }
+    }
+
+    pub(crate) fn simulation(message: String) -> Error {
+        Error { kind: Kind::Simulation(message) }
     }
 
     /// A file could not be read or written.
@@ -56,6 +61,12 @@ impl Error {
         matches!(self.kind, Kind::Cycle(_))
     }
 
+    /// Simulation options or a step's duration model cannot be used (zero runs, a
+    /// probability outside 0 to 1, a model out of order, changed after loading).
+    pub fn is_simulation(&self) -> bool {
+        matches!(self.kind, Kind::Simulation(_))
+    }
+
     /// The diagnostics, when an input file is invalid.
     pub fn report(&self) -> Option<&Report> {
         match &self.kind {
@@ -75,6 +86,7 @@ impl fmt::Display for Error {
             }
             Kind::Param(m) => f.write_str(m),
             Kind::Cycle(s) => write!(f, "steps wait for each other in a circle: {s}"),
+            Kind::Simulation(m) => f.write_str(m),
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod diag;
 mod error;
 pub mod graph;
 pub mod model;
+pub mod sim;
 pub(crate) mod yaml;
 
 pub use error::Error;
