@@ -39,8 +39,9 @@ impl Dag {
     /// O(V + E) time, O(V + E) extra memory.
     pub fn from_edges(n: usize, edges: &[(u32, u32)]) -> Result<(Dag, Vec<u32>), CycleError> {
         let orig = Csr::build(n, edges.iter().copied());
+        // Count the merged edges: a duplicate must not hold its target back forever.
         let mut indegree: Vec<u32> = vec![0; n];
-        for &(_, v) in edges {
+        for &v in &orig.items {
             indegree[v as usize] += 1;
         }
         let mut order = Vec::with_capacity(n);

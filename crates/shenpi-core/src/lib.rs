@@ -7,9 +7,11 @@ pub mod diag;
 mod error;
 pub mod graph;
 pub mod model;
+pub mod schedule;
 pub mod sim;
 pub(crate) mod yaml;
 
 pub use error::Error;
 pub use graph::{Dag, FlowGraph, Node};
 pub use model::{Flow, Params, Step, StepIdx};
+pub use schedule::Plan;

@@ -111,6 +111,7 @@ impl Builder<'_> {
         let calendar = f.get("calendar").map_or(Some("cn".to_string()), |n| self.r.text(n, "calendar"));
         // Outer `None`: no budget; inner `None`: a budget that did not read (already reported).
         let budget = f.get("budget").map(|n| self.r.days(n, "budget"));
+        let budget_span = f.get("budget").map(|n| self.r.span(n));
         let deadline_policy = f.get("deadline_policy").map_or(Some(DeadlinePolicy::Latest), |n| {
             self.r.choice(
                 n,
@@ -147,6 +148,7 @@ impl Builder<'_> {
             name: name?,
             calendar: calendar?,
             budget,
+            budget_span,
             deadline_policy: deadline_policy?,
             alerts: alerts?,
             params: std::mem::take(&mut self.params),
@@ -317,6 +319,7 @@ impl Builder<'_> {
                 .required(&f, "a stage", "name", "give the stage a title, e.g. `name: 立项用地规划许可`")
                 .and_then(|n| self.r.text(n, "name"));
             let budget = f.get("budget").and_then(|n| self.r.days(n, "budget"));
+            let budget_span = f.get("budget").map(|n| self.r.span(n));
             let after = f.get("after").and_then(|n| self.refs(n));
             let description = f.get("description").and_then(|n| self.r.text(n, "description"));
             if let Some((id, span)) = &id {
@@ -334,6 +337,7 @@ impl Builder<'_> {
                 id: id.map(|i| i.0).unwrap_or_default(),
                 name: name.unwrap_or_default(),
                 budget,
+                budget_span,
                 after,
                 body,
                 span,

@@ -48,6 +48,8 @@ pub struct Flow {
     pub calendar: String,
     /// Total control on counted working days (批时总控), if any.
     pub budget: Option<u32>,
+    /// Where the budget value is written, for diagnostics about it.
+    pub budget_span: Option<Span>,
     /// How deadlines are handed to departments.
     pub deadline_policy: DeadlinePolicy,
     /// Electronic supervision thresholds.
@@ -85,6 +87,8 @@ pub struct Stage {
     pub name: String,
     /// Limit on the stage's counted critical path.
     pub budget: Option<u32>,
+    /// Where the budget value is written, for diagnostics about it.
+    pub budget_span: Option<Span>,
     /// What the stage waits for instead of the previous stage; `None` means the previous stage.
     pub after: Option<Vec<Ref>>,
     /// The stage body: a serial list.

@@ -1,0 +1,51 @@
+//! Deadlines handed to departments: where each chain's slack goes.
+//!
+//! A deadline is a counted-clock finish offset per step. Every policy keeps
+//! two promises, which the tests check on random graphs:
+//! 1. **it guarantees the total**: no step's deadline is later than the
+//!    budget, so if every step finishes by its deadline the flow finishes
+//!    within budget;
+//! 2. **it is consistent**: for every edge `u -> v`, `deadline(u) + days(v) <=
+//!    deadline(v)`, so a step whose inputs arrive by their deadlines and that
+//!    takes its promised days meets its own; and, when the flow is feasible,
+//!    `deadline(v) >= ef(v)`: the plan itself meets every deadline.
+//!
+//! - [`DeadlinePolicy::Latest`]: the latest finish `lf`. All slack is left to
+//!   the end of each chain: an early step may overrun and eat everyone's buffer.
+//! - [`DeadlinePolicy::Proportional`]: each step's counted earliest finish
+//!   scaled by `budget / total_days`, rounded down. The flow's slack is shared
+//!   along every chain in proportion to the promised days before it, so each
+//!   department gets its share of buffer. This is the simplest member of the
+//!   slack-sharing family (Eder, Panagos & Rabinovich, "Time Constraints in
+//!   Workflow Systems", CAiSE 1999; Shragowitz, Youssef & Lu, J. Comb. Optim.
+//!   2003, who share slack in proportion to durations in linear time). Chains
+//!   shorter than the critical one get the same scaling, not all of their own
+//!   extra float: a safe, simple choice that never hands out a deadline later
+//!   than `lf`.
+//!
+//! Why the properties hold for `Proportional` (with `r = budget / total >= 1`):
+//! `floor(ef_v·r) >= floor(ef_u·r + w_v·r) >= floor(ef_u·r) + w_v`; `ef_v·r
+//! <= (total − tail_v)·r <= budget − tail_v = lf_v`.
+//!
+//! When the flow is over budget both policies still give deadlines no later
+//! than the budget: `Latest` may give negative ones (the step is already
+//! late on paper), `Proportional` compresses every chain by the same factor,
+//! which says how much faster each step would have to be.
+
+use super::cpm::Cpm;
+use crate::model::DeadlinePolicy;
+
+/// Counted-clock deadline of every node under `policy`, against `budget`.
+///
+/// # Complexity
+/// O(V) time and memory.
+pub fn deadlines(cpm: &Cpm, budget: u32, policy: DeadlinePolicy) -> Vec<i64> {
+    let total = u64::from(cpm.total_days());
+    let nodes = 0..cpm.len() as u32;
+    match policy {
+        DeadlinePolicy::Proportional if total > 0 => {
+            nodes.map(|v| (u64::from(cpm.counted_ef(v)) * u64::from(budget) / total) as i64).collect()
+        }
+        _ => nodes.map(|v| i64::from(budget) - i64::from(cpm.tail(v))).collect(),
+    }
+}

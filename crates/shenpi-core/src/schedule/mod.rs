@@ -1,0 +1,500 @@
+//! Total time control (批时总控): critical path, floats, budgets, deadlines and what to cut.
+//!
+//! [`Plan::new`] takes a compiled [`FlowGraph`] and answers: does the flow
+//! fit its budget, which chain decides it, what deadline does every
+//! department get, and, when it does not fit, what to cut.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use shenpi_core::{Flow, FlowGraph, schedule::Plan};
+//!
+//! let flow = Flow::parse("demo.yaml", r#"
+//! id: demo
+//! name: 示例
+//! budget: 10
+//! stages:
+//!   - id: s1
+//!     name: 立项
+//!     steps:
+//!       - { id: filing, name: 备案, promised: 1 }
+//!       - parallel:
+//!           - { id: land, name: 用地规划许可, promised: 5 }
+//!           - serial:
+//!               - { id: eia-report, name: 环评报告编制, kind: intermediary, counted: false, promised: 20 }
+//!               - { id: eia, name: 环评审批, promised: 3 }
+//! "#).map_err(|r| r.render())?;
+//! let params = flow.defaults();
+//! let plan = Plan::new(FlowGraph::new(Arc::new(flow), params)?);
+//! assert_eq!(plan.total_days(), 6);    // filing + land: the counted chain
+//! assert_eq!(plan.elapsed_days(), 24); // filing + report + eia: when it really ends
+//! assert!(plan.is_feasible());
+//! assert_eq!(plan.slack(), Some(4));
+//! let land = plan.step_by_id("land").unwrap();
+//! assert_eq!((land.es, land.ef, land.lf, land.total_float), (1, 6, 10, 4));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Two clocks
+//! `elapsed_days` is the longest path with every step at its promised days:
+//! when the flow really ends. `total_days` is the longest path where
+//! `counted: false` steps (intermediaries the owner hires, public notices,
+//! expert review: Art. 45) weigh 0: the government time the budget limits.
+//! Without uncounted steps the two are equal.
+//!
+//! The per-step figures are chosen so that each answers a person's question:
+//! - `es`, `ef` are on the **elapsed** clock: when the step really starts and
+//!   ends if every step takes its promised days; `start_date` comes from `es`.
+//! - `total_float` and `free_float` are on the **counted** clock: how many days
+//!   the step may slip before the counted total passes the budget (or before
+//!   a successor's counted start moves). `total_float = budget − (the longest
+//!   counted path through the step)`, so it is computed back from the budget,
+//!   never from the critical path's own length, and is negative on a chain
+//!   that is over budget.
+//! - `lf = ef + total_float` and `ls = lf − promised`, on the elapsed clock:
+//!   the latest the step may finish (start) with the budget still met,
+//!   assuming uncounted work takes its promised days. Without uncounted steps
+//!   these are exactly the textbook latest times computed back from the
+//!   budget. When uncounted work runs longer than promised the budget clock
+//!   is stopped, and the runtime pushes later deadlines back by the overrun,
+//!   as it does for a 补正 pause.
+//! - The step's `deadline` follows the [`DeadlinePolicy`] (see [`deadlines`]):
+//!   `lf` under `latest`, a proportional share under `proportional`.
+//!
+//! Without a budget, the critical path's own length serves as one (the
+//! textbook convention), and the flow is feasible.
+//!
+//! Stage budgets limit each stage's own counted critical path (the longest
+//! counted chain through the stage's steps, using only edges between them);
+//! they are checked and reported, and do not move the steps' deadlines.
+
+pub mod cpm;
+pub mod cuts;
+pub mod dates;
+pub mod deadlines;
+pub mod reform;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use crate::diag::{Code, Diagnostic};
+use crate::error::Error;
+use crate::graph::{FlowGraph, Node};
+use crate::model::{DeadlinePolicy, EdgeOrigin, Flow};
+
+pub use cpm::Cpm;
+pub use cuts::{Candidate, Cut, CutPlan};
+pub use dates::WorkingDays;
+pub use reform::Reform;
+
+/// A compiled flow, scheduled: both clocks, floats, deadlines, stages.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    graph: FlowGraph,
+    cpm: Cpm,
+    policy: DeadlinePolicy,
+    deadline: Vec<i64>,
+    critical_path: Vec<Node>,
+    stages: Vec<StageTotal>,
+}
+
+/// One step's schedule. Days are working-day offsets from the start; day 0 is the first day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepPlan {
+    /// The step's node in the compiled graph.
+    pub node: Node,
+    /// Earliest start (elapsed clock).
+    pub es: u32,
+    /// Earliest finish (elapsed clock).
+    pub ef: u32,
+    /// Latest start with the budget still met.
+    pub ls: i64,
+    /// Latest finish with the budget still met.
+    pub lf: i64,
+    /// Days it may slip before the counted total passes the budget; negative when over.
+    pub total_float: i64,
+    /// Days it may slip before a successor's counted earliest start moves.
+    pub free_float: i64,
+    /// On a longest counted chain: it decides `total_days`.
+    pub critical: bool,
+    /// The deadline handed to its department under the plan's policy (elapsed offset).
+    pub deadline: i64,
+    /// Earliest start on the counted clock.
+    pub counted_es: u32,
+    /// Earliest finish on the counted clock.
+    pub counted_ef: u32,
+}
+
+/// A stage's own counted critical path against its budget.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StageTotal {
+    /// Index in [`Flow::stages`].
+    pub stage: usize,
+    /// The stage's budget, if it has one.
+    pub budget: Option<u32>,
+    /// Longest counted chain through the stage's own steps.
+    pub total_days: u32,
+    /// That chain, in order.
+    pub chain: Vec<Node>,
+}
+
+impl StageTotal {
+    /// Budget less total, when there is a budget; negative when over.
+    pub fn slack(&self) -> Option<i64> {
+        self.budget.map(|b| i64::from(b) - i64::from(self.total_days))
+    }
+
+    /// True unless the stage has a budget and is over it.
+    pub fn is_feasible(&self) -> bool {
+        self.slack().is_none_or(|s| s >= 0)
+    }
+}
+
+/// What to cut to bring an over-budget flow within budget.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CutReport {
+    /// Single steps that shorten the total, best first.
+    pub candidates: Vec<Candidate>,
+    /// A set of cuts reaching the budget (greedy cheapest crashing).
+    pub plan: CutPlan,
+}
+
+/// What relaxing every `after` edge would change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Relaxation {
+    /// `(waited for, waiting)` pairs, as nodes of this plan, that would run in parallel.
+    pub parallel: Vec<(Node, Node)>,
+    /// Counted critical path without the `after` edges.
+    pub total_days: u32,
+    /// Elapsed critical path without the `after` edges.
+    pub elapsed_days: u32,
+}
+
+/// Calendar dates of a plan (see [`dates`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanDates {
+    /// Day 0: the start date, or the next working day.
+    pub start: NaiveDate,
+    /// The working day `elapsed_days` after day 0.
+    pub finish: NaiveDate,
+    /// Per node: the working day `es` after day 0.
+    pub step_start: Vec<NaiveDate>,
+    /// Per node: the working day `deadline` after day 0; `None` when the deadline is before the start.
+    pub due: Vec<Option<NaiveDate>>,
+}
+
+impl Plan {
+    /// Plans a compiled flow under the flow's own deadline policy.
+    ///
+    /// # Complexity
+    /// O(V + E) time and O(V) memory (two passes over the graph, one more for stages).
+    pub fn new(graph: FlowGraph) -> Plan {
+        let policy = graph.flow().deadline_policy;
+        Plan::with_policy(graph, policy)
+    }
+
+    /// Plans a compiled flow under `policy`, overriding the flow's.
+    pub fn with_policy(graph: FlowGraph, policy: DeadlinePolicy) -> Plan {
+        let cpm = Cpm::run(graph.dag(), graph.promised(), graph.counted());
+        let budget = graph.flow().budget.unwrap_or(cpm.total_days());
+        let deadline = deadlines::deadlines(&cpm, budget, policy);
+        let critical_path = cpm.critical_path(graph.dag());
+        let stages = stage_totals(&graph, &cpm);
+        Plan { graph, cpm, policy, deadline, critical_path, stages }
+    }
+
+    /// The compiled flow.
+    pub fn graph(&self) -> &FlowGraph {
+        &self.graph
+    }
+
+    /// The flow.
+    pub fn flow(&self) -> &Arc<Flow> {
+        self.graph.flow()
+    }
+
+    /// The raw passes.
+    pub fn cpm(&self) -> &Cpm {
+        &self.cpm
+    }
+
+    /// The policy deadlines follow.
+    pub fn policy(&self) -> DeadlinePolicy {
+        self.policy
+    }
+
+    /// The flow's budget on counted working days.
+    pub fn budget(&self) -> Option<u32> {
+        self.flow().budget
+    }
+
+    /// What the backward pass measures from: the budget, or `total_days` without one.
+    fn horizon(&self) -> u32 {
+        self.budget().unwrap_or(self.cpm.total_days())
+    }
+
+    /// Counted working days on the critical path: what the budget limits.
+    pub fn total_days(&self) -> u32 {
+        self.cpm.total_days()
+    }
+
+    /// Working days until the flow really ends, every step at its promised days.
+    pub fn elapsed_days(&self) -> u32 {
+        self.cpm.elapsed_days()
+    }
+
+    /// Budget less `total_days`; `None` without a budget; negative when over.
+    pub fn slack(&self) -> Option<i64> {
+        self.budget().map(|b| i64::from(b) - i64::from(self.total_days()))
+    }
+
+    /// True unless the flow is over its budget.
+    pub fn is_feasible(&self) -> bool {
+        self.slack().is_none_or(|s| s >= 0)
+    }
+
+    /// The chain that decides `total_days`, in order.
+    pub fn critical_path(&self) -> &[Node] {
+        &self.critical_path
+    }
+
+    /// Every stage's own counted critical path, in file order.
+    pub fn stages(&self) -> &[StageTotal] {
+        &self.stages
+    }
+
+    /// The schedule of the step at a node.
+    ///
+    /// # Panics
+    /// When `v` is not a node of this plan's graph.
+    pub fn step(&self, v: Node) -> StepPlan {
+        let (c, h) = (&self.cpm, self.horizon());
+        StepPlan {
+            node: v,
+            es: c.es(v),
+            ef: c.ef(v),
+            ls: c.ls(v, h),
+            lf: c.lf(v, h),
+            total_float: c.total_float(v, h),
+            free_float: c.free_float(v, h),
+            critical: c.is_critical(v),
+            deadline: i64::from(c.ef(v)) + self.deadline[v as usize] - i64::from(c.counted_ef(v)),
+            counted_es: c.counted_es(v),
+            counted_ef: c.counted_ef(v),
+        }
+    }
+
+    /// The schedule of the step with this id, if its condition kept it.
+    pub fn step_by_id(&self, id: &str) -> Option<StepPlan> {
+        self.graph.node(id).map(|v| self.step(v))
+    }
+
+    /// Every step's schedule, in topological order.
+    pub fn steps(&self) -> impl ExactSizeIterator<Item = StepPlan> + '_ {
+        self.graph.nodes().map(|v| self.step(v))
+    }
+
+    /// Counted-clock deadlines under the plan's policy, per node.
+    pub fn counted_deadlines(&self) -> &[i64] {
+        &self.deadline
+    }
+
+    /// What to cut, when the flow is over budget; `None` when it fits.
+    ///
+    /// # Complexity
+    /// See [`cuts::candidates`] and [`cuts::crash`].
+    pub fn cuts(&self) -> Option<CutReport> {
+        let budget = self.budget().filter(|&b| b < self.total_days())?;
+        let g = &self.graph;
+        let min: Vec<u32> = g.nodes().map(|v| g.step(v).min).collect();
+        let cost: Vec<f64> = g.nodes().map(|v| g.step(v).cost).collect();
+        let limits = cuts::Limits { promised: g.promised(), counted: g.counted(), min: &min, cost: &cost };
+        Some(CutReport {
+            candidates: cuts::candidates(g.dag(), &self.cpm, limits),
+            plan: cuts::crash(g.dag(), limits, budget),
+        })
+    }
+
+    /// Before and after figures (see [`reform`]).
+    pub fn reform(&self) -> Reform {
+        let g = &self.graph;
+        let legal: Vec<Option<u32>> = g.nodes().map(|v| g.step(v).legal).collect();
+        reform::reform(g.dag(), g.promised(), &legal, g.counted())
+    }
+
+    /// Which steps would run in parallel if every `after` edge (of steps and
+    /// of stages) were relaxed, and what the totals would then be.
+    ///
+    /// # Complexity
+    /// O(A·(V + E)) for A `after` edges.
+    pub fn relaxed_after(&self) -> Result<Relaxation, Error> {
+        let flow = self.flow();
+        let mut free = Flow::clone(flow);
+        for s in &mut free.steps {
+            s.after.clear();
+        }
+        for st in &mut free.stages {
+            if st.after.is_some() {
+                st.after = Some(Vec::new());
+            }
+        }
+        let relaxed = FlowGraph::new(Arc::new(free), self.graph.params().clone())?;
+        let cpm = Cpm::run(relaxed.dag(), relaxed.promised(), relaxed.counted());
+        let mut seen = HashSet::new();
+        let mut parallel = Vec::new();
+        for e in flow.edges() {
+            if !matches!(e.origin, EdgeOrigin::After(_)) || !seen.insert((e.from, e.to)) {
+                continue;
+            }
+            let (Some(a), Some(b)) = (self.graph.node_of(e.from), self.graph.node_of(e.to)) else { continue };
+            let (Some(ra), Some(rb)) = (relaxed.node_of(e.from), relaxed.node_of(e.to)) else { continue };
+            if !reaches(relaxed.dag(), ra, rb) {
+                parallel.push((a, b));
+            }
+        }
+        parallel.sort_unstable();
+        Ok(Relaxation { parallel, total_days: cpm.total_days(), elapsed_days: cpm.elapsed_days() })
+    }
+
+    /// Calendar dates from a start date and the calendar's `add_working_days`.
+    ///
+    /// # Complexity
+    /// O(V) plus one `add` call per working day up to the latest deadline.
+    pub fn dates<E>(
+        &self,
+        start: NaiveDate,
+        add: &dyn Fn(NaiveDate, u32) -> Result<NaiveDate, E>,
+    ) -> Result<PlanDates, E> {
+        let latest = self.steps().map(|s| s.deadline).max().unwrap_or(0);
+        let max = u32::try_from(latest.max(i64::from(self.elapsed_days()))).unwrap_or(u32::MAX);
+        let days = WorkingDays::new(start, max, add)?;
+        let mut step_start = Vec::with_capacity(self.graph.len());
+        let mut due = Vec::with_capacity(self.graph.len());
+        for s in self.steps() {
+            step_start.push(days.date(i64::from(s.es), add)?.unwrap_or(days.day0()));
+            due.push(days.date(s.deadline, add)?);
+        }
+        let finish = days.date(i64::from(self.elapsed_days()), add)?.unwrap_or(days.day0());
+        Ok(PlanDates { start: days.day0(), finish, step_start, due })
+    }
+
+    /// Warnings (`E013`) for the flow and every stage whose counted critical
+    /// path exceeds its budget, pointing at the budget value, with the chain in a note.
+    ///
+    /// Warnings, not errors: an over-budget flow (a "before reform" flow) is
+    /// a legitimate thing to analyse.
+    pub fn budget_diagnostics(&self) -> Vec<Diagnostic> {
+        let flow = self.flow();
+        let mut out = Vec::new();
+        let mut warn = |what: String, budget: u32, total: u32, span, chain: &[Node], help: &str| {
+            let mut d = Diagnostic::warning(
+                Code::OverBudget,
+                format!(
+                    "{what} takes {total} counted working days, {} over its budget of {budget}",
+                    total - budget
+                ),
+            );
+            if let Some(span) = span {
+                d = d.at(span, format!("budget {budget}"));
+            }
+            out.push(d.note(format!("critical path: {}", self.chain_ids(chain).join(" -> "))).help(help));
+        };
+        if let Some(b) = flow.budget.filter(|&b| b < self.total_days()) {
+            warn(
+                format!("flow `{}`", flow.id),
+                b,
+                self.total_days(),
+                flow.budget_span,
+                &self.critical_path,
+                "shorten steps on this chain (`shenpi plan` ranks the cuts) or raise the budget",
+            );
+        }
+        for st in &self.stages {
+            if let Some(b) = st.budget.filter(|&b| b < st.total_days) {
+                let stage = &flow.stages[st.stage];
+                warn(
+                    format!("stage `{}`", stage.id),
+                    b,
+                    st.total_days,
+                    stage.budget_span,
+                    &st.chain,
+                    "shorten steps on this chain, run them in parallel, or raise the stage budget",
+                );
+            }
+        }
+        out
+    }
+
+    /// Step ids of a chain of nodes.
+    pub fn chain_ids(&self, chain: &[Node]) -> Vec<&str> {
+        chain.iter().map(|&v| self.graph.step(v).id.as_str()).collect()
+    }
+}
+
+/// Whether `to` can be reached from `from`; nodes past `to` are never visited.
+fn reaches(dag: &crate::graph::Dag, from: Node, to: Node) -> bool {
+    let mut seen = vec![false; to as usize + 1];
+    let mut stack = vec![from];
+    while let Some(v) = stack.pop() {
+        if v == to {
+            return true;
+        }
+        for &s in dag.succs(v) {
+            if s <= to && !seen[s as usize] {
+                seen[s as usize] = true;
+                stack.push(s);
+            }
+        }
+    }
+    false
+}
+
+/// Every stage's own counted critical path, using only edges inside the stage.
+///
+/// # Complexity
+/// O(V + E) time, O(V) memory.
+fn stage_totals(graph: &FlowGraph, cpm: &Cpm) -> Vec<StageTotal> {
+    let flow = graph.flow();
+    let dag = graph.dag();
+    let stage: Vec<usize> = graph.nodes().map(|v| graph.step(v).stage).collect();
+    let mut ef = vec![0u32; graph.len()];
+    let mut best: Vec<Option<Node>> = vec![None; flow.stages.len()];
+    for v in graph.nodes() {
+        let s = stage[v as usize];
+        let start = dag.preds(v).iter().filter(|&&u| stage[u as usize] == s).map(|&u| ef[u as usize]).max();
+        ef[v as usize] = start.unwrap_or(0).saturating_add(cpm.weight(v));
+        let better = best[s].is_none_or(|b| (ef[v as usize], cpm.ef(v)) > (ef[b as usize], cpm.ef(b)));
+        if better {
+            best[s] = Some(v);
+        }
+    }
+    flow.stages
+        .iter()
+        .enumerate()
+        .map(|(k, st)| {
+            let mut chain = Vec::new();
+            let mut at = best[k];
+            while let Some(v) = at {
+                chain.push(v);
+                let want = ef[v as usize] - cpm.weight(v);
+                at = dag
+                    .preds(v)
+                    .iter()
+                    .copied()
+                    .filter(|&u| stage[u as usize] == k && ef[u as usize] == want)
+                    .max_by_key(|&u| (cpm.ef(u), std::cmp::Reverse(u)));
+            }
+            chain.reverse();
+            StageTotal {
+                stage: k,
+                budget: st.budget,
+                total_days: best[k].map_or(0, |v| ef[v as usize]),
+                chain,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,379 @@
+use std::sync::Arc;
+
+use proptest::prelude::*;
+
+use super::cuts::{self, Limits};
+use super::deadlines::deadlines;
+use super::*;
+use crate::graph::Dag;
+
+fn plan(yaml: &str) -> Plan {
+    let flow = Flow::parse("t.yaml", yaml).unwrap_or_else(|r| panic!("{}", r.render()));
+    let params = flow.defaults();
+    Plan::new(FlowGraph::new(Arc::new(flow), params).unwrap())
+}
+
+fn ids(plan: &Plan, nodes: &[Node]) -> Vec<String> {
+    plan.chain_ids(nodes).into_iter().map(String::from).collect()
+}
+
+/// `(id, es, ef, lf, total_float, free_float, critical)` of every step.
+fn check(plan: &Plan, expected: &[(&str, u32, u32, i64, i64, i64, bool)]) {
+    for &(id, es, ef, lf, tf, ff, critical) in expected {
+        let s = plan.step_by_id(id).unwrap();
+        assert_eq!(
+            (s.es, s.ef, s.lf, s.total_float, s.free_float, s.critical),
+            (es, ef, lf, tf, ff, critical),
+            "step {id}"
+        );
+        assert_eq!(s.ls, s.lf - i64::from(plan.graph().step(s.node).promised), "ls of {id}");
+    }
+}
+
+#[test]
+fn serial_chain_totals_the_sum() {
+    let p = plan(
+        "id: f\nname: f\nbudget: 15\nstages:\n  - id: s\n    name: s\n    steps:\n      \
+         - { id: a, name: a, promised: 3 }\n      - { id: b, name: b, promised: 4 }\n      \
+         - { id: c, name: c, promised: 5 }\n",
+    );
+    assert_eq!((p.total_days(), p.elapsed_days(), p.slack()), (12, 12, Some(3)));
+    assert_eq!(ids(&p, p.critical_path()), ["a", "b", "c"]);
+    check(&p, &[("a", 0, 3, 6, 3, 0, true), ("b", 3, 7, 10, 3, 0, true), ("c", 7, 12, 15, 3, 3, true)]);
+}
+
+#[test]
+fn diamond_has_one_critical_branch() {
+    let p = plan(
+        "id: f\nname: f\nbudget: 7\nstages:\n  - id: s\n    name: s\n    steps:\n      \
+         - { id: a, name: a, promised: 1 }\n      - parallel:\n          \
+         - { id: b, name: b, promised: 5 }\n          - { id: c, name: c, promised: 2 }\n      \
+         - { id: d, name: d, promised: 1 }\n",
+    );
+    assert_eq!(p.total_days(), 7);
+    assert_eq!(ids(&p, p.critical_path()), ["a", "b", "d"]);
+    check(
+        &p,
+        &[
+            ("a", 0, 1, 1, 0, 0, true),
+            ("b", 1, 6, 6, 0, 0, true),
+            ("c", 1, 3, 6, 3, 3, false),
+            ("d", 6, 7, 7, 0, 0, true),
+        ],
+    );
+}
+
+#[test]
+fn uncounted_intermediary_splits_the_clocks() {
+    let p = plan(
+        "id: f\nname: f\nbudget: 10\nstages:\n  - id: s\n    name: s\n    steps:\n      \
+         - { id: filing, name: a, promised: 1 }\n      - parallel:\n          \
+         - { id: land, name: b, promised: 5 }\n          - serial:\n              \
+         - { id: report, name: r, kind: intermediary, counted: false, promised: 20 }\n              \
+         - { id: eia, name: e, promised: 3 }\n",
+    );
+    assert_eq!((p.total_days(), p.elapsed_days()), (6, 24));
+    assert_eq!(ids(&p, p.critical_path()), ["filing", "land"]);
+    // The report's 20 days are real (es of eia) but not counted (its float is the budget's).
+    check(
+        &p,
+        &[
+            ("filing", 0, 1, 5, 4, 0, true),
+            ("land", 1, 6, 10, 4, 4, true),
+            ("report", 1, 21, 27, 6, 0, false),
+            ("eia", 21, 24, 30, 6, 6, false),
+        ],
+    );
+    assert!(p.is_feasible());
+}
+
+#[test]
+fn uncounted_step_on_the_counted_chain_shows_in_it() {
+    let p = plan(
+        "id: f\nname: f\nstages:\n  - id: s\n    name: s\n    steps:\n      \
+         - { id: a, name: a, promised: 2 }\n      - { id: notice, name: n, kind: notice, promised: 10 }\n      \
+         - { id: b, name: b, promised: 3 }\n",
+    );
+    assert_eq!((p.total_days(), p.elapsed_days()), (5, 15));
+    assert_eq!(ids(&p, p.critical_path()), ["a", "notice", "b"]);
+}
+
+const OVER: &str = "id: f\nname: f\nbudget: BUDGET\nstages:\n  - id: s\n    name: s\n    budget: 12\n    steps:\n      \
+     - { id: a, name: a, promised: 10, min: AMIN, cost: 1 }\n      - parallel:\n          \
+     - { id: b, name: b, promised: 10, min: 5, cost: 2 }\n          \
+     - { id: c, name: c, promised: 10, min: 8, cost: 1 }\n";
+
+fn over(budget: u32, a_min: u32) -> Plan {
+    plan(&OVER.replace("BUDGET", &budget.to_string()).replace("AMIN", &a_min.to_string()))
+}
+
+#[test]
+fn over_budget_flow_ranks_its_cuts() {
+    let p = over(15, 2);
+    assert_eq!((p.total_days(), p.slack(), p.is_feasible()), (20, Some(-5), false));
+    let a = p.step_by_id("a").unwrap();
+    assert_eq!((a.total_float, a.lf), (-5, 5));
+    let report = p.cuts().unwrap();
+    // Only `a` shortens the total alone, by its whole room of 8 days; b and c are parallel.
+    let ranked: Vec<_> = report.candidates.iter().map(|c| (ids(&p, &[c.node])[0].clone(), c.saves)).collect();
+    assert_eq!(ranked, [("a".to_string(), 8)]);
+    let cuts: Vec<_> = report.plan.cuts.iter().map(|c| (ids(&p, &[c.node])[0].clone(), c.days)).collect();
+    assert_eq!(cuts, [("a".to_string(), 5)]);
+    assert_eq!((report.plan.total_days, report.plan.cost, report.plan.reaches_budget), (15, 5.0, true));
+    let st = &p.stages()[0];
+    assert_eq!((st.total_days, st.slack(), st.is_feasible()), (20, Some(-8), false));
+    let diags = p.budget_diagnostics();
+    assert_eq!(diags.len(), 2);
+    assert!(diags.iter().all(|d| !d.is_error() && d.code == Code::OverBudget));
+    assert_eq!(diags[0].message, "flow `f` takes 20 counted working days, 5 over its budget of 15");
+    assert_eq!(diags[0].notes, ["critical path: a -> b"]);
+    assert!(p.cuts().is_some() && over(20, 2).cuts().is_none());
+}
+
+#[test]
+fn parallel_critical_chains_are_each_cut() {
+    // `a` cannot move: both b and c must lose 2 days; c then sits at its min.
+    let p = over(18, 10);
+    let report = p.cuts().unwrap();
+    assert!(report.candidates.is_empty());
+    let cuts: Vec<_> = report.plan.cuts.iter().map(|c| (ids(&p, &[c.node])[0].clone(), c.days)).collect();
+    assert_eq!(cuts, [("b".to_string(), 2), ("c".to_string(), 2)]);
+    assert_eq!((report.plan.total_days, report.plan.cost, report.plan.reaches_budget), (18, 6.0, true));
+    let stuck = over(17, 10).cuts().unwrap().plan;
+    assert_eq!((stuck.total_days, stuck.reaches_budget), (18, false));
+}
+
+#[test]
+fn relaxing_after_edges_finds_parallel_steps() {
+    let p = plan(
+        "id: f\nname: f\nstages:\n  - id: s\n    name: s\n    steps:\n      - parallel:\n          \
+         - { id: a, name: a, promised: 4 }\n          - { id: b, name: b, promised: 3, after: [a] }\n          \
+         - { id: c, name: c, promised: 1 }\n      - { id: d, name: d, promised: 2, after: [c] }\n",
+    );
+    assert_eq!(p.total_days(), 9);
+    let r = p.relaxed_after().unwrap();
+    let pairs: Vec<_> = r.parallel.iter().map(|&(x, y)| ids(&p, &[x, y])).collect();
+    // d after c is implied by the list anyway; b after a is what serialises them.
+    assert_eq!(pairs, [["a", "b"]]);
+    assert_eq!(r.total_days, 6);
+}
+
+#[test]
+fn reform_figures_count_legal_days() {
+    let p = plan(
+        "id: f\nname: f\nstages:\n  - id: s\n    name: s\n    steps:\n      - { id: a, name: a, legal: 20, promised: 5 }\n      \
+         - parallel:\n          - { id: b, name: b, legal: 30, promised: 7 }\n          \
+         - { id: c, name: c, legal: 20, promised: 3 }\n          \
+         - { id: r, name: r, kind: intermediary, counted: false, promised: 30 }\n",
+    );
+    let r = p.reform();
+    assert_eq!(
+        (
+            r.steps,
+            r.legal_serial_days,
+            r.promised_serial_days,
+            r.legal_critical_days,
+            r.promised_critical_days
+        ),
+        (4, 70, 15, 50, 12)
+    );
+    assert!((r.speed_up - 58.0 / 70.0).abs() < 1e-12 && (r.critical_speed_up - 38.0 / 50.0).abs() < 1e-12);
+}
+
+#[test]
+fn dates_follow_the_law_counting() {
+    use chrono::{Datelike, Weekday};
+    // Monday to Friday, no holidays: enough to pin the offsets.
+    let add = |d: NaiveDate, n: u32| -> Result<NaiveDate, ()> {
+        let mut d = d;
+        for _ in 0..n {
+            d = d.succ_opt().ok_or(())?;
+            while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+                d = d.succ_opt().ok_or(())?;
+            }
+        }
+        Ok(d)
+    };
+    let p = plan(
+        "id: f\nname: f\nbudget: 6\nstages:\n  - id: s\n    name: s\n    steps:\n      \
+         - { id: a, name: a, promised: 2 }\n      - { id: b, name: b, promised: 3 }\n",
+    );
+    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // A Saturday start: day 0 is Monday 2025-03-03.
+    let d = p.dates(date("2025-03-01"), &add).unwrap();
+    assert_eq!((d.start, d.finish), (date("2025-03-03"), date("2025-03-10")));
+    assert_eq!(d.step_start, [date("2025-03-03"), date("2025-03-05")]);
+    // a: lf 3 -> Thursday; b: lf 6 -> next Tuesday.
+    assert_eq!(d.due, [Some(date("2025-03-06")), Some(date("2025-03-11"))]);
+}
+
+#[test]
+fn proportional_policy_shares_the_slack() {
+    let flow = "id: f\nname: f\nbudget: 20\ndeadline_policy: proportional\nstages:\n  - id: s\n    name: s\n    steps:\n      \
+         - { id: a, name: a, promised: 4 }\n      - { id: b, name: b, promised: 6 }\n";
+    let p = plan(flow);
+    assert_eq!(p.counted_deadlines(), [8, 20]);
+    assert_eq!(p.step_by_id("a").unwrap().deadline, 8);
+    assert_eq!(p.step_by_id("a").unwrap().lf, 14);
+}
+
+// ---- properties on random small graphs, against brute force ----
+
+#[derive(Clone, Debug)]
+struct Case {
+    n: usize,
+    edges: Vec<(u32, u32)>,
+    promised: Vec<u32>,
+    counted: Vec<bool>,
+    min: Vec<u32>,
+    cost: Vec<f64>,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (1usize..9).prop_flat_map(|n| {
+        let pairs: Vec<(u32, u32)> =
+            (0..n as u32).flat_map(|u| (u + 1..n as u32).map(move |v| (u, v))).collect();
+        let m = pairs.len();
+        (
+            proptest::collection::vec(any::<bool>(), m),
+            proptest::collection::vec(0u32..7, n),
+            proptest::collection::vec(prop::bool::weighted(0.8), n),
+            proptest::collection::vec(0u32..7, n),
+            proptest::collection::vec(0u32..4, n),
+        )
+            .prop_map(move |(keep, promised, counted, min, cost)| Case {
+                n,
+                edges: pairs.iter().zip(&keep).filter(|(_, k)| **k).map(|(e, _)| *e).collect(),
+                min: min.iter().zip(&promised).map(|(&m, &p)| m.min(p)).collect(),
+                promised,
+                counted,
+                cost: cost.into_iter().map(f64::from).collect(),
+            })
+    })
+}
+
+impl Case {
+    fn dag(&self) -> Dag {
+        Dag::from_topological(self.n, self.edges.iter().copied())
+    }
+
+    fn weights(&self) -> Vec<u32> {
+        self.promised.iter().zip(&self.counted).map(|(&p, &c)| if c { p } else { 0 }).collect()
+    }
+}
+
+/// The longest path through `via` (or anywhere), by enumerating every path.
+fn brute(dag: &Dag, w: &[u32], via: Option<Node>) -> u32 {
+    fn walk(dag: &Dag, w: &[u32], v: Node, len: u32, hit: bool, via: Option<Node>, best: &mut u32) {
+        let len = len + w[v as usize];
+        let hit = hit || via == Some(v);
+        if hit || via.is_none() {
+            *best = (*best).max(len);
+        }
+        for &s in dag.succs(v) {
+            walk(dag, w, s, len, hit, via, best);
+        }
+    }
+    let mut best = 0;
+    for v in 0..dag.len() as Node {
+        walk(dag, w, v, 0, false, via, &mut best);
+    }
+    best
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(192))]
+
+    #[test]
+    fn passes_match_brute_force(c in case(), extra in 0u32..5) {
+        let dag = c.dag();
+        let cpm = Cpm::run(&dag, &c.promised, &c.counted);
+        let w = c.weights();
+        prop_assert_eq!(cpm.total_days(), brute(&dag, &w, None));
+        prop_assert_eq!(cpm.elapsed_days(), brute(&dag, &c.promised, None));
+        let chain = cpm.critical_path(&dag);
+        prop_assert_eq!(chain.iter().map(|&v| w[v as usize]).sum::<u32>(), cpm.total_days());
+        prop_assert!(chain.windows(2).all(|p| dag.preds(p[1]).contains(&p[0])));
+        for v in 0..c.n as Node {
+            prop_assert_eq!(cpm.through(v), brute(&dag, &w, Some(v)));
+            for &u in dag.preds(v) {
+                prop_assert!(cpm.es(v) >= cpm.ef(u));
+                prop_assert!(cpm.counted_es(v) >= cpm.counted_ef(u));
+            }
+            let budget = cpm.total_days() + extra;
+            prop_assert!(cpm.total_float(v, budget) >= 0);
+            prop_assert!(cpm.free_float(v, budget) >= 0);
+            prop_assert!(cpm.free_float(v, budget) <= cpm.total_float(v, budget));
+            prop_assert_eq!(cpm.is_critical(v), cpm.total_float(v, cpm.total_days()) == 0);
+        }
+    }
+
+    #[test]
+    fn deadlines_guarantee_the_total(c in case(), extra in 0u32..20, late in proptest::collection::vec(0u32..3, 9)) {
+        let dag = c.dag();
+        let cpm = Cpm::run(&dag, &c.promised, &c.counted);
+        let budget = cpm.total_days() + extra;
+        let w = c.weights();
+        for policy in [DeadlinePolicy::Latest, DeadlinePolicy::Proportional] {
+            let d = deadlines(&cpm, budget, policy);
+            let latest = deadlines(&cpm, budget, DeadlinePolicy::Latest);
+            // Every step that starts when its inputs hit their deadlines and takes
+            // its promised days meets its own; the plan meets every deadline.
+            for v in 0..c.n {
+                let start = dag.preds(v as Node).iter().map(|&u| d[u as usize]).max().unwrap_or(0);
+                prop_assert!(start + i64::from(w[v]) <= d[v], "{:?} node {}", policy, v);
+                prop_assert!(d[v] >= i64::from(cpm.counted_ef(v as Node)));
+                prop_assert!(d[v] <= latest[v]);
+            }
+            // Any execution (some steps late) in which every step finishes by its
+            // deadline finishes within budget.
+            let mut finish = vec![0i64; c.n];
+            let mut met = true;
+            for v in 0..c.n {
+                let start = dag.preds(v as Node).iter().map(|&u| finish[u as usize]).max().unwrap_or(0);
+                finish[v] = start + i64::from(w[v] + if c.counted[v] { late[v] } else { 0 });
+                met &= finish[v] <= d[v];
+            }
+            if met {
+                prop_assert!(finish.iter().all(|&f| f <= i64::from(budget)));
+            }
+        }
+    }
+
+    #[test]
+    fn suggested_cuts_reach_the_budget(c in case(), short in 1u32..12) {
+        let dag = c.dag();
+        let cpm = Cpm::run(&dag, &c.promised, &c.counted);
+        let budget = cpm.total_days().saturating_sub(short);
+        let limits = Limits { promised: &c.promised, counted: &c.counted, min: &c.min, cost: &c.cost };
+        let plan = cuts::crash(&dag, limits, budget);
+        let mut cut = c.promised.clone();
+        for x in &plan.cuts {
+            prop_assert!(x.days > 0);
+            cut[x.node as usize] -= x.days;
+            prop_assert!(cut[x.node as usize] >= c.min[x.node as usize] && c.counted[x.node as usize]);
+        }
+        let after = Cpm::run(&dag, &cut, &c.counted).total_days();
+        prop_assert_eq!(after, plan.total_days);
+        if plan.reaches_budget {
+            prop_assert!(after <= budget);
+        } else {
+            let floor: Vec<u32> = (0..c.n).map(|v| if c.counted[v] { c.min[v] } else { 0 }).collect();
+            prop_assert!(cpm::longest_path(&dag, &floor) > budget);
+        }
+        for x in cuts::candidates(&dag, &cpm, limits) {
+            let mut one = c.weights();
+            one[x.node as usize] -= x.room;
+            prop_assert_eq!(cpm.total_days() - cpm::longest_path(&dag, &one), x.saves);
+            prop_assert!(x.saves > 0 && x.saves <= x.room);
+        }
+    }
+}
+
+#[test]
+fn duplicate_edges_are_not_a_cycle() {
+    // Regression: `after: [c]` on the step that follows c's parallel block repeats an edge;
+    // ordering counted it twice and reported a cycle.
+    let (dag, order) = Dag::from_edges(3, &[(0, 1), (1, 2), (1, 2)]).unwrap();
+    assert_eq!((dag.edge_count(), order), (2, vec![0, 1, 2]));
+}
