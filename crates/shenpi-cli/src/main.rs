@@ -3,6 +3,7 @@
 //! Exit codes: 0 success, 1 invalid input (a flow or calendar file with
 //! errors), 2 usage or I/O error. A closed pipe is not an error.
 
+mod calendar_cmd;
 mod check;
 
 use std::io::{self, Write};
@@ -22,6 +23,9 @@ struct Cli {
 enum Command {
     /// Validate flow files; every problem is reported with file, line and column.
     Check(check::Args),
+    /// Working-day arithmetic: add-days, between, show
+    #[command(subcommand)]
+    Calendar(calendar_cmd::CalendarCmd),
 }
 
 /// How a command ended, as an exit code.
@@ -46,19 +50,16 @@ pub enum Format {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let result = match Cli::parse().command {
+        Command::Calendar(cmd) => return calendar_cmd::run(cmd),
+        Command::Check(args) => check::run(args),
+    };
+    match result {
         Ok(outcome) => ExitCode::from(outcome as u8),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             let _ = writeln!(io::stderr(), "error: {e}");
             ExitCode::from(Outcome::Failed as u8)
         }
-    }
-}
-
-fn run(cli: Cli) -> io::Result<Outcome> {
-    match cli.command {
-        Command::Check(args) => check::run(args),
     }
 }

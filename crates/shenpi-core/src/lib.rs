@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod calendar;
 pub mod diag;
 mod error;
 pub mod graph;
@@ -11,6 +12,7 @@ pub mod schedule;
 pub mod sim;
 pub(crate) mod yaml;
 
+pub use calendar::{Calendar, CalendarError, ClockStops};
 pub use error::Error;
 pub use graph::{Dag, FlowGraph, Node};
 pub use model::{Flow, Params, Step, StepIdx};

@@ -88,6 +88,8 @@ pub(crate) fn type_name(node: &Node<'_>) -> &'static str {
     }
 }
 
+// Some getters serve only the flow loader (`model`), which lands separately.
+#[allow(dead_code)]
 impl<'s> Reader<'s> {
     pub fn new(source: &'s Source) -> Reader<'s> {
         Reader { source, diags: Vec::new() }
@@ -98,6 +100,25 @@ impl<'s> Reader<'s> {
         let start = self.source.char_to_byte(node.span.start.index());
         let end = self.source.char_to_byte(node.span.end.index());
         Span::new(start, end.max(start))
+    }
+
+    /// The span of `value[range]` inside the scalar `node` whose text is
+    /// `value`: exact for plain and simply quoted scalars on one line, the
+    /// whole node otherwise (escapes and folding move characters around).
+    pub fn part_span(&self, node: &Node<'_>, value: &str, range: std::ops::Range<usize>) -> Span {
+        let whole = self.span(node);
+        let raw = self.source.text().get(whole.start..).unwrap_or("");
+        let skip = if raw.starts_with(value) {
+            Some(0)
+        } else if raw.get(1..).is_some_and(|r| r.starts_with(value)) {
+            Some(1)
+        } else {
+            None
+        };
+        match skip {
+            Some(k) => Span::new(whole.start + k + range.start, whole.start + k + range.end),
+            None => whole,
+        }
     }
 
     pub fn push(&mut self, d: Diagnostic) {
@@ -317,4 +338,5 @@ impl<'s> Reader<'s> {
 }
 
 /// The largest number of working days any field may hold (about 40 years).
+#[allow(dead_code)]
 pub const MAX_DAYS: u32 = 10_000;

@@ -1,0 +1,82 @@
+//! `shenpi calendar` as users script it: output on stdout, exit codes 0 / 1 / 2.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Runs `shenpi calendar ARGS…`; returns exit code, stdout, stderr.
+fn shenpi(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_shenpi")).arg("calendar").args(args).output().unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
+}
+
+fn fixture(name: &str) -> String {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/calendars");
+    root.join(name).to_string_lossy().into_owned()
+}
+
+#[test]
+fn add_days_and_between_are_inverses() {
+    // (calendar, date, n, due)
+    let local = fixture("local.yaml");
+    let cases: &[(&str, &str, &str, &str)] = &[
+        ("cn", "2025-01-24", "3", "2025-02-05"),
+        ("cn", "2025-03-03", "2", "2025-03-05"),
+        ("cn", "2025-02-01", "0", "2025-02-05"),
+        ("weekends", "2025-01-24", "3", "2025-01-29"),
+        (&local, "2025-04-30", "2", "2025-05-09"),
+    ];
+    for &(cal, date, n, due) in cases {
+        assert_eq!(
+            shenpi(&["add-days", cal, date, n]),
+            (0, format!("{due}\n"), String::new()),
+            "{cal} {date}"
+        );
+        // Inverses from working days; 2025-02-01 is a holiday, counted to the next working day.
+        if date != "2025-02-01" {
+            assert_eq!(shenpi(&["between", cal, date, due]).1, format!("{n}\n"), "{cal} {date}");
+        }
+    }
+    assert_eq!(shenpi(&["between", "cn", "2025-02-05", "2025-01-24"]).1, "-3\n");
+}
+
+#[test]
+fn show_lists_a_year_with_its_sources() {
+    let (code, out, _) = shenpi(&["show", "cn", "2025"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("2025-01-26              workday (Sun)  春节\n"), "{out}");
+    assert!(out.contains("2025-01-28..2025-02-04  holiday        春节\n"), "{out}");
+    assert!(out.contains("国务院办公厅关于2025年部分节假日安排的通知（国办发明电〔2024〕12号）"), "{out}");
+    let (code, out, _) = shenpi(&["show", &fixture("local.yaml"), "2025"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("2025-05-06..2025-05-07  holiday        防汛应急\n"), "{out}");
+}
+
+#[test]
+fn a_bad_calendar_file_exits_1_with_every_diagnostic() {
+    let (code, out, err) = shenpi(&["add-days", &fixture("bad.yaml"), "2025-05-01", "3"]);
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(err.contains("error[E002]: unknown key `workday` in a calendar file"), "{err}");
+    assert!(err.contains("help: did you mean `workdays`?"), "{err}");
+    assert!(err.contains("error[E015]: `2025-02-30` is not a valid date"), "{err}");
+    assert!(err.contains("bad.yaml:4:5"), "{err}");
+}
+
+#[test]
+fn out_of_range_exits_1_and_usage_errors_exit_2() {
+    let (code, _, err) = shenpi(&["add-days", "cn", "2030-03-02", "5"]);
+    assert_eq!(code, 1);
+    assert!(err.starts_with(
+        "error: 2030-03-02 is outside the `cn` calendar, which covers 2015-01-01 to 2026-12-31"
+    ));
+    let (code, _, err) = shenpi(&["add-days", "cn", "2025-02-30", "5"]);
+    assert_eq!(
+        (code, err.as_str()),
+        (2, "error: DATE: `2025-02-30` is not a valid date: 2025-02 has no day 30\n")
+    );
+    let (code, _, err) = shenpi(&["add-days", "no-such-calendar.yaml", "2025-02-03", "5"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read calendar file `no-such-calendar.yaml`"), "{err}");
+    assert_eq!(shenpi(&["add-days", "cn", "2025-02-03", "-1"]).0, 2);
+    assert_eq!(shenpi(&["show", "cn", "2031"]).0, 1);
+}

@@ -1,0 +1,485 @@
+//! Calendar files: a local government's own days on top of `cn`, or a calendar
+//! from scratch. The format is described in `docs/calendar-format.md`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{Datelike, NaiveDate, Weekday};
+
+use super::{Beyond, Calendar, CalendarBuilder, DayKind, Entry, MAX_YEARS, Notice, Problem, date_problem};
+use crate::diag::{Code, Diagnostic, Report, Source, Span};
+use crate::yaml::{self, Node, Reader};
+
+const KEYS: &[&str] =
+    &["name", "description", "base", "weekend", "years", "beyond", "holidays", "workdays", "notices"];
+const NOTICE_KEYS: &[&str] = &["title", "number", "holidays", "workdays"];
+const WEEKDAYS: &[(&str, Weekday)] = &[
+    ("mon", Weekday::Mon),
+    ("tue", Weekday::Tue),
+    ("wed", Weekday::Wed),
+    ("thu", Weekday::Thu),
+    ("fri", Weekday::Fri),
+    ("sat", Weekday::Sat),
+    ("sun", Weekday::Sun),
+];
+const ENTRY_HELP: &str = "write a day as `2025-05-06 name` and a span as `2025-05-06..2025-05-07 name`";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Base {
+    Cn,
+    None,
+}
+
+/// Why [`Calendar::resolve`] or [`Calendar::load`] found no calendar.
+#[derive(Debug)]
+pub struct LoadError {
+    kind: LoadKind,
+}
+
+#[derive(Debug)]
+enum LoadKind {
+    Io { path: PathBuf, error: std::io::Error },
+    Invalid(Report),
+}
+
+impl LoadError {
+    /// True when the file could not be read.
+    pub fn is_io(&self) -> bool {
+        matches!(self.kind, LoadKind::Io { .. })
+    }
+
+    /// True when the file was read but is not a valid calendar; see [`LoadError::report`].
+    pub fn is_invalid(&self) -> bool {
+        matches!(self.kind, LoadKind::Invalid(_))
+    }
+
+    /// Every problem found in an invalid file, with positions.
+    pub fn report(&self) -> Option<&Report> {
+        match &self.kind {
+            LoadKind::Invalid(r) => Some(r),
+            LoadKind::Io { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            LoadKind::Io { path, error } => write!(
+                f,
+                "cannot read calendar file `{}`: {error}; the built-in calendars are `cn` and `weekends`",
+                path.display()
+            ),
+            LoadKind::Invalid(report) => f.write_str(report.render().trim_end()),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            LoadKind::Io { error, .. } => Some(error),
+            LoadKind::Invalid(_) => None,
+        }
+    }
+}
+
+impl Calendar {
+    /// Reads a calendar file's text; `name` is the file name shown in diagnostics.
+    ///
+    /// # Errors
+    /// A report with every problem in the file, each with its line and column.
+    pub fn from_yaml(name: &str, text: &str) -> Result<Calendar, Report> {
+        load(Source::new(name, text))
+    }
+
+    /// Reads the calendar file at `path`.
+    ///
+    /// # Errors
+    /// The file cannot be read ([`LoadError::is_io`]) or is not a valid calendar.
+    pub fn load(path: &Path) -> Result<Calendar, LoadError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| LoadError { kind: LoadKind::Io { path: path.to_path_buf(), error } })?;
+        Calendar::from_yaml(&path.display().to_string(), &text)
+            .map_err(|r| LoadError { kind: LoadKind::Invalid(r) })
+    }
+
+    /// The calendar a flow's `calendar:` key names: `cn` (the built-in
+    /// mainland calendar), `weekends` (Saturday and Sunday only), or the path
+    /// of a calendar file, taken relative to `relative_to` (the flow file's
+    /// directory) when it is relative.
+    ///
+    /// # Errors
+    /// As for [`Calendar::load`].
+    pub fn resolve(name_or_path: &str, relative_to: Option<&Path>) -> Result<Calendar, LoadError> {
+        match name_or_path {
+            "cn" => Ok(Calendar::cn()),
+            "weekends" => Ok(Calendar::weekends_only()),
+            _ => {
+                let path = Path::new(name_or_path);
+                match relative_to {
+                    Some(dir) if path.is_relative() => Calendar::load(&dir.join(path)),
+                    _ => Calendar::load(path),
+                }
+            }
+        }
+    }
+}
+
+/// Loads a calendar file, reporting every problem in one go.
+pub(crate) fn load(source: Arc<Source>) -> Result<Calendar, Report> {
+    let mut r = Reader::new(&source);
+    let cal = read(&mut r);
+    let diags = r.diags;
+    match cal {
+        Some(c) if !diags.iter().any(Diagnostic::is_error) => Ok(c),
+        _ => Err(Report::new(source.clone(), diags)),
+    }
+}
+
+/// An entry as read, with the span of its dates.
+struct Read {
+    entry: Entry,
+    span: Span,
+}
+
+fn read(r: &mut Reader<'_>) -> Option<Calendar> {
+    let root = match yaml::parse(r.source) {
+        Ok(Some(root)) => root,
+        Ok(None) => {
+            r.push(
+                Diagnostic::error(Code::MissingField, "the calendar file is empty")
+                    .at(Span::new(0, 0), "")
+                    .help("start with `base: cn` to add days to the mainland calendar"),
+            );
+            return None;
+        }
+        Err(d) => {
+            r.push(*d);
+            return None;
+        }
+    };
+    let f = r.fields(&root, "a calendar file", KEYS)?;
+    let base = match f.get("base") {
+        Some(n) => r.choice(n, "base", &[("cn", Base::Cn), ("none", Base::None)]),
+        None => {
+            r.missing(
+                &f,
+                "the calendar file",
+                "base",
+                "start with `base: cn` to add days to the mainland calendar, \
+                 or `base: none` and `years:` for a calendar of your own",
+            );
+            None
+        }
+    };
+    let title = f.get("name").and_then(|n| r.text(n, "name"));
+    if let Some(n) = f.get("description") {
+        r.text(n, "description");
+    }
+    let beyond = f
+        .get("beyond")
+        .and_then(|n| r.choice(n, "beyond", &[("error", Beyond::Error), ("weekends", Beyond::Weekends)]));
+    let weekend = f.get("weekend").and_then(|n| weekend(r, n));
+    let years = f.get("years").and_then(|n| years(r, n).map(|y| (y, r.span(n))));
+
+    let mut notices = Vec::new();
+    let mut entries = Vec::new();
+    for (key, kind) in [("holidays", DayKind::Holiday), ("workdays", DayKind::Workday)] {
+        if let Some(n) = f.get(key) {
+            read_entries(r, n, key, kind, None, &mut entries);
+        }
+    }
+    if let Some(list) = f.get("notices").and_then(|n| r.list(n, "notices")) {
+        for item in list {
+            let Some(nf) = r.fields(item, "a notice", NOTICE_KEYS) else { continue };
+            let title = match nf.get("title") {
+                Some(n) => r.text(n, "title"),
+                None => {
+                    r.missing(&nf, "the notice", "title", "give the notice's title, as published");
+                    None
+                }
+            };
+            let number = nf.get("number").and_then(|n| r.text(n, "number"));
+            let index = notices.len();
+            notices.push(Notice { title: title.unwrap_or_default(), number });
+            for (key, kind) in [("holidays", DayKind::Holiday), ("workdays", DayKind::Workday)] {
+                if let Some(n) = nf.get(key) {
+                    read_entries(r, n, key, kind, Some(index), &mut entries);
+                }
+            }
+        }
+    }
+
+    let mut b = match base? {
+        Base::Cn => {
+            let cn = Calendar::cn();
+            if let Some(span) = f.key_span("weekend") {
+                r.push(
+                    Diagnostic::error(Code::InvalidValue, "`weekend` cannot be changed on top of `base: cn`")
+                        .at(span, "the `cn` calendar rests on Saturday and Sunday")
+                        .help("remove `weekend`, or use `base: none` for a calendar of your own"),
+                );
+            }
+            let mut b = cn.extend(r.source.name());
+            if let Some(((y0, y1), span)) = years {
+                let (c0, c1) = b.year_span();
+                if y0 > c0 || y1 < c1 {
+                    r.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            format!("the years {y0}..{y1} leave out years of the `cn` calendar ({c0}..{c1})"),
+                        )
+                        .at(span, format!("must include {c0}..{c1}"))
+                        .help(format!(
+                            "use `years: {}..{}`, or leave `years` out",
+                            y0.min(c0),
+                            y1.max(c1)
+                        )),
+                    );
+                }
+                b = b.years(y0.min(c0)..=y1.max(c1));
+            }
+            b
+        }
+        Base::None => {
+            let Some(((y0, y1), _)) = years else {
+                if !f.has("years") {
+                    r.missing(
+                        &f,
+                        "a calendar with `base: none`",
+                        "years",
+                        "say which years the calendar has data for, e.g. `years: 2020..2030`",
+                    );
+                }
+                return None;
+            };
+            let name = r.source.name().to_string();
+            Calendar::builder(name, y0..=y1).weekend(&weekend.unwrap_or(vec![Weekday::Sat, Weekday::Sun]))
+        }
+    };
+    if let Some(t) = title {
+        b = b.title(t);
+    }
+    if let Some(beyond) = beyond {
+        b = b.beyond(beyond);
+    }
+    let offset = b.notice_count();
+    for n in notices {
+        b.notice(n);
+    }
+    let mut spans = Vec::with_capacity(entries.len());
+    for Read { mut entry, span } in entries {
+        entry.notice = entry.notice.map(|i| i + offset);
+        spans.push(span);
+        b = b.entry(entry);
+    }
+    if r.diags.iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    for p in b.problems() {
+        let d = problem(&b, &spans, base == Some(Base::Cn), p);
+        r.push(d);
+    }
+    if r.diags.iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    match b.build() {
+        Ok(c) => Some(c),
+        Err(e) => {
+            // The checks above cover what `build` refuses; say it anyway.
+            r.push(Diagnostic::error(Code::InvalidValue, e.to_string()).at(f.span, ""));
+            None
+        }
+    }
+}
+
+/// The diagnostic for one problem the builder found; `spans` are the own entries' dates.
+fn problem(b: &CalendarBuilder, spans: &[Span], on_cn: bool, p: Problem) -> Diagnostic {
+    let own = b.own_entries();
+    let text = |i: usize| {
+        let e = &own[i];
+        if e.first == e.last { e.first.to_string() } else { format!("{}..{}", e.first, e.last) }
+    };
+    let (y0, y1) = b.year_span();
+    match p {
+        Problem::Reversed(i) => Diagnostic::error(
+            Code::BadDate,
+            format!("the span `{}..{}` ends before it starts", own[i].first, own[i].last),
+        )
+        .at(spans[i], "the second date is earlier than the first")
+        .help("swap the two dates"),
+        Problem::OutsideYears(i) => {
+            let help = if on_cn {
+                format!(
+                    "the `cn` data covers {y0}..{y1}; to give a later year your own days, \
+                     add `years: {y0}..{}`",
+                    own[i].last.year().max(y1)
+                )
+            } else {
+                "extend `years` to include it, or remove it".to_string()
+            };
+            Diagnostic::error(
+                Code::BadDate,
+                format!("`{}` is outside the calendar's years {y0}..{y1}", text(i)),
+            )
+            .at(spans[i], format!("not in {y0}..{y1}"))
+            .help(help)
+        }
+        Problem::Overlap(a, c, d) if own[a].kind == own[c].kind => {
+            Diagnostic::error(Code::BadDate, format!("`{}` overlaps `{}` on {d}", text(c), text(a)))
+                .at(spans[c], "overlaps an earlier entry")
+                .also(spans[a], "listed here first")
+                .help("merge the two entries or remove the repeated days")
+        }
+        Problem::Overlap(a, c, d) => Diagnostic::error(
+            Code::BadDate,
+            format!("{d} is listed both as a holiday and as a make-up working day"),
+        )
+        .at(spans[c], "contradicts an earlier entry")
+        .also(spans[a], "listed here first")
+        .help("a day is either off or worked; remove one of the two entries"),
+        Problem::NotRestDay(i, d) => Diagnostic::error(
+            Code::BadDate,
+            format!("{d} is a {}, already a working day", weekday_name(d.weekday())),
+        )
+        .at(spans[i], "`workdays` lists weekly rest days that are worked")
+        .help("remove it; make-up working days (调休) fall on weekend days"),
+        Problem::OnBaseHoliday(i, h, d) => {
+            let name = b.base_entries()[h].name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+            Diagnostic::error(
+                Code::BadDate,
+                format!("{d} is a holiday in the `cn` calendar{name}, so it cannot be a make-up working day"),
+            )
+            .at(spans[i], "a holiday in the base calendar")
+            .help("remove it; a calendar file may add holidays to its base but not take them away")
+        }
+    }
+}
+
+/// The English name of a weekday, for messages.
+pub(crate) fn weekday_name(d: Weekday) -> &'static str {
+    match d {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
+}
+
+fn weekend(r: &mut Reader<'_>, node: &Node<'_>) -> Option<Vec<Weekday>> {
+    let items = r.list(node, "weekend")?;
+    let mut days = Vec::new();
+    let mut ok = true;
+    for it in items {
+        match r.choice(it, "weekend", WEEKDAYS) {
+            Some(d) if !days.contains(&d) => days.push(d),
+            Some(_) => {}
+            None => ok = false,
+        }
+    }
+    if days.len() == 7 {
+        r.push(
+            Diagnostic::error(Code::InvalidValue, "a weekend of all seven days leaves no working day")
+                .at(r.span(node), "every day of the week is listed")
+                .help("list the weekly rest days only, e.g. `[sat, sun]`"),
+        );
+        return None;
+    }
+    ok.then_some(days)
+}
+
+/// `2025` or `2020..2030`, both ends included.
+fn years(r: &mut Reader<'_>, node: &Node<'_>) -> Option<(i32, i32)> {
+    let text = r.text(node, "years")?;
+    let (a, b) = text.split_once("..").unwrap_or((&text, &text));
+    let year = |s: &str| s.trim().parse::<i32>().ok().filter(|y| (1..=9999).contains(y));
+    let (Some(y0), Some(y1)) = (year(a), year(b)) else {
+        r.push(
+            Diagnostic::error(Code::InvalidValue, format!("`{text}` is not a year or a range of years"))
+                .at(r.span(node), "expected a year such as `2025` or a range such as `2020..2030`"),
+        );
+        return None;
+    };
+    let problem = if y1 < y0 {
+        Some(format!("the years `{text}` end before they start"))
+    } else if y1 - y0 >= MAX_YEARS {
+        Some(format!("the years `{text}` span more than {MAX_YEARS} years"))
+    } else {
+        None
+    };
+    if let Some(msg) = problem {
+        r.push(
+            Diagnostic::error(Code::InvalidValue, msg)
+                .at(r.span(node), "both ends are included: `2020..2030` is eleven years"),
+        );
+        return None;
+    }
+    Some((y0, y1))
+}
+
+fn read_entries(
+    r: &mut Reader<'_>,
+    node: &Node<'_>,
+    key: &str,
+    kind: DayKind,
+    notice: Option<usize>,
+    out: &mut Vec<Read>,
+) {
+    let Some(items) = r.list(node, key) else { return };
+    for item in items {
+        let Some(text) = r.text(item, key) else { continue };
+        let lead = text.len() - text.trim_start().len();
+        let body = text.trim_start();
+        let (dates, name) = match body.find(char::is_whitespace) {
+            Some(i) => (&body[..i], body[i..].trim()),
+            None => (body, ""),
+        };
+        let span = r.part_span(item, &text, lead..lead + dates.len());
+        let (first, last) = match dates.split_once("..") {
+            Some((a, b)) => {
+                let first = date_at(r, item, &text, a, lead, dates);
+                let last = date_at(r, item, &text, b, lead + a.len() + 2, dates);
+                (first, last)
+            }
+            None => {
+                let d = date_at(r, item, &text, dates, lead, dates);
+                (d, d)
+            }
+        };
+        let (Some(first), Some(last)) = (first, last) else { continue };
+        let entry = Entry { kind, first, last, name: (!name.is_empty()).then(|| name.to_string()), notice };
+        out.push(Read { entry, span });
+    }
+}
+
+/// The date `part`, found at byte `at` of the scalar `text`.
+fn date_at(
+    r: &mut Reader<'_>,
+    node: &Node<'_>,
+    text: &str,
+    part: &str,
+    at: usize,
+    dates: &str,
+) -> Option<NaiveDate> {
+    match date_problem(part) {
+        Ok(d) => Some(d),
+        Err(why) => {
+            let (message, span) = if part.is_empty() {
+                let dots = text.find("..").unwrap_or(0);
+                (
+                    format!("the span `{dates}` needs a date on both sides of `..`"),
+                    r.part_span(node, text, dots..dots + 2),
+                )
+            } else {
+                (format!("`{part}` is not a valid date"), r.part_span(node, text, at..at + part.len()))
+            };
+            r.push(Diagnostic::error(Code::BadDate, message).at(span, why).help(ENTRY_HELP));
+            None
+        }
+    }
+}
