@@ -5,6 +5,7 @@
 
 mod calendar_cmd;
 mod check;
+mod simulate;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Validate flow files; every problem is reported with file, line and column.
     Check(check::Args),
+    /// Simulate many projects: the chance of meeting the budget, and which steps threaten it.
+    Simulate(simulate::Args),
     /// Working-day arithmetic: add-days, between, show
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCmd),
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Calendar(cmd) => return calendar_cmd::run(cmd),
         Command::Check(args) => check::run(args),
+        Command::Simulate(args) => simulate::run(args),
     };
     match result {
         Ok(outcome) => ExitCode::from(outcome as u8),

@@ -91,6 +91,10 @@ pub(crate) struct Tally {
     pub(crate) paused: Vec<u64>,
     /// Sum of (work − promised) over the runs in which the node was counted and critical.
     pub(crate) contribution: Vec<i64>,
+    /// Sum of work days, of their squares, and of work × counted total (for correlations).
+    pub(crate) work: Vec<u64>,
+    pub(crate) work_sq: Vec<u128>,
+    pub(crate) work_total: Vec<u128>,
     /// Runs in which each stage met its budget.
     pub(crate) stage_ok: Vec<u32>,
     /// Runs over the flow's budget.
@@ -106,6 +110,9 @@ impl Tally {
             delay: vec![0; n],
             paused: vec![0; n],
             contribution: vec![0; n],
+            work: vec![0; n],
+            work_sq: vec![0; n],
+            work_total: vec![0; n],
             stage_ok: vec![0; stages],
             over: 0,
         }
@@ -121,6 +128,9 @@ impl Tally {
         add(&mut self.delay, &other.delay);
         add(&mut self.paused, &other.paused);
         add(&mut self.contribution, &other.contribution);
+        add(&mut self.work, &other.work);
+        add(&mut self.work_sq, &other.work_sq);
+        add(&mut self.work_total, &other.work_total);
         add(&mut self.stage_ok, &other.stage_ok);
         self.over += other.over;
         self
@@ -174,6 +184,10 @@ pub(crate) fn run_once(net: &Net<'_>, rng: &mut ChaCha8Rng, s: &mut Scratch, tal
         tally.critical_elapsed[v] += u32::from(crit_e);
         tally.critical_over[v] += u32::from(crit && over);
         tally.delay[v] += delay;
+        let w = u64::from(s.work[v]);
+        tally.work[v] += w;
+        tally.work_sq[v] += u128::from(w * w);
+        tally.work_total[v] += u128::from(w * u64::from(totals.counted));
         if crit && net.counted[v] {
             tally.contribution[v] += delay;
         }

@@ -60,11 +60,13 @@ mod sample;
 #[cfg(test)]
 mod tests;
 
+use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::Error;
 use crate::graph::FlowGraph;
+use crate::schedule::WorkingDays;
 use engine::{Net, RunTotals, Scratch, Tally};
 use sample::Models;
 
@@ -127,6 +129,17 @@ pub struct Bin {
     pub count: u32,
 }
 
+/// Finish dates at the percentiles of elapsed days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct FinishDates {
+    /// Half the runs finish by this date.
+    pub p50: NaiveDate,
+    /// 80% of runs finish by this date.
+    pub p80: NaiveDate,
+    /// 95% of runs finish by this date.
+    pub p95: NaiveDate,
+}
+
 /// A stage against its budget.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StageStats {
@@ -163,6 +176,10 @@ pub struct StepStats {
     /// Mean over runs of (work − promised) in the runs where it was counted and on a
     /// longest counted path: how much it moved the counted total against the plan.
     pub delay_contribution: f64,
+    /// Correlation (Pearson) between its work days and the counted total over the
+    /// runs: how strongly its lateness moves the total (the "cruciality index");
+    /// 0 when either does not vary.
+    pub cruciality: f64,
     /// Share of the over-budget runs in which it lay on a longest counted path;
     /// `None` without a budget or when no run was over.
     pub criticality_over_budget: Option<f64>,
@@ -209,6 +226,10 @@ pub struct SimReport {
     pub total_days: Summary,
     /// Elapsed working days (when the project really ends).
     pub elapsed_days: Summary,
+    /// Day 0, when dates were asked for: the start date, or the next working day.
+    pub start_date: Option<NaiveDate>,
+    /// When the project really ends, when dates were asked for ([`SimReport::with_dates`]).
+    pub finish_date: Option<FinishDates>,
     /// Each stage against its budget, in file order.
     pub stages: Vec<StageStats>,
     /// Each step, in topological order.
@@ -220,6 +241,25 @@ pub struct SimReport {
 }
 
 impl SimReport {
+    /// Adds `start_date` and `finish_date`: the working day `elapsed_days.p50` (p80,
+    /// p95) after day 0, where day 0 is `start` or the next working day, as in
+    /// [`Plan::dates`](crate::schedule::Plan::dates). `add` is the calendar's
+    /// `add_working_days`. Dates are monotone in days, so these are the
+    /// percentiles of the finish date.
+    pub fn with_dates<E>(
+        mut self,
+        start: NaiveDate,
+        add: &dyn Fn(NaiveDate, u32) -> Result<NaiveDate, E>,
+    ) -> Result<SimReport, E> {
+        let days = WorkingDays::new(start, 0, add)?;
+        let day0 = days.day0();
+        let e = self.elapsed_days;
+        self.finish_date =
+            Some(FinishDates { p50: add(day0, e.p50)?, p80: add(day0, e.p80)?, p95: add(day0, e.p95)? });
+        self.start_date = Some(day0);
+        Ok(self)
+    }
+
     /// The counted steps that most threaten the budget, most threatening first:
     /// by share of over-budget runs in which they were critical, then by delay
     /// contribution, then by criticality.
@@ -299,6 +339,8 @@ fn build_report(
     elapsed.sort_unstable();
     let (plan, plan_stages) = engine::promised_totals(net);
     let over = tally.over;
+    let total_sum: u128 = totals.iter().map(|t| u128::from(t.counted)).sum();
+    let total_sq: u128 = totals.iter().map(|t| u128::from(t.counted) * u128::from(t.counted)).sum();
     let steps: Vec<StepStats> = graph
         .nodes()
         .map(|v| {
@@ -314,6 +356,12 @@ fn build_report(
                 mean_delay: mean(tally.delay[i]),
                 mean_paused: tally.paused[i] as f64 / runs,
                 delay_contribution: mean(tally.contribution[i]),
+                cruciality: correlation(
+                    u128::from(options.runs),
+                    (u128::from(tally.work[i]), tally.work_sq[i]),
+                    (total_sum, total_sq),
+                    tally.work_total[i],
+                ),
                 criticality_over_budget: (over > 0)
                     .then(|| f64::from(tally.critical_over[i]) / f64::from(over)),
             }
@@ -339,6 +387,8 @@ fn build_report(
         p_within_budget: flow.budget.map(|_| share(options.runs - over)),
         total_days,
         elapsed_days: summarize(&elapsed),
+        start_date: None,
+        finish_date: None,
         stages: flow
             .stages
             .iter()
@@ -359,6 +409,27 @@ fn build_report(
             drivers,
         },
     }
+}
+
+/// Pearson correlation from exact sums: `n`, (Σx, Σx²), (Σy, Σy²), Σxy.
+/// Integer numerators keep it independent of the order runs were added in.
+fn correlation(n: u128, (sx, sxx): (u128, u128), (sy, syy): (u128, u128), sxy: u128) -> f64 {
+    let exact = || -> Option<(i128, i128, i128)> {
+        let i = |x: u128| i128::try_from(x).ok();
+        let (n, sx, sxx, sy, syy, sxy) = (i(n)?, i(sx)?, i(sxx)?, i(sy)?, i(syy)?, i(sxy)?);
+        let var_x = n.checked_mul(sxx)?.checked_sub(sx.checked_mul(sx)?)?;
+        let var_y = n.checked_mul(syy)?.checked_sub(sy.checked_mul(sy)?)?;
+        let cov = n.checked_mul(sxy)?.checked_sub(sx.checked_mul(sy)?)?;
+        Some((var_x, var_y, cov))
+    };
+    let (var_x, var_y, cov) = match exact() {
+        Some((vx, vy, c)) => (vx as f64, vy as f64, c as f64),
+        None => {
+            let (n, sx, sy) = (n as f64, sx as f64, sy as f64);
+            (n * sxx as f64 - sx * sx, n * syy as f64 - sy * sy, n * sxy as f64 - sx * sy)
+        }
+    };
+    if var_x <= 0.0 || var_y <= 0.0 { 0.0 } else { (cov / (var_x.sqrt() * var_y.sqrt())).clamp(-1.0, 1.0) }
 }
 
 /// Mean and nearest-rank percentiles of sorted, non-empty values.

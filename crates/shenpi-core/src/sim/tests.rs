@@ -97,6 +97,33 @@ fn fixed_durations_equal_the_plan_on_every_repository_flow() {
     }
 }
 
+#[test]
+fn fixed_durations_equal_the_schedule_s_plan_with_dates() {
+    let cal = crate::calendar::Calendar::cn();
+    let add = |d, n| cal.add_working_days(d, n);
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 2, 4).expect("a date"); // a make-up working Sunday
+    for name in ["zhejiang-industrial.yaml", "jiaxing-before.yaml", "national-four-stage.yaml"] {
+        let f = strip_models(&repo_flow(name));
+        let plan = crate::schedule::Plan::new(graph(&f));
+        let dates = plan.dates(start, &add).expect("in the calendar's years");
+        let r = run(&f, 20, 3).with_dates(start, &add).expect("in the calendar's years");
+        assert_eq!(
+            (r.plan.total_days, r.plan.elapsed_days),
+            (plan.total_days(), plan.elapsed_days()),
+            "{name}"
+        );
+        assert_eq!(r.total_days.p95, plan.total_days(), "{name}");
+        let stages: Vec<u32> = plan.stages().iter().map(|s| s.total_days).collect();
+        assert_eq!(r.stages.iter().map(|s| s.plan_total_days).collect::<Vec<_>>(), stages, "{name}");
+        let finish = r.finish_date.expect("dates asked for");
+        assert_eq!(
+            (r.start_date, finish.p50, finish.p95),
+            (Some(dates.start), dates.finish, dates.finish),
+            "{name}"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -187,8 +214,13 @@ fn two_uniform_parallel_steps_match_the_closed_form() {
     }
     check_share("p_within_budget", r.p_within_budget.expect("budget"), 0.36, n);
     // Each step is critical when it is the larger one, ties included: P = 0.55.
+    // corr(X, max(X, Y)) for X, Y uniform on 1..=10: cov 4.125, var X 8.25, var max 5.5275;
+    // its standard error is about (1 − ρ²)/√N.
+    let rho = 4.125 / (8.25f64.sqrt() * 5.5275f64.sqrt());
+    let tol = 5.0 * (1.0 - rho * rho) / f64::from(n).sqrt();
     for s in &r.steps {
         check_share(&format!("criticality of {}", s.id), s.criticality, 0.55, n);
+        assert!((s.cruciality - rho).abs() <= tol, "cruciality {} against {rho} ± {tol}", s.cruciality);
     }
 }
 
