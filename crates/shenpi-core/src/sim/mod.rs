@@ -261,12 +261,12 @@ impl SimReport {
     }
 
     /// The counted steps that most threaten the budget, most threatening first:
-    /// by share of over-budget runs in which they were critical, then by delay
-    /// contribution, then by criticality.
+    /// by share of over-budget runs in which they were critical, then by
+    /// cruciality (how strongly their days move the total), then by delay contribution.
     pub fn threats(&self, k: usize) -> Vec<&StepStats> {
         let mut steps: Vec<&StepStats> = self.steps.iter().filter(|s| s.counted).collect();
         let key =
-            |s: &StepStats| (s.criticality_over_budget.unwrap_or(0.0), s.delay_contribution, s.criticality);
+            |s: &StepStats| (s.criticality_over_budget.unwrap_or(0.0), s.cruciality, s.delay_contribution);
         steps.sort_by(|a, b| key(b).partial_cmp(&key(a)).unwrap_or(std::cmp::Ordering::Equal));
         steps.truncate(k);
         steps

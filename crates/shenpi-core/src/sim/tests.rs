@@ -334,6 +334,24 @@ fn over_budget_runs_name_the_steps_that_were_critical() {
 }
 
 #[test]
+fn without_late_runs_threats_follow_cruciality() {
+    // Nothing is over budget; `wide` varies most and decides the total most often.
+    let f = parallel(
+        100,
+        &[
+            "id: narrow, name: N, promised: 5, duration: { empirical: [5, 6] }",
+            "id: wide, name: W, promised: 5, duration: { empirical: [1, 3, 5, 7, 9] }",
+            "id: fixed, name: F, promised: 6",
+        ],
+    );
+    let r = run(&f, 2_000, 12);
+    assert_eq!(r.p_within_budget, Some(1.0));
+    assert!(r.steps.iter().all(|s| s.criticality_over_budget.is_none()));
+    let ids: Vec<&str> = r.threats(3).iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["wide", "narrow", "fixed"]);
+}
+
+#[test]
 fn bad_options_and_models_are_errors_not_panics() {
     let f = parallel(5, &["id: a, name: A, promised: 5"]);
     let g = graph(&f);
