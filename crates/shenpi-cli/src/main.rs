@@ -7,6 +7,7 @@ mod calendar_cmd;
 mod check;
 mod plan;
 mod project;
+mod simulate;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -27,6 +28,8 @@ enum Command {
     Check(check::Args),
     /// Critical path, deadlines and budget check of a flow.
     Plan(plan::Args),
+    /// Simulate many projects: the chance of meeting the budget, and which steps threaten it.
+    Simulate(simulate::Args),
     /// Working-day arithmetic: add-days, between, show.
     #[command(subcommand)]
     Calendar(calendar_cmd::CalendarCmd),
@@ -73,5 +76,6 @@ fn run(command: Command) -> io::Result<Outcome> {
         Command::Plan(args) => plan::run(args),
         Command::Calendar(cmd) => calendar_cmd::run(cmd),
         Command::Project(args) => project::run(args),
+        Command::Simulate(args) => simulate::run(args),
     }
 }

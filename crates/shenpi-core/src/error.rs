@@ -38,6 +38,7 @@ enum Kind {
     Corrupt(String),
     /// A calendar question about a running project, already worded.
     CalendarUse(String),
+    Simulation(String),
 }
 
 impl Error {
@@ -124,6 +125,10 @@ impl Error {
         matches!(self.kind, Kind::Corrupt(_))
     }
 
+    pub(crate) fn simulation(message: String) -> Error {
+        Error { kind: Kind::Simulation(message) }
+    }
+
     /// A file could not be read or written.
     pub fn is_io(&self) -> bool {
         matches!(self.kind, Kind::Io { .. })
@@ -152,6 +157,12 @@ impl Error {
     /// A flow changed after loading has steps that wait for each other in a circle.
     pub fn is_cycle(&self) -> bool {
         matches!(self.kind, Kind::Cycle(_))
+    }
+
+    /// Simulation options or a step's duration model cannot be used (zero runs, a
+    /// probability outside 0 to 1, a model out of order, changed after loading).
+    pub fn is_simulation(&self) -> bool {
+        matches!(self.kind, Kind::Simulation(_))
     }
 
     /// The diagnostics, when an input file is invalid.
@@ -185,6 +196,7 @@ impl fmt::Display for Error {
             Kind::NotFound(p) => write!(f, "no project `{p}` in the store"),
             Kind::Exists(p) => write!(f, "project `{p}` already exists"),
             Kind::Store { message, .. } => f.write_str(message),
+            Kind::Simulation(m) => f.write_str(m),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod model;
 pub mod render;
 pub mod runtime;
 pub mod schedule;
+pub mod sim;
 pub(crate) mod yaml;
 
 pub use calendar::{Calendar, CalendarError, ClockStops};

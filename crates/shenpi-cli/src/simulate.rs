@@ -1,0 +1,212 @@
+//! `shenpi simulate FLOW`: how likely a project is to meet the budget.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use shenpi_core::calendar::{Calendar, parse_date};
+use shenpi_core::sim::{self, SimOptions, SimReport};
+use shenpi_core::{Flow, FlowGraph};
+
+use crate::{Format, Outcome};
+
+/// Runs from which a progress bar is shown (when stderr is a terminal).
+const PROGRESS_FROM: u32 = 200_000;
+
+/// Arguments of `shenpi simulate`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The flow file.
+    #[arg(value_name = "FLOW")]
+    flow: PathBuf,
+    /// Number of simulated projects.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=i64::from(sim::MAX_RUNS)))]
+    runs: u32,
+    /// Seed: the same seed gives the same output, whatever the number of cores.
+    #[arg(long, default_value_t = 2019)]
+    seed: u64,
+    /// Start date (YYYY-MM-DD), for finish dates on the flow's calendar; without it there are none.
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    start: Option<NaiveDate>,
+    /// A project attribute, e.g. `--param energy_tce=1500`; repeat for several.
+    #[arg(long = "param", value_name = "K=V", value_parser = pair)]
+    params: Vec<(String, String)>,
+    /// `table` for a person, `json` for other tools.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+fn date(text: &str) -> Result<NaiveDate, String> {
+    parse_date(text).map_err(|e| e.to_string())
+}
+
+fn pair(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+        _ => Err(format!("`{text}` is not K=V, e.g. `energy_tce=1500`")),
+    }
+}
+
+pub fn run(args: Args) -> io::Result<Outcome> {
+    let mut err = io::stderr().lock();
+    let flow = match Flow::load(&args.flow) {
+        Ok(flow) => Arc::new(flow),
+        Err(e) => {
+            match e.report() {
+                Some(report) => write!(err, "{}", report.render())?,
+                None => writeln!(err, "error: {e}")?,
+            }
+            return Ok(if e.is_invalid() { Outcome::Invalid } else { Outcome::Failed });
+        }
+    };
+    let params = match flow.bind(args.params.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
+        Ok(p) => p,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(Outcome::Failed);
+        }
+    };
+    let graph = match FlowGraph::new(flow.clone(), params) {
+        Ok(g) => g,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(Outcome::Invalid);
+        }
+    };
+    let options = SimOptions { runs: args.runs, seed: args.seed };
+    let bar = (args.runs >= PROGRESS_FROM && io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(u64::from(args.runs));
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {eta} left") {
+            bar.set_style(style);
+        }
+        bar
+    });
+    let result = sim::simulate_with_progress(&graph, &options, &|k| {
+        if let Some(bar) = &bar {
+            bar.inc(k);
+        }
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let mut report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(Outcome::Invalid);
+        }
+    };
+    if let Some(start) = args.start {
+        let dir = args.flow.parent();
+        let calendar = match Calendar::resolve(&flow.calendar, dir) {
+            Ok(c) => c,
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                return Ok(if e.is_invalid() { Outcome::Invalid } else { Outcome::Failed });
+            }
+        };
+        report = match report.with_dates(start, &|d, n| calendar.add_working_days(d, n)) {
+            Ok(r) => r,
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                return Ok(Outcome::Invalid);
+            }
+        };
+    }
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        Format::Table => table(&mut out, &flow, &report)?,
+    }
+    Ok(Outcome::Ok)
+}
+
+/// A share as a percentage; never rounds a share below 1 up to 100% or above 0 down to 0%.
+fn percent(p: f64) -> String {
+    let text = format!("{:.1}%", 100.0 * p);
+    match text.as_str() {
+        "100.0%" | "0.0%" if p > 0.0 && p < 1.0 => format!("{:.2}%", 100.0 * p),
+        _ => text,
+    }
+}
+
+fn table(out: &mut impl Write, flow: &Flow, r: &SimReport) -> io::Result<()> {
+    writeln!(out, "{} ({}): {} simulated projects, seed {}", flow.name, r.flow, r.runs, r.seed)?;
+    if let (Some(b), Some(p)) = (r.budget, r.p_within_budget) {
+        writeln!(out, "within the budget of {b} counted working days: {}", percent(p))?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:<22} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6}",
+        "working days", "mean", "P50", "P80", "P95", "min", "max"
+    )?;
+    for (name, s) in [("counted (budget clock)", &r.total_days), ("elapsed", &r.elapsed_days)] {
+        writeln!(
+            out,
+            "{name:<22} {:>7.1} {:>6} {:>6} {:>6} {:>6} {:>6}",
+            s.mean, s.p50, s.p80, s.p95, s.min, s.max
+        )?;
+    }
+    if let (Some(start), Some(f)) = (r.start_date, r.finish_date) {
+        writeln!(out, "finish, from {start}: P50 {}, P80 {}, P95 {}", f.p50, f.p80, f.p95)?;
+    }
+    writeln!(
+        out,
+        "plan at promised days: {} counted, {} elapsed; simulated mean {:+.1} counted days against it",
+        r.plan.total_days, r.plan.elapsed_days, r.plan.difference
+    )?;
+    if !r.stages.is_empty() {
+        writeln!(out, "\n{:<22} {:>6} {:>6} {:>9}", "stage", "budget", "plan", "within")?;
+        for s in &r.stages {
+            let budget = s.budget.map_or("-".to_string(), |b| b.to_string());
+            let p = s.p_within_budget.map_or("-".to_string(), percent);
+            writeln!(out, "{:<22} {budget:>6} {:>6} {p:>9}", s.id, s.plan_total_days)?;
+        }
+    }
+    writeln!(
+        out,
+        "\n{:<22} {:>8} {:>8} {:>7} {:>7} {:>8} {:>7} {:>10}",
+        "step", "promised", "critical", "delay", "paused", "contrib", "crucial", "when over"
+    )?;
+    for s in &r.steps {
+        let over = s.criticality_over_budget.map_or("-".to_string(), percent);
+        writeln!(
+            out,
+            "{:<22} {:>8} {:>8} {:>+7.2} {:>7.2} {:>+8.2} {:>7.2} {over:>10}{}",
+            s.id,
+            s.promised,
+            percent(s.criticality),
+            s.mean_delay,
+            s.mean_paused,
+            s.delay_contribution,
+            s.cruciality,
+            if s.counted { "" } else { "  (not counted)" }
+        )?;
+    }
+    if !r.plan.drivers.is_empty() {
+        let list: Vec<String> =
+            r.plan.drivers.iter().map(|d| format!("{} {:+.2}", d.id, d.delay_contribution)).collect();
+        writeln!(out, "\nwhat moves the total from the plan: {}", list.join(", "))?;
+    }
+    writeln!(out, "\ncounted days   runs")?;
+    let most = r.histogram.iter().map(|b| b.count).max().unwrap_or(1).max(1);
+    for b in &r.histogram {
+        let label = if b.from == b.to { b.from.to_string() } else { format!("{}-{}", b.from, b.to) };
+        let bar = "#".repeat((b.count as usize * 50).div_ceil(most as usize));
+        let mark = if r.budget.is_some_and(|budget| b.to > budget) { " over" } else { "" };
+        writeln!(out, "{label:>12} {:>6} {bar}{mark}", b.count)?;
+    }
+    writeln!(
+        out,
+        "\ncritical: share of runs on a longest counted path; delay: mean days over promised \
+         (pauses excluded);\ncontrib: mean days it added to the counted total; crucial: correlation of its days with the \
+         total;\nwhen over: share of over-budget runs it was critical in"
+    )?;
+    Ok(())
+}
