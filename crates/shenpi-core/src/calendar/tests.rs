@@ -367,7 +367,13 @@ proptest! {
 
     #[test]
     fn add_is_monotonic_in_n(cal in calendars(), d in dates(), n in 0u32..600) {
-        prop_assert!(cal.add_working_days(d, n).unwrap() < cal.add_working_days(d, n + 1).unwrap());
+        let (now, next) = (cal.add_working_days(d, n).unwrap(), cal.add_working_days(d, n + 1).unwrap());
+        // From a rest day, 0 and 1 both give the next working day; otherwise each day counts.
+        if n == 0 && !cal.is_working_day(d).unwrap() {
+            prop_assert_eq!(now, next);
+        } else {
+            prop_assert!(now < next);
+        }
     }
 
     #[test]
@@ -556,4 +562,14 @@ fn resolve_finds_built_ins_and_files_relative_to_the_flow() {
     let e = Calendar::resolve("bad.yaml", Some(&dir)).unwrap_err();
     assert!(e.is_invalid() && e.report().is_some());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// Regression: a property test once asked 0 and 1 working days from a rest day to differ.
+#[test]
+fn zero_and_one_working_day_from_a_rest_day_meet() {
+    let cal = Calendar::cn();
+    let saturday = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+    let monday = NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
+    assert_eq!(cal.add_working_days(saturday, 0).unwrap(), monday);
+    assert_eq!(cal.add_working_days(saturday, 1).unwrap(), monday);
 }
