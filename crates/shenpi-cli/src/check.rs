@@ -24,7 +24,7 @@ pub struct Args {
 /// What checking one file found.
 enum Verdict {
     /// Valid, perhaps with warnings (a flow or stage over its budget).
-    Valid(Flow, Option<Report>),
+    Valid(Box<Flow>, Option<Report>),
     Invalid(Report),
     /// The flow is valid but its `calendar:` cannot be used.
     BadCalendar(String),
@@ -52,7 +52,7 @@ fn check(path: &Path) -> Verdict {
         Ok(flow) => match Calendar::resolve(&flow.calendar, path.parent()) {
             Ok(_) => {
                 let warnings = budget_warnings(&flow);
-                Verdict::Valid(flow, warnings)
+                Verdict::Valid(Box::new(flow), warnings)
             }
             Err(e) => Verdict::BadCalendar(format!("calendar `{}`: {e}", flow.calendar)),
         },

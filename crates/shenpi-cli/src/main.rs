@@ -5,6 +5,7 @@
 
 mod calendar_cmd;
 mod check;
+mod common;
 mod plan;
 mod project;
 mod simulate;

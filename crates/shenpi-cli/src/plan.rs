@@ -6,30 +6,25 @@
 //! or I/O error.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
-use std::sync::Arc;
 
+use chrono::NaiveDate;
 use serde::Serialize;
-use shenpi_core::calendar::{Calendar, parse_date};
 use shenpi_core::model::DeadlinePolicy;
 use shenpi_core::schedule::{Plan, PlanDates, Reform, Relaxation};
-use shenpi_core::{Flow, FlowGraph, Node};
+use shenpi_core::{Error, Flow, Node};
 use unicode_width::UnicodeWidthStr;
 
+use crate::common::{self, Failure, FlowArgs, Loaded};
 use crate::{Format, Outcome};
 
 /// Arguments of `shenpi plan`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The flow file.
-    #[arg(value_name = "FLOW")]
-    flow: PathBuf,
+    #[command(flatten)]
+    flow: FlowArgs,
     /// First day of the project (YYYY-MM-DD); today when absent.
-    #[arg(long, value_name = "DATE")]
-    start: Option<String>,
-    /// A project param, `name=value`; repeat for several.
-    #[arg(long = "param", value_name = "K=V")]
-    params: Vec<String>,
+    #[arg(long, value_name = "DATE", value_parser = common::date)]
+    start: Option<NaiveDate>,
     /// `table` for a person, `json` for other tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -48,94 +43,49 @@ enum Policy {
 }
 
 pub fn run(args: Args) -> io::Result<Outcome> {
-    let mut err = io::stderr().lock();
-    let name = args.flow.display().to_string();
-    let bytes = match std::fs::read(&args.flow) {
-        Ok(b) => b,
-        Err(e) => {
-            writeln!(err, "error: cannot read `{name}`: {e}")?;
-            return Ok(Outcome::Failed);
+    match plan(&args) {
+        Ok(out) => {
+            io::stdout().lock().write_all(out.as_bytes())?;
+            Ok(Outcome::Ok)
         }
-    };
-    let flow = match Flow::parse_bytes(&name, &bytes) {
-        Ok(f) => f,
-        Err(report) => {
-            write!(err, "{}", report.render())?;
-            return Ok(Outcome::Invalid);
+        Err(Failure(code, message)) => {
+            writeln!(io::stderr(), "{message}")?;
+            Ok(code)
         }
-    };
-    let mut pairs = Vec::new();
-    for p in &args.params {
-        let Some((k, v)) = p.split_once('=') else {
-            writeln!(err, "error: `--param {p}` is not of the form name=value")?;
-            return Ok(Outcome::Failed);
-        };
-        pairs.push((k.trim(), v.trim()));
     }
-    let params = match flow.bind(pairs) {
-        Ok(p) => p,
-        Err(e) => {
-            writeln!(err, "error: {e}")?;
-            return Ok(Outcome::Failed);
-        }
-    };
-    let start = match &args.start {
-        Some(s) => match parse_date(s) {
-            Ok(d) => d,
-            Err(e) => {
-                writeln!(err, "error: `--start {s}`: {e}")?;
-                return Ok(Outcome::Failed);
-            }
-        },
-        None => chrono::Local::now().date_naive(),
-    };
-    let calendar = match Calendar::resolve(&flow.calendar, args.flow.parent()) {
-        Ok(c) => c,
-        Err(e) => {
-            match e.report() {
-                Some(r) => write!(err, "{}", r.render())?,
-                None => writeln!(err, "error: {e}")?,
-            }
-            return Ok(if e.is_invalid() { Outcome::Invalid } else { Outcome::Failed });
-        }
-    };
-    let graph = match FlowGraph::new(Arc::new(flow), params) {
-        Ok(g) => g,
-        Err(e) => {
-            writeln!(err, "error: {e}")?;
-            return Ok(Outcome::Invalid);
-        }
-    };
+}
+
+fn plan(args: &Args) -> Result<String, Failure> {
+    let Loaded { graph, calendar } = args.flow.load()?;
+    let start = args.start.unwrap_or_else(|| chrono::Local::now().date_naive());
     let policy = match args.policy {
         Some(Policy::Latest) => DeadlinePolicy::Latest,
         Some(Policy::Proportional) => DeadlinePolicy::Proportional,
         None => graph.flow().deadline_policy,
     };
     let plan = Plan::with_policy(graph, policy);
+    // Days and deadlines stand on their own; dates need the calendar to cover the whole plan.
     let dates = match plan.dates(start, &|d, n| calendar.add_working_days(d, n)) {
-        Ok(d) => d,
-        Err(e) => {
-            writeln!(err, "error: {e}")?;
-            return Ok(Outcome::Invalid);
+        Ok(d) => Some(d),
+        Err(e) if e.is_out_of_range() => {
+            let _ = writeln!(
+                io::stderr(),
+                "warning: the plan has no dates: {e}\nhelp: `--beyond weekends` counts only weekends past the calendar's data, or pick an earlier `--start`"
+            );
+            None
         }
+        Err(e) => return Err(Error::from(e).into()),
     };
-    let relaxed = match plan.relaxed_after() {
-        Ok(r) => r,
-        Err(e) => {
-            writeln!(err, "error: {e}")?;
-            return Ok(Outcome::Invalid);
-        }
-    };
-    let out = Output::new(&plan, &dates, &relaxed, calendar.id());
-    let mut stdout = io::stdout().lock();
-    match args.format {
+    let relaxed = plan.relaxed_after()?;
+    let out = Output::new(&plan, dates.as_ref(), &relaxed, calendar.id());
+    Ok(match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut stdout, &out)?;
-            writeln!(stdout)?;
+            let mut s = serde_json::to_string_pretty(&out).map_err(io::Error::other)?;
+            s.push('\n');
+            s
         }
-        Format::Table => write!(stdout, "{}", table(&out))?,
-    }
-    Ok(Outcome::Ok)
+        Format::Table => table(&out),
+    })
 }
 
 /// The JSON contract of `shenpi plan --format json` (see DESIGN.md).
@@ -150,8 +100,8 @@ struct Output<'a> {
     elapsed_days: u32,
     feasible: bool,
     slack: Option<i64>,
-    start_date: String,
-    finish_date: String,
+    start_date: Option<String>,
+    finish_date: Option<String>,
     critical_path: Vec<&'a str>,
     stages: Vec<StageOut<'a>>,
     cuts: Option<CutsOut<'a>>,
@@ -224,12 +174,12 @@ struct StepOut<'a> {
     free_float: i64,
     critical: bool,
     deadline: i64,
-    start_date: String,
+    start_date: Option<String>,
     due_date: Option<String>,
 }
 
 impl<'a> Output<'a> {
-    fn new(plan: &'a Plan, dates: &PlanDates, relaxed: &Relaxation, calendar: &'a str) -> Output<'a> {
+    fn new(plan: &'a Plan, dates: Option<&PlanDates>, relaxed: &Relaxation, calendar: &'a str) -> Output<'a> {
         let g = plan.graph();
         let flow: &'a Flow = plan.flow();
         let id = |v: Node| g.step(v).id.as_str();
@@ -288,8 +238,8 @@ impl<'a> Output<'a> {
                     free_float: s.free_float,
                     critical: s.critical,
                     deadline: s.deadline,
-                    start_date: dates.step_start[s.node as usize].to_string(),
-                    due_date: dates.due[s.node as usize].map(|d| d.to_string()),
+                    start_date: dates.map(|d| d.step_start[s.node as usize].to_string()),
+                    due_date: dates.and_then(|d| d.due[s.node as usize]).map(|d| d.to_string()),
                 }
             })
             .collect();
@@ -306,8 +256,8 @@ impl<'a> Output<'a> {
             elapsed_days: plan.elapsed_days(),
             feasible: plan.is_feasible(),
             slack: plan.slack(),
-            start_date: dates.start.to_string(),
-            finish_date: dates.finish.to_string(),
+            start_date: dates.map(|d| d.start.to_string()),
+            finish_date: dates.map(|d| d.finish.to_string()),
             critical_path: plan.chain_ids(plan.critical_path()),
             stages,
             cuts,
@@ -341,7 +291,12 @@ fn table(o: &Output<'_>) -> String {
     line(&mut s, format!("{} ({})", o.name, o.flow));
     line(
         &mut s,
-        format!("start {} (calendar {}), deadlines by the {} policy", o.start_date, o.calendar, o.policy),
+        format!(
+            "start {} (calendar {}), deadlines by the {} policy",
+            o.start_date.as_deref().unwrap_or("(no dates)"),
+            o.calendar,
+            o.policy
+        ),
     );
     let counted = format!("counted critical path {}", days(i64::from(o.total_days)));
     match (o.budget, o.slack) {
@@ -356,9 +311,9 @@ fn table(o: &Output<'_>) -> String {
     line(
         &mut s,
         format!(
-            "ends after {} on {} (uncounted time included)",
+            "ends after {}{} (uncounted time included)",
             days(i64::from(o.elapsed_days)),
-            o.finish_date
+            o.finish_date.as_ref().map_or(String::new(), |d| format!(" on {d}"))
         ),
     );
     line(&mut s, format!("critical path: {}", o.critical_path.join(" -> ")));
@@ -379,7 +334,7 @@ fn table(o: &Output<'_>) -> String {
                 st.ef.to_string(),
                 st.deadline.to_string(),
                 st.total_float.to_string(),
-                st.start_date.clone(),
+                st.start_date.clone().unwrap_or_else(|| "-".to_string()),
                 st.due_date.clone().unwrap_or_else(|| "-".to_string()),
             ]
         })

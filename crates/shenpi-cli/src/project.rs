@@ -10,11 +10,12 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::Serialize;
+use shenpi_core::Flow;
 use shenpi_core::calendar::parse_date;
 use shenpi_core::runtime::{Alert, Event, EventKind, NewEvent, Project, Status, Store, board};
-use shenpi_core::{Error, Flow};
 use shenpi_sqlite::SqliteStore;
 
+use crate::common::Failure;
 use crate::{Format, Outcome};
 
 /// Arguments of `shenpi project`.
@@ -86,34 +87,10 @@ enum Cmd {
     },
 }
 
-/// Why a command failed: the message and the exit code.
-struct Failure(Outcome, String);
-
-impl From<Error> for Failure {
-    fn from(e: Error) -> Failure {
-        let code = if e.is_refused() || e.is_param() || e.is_invalid() || e.is_not_found() || e.is_exists() {
-            Outcome::Invalid
-        } else {
-            Outcome::Failed
-        };
-        let text = match e.report() {
-            Some(r) => format!("{}error: {e}", r.render()),
-            None => format!("error: {e}"),
-        };
-        Failure(code, text)
-    }
-}
-
-impl From<io::Error> for Failure {
-    fn from(e: io::Error) -> Failure {
-        Failure(Outcome::Failed, format!("error: {e}"))
-    }
-}
-
 fn date_arg(text: Option<&str>) -> Result<NaiveDate, Failure> {
     match text {
         None => Ok(chrono::Local::now().date_naive()),
-        Some(t) => parse_date(t).map_err(|e| Failure(Outcome::Failed, format!("error: {e}"))),
+        Some(t) => parse_date(t).map_err(|e| Failure::usage(e.to_string())),
     }
 }
 
@@ -137,11 +114,11 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
         Cmd::New { start, params, .. } => {
             date_arg(Some(start))?;
             if let Some(p) = params.iter().find(|p| !p.contains('=')) {
-                return Err(Failure(Outcome::Failed, format!("error: param `{p}` is not of the form K=V")));
+                return Err(Failure::usage(format!("param `{p}` is not of the form K=V")));
             }
         }
         Cmd::Event { kind, date, .. } => {
-            kind.parse::<EventKind>().map_err(|e| Failure(Outcome::Failed, format!("error: {e}")))?;
+            kind.parse::<EventKind>().map_err(|e| Failure::usage(e.to_string()))?;
             date_arg(date.as_deref())?;
         }
         Cmd::Status { date, .. } | Cmd::Board { date, .. } => {
@@ -170,8 +147,7 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
         }
         Cmd::Event { id, step, kind, date, key } => {
             let mut p = Project::open(&store, &id)?;
-            let kind: EventKind =
-                kind.parse().map_err(|e| Failure(Outcome::Failed, format!("error: {e}")))?;
+            let kind = kind.parse::<EventKind>().map_err(|e| Failure::usage(e.to_string()))?;
             let mut event = NewEvent::new(step, kind, date_arg(date.as_deref())?);
             event.key = key;
             let e = p.record(&store, event)?;

@@ -1,14 +1,12 @@
 //! `shenpi simulate FLOW`: how likely a project is to meet the budget.
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
-use std::sync::Arc;
 
 use chrono::NaiveDate;
-use shenpi_core::calendar::{Calendar, parse_date};
 use shenpi_core::sim::{self, SimOptions, SimReport};
-use shenpi_core::{Flow, FlowGraph};
+use shenpi_core::{Error, Flow};
 
+use crate::common::{self, Failure, FlowArgs, Loaded};
 use crate::{Format, Outcome};
 
 /// Runs from which a progress bar is shown (when stderr is a terminal).
@@ -17,9 +15,8 @@ const PROGRESS_FROM: u32 = 200_000;
 /// Arguments of `shenpi simulate`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The flow file.
-    #[arg(value_name = "FLOW")]
-    flow: PathBuf,
+    #[command(flatten)]
+    flow: FlowArgs,
     /// Number of simulated projects.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=i64::from(sim::MAX_RUNS)))]
     runs: u32,
@@ -27,51 +24,20 @@ pub struct Args {
     #[arg(long, default_value_t = 2019)]
     seed: u64,
     /// Start date (YYYY-MM-DD), for finish dates on the flow's calendar; without it there are none.
-    #[arg(long, value_name = "DATE", value_parser = date)]
+    #[arg(long, value_name = "DATE", value_parser = common::date)]
     start: Option<NaiveDate>,
-    /// A project attribute, e.g. `--param energy_tce=1500`; repeat for several.
-    #[arg(long = "param", value_name = "K=V", value_parser = pair)]
-    params: Vec<(String, String)>,
     /// `table` for a person, `json` for other tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
 }
 
-fn date(text: &str) -> Result<NaiveDate, String> {
-    parse_date(text).map_err(|e| e.to_string())
-}
-
-fn pair(text: &str) -> Result<(String, String), String> {
-    match text.split_once('=') {
-        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
-        _ => Err(format!("`{text}` is not K=V, e.g. `energy_tce=1500`")),
-    }
-}
-
 pub fn run(args: Args) -> io::Result<Outcome> {
     let mut err = io::stderr().lock();
-    let flow = match Flow::load(&args.flow) {
-        Ok(flow) => Arc::new(flow),
-        Err(e) => {
-            match e.report() {
-                Some(report) => write!(err, "{}", report.render())?,
-                None => writeln!(err, "error: {e}")?,
-            }
-            return Ok(if e.is_invalid() { Outcome::Invalid } else { Outcome::Failed });
-        }
-    };
-    let params = match flow.bind(args.params.iter().map(|(k, v)| (k.as_str(), v.as_str()))) {
-        Ok(p) => p,
-        Err(e) => {
-            writeln!(err, "error: {e}")?;
-            return Ok(Outcome::Failed);
-        }
-    };
-    let graph = match FlowGraph::new(flow.clone(), params) {
-        Ok(g) => g,
-        Err(e) => {
-            writeln!(err, "error: {e}")?;
-            return Ok(Outcome::Invalid);
+    let Loaded { graph, calendar } = match args.flow.load() {
+        Ok(l) => l,
+        Err(Failure(code, message)) => {
+            writeln!(err, "{message}")?;
+            return Ok(code);
         }
     };
     let options = SimOptions { runs: args.runs, seed: args.seed };
@@ -98,19 +64,12 @@ pub fn run(args: Args) -> io::Result<Outcome> {
         }
     };
     if let Some(start) = args.start {
-        let dir = args.flow.parent();
-        let calendar = match Calendar::resolve(&flow.calendar, dir) {
-            Ok(c) => c,
-            Err(e) => {
-                writeln!(err, "error: {e}")?;
-                return Ok(if e.is_invalid() { Outcome::Invalid } else { Outcome::Failed });
-            }
-        };
         report = match report.with_dates(start, &|d, n| calendar.add_working_days(d, n)) {
             Ok(r) => r,
             Err(e) => {
-                writeln!(err, "error: {e}")?;
-                return Ok(Outcome::Invalid);
+                let Failure(code, message) = Failure::from(Error::from(e));
+                writeln!(err, "{message}")?;
+                return Ok(code);
             }
         };
     }
@@ -121,7 +80,7 @@ pub fn run(args: Args) -> io::Result<Outcome> {
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }
-        Format::Table => table(&mut out, &flow, &report)?,
+        Format::Table => table(&mut out, graph.flow(), &report)?,
     }
     Ok(Outcome::Ok)
 }

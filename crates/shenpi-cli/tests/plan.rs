@@ -86,3 +86,19 @@ fn bad_start_and_params_are_usage_errors() {
     assert_eq!(shenpi(&["plan", FLOW, "--param", "nope"]).0, 2);
     assert_eq!(shenpi(&["plan", "/nonexistent.yaml"]).0, 2);
 }
+
+#[test]
+fn a_plan_past_the_calendar_has_no_dates_unless_weekends_are_allowed() {
+    let (code, out, err) = shenpi(&["plan", FLOW, "--format", "json", "--start", "2026-12-01"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("warning: the plan has no dates") && err.contains("--beyond weekends"), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["total_days"].as_u64(), v["start_date"].is_null()), (Some(8), true));
+
+    let (code, out, err) =
+        shenpi(&["plan", FLOW, "--format", "json", "--start", "2026-12-01", "--beyond", "weekends"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    // 25 working days from Tuesday 2026-12-01, weekends only after 2026.
+    assert_eq!(v["finish_date"], "2027-01-05");
+}

@@ -1,0 +1,110 @@
+//! What the commands share: loading a flow for a project, argument parsers,
+//! and turning errors into exit codes.
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use shenpi_core::calendar::{Beyond, Calendar, parse_date};
+use shenpi_core::{Error, Flow, FlowGraph};
+
+use crate::Outcome;
+
+/// Why a command failed: its exit code and what to print on stderr.
+#[derive(Debug)]
+pub struct Failure(pub Outcome, pub String);
+
+impl Failure {
+    /// A usage error (exit 2).
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure(Outcome::Failed, format!("error: {}", message.into()))
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Failure {
+        // A bad `--param` is a usage error; everything else wrong with the input is invalid input.
+        let invalid = e.is_refused()
+            || e.is_invalid()
+            || e.is_not_found()
+            || e.is_exists()
+            || e.is_cycle()
+            || e.is_out_of_range()
+            || e.is_calendar();
+        let code = if invalid && !e.is_io() { Outcome::Invalid } else { Outcome::Failed };
+        let mut text = match e.report() {
+            Some(r) => format!("{}error: {e}", r.render()),
+            None => format!("error: {e}"),
+        };
+        if e.is_out_of_range() {
+            text.push_str("\nhelp: on the command line, `--beyond weekends` counts only weekends past the calendar's data");
+        }
+        Failure(code, text)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        Failure(Outcome::Failed, format!("error: {e}"))
+    }
+}
+
+/// Parses `YYYY-MM-DD` (a clap value parser).
+pub fn date(text: &str) -> Result<NaiveDate, String> {
+    parse_date(text).map_err(|e| e.to_string())
+}
+
+/// Parses `K=V` (a clap value parser).
+pub fn pair(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+        _ => Err(format!("`{text}` is not K=V, e.g. `energy_tce=1500`")),
+    }
+}
+
+/// What to do with dates past the calendar's published years.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum BeyondArg {
+    /// Refuse them: holidays there are not known yet.
+    #[default]
+    Error,
+    /// Count only weekends there.
+    Weekends,
+}
+
+/// The arguments that pick a flow and describe one project of it.
+#[derive(clap::Args)]
+pub struct FlowArgs {
+    /// The flow file.
+    #[arg(value_name = "FLOW")]
+    pub flow: PathBuf,
+    /// A project attribute, e.g. `--param energy_tce=1500`; repeat for several.
+    #[arg(long = "param", value_name = "K=V", value_parser = pair)]
+    pub params: Vec<(String, String)>,
+    /// Dates past the calendar's published years: `error`, or `weekends` to count only weekends there.
+    #[arg(long, value_enum, default_value_t, value_name = "WHAT")]
+    pub beyond: BeyondArg,
+}
+
+/// A flow compiled for one project, with its calendar.
+pub struct Loaded {
+    /// The compiled flow.
+    pub graph: FlowGraph,
+    /// The flow's calendar, with `--beyond` applied.
+    pub calendar: Calendar,
+}
+
+impl FlowArgs {
+    /// Reads the flow, binds the params, compiles it and resolves its calendar.
+    pub fn load(&self) -> Result<Loaded, Failure> {
+        let flow = Arc::new(Flow::load(&self.flow)?);
+        let params = flow.bind(self.params.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+        let calendar = Calendar::resolve(&flow.calendar, self.flow.parent()).map_err(Error::from)?;
+        let calendar = match self.beyond {
+            BeyondArg::Error => calendar,
+            BeyondArg::Weekends => calendar.with_beyond(Beyond::Weekends),
+        };
+        Ok(Loaded { graph: FlowGraph::new(flow, params)?, calendar })
+    }
+}
