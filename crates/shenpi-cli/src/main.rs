@@ -8,6 +8,7 @@ mod check;
 mod common;
 mod plan;
 mod project;
+mod render;
 mod simulate;
 
 use std::io::{self, Write};
@@ -29,6 +30,8 @@ enum Command {
     Check(check::Args),
     /// Critical path, deadlines and budget check of a flow.
     Plan(plan::Args),
+    /// Draw a flow: the whole-process chart, the Gantt chart, Mermaid or DOT.
+    Render(render::Args),
     /// Simulate many projects: the chance of meeting the budget, and which steps threaten it.
     Simulate(simulate::Args),
     /// Working-day arithmetic: add-days, between, show.
@@ -78,5 +81,6 @@ fn run(command: Command) -> io::Result<Outcome> {
         Command::Calendar(cmd) => calendar_cmd::run(cmd),
         Command::Project(args) => project::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Render(args) => render::run(args),
     }
 }

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use shenpi_core::Flow;
 use shenpi_core::calendar::parse_date;
+use shenpi_core::render::{self, Gantt};
 use shenpi_core::runtime::{Alert, Event, EventKind, NewEvent, Project, Status, Store, board};
 use shenpi_sqlite::SqliteStore;
 
@@ -73,6 +74,18 @@ enum Cmd {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// The project's Gantt chart on a day, SVG: done steps in grey with their
+    /// dates, steps under way in their alert colour, the rest re-planned
+    Render {
+        /// The project's id
+        id: String,
+        /// The day, YYYY-MM-DD (default: today)
+        #[arg(long)]
+        date: Option<String>,
+        /// Write to this file instead of standard output
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Supervision board (电子监察): every step due or overdue on a day, by department
     Board {
         /// The day, YYYY-MM-DD (default: today)
@@ -121,7 +134,7 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
             kind.parse::<EventKind>().map_err(|e| Failure::usage(e.to_string()))?;
             date_arg(date.as_deref())?;
         }
-        Cmd::Status { date, .. } | Cmd::Board { date, .. } => {
+        Cmd::Status { date, .. } | Cmd::Board { date, .. } | Cmd::Render { date, .. } => {
             date_arg(date.as_deref())?;
         }
     }
@@ -171,6 +184,18 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
                     writeln!(out)?;
                 }
                 Format::Table => status_table(out, &status, &recorded)?,
+            }
+        }
+        Cmd::Render { id, date, output } => {
+            // Reads only: `project status` records the events the engine owes.
+            let date = date_arg(date.as_deref())?;
+            let p = Project::open(&store, &id)?;
+            let status = p.status(date)?;
+            let gantt = Gantt::from_status(p.graph(), &status);
+            let svg = render::gantt_svg(p.graph(), &gantt, p.calendar());
+            match output {
+                Some(path) => crate::render::write_out(Some(&path), &svg)?,
+                None => out.extend_from_slice(svg.as_bytes()),
             }
         }
         Cmd::Board { date, dept, format } => {

@@ -108,3 +108,32 @@ fn hostile_names_are_escaped() {
     assert!(!render::flowchart_svg(&g, &f).contains("<script>"));
     assert!(render::dot(&g, &f).contains(r#"label="a<\"&>"#));
 }
+
+#[test]
+fn gantt_svg_has_one_bar_per_step_with_plan_classes_and_budget_lines() {
+    use shenpi_core::Calendar;
+    use shenpi_core::schedule::Plan;
+    let calendar = Calendar::cn();
+    let start = chrono::NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
+    for g in bundled() {
+        let plan = Plan::new(g);
+        let dates = plan.dates(start, &|d, n| calendar.add_working_days(d, n)).unwrap();
+        let gantt = render::Gantt::from_plan(&plan, &dates, &calendar).unwrap();
+        let svg = render::gantt_svg(plan.graph(), &gantt, &calendar);
+        let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{}: {e}", plan.flow().id));
+        for s in plan.steps() {
+            let step = plan.graph().step(s.node);
+            let id = format!("bar-{}", step.id);
+            let nodes: Vec<_> =
+                doc.descendants().filter(|n| n.attribute("id") == Some(id.as_str())).collect();
+            assert_eq!(nodes.len(), 1, "{id}");
+            let class = nodes[0].attribute("class").unwrap();
+            assert_eq!(class.split(' ').any(|c| c == "critical"), s.critical, "{id}: {class}");
+            assert_eq!(class.split(' ').any(|c| c == "uncounted"), !step.counted, "{id}: {class}");
+        }
+        let has = |class: &str| doc.descendants().any(|n| n.attribute("class") == Some(class));
+        assert_eq!(has("marker budget"), plan.budget().is_some(), "{}", plan.flow().id);
+        // The 2025 Spring Festival and National Day fall inside every bundled flow's span.
+        assert!(doc.descendants().any(|n| n.attribute("class") == Some("holiday")), "{}", plan.flow().id);
+    }
+}

@@ -1,15 +1,18 @@
 //! Pictures of a flow: the whole-process chart (全流程图) and the Gantt chart
 //! as self-contained SVG, plus Mermaid and Graphviz DOT exports.
 //!
-//! Rendering is pure: it takes a compiled flow and the numbers to show and
-//! returns text; it reads and writes no files.
+//! Rendering is pure: it takes a compiled flow and the numbers to show (from
+//! a plan or a live project's status) and returns text; it reads and writes
+//! no files.
 
 mod flowchart;
+mod gantt;
 mod layout;
 mod svg;
 mod text;
 
 pub use flowchart::flowchart_svg;
+pub use gantt::{Bar, BarKind, Gantt, Marker, gantt_svg};
 pub use layout::{Layout, Route, layered};
 pub use text::{dot, mermaid, mermaid_id};
 
@@ -31,6 +34,19 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// The critical steps and edges and the totals of a plan.
+    pub fn from_plan(plan: &crate::schedule::Plan) -> Facts {
+        let g = plan.graph();
+        let critical: Vec<bool> = g.nodes().map(|v| plan.step(v).critical).collect();
+        let path = plan.critical_path();
+        Facts {
+            critical,
+            critical_edges: path.windows(2).map(|w| (w[0], w[1])).collect(),
+            total_days: Some(plan.total_days()),
+            budget: plan.budget(),
+        }
+    }
+
     /// Whether node `v` is marked critical.
     pub fn is_critical(&self, v: Node) -> bool {
         self.critical.get(v as usize).copied().unwrap_or(false)

@@ -29,6 +29,11 @@ impl Days {
         Ok(Days { cal })
     }
 
+    /// The calendar the days are counted on.
+    pub(crate) fn calendar(&self) -> &Calendar {
+        &self.cal
+    }
+
     fn stops(stops: &[(NaiveDate, NaiveDate)]) -> Result<ClockStops, Error> {
         ClockStops::from_spans(stops.iter().copied()).map_err(|e| Error::calendar(e.to_string()))
     }

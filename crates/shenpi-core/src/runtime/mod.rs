@@ -190,6 +190,11 @@ impl Project {
         &self.record.id
     }
 
+    /// The calendar its days are counted on (weekends only past the calendar's data).
+    pub fn calendar(&self) -> &crate::calendar::Calendar {
+        self.days.calendar()
+    }
+
     /// The pinned flow, compiled with the project's params.
     pub fn graph(&self) -> &FlowGraph {
         &self.graph

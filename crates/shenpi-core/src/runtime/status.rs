@@ -87,6 +87,10 @@ pub struct StepStatus {
     pub alert: Alert,
     /// Which clock raised `alert`.
     pub clock: Option<Clock>,
+    /// When its work started or is expected to start (re-planned from the day asked about).
+    pub expected_start: Option<NaiveDate>,
+    /// When it finished or is expected to finish; `None` when a failed step blocks it.
+    pub expected_finish: Option<NaiveDate>,
 }
 
 /// A project on a given day.
@@ -211,6 +215,8 @@ impl Project {
             left,
             alert,
             clock,
+            expected_start: None,
+            expected_finish: None,
         })
     }
 
@@ -224,14 +230,14 @@ impl Project {
     /// O(V + E) plus date arithmetic per step.
     pub fn status(&self, date: NaiveDate) -> Result<Status, Error> {
         let rules = self.rules();
-        let steps: Vec<StepStatus> =
+        let mut steps: Vec<StepStatus> =
             self.graph.nodes().map(|v| self.step_status(&rules, v, date)).collect::<Result<_, _>>()?;
         // Projected finish: a forward pass over actual and remaining days.
         let blocked = self.state.blocked(&self.graph);
         let mut blocked_by = None;
         let mut finish: Vec<NaiveDate> = Vec::with_capacity(self.graph.len());
         let mut end = self.record.start;
-        for (v, s) in self.graph.nodes().zip(&steps) {
+        for (v, s) in self.graph.nodes().zip(steps.iter_mut()) {
             if s.state.is_failed() || blocked[v as usize].is_some() {
                 if s.state.is_failed() && blocked_by.is_none() {
                     blocked_by = Some(s.id.clone());
@@ -240,6 +246,7 @@ impl Project {
                 continue;
             }
             let after = self.graph.dag().preds(v).iter().map(|&p| finish[p as usize]).max();
+            s.expected_start = Some(s.accepted.unwrap_or_else(|| after.map_or(date, |a| a.max(date))));
             let f = match s.state {
                 StepState::Approved | StepState::DeemedApproved => s.decided.unwrap_or(date),
                 StepState::ProvisionalApproved => after.into_iter().chain(s.decided).max().unwrap_or(date),
@@ -253,6 +260,7 @@ impl Project {
                 }
             };
             end = end.max(f);
+            s.expected_finish = Some(f);
             finish.push(f);
         }
         if blocked_by.is_none() {
