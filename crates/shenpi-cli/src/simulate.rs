@@ -64,8 +64,16 @@ pub fn run(args: Args) -> io::Result<Outcome> {
         }
     };
     if let Some(start) = args.start {
-        report = match report.with_dates(start, &|d, n| calendar.add_working_days(d, n)) {
+        report = match report.clone().with_dates(start, &|d, n| calendar.add_working_days(d, n)) {
             Ok(r) => r,
+            // The figures stand on their own; dates need the calendar to cover them.
+            Err(e) if e.is_out_of_range() => {
+                writeln!(
+                    err,
+                    "warning: the report has no finish dates: {e}\nhelp: `--beyond weekends` counts only weekends past the calendar's data, or pick an earlier `--start`"
+                )?;
+                report
+            }
             Err(e) => {
                 let Failure(code, message) = Failure::from(Error::from(e));
                 writeln!(err, "{message}")?;
