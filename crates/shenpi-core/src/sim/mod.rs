@@ -69,6 +69,7 @@ use crate::graph::FlowGraph;
 use crate::schedule::WorkingDays;
 use engine::{Net, RunTotals, Scratch, Tally};
 use sample::Models;
+pub use sample::{Sampler, StepDraw};
 
 /// Runs handled together by one task: fixed, so the split never depends on the thread count.
 const CHUNK: usize = 256;
