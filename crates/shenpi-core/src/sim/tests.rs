@@ -181,12 +181,15 @@ fn shifting_a_step_later_never_raises_the_chance() {
         let mut shifted = (*f).clone();
         for id in ["drawing-review", "joint-acceptance"] {
             let step = shifted.steps.iter_mut().find(|s| s.id == id).expect("the flow has it");
-            if let Some(DurationModel::Pert { min, mode, max }) = &mut step.duration {
-                *min += shift;
-                *mode += shift;
-                *max += shift;
-            } else {
-                panic!("`{id}` has a pert model");
+            match &mut step.duration {
+                Some(
+                    DurationModel::Pert { min, mode, max } | DurationModel::Triangular { min, mode, max },
+                ) => {
+                    *min += shift;
+                    *mode += shift;
+                    *max += shift;
+                }
+                _ => panic!("`{id}` has a pert or triangular model"),
             }
         }
         let r = run(&Arc::new(shifted), 2_000, 5);
