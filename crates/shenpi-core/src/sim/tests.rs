@@ -447,3 +447,21 @@ fn a_sampler_marks_deemed_approvals_and_keeps_pauses_apart() {
     assert_eq!(a, StepDraw { work: 5, deemed: true, supplement: Some(3), special: Some(4) });
     assert_eq!(b, StepDraw { work: 4, deemed: false, supplement: None, special: None });
 }
+
+#[test]
+fn threats_put_a_widely_varying_step_before_a_steady_one_on_the_chain() {
+    // `chain` is critical in every late run but barely varies; `wide` decides most late runs.
+    let f = flow(
+        "id: t\nname: t\nbudget: 20\nstages:\n  - id: s\n    name: s\n    steps:\n\
+         \x20     - { id: chain, name: C, promised: 5, duration: { empirical: [5, 6] } }\n\
+         \x20     - parallel:\n\
+         \x20         - { id: wide, name: W, promised: 10, duration: { empirical: [2, 6, 10, 16, 20] } }\n\
+         \x20         - { id: steady, name: S, promised: 12, duration: { empirical: [12, 15] } }\n",
+    );
+    let r = run(&f, 4_000, 3);
+    let chain = r.steps.iter().find(|s| s.id == "chain").expect("chain");
+    let wide = r.steps.iter().find(|s| s.id == "wide").expect("wide");
+    assert_eq!(chain.criticality_over_budget, Some(1.0));
+    assert!(wide.criticality_over_budget.is_some_and(|c| c < 1.0), "{wide:?}");
+    assert_eq!(r.threats(1)[0].id, "wide");
+}
