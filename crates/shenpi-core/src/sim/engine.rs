@@ -170,8 +170,9 @@ pub(crate) fn run_once(net: &Net<'_>, rng: &mut ChaCha8Rng, s: &mut Scratch, tal
         let d = models.steps[v].draw(rng, &models.pool);
         s.work[v] = d.work;
         s.c[v] = if net.counted[v] { d.work } else { 0 };
-        s.e[v] = d.work.saturating_add(d.paused);
-        tally.paused[v] += u64::from(d.paused);
+        let paused = d.paused();
+        s.e[v] = d.work.saturating_add(paused);
+        tally.paused[v] += u64::from(paused);
     }
     let totals = forward_backward(net, s);
     let over = net.budget.is_some_and(|b| totals.counted > b);

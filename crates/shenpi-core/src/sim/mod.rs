@@ -69,6 +69,7 @@ use crate::graph::FlowGraph;
 use crate::schedule::WorkingDays;
 use engine::{Net, RunTotals, Scratch, Tally};
 use sample::Models;
+pub use sample::{Sampler, StepDraw};
 
 /// Runs handled together by one task: fixed, so the split never depends on the thread count.
 const CHUNK: usize = 256;
@@ -261,12 +262,18 @@ impl SimReport {
     }
 
     /// The counted steps that most threaten the budget, most threatening first:
-    /// by share of over-budget runs in which they were critical, then by
-    /// cruciality (how strongly their days move the total), then by delay contribution.
+    /// by how strongly they drive the late runs, the share of over-budget runs
+    /// in which they were critical times their cruciality (how strongly their
+    /// days move the total); without late runs, by cruciality alone. Ties go
+    /// by that share, then cruciality, then delay contribution. The product
+    /// keeps a step that is always critical but never varies (a fixed step on a
+    /// serial chain) behind one that varies widely and decides most late runs.
     pub fn threats(&self, k: usize) -> Vec<&StepStats> {
         let mut steps: Vec<&StepStats> = self.steps.iter().filter(|s| s.counted).collect();
-        let key =
-            |s: &StepStats| (s.criticality_over_budget.unwrap_or(0.0), s.cruciality, s.delay_contribution);
+        let key = |s: &StepStats| {
+            let over = s.criticality_over_budget.unwrap_or(1.0);
+            (over * s.cruciality, over, s.cruciality, s.delay_contribution)
+        };
         steps.sort_by(|a, b| key(b).partial_cmp(&key(a)).unwrap_or(std::cmp::Ordering::Equal));
         steps.truncate(k);
         steps

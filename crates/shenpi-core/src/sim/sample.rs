@@ -1,9 +1,13 @@
 //! Duration models compiled for fast sampling, and the per-step draw.
 
 use rand::Rng;
+use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution};
+use serde::Serialize;
 
-use crate::graph::FlowGraph;
+use super::engine::{base_rng, run_rng};
+use crate::error::Error;
+use crate::graph::{FlowGraph, Node};
 use crate::model::{Delay, DurationModel, Step, TimeoutPolicy};
 
 /// A duration model with everything precomputed that does not depend on the draw.
@@ -145,8 +149,20 @@ pub(crate) struct StepModel {
 pub(crate) struct Draw {
     /// Working days the department (or intermediary, or owner) spends on it; capped under deemed approval.
     pub(crate) work: u32,
+    /// Whether the drawn work passed the cap: the step was deemed approved at its limit.
+    pub(crate) deemed: bool,
+    /// Working days paused for 补正, when requested.
+    pub(crate) supplement: Option<u32>,
+    /// Working days paused for a special procedure, when one was held.
+    pub(crate) special: Option<u32>,
+}
+
+impl Draw {
     /// Working days the clock stands still: 补正 and special procedures.
-    pub(crate) paused: u32,
+    #[inline]
+    pub(crate) fn paused(&self) -> u32 {
+        self.supplement.unwrap_or(0).saturating_add(self.special.unwrap_or(0))
+    }
 }
 
 impl StepModel {
@@ -182,14 +198,14 @@ impl StepModel {
     /// supplement, then special), so a run is a pure function of its generator.
     #[inline]
     pub(crate) fn draw<R: Rng + ?Sized>(&self, rng: &mut R, pool: &[f64]) -> Draw {
-        let work = whole_days(self.base.sample(rng, pool)).min(self.cap);
-        let mut paused = 0u32;
-        for pause in [&self.supplement, &self.special].into_iter().flatten() {
-            if rng.random::<f64>() < pause.p {
-                paused = paused.saturating_add(whole_days(pause.days.sample(rng, pool)));
-            }
-        }
-        Draw { work, paused }
+        let raw = whole_days(self.base.sample(rng, pool));
+        let mut pause = |p: &Option<Pause>| {
+            let p = p.as_ref()?;
+            (rng.random::<f64>() < p.p).then(|| whole_days(p.days.sample(rng, pool)))
+        };
+        let supplement = pause(&self.supplement);
+        let special = pause(&self.special);
+        Draw { work: raw.min(self.cap), deemed: raw > self.cap, supplement, special }
     }
 }
 
@@ -207,5 +223,81 @@ impl Models {
         let steps =
             graph.nodes().map(|v| StepModel::compile(graph.step(v), &mut pool)).collect::<Result<_, _>>()?;
         Ok(Models { steps, pool })
+    }
+}
+
+/// What one step drew in one simulated project: its work and its pauses, in
+/// whole working days, exactly as [`simulate`](super::simulate) uses them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct StepDraw {
+    /// Working days of processing (counted against the budget when the step is
+    /// `counted`); capped at the promised limit under `on_timeout: deem-approved`.
+    pub work: u32,
+    /// The drawn work ran past the limit of a `deem-approved` step: it is
+    /// deemed approved when its limit passes, after `work` days.
+    pub deemed: bool,
+    /// A 补正 request, and the working days the applicant takes to answer it.
+    pub supplement: Option<u32>,
+    /// A special procedure (hearing, expert review, public notice) and its working days.
+    pub special: Option<u32>,
+}
+
+impl From<Draw> for StepDraw {
+    fn from(d: Draw) -> StepDraw {
+        StepDraw { work: d.work, deemed: d.deemed, supplement: d.supplement, special: d.special }
+    }
+}
+
+/// Draws steps from a flow's models one at a time, with the simulation's own
+/// generator: to drive a synthetic project through the runtime, or to inspect
+/// single runs.
+///
+/// `Sampler::new(graph, seed, k)` uses the generator of run `k` of
+/// [`simulate`](super::simulate) with that seed: drawing every node once, in
+/// node order, gives exactly the draws of that run.
+///
+/// ```
+/// use std::sync::Arc;
+/// use shenpi_core::{Flow, FlowGraph, sim::Sampler};
+///
+/// let flow = Flow::parse("f.yaml", "
+/// id: f
+/// name: one review
+/// stages:
+///   - id: s
+///     name: stage
+///     steps:
+///       - { id: a, name: A, promised: 5, duration: { pert: [2, 5, 12] }, supplement: { p: 0.3, days: 4 } }
+/// ").unwrap();
+/// let flow = Arc::new(flow);
+/// let graph = FlowGraph::new(flow.clone(), flow.defaults())?;
+/// let mut sampler = Sampler::new(&graph, 2019, 0)?;
+/// let a = sampler.draw(graph.node("a").unwrap());
+/// assert!((2..=12).contains(&a.work));
+/// assert!(a.supplement.is_none_or(|d| d == 4));
+/// # Ok::<(), shenpi_core::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Sampler {
+    models: Models,
+    rng: ChaCha8Rng,
+}
+
+impl Sampler {
+    /// A sampler for `graph`'s models on the generator of run `run` with `seed`.
+    ///
+    /// # Errors
+    /// [`Error::is_simulation`] when a model cannot be sampled, as for `simulate`.
+    pub fn new(graph: &FlowGraph, seed: u64, run: u64) -> Result<Sampler, Error> {
+        let models = Models::compile(graph).map_err(Error::simulation)?;
+        Ok(Sampler { models, rng: run_rng(&base_rng(seed), run) })
+    }
+
+    /// Draws node `v`'s work and pauses, advancing the generator.
+    ///
+    /// # Panics
+    /// When `v` is not a node of the graph the sampler was made for.
+    pub fn draw(&mut self, v: Node) -> StepDraw {
+        self.models.steps[v as usize].draw(&mut self.rng, &self.models.pool).into()
     }
 }

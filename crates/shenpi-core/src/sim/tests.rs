@@ -181,12 +181,15 @@ fn shifting_a_step_later_never_raises_the_chance() {
         let mut shifted = (*f).clone();
         for id in ["drawing-review", "joint-acceptance"] {
             let step = shifted.steps.iter_mut().find(|s| s.id == id).expect("the flow has it");
-            if let Some(DurationModel::Pert { min, mode, max }) = &mut step.duration {
-                *min += shift;
-                *mode += shift;
-                *max += shift;
-            } else {
-                panic!("`{id}` has a pert model");
+            match &mut step.duration {
+                Some(
+                    DurationModel::Pert { min, mode, max } | DurationModel::Triangular { min, mode, max },
+                ) => {
+                    *min += shift;
+                    *mode += shift;
+                    *max += shift;
+                }
+                _ => panic!("`{id}` has a pert or triangular model"),
             }
         }
         let r = run(&Arc::new(shifted), 2_000, 5);
@@ -399,4 +402,66 @@ fn percentiles_are_nearest_rank() {
     assert_eq!((s.p50, s.p80, s.p95, s.min, s.max, s.mean), (5, 8, 10, 1, 10, 5.5));
     let s = summarize(&[7]);
     assert_eq!((s.p50, s.p95), (7, 7));
+}
+
+#[test]
+fn a_sampler_on_run_k_draws_exactly_run_k() {
+    let f = repo_flow("zhejiang-industrial.yaml");
+    let g = graph(&f);
+    let seed = 42;
+    let full = run(&f, 300, seed);
+    let mut counted_totals = Vec::new();
+    for k in [0u64, 1, 17, 299] {
+        let mut sampler = Sampler::new(&g, seed, k).expect("repository models compile");
+        let draws: Vec<StepDraw> = g.nodes().map(|v| sampler.draw(v)).collect();
+        let counted =
+            brute_longest(&g, &|v| if g.counted()[v as usize] { draws[v as usize].work } else { 0 });
+        let elapsed = brute_longest(&g, &|v| {
+            let d = draws[v as usize];
+            d.work + d.supplement.unwrap_or(0) + d.special.unwrap_or(0)
+        });
+        if k == 0 {
+            let one = run(&f, 1, seed);
+            assert_eq!((one.total_days.max, one.elapsed_days.max), (counted, elapsed));
+        }
+        counted_totals.push(counted);
+    }
+    // Every sampled run's total is one the full simulation saw.
+    let seen = |t: u32| full.histogram.iter().any(|b| b.from <= t && t <= b.to && b.count > 0);
+    assert!(counted_totals.iter().all(|&t| seen(t)), "{counted_totals:?}");
+}
+
+#[test]
+fn a_sampler_marks_deemed_approvals_and_keeps_pauses_apart() {
+    let f = parallel(
+        10,
+        &[
+            "id: a, name: A, promised: 5, duration: 9, on_timeout: deem-approved, supplement: { p: 1, days: 3 }, special: { p: 1, days: 4 }",
+            "id: b, name: B, promised: 5, duration: 4, on_timeout: deem-approved, supplement: { p: 0, days: 3 }",
+        ],
+    );
+    let g = graph(&f);
+    let mut s = Sampler::new(&g, 1, 0).expect("valid models");
+    let a = s.draw(g.node("a").expect("a"));
+    let b = s.draw(g.node("b").expect("b"));
+    assert_eq!(a, StepDraw { work: 5, deemed: true, supplement: Some(3), special: Some(4) });
+    assert_eq!(b, StepDraw { work: 4, deemed: false, supplement: None, special: None });
+}
+
+#[test]
+fn threats_put_a_widely_varying_step_before_a_steady_one_on_the_chain() {
+    // `chain` is critical in every late run but barely varies; `wide` decides most late runs.
+    let f = flow(
+        "id: t\nname: t\nbudget: 20\nstages:\n  - id: s\n    name: s\n    steps:\n\
+         \x20     - { id: chain, name: C, promised: 5, duration: { empirical: [5, 6] } }\n\
+         \x20     - parallel:\n\
+         \x20         - { id: wide, name: W, promised: 10, duration: { empirical: [2, 6, 10, 16, 20] } }\n\
+         \x20         - { id: steady, name: S, promised: 12, duration: { empirical: [12, 15] } }\n",
+    );
+    let r = run(&f, 4_000, 3);
+    let chain = r.steps.iter().find(|s| s.id == "chain").expect("chain");
+    let wide = r.steps.iter().find(|s| s.id == "wide").expect("wide");
+    assert_eq!(chain.criticality_over_budget, Some(1.0));
+    assert!(wide.criticality_over_budget.is_some_and(|c| c < 1.0), "{wide:?}");
+    assert_eq!(r.threats(1)[0].id, "wide");
 }
