@@ -150,7 +150,6 @@ fn supervise(
     );
     let mut agenda: Vec<VecDeque<(NaiveDate, EventKind)>> = vec![VecDeque::new(); g.len()];
     let mut raised = vec![Alert::None; g.len()];
-    let mut plan_cards = false;
     let mut day = start;
     loop {
         // What the engine owes today: 超时默认 for steps past their limit undecided.
@@ -188,7 +187,6 @@ fn supervise(
             if counted(v) && s.alert > raised[v as usize] {
                 raised[v as usize] = s.alert;
                 let why = if s.clock == Some(Clock::Plan) {
-                    plan_cards = true;
                     format!("its place in the {budget}-day total, due {}", s.plan_deadline)
                 } else {
                     format!(
@@ -205,22 +203,16 @@ fn supervise(
         }
         day = calendar.add_working_days(day, 1)?;
     }
-    if plan_cards {
-        println!(
-            "  (plan-clock dates are fixed at the start: owner time past its promised days, uncounted, still uses them up)"
-        );
-    }
 
     // 5. The outcome against the budget.
     let status = project.status(day)?;
     let finish = status.steps.iter().filter_map(|s| s.decided).max().unwrap_or(day);
     // Counted days: the longest path through each counted step's used days (clock
-    // stops left out; a deemed approval counts its limit, when it took effect).
+    // stops left out; a deemed approval counts its limit).
     // The simulation computes the same from the draws: the two must agree.
     let (mut ends, mut drawn) = (vec![0i64; g.len()], vec![0i64; g.len()]);
     for (v, s) in g.nodes().zip(&status.steps) {
         let used = s.used.unwrap_or(0);
-        let used = if s.state == StepState::DeemedApproved { used.min(i64::from(s.limit)) } else { used };
         let (own, draw) = if counted(v) { (used, i64::from(draws[v as usize].work)) } else { (0, 0) };
         let before = |x: &[i64]| g.dag().preds(v).iter().map(|&p| x[p as usize]).max().unwrap_or(0);
         (ends[v as usize], drawn[v as usize]) = (own + before(&ends), draw + before(&drawn));

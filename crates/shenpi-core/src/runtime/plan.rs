@@ -11,8 +11,10 @@ use crate::schedule::Plan;
 /// Plan dates for one project, by node.
 #[derive(Clone, Debug)]
 pub(crate) struct PlanDates {
-    /// Each step's deadline in the total, as a date.
+    /// Each step's deadline in the total, as a date, if every step takes its promised days.
     pub(crate) deadline: Vec<NaiveDate>,
+    /// Each step's deadline on the counted clock: counted working days from the start.
+    pub(crate) counted: Vec<i64>,
     /// The project's deadline: the latest step deadline (the planned finish when later).
     pub(crate) finish: NaiveDate,
 }
@@ -27,5 +29,5 @@ pub(crate) fn plan(graph: &FlowGraph, start: NaiveDate, days: &Days) -> Result<P
     // A deadline before the start (an over-budget flow) is due on day 0.
     let deadline: Vec<NaiveDate> = dates.due.iter().map(|d| d.unwrap_or(dates.start)).collect();
     let finish = deadline.iter().copied().max().unwrap_or(dates.finish).max(dates.finish);
-    Ok(PlanDates { deadline, finish })
+    Ok(PlanDates { deadline, counted: plan.counted_deadlines().to_vec(), finish })
 }

@@ -117,7 +117,7 @@ pub struct Status {
     pub slack: Option<i64>,
     /// The failed step that stops the project, if any.
     pub blocked_by: Option<String>,
-    /// Share of decided steps decided within their own limit.
+    /// Share of decided counted steps (approval items, not the owner's work) decided within their own limit.
     pub on_time_rate: Option<f64>,
     /// (legal − used) / legal over decided steps with a legal limit (提速率).
     pub speed_up: Option<f64>,
@@ -168,11 +168,17 @@ impl Project {
         let due = self.state.due(rules, v, date)?;
         let (mut used, mut left) = (None, None);
         if let Some(acc) = run.accepted {
-            let until = run.decided.unwrap_or(date).max(acc);
+            // A deemed approval took effect when the limit ran out: it used the limit, no more.
+            let decided = match (state, due) {
+                (StepState::DeemedApproved, Some(due)) => run.decided.map(|d| d.min(due)),
+                _ => run.decided,
+            };
+            let until = decided.unwrap_or(date).max(acc);
             let u = self.days.between(acc, until, &run.stops(until))?;
             used = Some(u);
             left = Some(i64::from(limit) - u);
         }
+        // Placeholder until `status` moves it with the project's actual counted days.
         let plan_deadline = self.plan.deadline[v as usize];
         let (mut alert, mut clock) = (Alert::None, None);
         if state.is_active() {
@@ -181,18 +187,6 @@ impl Project {
                 if a > Alert::None {
                     (alert, clock) = (a, Some(Clock::Limit));
                 }
-            }
-        }
-        if state.is_active() || matches!(state, StepState::Ready | StepState::Returned) {
-            let a = if date > plan_deadline {
-                Alert::Red
-            } else if date == plan_deadline {
-                Alert::Yellow
-            } else {
-                Alert::None
-            };
-            if a > alert {
-                (alert, clock) = (a, Some(Clock::Plan));
             }
         }
         let paused_for = if state == StepState::Paused {
@@ -218,6 +212,58 @@ impl Project {
             expected_start: None,
             expected_finish: None,
         })
+    }
+
+    /// Moves each step's deadline in the total (批时总控) with what really
+    /// happened, and raises the plan clock's alerts; returns the project's
+    /// deadline.
+    ///
+    /// The plan gives each step a deadline on the counted clock: `D` counted
+    /// working days from the start. Only counted work uses that clock up; the
+    /// owner's work, intermediaries and clock stops do not. So a step's
+    /// deadline is its (actual or expected) start plus what is left of `D`
+    /// after the counted days its predecessors used (actual days where they
+    /// ran, promised days where they have not). An owner who builds for longer
+    /// moves every later deadline with him; a department that overran leaves
+    /// less to those after it.
+    ///
+    /// # Complexity
+    /// O(V + E) plus one date addition per step.
+    fn plan_clock(&self, steps: &mut [StepStatus], date: NaiveDate) -> Result<NaiveDate, Error> {
+        let g = &self.graph;
+        let mut used_before = vec![0i64; g.len()];
+        let mut deadline = None;
+        for v in g.nodes() {
+            let before = g.dag().preds(v).iter().map(|&p| used_before[p as usize]).max().unwrap_or(0);
+            let s = &mut steps[v as usize];
+            let promised = i64::from(g.promised()[v as usize]);
+            let own = if !g.counted()[v as usize] {
+                0
+            } else if s.decided.is_some() {
+                s.used.unwrap_or(promised)
+            } else {
+                s.used.unwrap_or(0).max(promised)
+            };
+            used_before[v as usize] = before + own;
+            let Some(start) = s.accepted.or(s.expected_start) else { continue };
+            let left = u32::try_from(self.plan.counted[v as usize] - before).unwrap_or(0);
+            s.plan_deadline = self.days.add(start, left, &[])?;
+            deadline = deadline.max(Some(s.plan_deadline));
+            // Uncounted work (the owner's, intermediaries') does not use the budget up.
+            let waiting_on_it =
+                s.state.is_active() || matches!(s.state, StepState::Ready | StepState::Returned);
+            if g.counted()[v as usize] && waiting_on_it {
+                let a = match date.cmp(&s.plan_deadline) {
+                    std::cmp::Ordering::Greater => Alert::Red,
+                    std::cmp::Ordering::Equal => Alert::Yellow,
+                    std::cmp::Ordering::Less => Alert::None,
+                };
+                if a > s.alert {
+                    (s.alert, s.clock) = (a, Some(Clock::Plan));
+                }
+            }
+        }
+        Ok(deadline.unwrap_or(self.plan.finish))
     }
 
     /// Both clocks of every step on `date`, and the project's outlook:
@@ -269,7 +315,7 @@ impl Project {
             }
         }
         let projected_finish = if blocked_by.is_some() { None } else { Some(end) };
-        let deadline = self.plan.finish;
+        let deadline = self.plan_clock(&mut steps, date)?;
         let slack = projected_finish.map(|f| self.days.between(f, deadline, &[])).transpose()?;
         // On-time rate and speed-up over decided steps.
         let (mut decided, mut on_time, mut legal_sum, mut saved) = (0u32, 0u32, 0i64, 0i64);
@@ -279,6 +325,10 @@ impl Project {
                 || s.state == StepState::Rejected
                 || s.state == StepState::ProvisionalApproved)
             {
+                continue;
+            }
+            // 按时办结率 is about approval items: the owner's own work is not one.
+            if !self.graph.counted()[v as usize] {
                 continue;
             }
             decided += 1;

@@ -394,10 +394,52 @@ fn status_outlook_and_board() {
         rows.iter().map(|r| (r.dept.as_str(), r.project.as_str(), r.step.as_str(), r.alert)).collect();
     assert_eq!(seen, vec![("生态环境局", "P", "eia", Alert::Red)]);
     assert!(board([&p], d("2025-02-14"), Some("住建局")).expect("board").is_empty());
-    // Much later the unfiled steps of the other project miss their plan deadlines.
-    let rows = board([&other], d("2025-04-30"), Some("生态环境局")).expect("board");
-    assert_eq!(rows.len(), 1);
-    assert_eq!((rows[0].alert, rows[0].clock), (Alert::Red, Some(Clock::Plan)));
+    // Steps the applicant has not filed are the applicant's time: the budget clock waits.
+    assert!(board([&other], d("2025-04-30"), Some("生态环境局")).expect("board").is_empty());
+}
+
+#[test]
+fn plan_clock_moves_with_the_counted_days_really_used() {
+    // eia takes 20 counted days instead of 7: the budget of 30 leaves permit 30 - 1 - 20 = 9.
+    let cal = flow_calendar();
+    let eia_done = cal.add_working_days(d("2025-01-27"), 20).expect("in the calendar");
+    let permit_in = cal.add_working_days(eia_done, 1).expect("in the calendar");
+    let (eia_done_s, permit_in_s) = (eia_done.to_string(), permit_in.to_string());
+    let events: Vec<(&str, &str, &str)> = FILED
+        .iter()
+        .copied()
+        .chain([
+            ("land", "accepted", "2025-01-27"),
+            ("land", "approved", "2025-02-05"),
+            ("eia", "accepted", "2025-01-27"),
+            ("eia", "approved", eia_done_s.as_str()),
+            ("permit", "accepted", permit_in_s.as_str()),
+        ])
+        .collect();
+    let (_, p) = project(&events);
+    let s = p.status(permit_in).expect("status");
+    let permit = s.steps.iter().find(|x| x.id == "permit").expect("permit");
+    assert_eq!(permit.plan_deadline, cal.add_working_days(permit_in, 9).expect("in the calendar"));
+    // Its own limit (5 days) is tighter, so the plan clock is quiet until day 9.
+    let late = cal.add_working_days(permit_in, 10).expect("in the calendar");
+    let s = p.status(late).expect("status");
+    let permit = s.steps.iter().find(|x| x.id == "permit").expect("permit");
+    assert_eq!(permit.alert, Alert::Red);
+    assert_eq!(s.deadline, permit.plan_deadline);
+}
+
+#[test]
+fn a_deemed_approval_uses_exactly_its_limit() {
+    // Regression: the deemed approval is dated the day after the due date, which used to count one day more.
+    let (store, mut p) = project(&with_filed(&[("land", "accepted", "2025-02-05")]));
+    p.advance(&store, d("2025-03-31")).expect("advances");
+    let s = p.status(d("2025-03-31")).expect("status");
+    let land = s.steps.iter().find(|x| x.id == "land").expect("land");
+    assert_eq!((land.state, land.used, land.left), (StepState::DeemedApproved, Some(5), Some(0)));
+}
+
+fn flow_calendar() -> crate::calendar::Calendar {
+    crate::calendar::Calendar::cn()
 }
 
 /// Every event the state allows on `date`, in a fixed order.
