@@ -38,10 +38,18 @@
 //! assert!(err.to_string().contains("error[E012]: the flow has no steps"));
 //! ```
 //!
-//! # Crates
-//! - `shenpi-core` (re-exported here): `model` (YAML → [`Flow`]), `graph`
-//!   ([`FlowGraph`]), `diag` (diagnostics).
-//! - `shenpi-cli`: the `shenpi` command.
+//! # What is here
+//! Everything of `shenpi-core` is re-exported at this root:
+//! - [`model`]: YAML → [`Flow`], with [`diag`]nostics naming line and column;
+//! - [`graph`]: a flow compiled for one project ([`FlowGraph`]);
+//! - [`calendar`]: working days on the Chinese statutory calendar ([`Calendar`]);
+//! - [`schedule`]: critical path, deadlines, budgets, cuts ([`Plan`]);
+//! - [`runtime`]: live projects as event logs, status and alerts, the `Store` trait;
+//! - [`sim`]: Monte Carlo simulation, seeded and reproducible;
+//! - [`render`]: flow charts and Gantt charts (SVG), Mermaid, DOT.
+//!
+//! [`sqlite`] is the durable store (`shenpi-sqlite`); the `shenpi` command
+//! lives in `crates/shenpi-cli`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -49,7 +57,9 @@ pub use shenpi_core::*;
 
 /// The types most programs need.
 pub mod prelude {
-    pub use shenpi_core::{Error, Flow, FlowGraph, Params};
+    pub use shenpi_core::runtime::{EventKind, MemoryStore, NewEvent, Project, Store};
+    pub use shenpi_core::{Calendar, Error, Flow, FlowGraph, Params, Plan};
+    pub use shenpi_sqlite::SqliteStore;
 }
 
 /// The README's examples, run as doctests so they stay true.
