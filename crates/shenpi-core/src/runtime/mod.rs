@@ -174,6 +174,27 @@ impl Project {
         Ok(p)
     }
 
+    /// The project as it stood at the end of `date`: only the events dated
+    /// on or before it. Dates in a log never go back for a step or run ahead
+    /// of its prerequisites, so such a prefix always replays.
+    ///
+    /// # Complexity
+    /// O(n) events applied.
+    pub fn as_of(&self, date: NaiveDate) -> Result<Project, Error> {
+        let mut p = Project {
+            record: self.record.clone(),
+            graph: self.graph.clone(),
+            days: self.days.clone(),
+            plan: self.plan.clone(),
+            events: Vec::new(),
+            state: ProjectState::new(self.graph.len()),
+        };
+        for e in self.events.iter().filter(|e| e.date <= date) {
+            p.apply(e.clone())?;
+        }
+        Ok(p)
+    }
+
     /// Loads a project from a store and replays its log.
     pub fn open(store: &dyn Store, id: &str) -> Result<Project, Error> {
         let (record, events) = store.load(id)?;

@@ -269,12 +269,17 @@ impl Project {
     /// Both clocks of every step on `date`, and the project's outlook:
     /// projected finish (what is done is done, the rest scheduled from
     /// `date` at promised days), slack against the budget, on-time rate and
-    /// speed-up so far. Reads only: engine-owed events are recorded by
+    /// speed-up so far. Events dated after `date` are left out, so a past day
+    /// reads as it stood then. Reads only: engine-owed events are recorded by
     /// [`Project::advance`].
     ///
     /// # Complexity
     /// O(V + E) plus date arithmetic per step.
     pub fn status(&self, date: NaiveDate) -> Result<Status, Error> {
+        // A day in the past is seen as it stood then, without later events.
+        if self.events.iter().any(|e| e.date > date) {
+            return self.as_of(date)?.status(date);
+        }
         let rules = self.rules();
         let mut steps: Vec<StepStatus> =
             self.graph.nodes().map(|v| self.step_status(&rules, v, date)).collect::<Result<_, _>>()?;

@@ -509,3 +509,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn status_of_a_past_day_leaves_out_later_events() {
+    let (_, p) =
+        project(&with_filed(&[("land", "accepted", "2025-01-27"), ("land", "approved", "2025-02-05")]));
+    let then = p.status(d("2025-01-27")).expect("status");
+    let land = then.steps.iter().find(|s| s.id == "land").expect("land");
+    assert_eq!((land.state, land.decided), (StepState::Accepted, None));
+    let now = p.status(d("2025-02-06")).expect("status");
+    let land = now.steps.iter().find(|s| s.id == "land").expect("land");
+    assert_eq!(land.state, StepState::Approved);
+    // Before anything was filed, the first step is merely ready.
+    let before = p.status(d("2025-01-23")).expect("status");
+    assert_eq!(before.steps[0].state, StepState::Ready);
+}
