@@ -74,18 +74,16 @@ fn bare_longest_path(pred_start: &[u32], preds: &[u32], days: &[u32], ef: &mut [
 /// deadlines; into reused buffers, as the bare pass reuses its `ef`.
 fn plan_passes(s: &Synthetic, cpm: &mut Cpm, d: &mut Vec<i64>) -> (u32, usize, i64) {
     cpm.rerun(&s.dag, &s.promised, &s.counted);
-    let chain = cpm.critical_path(&s.dag);
     let budget = cpm.total_days() + 10;
     deadlines_into(cpm, budget, DeadlinePolicy::Proportional, d);
-    (cpm.total_days(), chain.len(), d[d.len() - 1])
+    (cpm.total_days(), cpm.critical_path().len(), d[d.len() - 1])
 }
 
 /// The same with fresh allocations, as `Plan::new` does.
 fn plan_passes_fresh(s: &Synthetic) -> (u32, usize, i64) {
     let cpm = Cpm::run(&s.dag, &s.promised, &s.counted);
-    let chain = cpm.critical_path(&s.dag);
     let d = deadlines(&cpm, cpm.total_days() + 10, DeadlinePolicy::Proportional);
-    (cpm.total_days(), chain.len(), d[d.len() - 1])
+    (cpm.total_days(), cpm.critical_path().len(), d[d.len() - 1])
 }
 
 fn median(mut f: impl FnMut(), runs: usize) -> Duration {
@@ -169,7 +167,7 @@ fn small(c: &mut Criterion) {
     {
         let flow =
             Arc::new(Flow::parse("bench.yaml", &yaml).map_err(|r| r.render()).expect("bench flow is valid"));
-        let graph = FlowGraph::new(flow.clone(), flow.defaults()).expect("no cycle");
+        let graph = Arc::new(FlowGraph::new(flow.clone(), flow.defaults()).expect("no cycle"));
         g.bench_function(format!("{name}, plan and dates"), |b| {
             b.iter(|| {
                 let plan = Plan::new(graph.clone());

@@ -48,12 +48,11 @@ pub fn deadlines(cpm: &Cpm, budget: u32, policy: DeadlinePolicy) -> Vec<i64> {
 /// [`deadlines`] into a reused buffer.
 pub fn deadlines_into(cpm: &Cpm, budget: u32, policy: DeadlinePolicy, out: &mut Vec<i64>) {
     let total = u64::from(cpm.total_days());
-    let nodes = 0..cpm.len() as u32;
     out.clear();
     match policy {
         DeadlinePolicy::Proportional if total > 0 => {
-            out.extend(nodes.map(|v| (u64::from(cpm.counted_ef(v)) * u64::from(budget) / total) as i64))
+            out.extend(cpm.counted_efs().map(|ef| (u64::from(ef) * u64::from(budget) / total) as i64))
         }
-        _ => out.extend(nodes.map(|v| i64::from(budget) - i64::from(cpm.tail(v)))),
+        _ => out.extend(cpm.tails().map(|t| i64::from(budget) - i64::from(t))),
     }
 }

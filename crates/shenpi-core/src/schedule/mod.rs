@@ -91,11 +91,10 @@ pub use reform::Reform;
 /// A compiled flow, scheduled: both clocks, floats, deadlines, stages.
 #[derive(Clone, Debug)]
 pub struct Plan {
-    graph: FlowGraph,
+    graph: Arc<FlowGraph>,
     cpm: Cpm,
     policy: DeadlinePolicy,
     deadline: Vec<i64>,
-    critical_path: Vec<Node>,
     stages: Vec<StageTotal>,
 }
 
@@ -187,21 +186,26 @@ pub struct PlanDates {
 impl Plan {
     /// Plans a compiled flow under the flow's own deadline policy.
     ///
+    /// Takes the graph or an `Arc` of it: a caller that plans the same
+    /// compiled flow again (a project re-planned on every event, a benchmark)
+    /// shares it instead of copying it.
+    ///
     /// # Complexity
     /// O(V + E) time and O(V) memory (two passes over the graph, one more for stages).
-    pub fn new(graph: FlowGraph) -> Plan {
+    pub fn new(graph: impl Into<Arc<FlowGraph>>) -> Plan {
+        let graph = graph.into();
         let policy = graph.flow().deadline_policy;
         Plan::with_policy(graph, policy)
     }
 
     /// Plans a compiled flow under `policy`, overriding the flow's.
-    pub fn with_policy(graph: FlowGraph, policy: DeadlinePolicy) -> Plan {
+    pub fn with_policy(graph: impl Into<Arc<FlowGraph>>, policy: DeadlinePolicy) -> Plan {
+        let graph = graph.into();
         let cpm = Cpm::run(graph.dag(), graph.promised(), graph.counted());
         let budget = graph.flow().budget.unwrap_or(cpm.total_days());
         let deadline = deadlines::deadlines(&cpm, budget, policy);
-        let critical_path = cpm.critical_path(graph.dag());
         let stages = stage_totals(&graph, &cpm);
-        Plan { graph, cpm, policy, deadline, critical_path, stages }
+        Plan { graph, cpm, policy, deadline, stages }
     }
 
     /// The compiled flow.
@@ -256,7 +260,7 @@ impl Plan {
 
     /// The chain that decides `total_days`, in order.
     pub fn critical_path(&self) -> &[Node] {
-        &self.critical_path
+        self.cpm.critical_path()
     }
 
     /// Every stage's own counted critical path, in file order.
@@ -406,7 +410,7 @@ impl Plan {
                 b,
                 self.total_days(),
                 flow.budget_span,
-                &self.critical_path,
+                self.critical_path(),
                 "shorten steps on this chain (`shenpi plan` ranks the cuts) or raise the budget",
             );
         }

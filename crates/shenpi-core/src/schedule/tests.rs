@@ -281,6 +281,27 @@ fn brute(dag: &Dag, w: &[u32], via: Option<Node>) -> u32 {
     best
 }
 
+/// The critical path by its definition, scanning every node and predecessor:
+/// from the lowest sink with the largest (counted, elapsed) finish, back
+/// through critical predecessors that finish when their successor starts,
+/// the one ending last on the elapsed clock, then the lowest.
+fn reference_chain(dag: &Dag, cpm: &Cpm) -> Vec<Node> {
+    let sinks = (0..dag.len() as Node).filter(|&v| dag.succs(v).is_empty());
+    let mut at = sinks.rev().max_by_key(|&v| (cpm.counted_ef(v), cpm.ef(v)));
+    let mut chain = Vec::new();
+    while let Some(v) = at {
+        chain.push(v);
+        at = dag
+            .preds(v)
+            .iter()
+            .copied()
+            .filter(|&u| cpm.counted_ef(u) == cpm.counted_es(v) && cpm.is_critical(u))
+            .max_by_key(|&u| (cpm.ef(u), std::cmp::Reverse(u)));
+    }
+    chain.reverse();
+    chain
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(192))]
 
@@ -291,7 +312,15 @@ proptest! {
         let w = c.weights();
         prop_assert_eq!(cpm.total_days(), brute(&dag, &w, None));
         prop_assert_eq!(cpm.elapsed_days(), brute(&dag, &c.promised, None));
-        let chain = cpm.critical_path(&dag);
+        let chain = cpm.critical_path();
+        prop_assert_eq!(chain, &reference_chain(&dag, &cpm)[..]);
+        let mut again = Cpm::run(&Dag::from_topological(2, [(0, 1)].into_iter()), &[1, 2], &[true, false]);
+        again.rerun(&dag, &c.promised, &c.counted);
+        prop_assert_eq!(again.critical_path(), chain);
+        prop_assert_eq!((again.total_days(), again.elapsed_days()), (cpm.total_days(), cpm.elapsed_days()));
+        for v in 0..c.n as Node {
+            prop_assert_eq!((again.through(v), again.free_float(v, 9)), (cpm.through(v), cpm.free_float(v, 9)));
+        }
         prop_assert_eq!(chain.iter().map(|&v| w[v as usize]).sum::<u32>(), cpm.total_days());
         prop_assert!(chain.windows(2).all(|p| dag.preds(p[1]).contains(&p[0])));
         for v in 0..c.n as Node {
