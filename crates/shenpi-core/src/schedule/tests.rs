@@ -406,3 +406,38 @@ fn duplicate_edges_are_not_a_cycle() {
     let (dag, order) = Dag::from_edges(3, &[(0, 1), (1, 2), (1, 2)]).unwrap();
     assert_eq!((dag.edge_count(), order), (2, vec![0, 1, 2]));
 }
+
+#[test]
+fn dates_are_the_working_days_of_the_offsets() {
+    use crate::calendar::{Beyond, Calendar};
+    let cn = Calendar::cn().with_beyond(Beyond::Weekends);
+    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // Budgets that make the latest deadline near the plan (one walk over the
+    // days) and far past it (one count per date); an over-budget flow has
+    // deadlines before day 0. Starts on a working day, a Saturday, and
+    // before the Spring Festival.
+    for (budget, a_min) in [(20, 2), (25, 2), (15, 2), (9_000, 2)] {
+        let p = over(budget, a_min);
+        for start in ["2025-03-03", "2025-03-01", "2025-01-24", "2026-12-20"] {
+            let start = date(start);
+            let d = p.dates(start, &cn).unwrap();
+            let add = |d: NaiveDate, n: u32| cn.add_working_days(d, n);
+            assert_eq!(p.dates(start, &add).unwrap(), d, "a closure counts as the calendar does");
+            let day0 = cn.add_working_days(start.pred_opt().unwrap(), 1).unwrap();
+            let at = |k: i64| u32::try_from(k).ok().map(|k| cn.add_working_days(day0, k).unwrap());
+            assert_eq!((d.start, Some(d.finish)), (day0, at(i64::from(p.elapsed_days()))));
+            for s in p.steps() {
+                let v = s.node as usize;
+                assert_eq!(Some(d.step_start[v]), at(i64::from(s.es)), "start, budget {budget}");
+                assert_eq!(d.due[v], at(s.deadline), "due, budget {budget}");
+            }
+        }
+    }
+    // Out of the calendar's years: the same error either way.
+    let strict = Calendar::cn();
+    let far = over(9_000, 2);
+    let e = far.dates(date("2025-03-03"), &strict).unwrap_err();
+    assert!(e.is_out_of_range());
+    let near = over(25, 2);
+    assert!(near.dates(date("2026-12-01"), &strict).unwrap_err().is_out_of_range());
+}
