@@ -71,60 +71,11 @@ impl Cpm {
         fwd.resize(n, [0; 2]);
         days.clear();
         days.resize(n, [0; 2]);
-        let (mut elapsed_days, mut total_days) = (0u32, 0u32);
-        // The sink that ends the critical path: largest counted, then elapsed,
-        // finish; going up, `>` keeps the lowest node among equals.
-        let mut end: Option<(u32, u32, usize)> = None;
-        for v in 0..n {
-            let (mut e, mut c) = (0u32, 0u32);
-            for &u in dag.preds(v as Node) {
-                let [ue, uc] = fwd[u as usize];
-                e = e.max(ue);
-                c = c.max(uc);
-            }
-            let p = promised[v];
-            let w = if counted[v] { p } else { 0 };
-            let (ef, cef) = (e.saturating_add(p), c.saturating_add(w));
-            fwd[v] = [ef, cef];
-            days[v] = [p, w];
-            elapsed_days = elapsed_days.max(ef);
-            total_days = total_days.max(cef);
-            if dag.succs(v as Node).is_empty() && end.is_none_or(|(c, e, _)| (cef, ef) > (c, e)) {
-                end = Some((cef, ef, v));
-            }
-        }
         back.clear();
         back.resize(n, [0, u32::MAX]);
         chain.clear();
-        // The next step of the critical path, walked from its end while going down.
-        let mut next = end.map_or(usize::MAX, |(_, _, v)| v);
-        for v in (0..n).rev() {
-            // Every successor has pushed to `v`: its tail is final.
-            let [after, _] = back[v];
-            let [_, w] = days[v];
-            let cef = fwd[v][1];
-            let (tail, es) = (after.saturating_add(w), cef - w);
-            let preds = dag.preds(v as Node);
-            for &u in preds {
-                let b = &mut back[u as usize];
-                *b = [b[0].max(tail), b[1].min(es)];
-            }
-            if v == next {
-                chain.push(v as Node);
-                // A predecessor finishing when `v` starts on the counted clock is
-                // critical too; among them the one that really ends last (so
-                // uncounted work the chain waits for shows), then the lowest.
-                let mut best: Option<(u32, usize)> = None;
-                for &u in preds {
-                    let [ue, uc] = fwd[u as usize];
-                    if uc == es && best.is_none_or(|(e, _)| ue > e) {
-                        best = Some((ue, u as usize));
-                    }
-                }
-                next = best.map_or(usize::MAX, |(_, u)| u);
-            }
-        }
-        chain.reverse();
+        let (elapsed_days, total_days, end) = forward(dag, promised, counted, fwd, days);
+        backward(dag, fwd, days, back, end, chain);
         self.elapsed_days = elapsed_days;
         self.total_days = total_days;
     }
@@ -245,6 +196,92 @@ impl Cpm {
     pub(crate) fn tails(&self) -> impl ExactSizeIterator<Item = u32> + '_ {
         self.back.iter().map(|b| b[0])
     }
+}
+
+/// The forward pass: `fwd` and `days` of every node; returns the elapsed and
+/// counted totals and the node that ends the critical path (the sink with
+/// the largest counted, then elapsed, finish; the lowest among equals).
+///
+/// Walks the flat predecessor arrays, carrying each list's end over as the
+/// next one's start, through plain slices so their addresses stay in registers.
+#[inline(never)]
+fn forward(
+    dag: &Dag,
+    promised: &[u32],
+    counted: &[bool],
+    fwd: &mut [[u32; 2]],
+    days: &mut [[u32; 2]],
+) -> (u32, u32, Option<usize>) {
+    let (start, preds) = dag.pred_lists();
+    let succ_start = dag.succ_starts();
+    let (mut elapsed_days, mut total_days) = (0u32, 0u32);
+    let mut end: Option<(u32, u32, usize)> = None;
+    let mut lo = 0;
+    for v in 0..fwd.len() {
+        let hi = start[v + 1] as usize;
+        let (mut e, mut c) = (0u32, 0u32);
+        for &u in &preds[lo..hi] {
+            let [ue, uc] = fwd[u as usize];
+            e = e.max(ue);
+            c = c.max(uc);
+        }
+        lo = hi;
+        let p = promised[v];
+        let w = if counted[v] { p } else { 0 };
+        let (ef, cef) = (e.saturating_add(p), c.saturating_add(w));
+        fwd[v] = [ef, cef];
+        days[v] = [p, w];
+        elapsed_days = elapsed_days.max(ef);
+        total_days = total_days.max(cef);
+        // Going up, `>` keeps the lowest node among equals.
+        if succ_start[v] == succ_start[v + 1] && end.is_none_or(|(c, e, _)| (cef, ef) > (c, e)) {
+            end = Some((cef, ef, v));
+        }
+    }
+    (elapsed_days, total_days, end.map(|(_, _, v)| v))
+}
+
+/// The backward pass, going down: each node, its tail final once every
+/// successor has pushed to it, pushes its own to its predecessors; on the
+/// way, the critical path from `end`, in reverse.
+#[inline(never)]
+fn backward(
+    dag: &Dag,
+    fwd: &[[u32; 2]],
+    days: &[[u32; 2]],
+    back: &mut [[u32; 2]],
+    end: Option<usize>,
+    chain: &mut Vec<Node>,
+) {
+    let (start, preds) = dag.pred_lists();
+    let mut next = end.unwrap_or(usize::MAX);
+    let mut hi = start[fwd.len()] as usize;
+    for v in (0..fwd.len()).rev() {
+        let lo = start[v] as usize;
+        let row = &preds[lo..hi];
+        hi = lo;
+        let w = days[v][1];
+        let (tail, es) = (back[v][0].saturating_add(w), fwd[v][1] - w);
+        for &u in row {
+            let b = &mut back[u as usize];
+            *b = [b[0].max(tail), b[1].min(es)];
+        }
+        if v == next {
+            chain.push(v as Node);
+            // A predecessor finishing when `v` starts on the counted clock is
+            // critical too; among them the one that really ends last (so
+            // uncounted work the chain waits for shows), then the lowest.
+            let mut best: Option<(u32, usize)> = None;
+            for &u in row {
+                let [ue, uc] = fwd[u as usize];
+                if uc == es && best.is_none_or(|(e, _)| ue > e) {
+                    best = Some((ue, u as usize));
+                }
+            }
+            next = best.map_or(usize::MAX, |(_, u)| u);
+        }
+    }
+    chain.reverse();
 }
 
 /// The longest counted path with the given weights: a bare forward pass, for
