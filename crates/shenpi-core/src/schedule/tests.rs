@@ -338,6 +338,15 @@ proptest! {
     }
 
     #[test]
+    fn proportional_scaling_divides_exactly(total in 1u32.., budget: u32, x: u32, edge in 0u32..3) {
+        // Near the extremes too: x = total, budget = u32::MAX.
+        let x = if edge == 0 { total } else { x % total.saturating_add(1) };
+        let budget = if edge == 1 { u32::MAX } else { budget };
+        let want = u64::from(x) * u64::from(budget) / u64::from(total);
+        prop_assert_eq!(super::deadlines::Scale::new(budget, total).of(x), want);
+    }
+
+    #[test]
     fn deadlines_guarantee_the_total(c in case(), extra in 0u32..20, late in proptest::collection::vec(0u32..3, 9)) {
         let dag = c.dag();
         let cpm = Cpm::run(&dag, &c.promised, &c.counted);
