@@ -45,7 +45,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     // 1. The plan: every step at its promised days.
     println!("{} ({} steps)\n", flow.name, graph.len());
     let plan = Plan::new(graph.clone());
-    let dates = plan.dates(start, &add)?;
+    let dates = plan.dates(start, &calendar)?;
     println!(
         "Plan at promised days: {} counted working days of {budget} ({}), {} elapsed; started {}, done {}.",
         plan.total_days(),

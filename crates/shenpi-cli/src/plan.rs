@@ -65,7 +65,7 @@ fn plan(args: &Args) -> Result<String, Failure> {
     };
     let plan = Plan::with_policy(graph, policy);
     // Days and deadlines stand on their own; dates need the calendar to cover the whole plan.
-    let dates = match plan.dates(start, &|d, n| calendar.add_working_days(d, n)) {
+    let dates = match plan.dates(start, &calendar) {
         Ok(d) => Some(d),
         Err(e) if e.is_out_of_range() => {
             let _ = writeln!(

@@ -61,7 +61,7 @@ fn draw(args: &Args) -> Result<String, Failure> {
         Kind::Dot => render::dot(plan.graph(), &facts),
         Kind::GanttSvg => {
             let start = args.start.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let dates = plan.dates(start, &|d, n| calendar.add_working_days(d, n)).map_err(Error::from)?;
+            let dates = plan.dates(start, &calendar).map_err(Error::from)?;
             let gantt = Gantt::from_plan(&plan, &dates, &calendar).map_err(Error::from)?;
             render::gantt_svg(plan.graph(), &gantt, &calendar)
         }

@@ -110,6 +110,19 @@ impl Dag {
         &self.succs[self.succ_start[v] as usize..self.succ_start[v + 1] as usize]
     }
 
+    /// The predecessor lists as stored: node `v`'s are
+    /// `preds[start[v]..start[v + 1]]`. For passes that walk every list in
+    /// order and carry each list's end over as the next one's start.
+    pub(crate) fn pred_lists(&self) -> (&[u32], &[Node]) {
+        (&self.pred_start, &self.preds)
+    }
+
+    /// Where each node's successor list starts, and one past the last (a
+    /// node without successors starts where the next one does).
+    pub(crate) fn succ_starts(&self) -> &[u32] {
+        &self.succ_start
+    }
+
     /// Every edge `(u, v)`, by `u` then `v`.
     pub fn edges(&self) -> impl Iterator<Item = (Node, Node)> + '_ {
         (0..self.len() as Node).flat_map(move |u| self.succs(u).iter().map(move |&v| (u, v)))

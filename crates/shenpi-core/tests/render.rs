@@ -117,7 +117,7 @@ fn gantt_svg_has_one_bar_per_step_with_plan_classes_and_budget_lines() {
     let start = chrono::NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
     for g in bundled() {
         let plan = Plan::new(g);
-        let dates = plan.dates(start, &|d, n| calendar.add_working_days(d, n)).unwrap();
+        let dates = plan.dates(start, &calendar).unwrap();
         let gantt = render::Gantt::from_plan(&plan, &dates, &calendar).unwrap();
         let svg = render::gantt_svg(plan.graph(), &gantt, &calendar);
         let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{}: {e}", plan.flow().id));

@@ -174,6 +174,19 @@ fn dates_outside_the_data_are_refused_with_the_range_and_a_way_out() {
 }
 
 #[test]
+fn walking_past_the_data_fails_as_counting_on_would() {
+    let cn = Calendar::cn();
+    let days = cn.working_days_from(d("2026-12-24"), 5).unwrap();
+    assert_eq!(days, [d("2026-12-24"), d("2026-12-25"), d("2026-12-28"), d("2026-12-29"), d("2026-12-30")]);
+    let e = cn.working_days_from(d("2026-12-24"), 7).unwrap_err();
+    assert!(e.is_out_of_range());
+    assert_eq!(e, cn.add_working_days(d("2026-12-31"), 1).unwrap_err());
+    assert!(cn.working_days_from(d("2014-12-31"), 1).unwrap_err().is_out_of_range());
+    let far = Calendar::weekends_only().working_days_from(NaiveDate::MAX - Days::new(3), 9);
+    assert!(far.unwrap_err().is_out_of_range());
+}
+
+#[test]
 fn counting_past_the_last_representable_date_is_an_error_not_a_panic() {
     let cal = Calendar::weekends_only();
     let e = cal.add_working_days(NaiveDate::MAX, u32::MAX).unwrap_err();
@@ -395,6 +408,18 @@ proptest! {
         let start = cal.add_working_days_with_stops(d, 0, &s).unwrap();
         let due = cal.add_working_days_with_stops(start, n, &s).unwrap();
         prop_assert_eq!(cal.working_days_between_with_stops(start, due, &s).unwrap(), i64::from(n));
+    }
+
+    #[test]
+    fn working_days_from_walks_what_add_counts(cal in calendars(), d in dates(), count in 0usize..700) {
+        let days = cal.working_days_from(d, count).unwrap();
+        prop_assert_eq!(days.len(), count);
+        if let Some(&first) = days.first() {
+            prop_assert_eq!(first, cal.add_working_days(d, 0).unwrap());
+            for (k, &day) in days.iter().enumerate() {
+                prop_assert_eq!(day, cal.add_working_days(first, k as u32).unwrap());
+            }
+        }
     }
 
     #[test]

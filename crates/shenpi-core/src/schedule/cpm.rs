@@ -7,8 +7,8 @@
 
 use crate::graph::{Dag, Node};
 
-/// The result of the two passes: earliest times on both clocks and the
-/// counted length of the longest path through every node.
+/// The result of the two passes: earliest times on both clocks, the counted
+/// length of the longest path through every node, and the critical path.
 ///
 /// Two clocks run side by side:
 /// - **elapsed**: every step lasts its promised days; this is when things
@@ -17,23 +17,22 @@ use crate::graph::{Dag, Node};
 ///   on this clock ([`Cpm::counted_ef`], [`Cpm::through`], [`Cpm::total_days`]).
 ///
 /// # Complexity
-/// [`Cpm::run`] is O(V + E) time and 5 words of memory per node; every
-/// accessor is O(1).
+/// [`Cpm::run`] is O(V + E) time and 6 words of memory per node, plus the
+/// critical path; every accessor is O(1).
 #[derive(Clone, Debug, Default)]
 pub struct Cpm {
     /// Per node: `[elapsed ef, counted ef]`, interleaved so the forward pass
-    /// reads one cache line per predecessor.
+    /// reads one word pair per predecessor.
     fwd: Vec<[u32; 2]>,
-    /// Per node: `[counted length from its start to the end, counted es]`.
+    /// Per node: `[promised days, counted days (weight)]`.
+    days: Vec<[u32; 2]>,
+    /// Per node: `[longest counted path after it finishes, smallest counted
+    /// es among its successors]`; `u32::MAX` in the second for a sink.
     back: Vec<[u32; 2]>,
-    /// Per node: the smallest counted `es` among its successors, `u32::MAX` for a sink.
-    next_es: Vec<u32>,
-    weight: Vec<u32>,
-    promised: Vec<u32>,
+    /// The chain that decides `total_days`, in order.
+    chain: Vec<Node>,
     elapsed_days: u32,
     total_days: u32,
-    /// The sink that ends the critical path: largest counted, then elapsed, finish.
-    end: Option<Node>,
 }
 
 impl Cpm {
@@ -48,7 +47,10 @@ impl Cpm {
     ///
     /// # Complexity
     /// O(V + E) time: each predecessor list is read once going forward and
-    /// each successor list once going back. O(V) extra memory.
+    /// once going back (the backward pass pushes each node's tail to its
+    /// predecessors, so the successor lists are not read: the predecessor
+    /// lists are then still in cache); the critical path is found on the way
+    /// back, reading again only the predecessors of its own steps. O(V) extra memory.
     pub fn run(dag: &Dag, promised: &[u32], counted: &[bool]) -> Cpm {
         let mut cpm = Cpm::default();
         cpm.rerun(dag, promised, counted);
@@ -64,48 +66,18 @@ impl Cpm {
     pub fn rerun(&mut self, dag: &Dag, promised: &[u32], counted: &[bool]) {
         let n = dag.len();
         assert!(promised.len() == n && counted.len() == n, "one duration and one counted flag per node");
-        let Cpm { fwd, back, next_es, weight, promised: own, .. } = self;
-        own.clear();
-        own.extend_from_slice(promised);
-        weight.clear();
-        weight.extend(promised.iter().zip(counted).map(|(&p, &c)| if c { p } else { 0 }));
+        let Cpm { fwd, days, back, chain, .. } = self;
         fwd.clear();
-        fwd.resize(n, [0u32; 2]);
-        for v in 0..n {
-            let (mut e, mut c) = (0u32, 0u32);
-            for &u in dag.preds(v as Node) {
-                let [ue, uc] = fwd[u as usize];
-                e = e.max(ue);
-                c = c.max(uc);
-            }
-            fwd[v] = [e.saturating_add(promised[v]), c.saturating_add(weight[v])];
-        }
+        fwd.resize(n, [0; 2]);
+        days.clear();
+        days.resize(n, [0; 2]);
         back.clear();
-        back.resize(n, [0u32; 2]);
-        next_es.clear();
-        next_es.resize(n, u32::MAX);
-        let (mut elapsed_days, mut total_days) = (0, 0);
-        let mut end: Option<(u32, u32, Node)> = None;
-        for v in (0..n).rev() {
-            let (mut tail, mut first) = (0u32, u32::MAX);
-            for &s in dag.succs(v as Node) {
-                let [from, es] = back[s as usize];
-                tail = tail.max(from);
-                first = first.min(es);
-            }
-            let [ef, cef] = fwd[v];
-            elapsed_days = elapsed_days.max(ef);
-            total_days = total_days.max(cef);
-            back[v] = [tail.saturating_add(weight[v]), cef - weight[v]];
-            next_es[v] = first;
-            // Going down, `>=` keeps the lowest node among equals.
-            if first == u32::MAX && end.is_none_or(|(c, e, _)| (cef, ef) >= (c, e)) {
-                end = Some((cef, ef, v as Node));
-            }
-        }
+        back.resize(n, [0, u32::MAX]);
+        chain.clear();
+        let (elapsed_days, total_days, end) = forward(dag, promised, counted, fwd, days);
+        backward(dag, fwd, days, back, end, chain);
         self.elapsed_days = elapsed_days;
         self.total_days = total_days;
-        self.end = end.map(|(_, _, v)| v);
     }
 
     /// Number of nodes.
@@ -130,7 +102,7 @@ impl Cpm {
 
     /// Earliest start, elapsed clock.
     pub fn es(&self, v: Node) -> u32 {
-        self.fwd[v as usize][0] - self.promised[v as usize]
+        self.fwd[v as usize][0] - self.days[v as usize][0]
     }
 
     /// Earliest finish, elapsed clock.
@@ -140,7 +112,7 @@ impl Cpm {
 
     /// Earliest start, counted clock.
     pub fn counted_es(&self, v: Node) -> u32 {
-        self.back[v as usize][1]
+        self.fwd[v as usize][1] - self.days[v as usize][1]
     }
 
     /// Earliest finish, counted clock.
@@ -150,22 +122,22 @@ impl Cpm {
 
     /// Counted days of the node itself: its promised days, or 0 when uncounted.
     pub fn weight(&self, v: Node) -> u32 {
-        self.weight[v as usize]
+        self.days[v as usize][1]
     }
 
     /// Promised days of the node.
     pub fn promised(&self, v: Node) -> u32 {
-        self.promised[v as usize]
+        self.days[v as usize][0]
     }
 
     /// Counted length of the longest path after the node finishes.
     pub fn tail(&self, v: Node) -> u32 {
-        self.back[v as usize][0] - self.weight[v as usize]
+        self.back[v as usize][0]
     }
 
     /// Counted length of the longest path through the node.
     pub fn through(&self, v: Node) -> u32 {
-        self.back[v as usize][1].saturating_add(self.back[v as usize][0])
+        self.fwd[v as usize][1].saturating_add(self.back[v as usize][0])
     }
 
     /// Whether the node lies on a longest counted path (it decides `total_days`).
@@ -183,7 +155,7 @@ impl Cpm {
     /// delaying any successor's counted earliest start (for a node with no
     /// successor: without passing `budget`).
     pub fn free_float(&self, v: Node, budget: u32) -> i64 {
-        let next = self.next_es[v as usize];
+        let next = self.back[v as usize][1];
         let until = if next == u32::MAX { i64::from(budget) } else { i64::from(next) };
         until - i64::from(self.counted_ef(v))
     }
@@ -201,32 +173,115 @@ impl Cpm {
 
     /// The chain that decides `total_days`, in order.
     ///
-    /// Where chains tie on counted days, the one that really ends last
-    /// (largest elapsed finish) is followed, so uncounted work that the chain
-    /// waits for (an intermediary writing a report) shows in it.
+    /// It ends at the sink with the largest counted, then elapsed, finish
+    /// (the lowest such node), and goes back through predecessors that finish
+    /// when their successor starts on the counted clock; where several do,
+    /// through the one that really ends last (largest elapsed finish, then
+    /// the lowest node), so uncounted work that the chain waits for (an
+    /// intermediary writing a report) shows in it.
     ///
     /// # Complexity
-    /// O(V + E) at worst: the predecessors of the chain's nodes are read once;
-    /// the chain's last step was found by [`Cpm::run`].
-    pub fn critical_path(&self, dag: &Dag) -> Vec<Node> {
-        let mut chain = Vec::new();
-        let pick =
-            |nodes: &mut dyn Iterator<Item = Node>| nodes.max_by_key(|&v| (self.ef(v), std::cmp::Reverse(v)));
-        let mut at = self.end;
-        while let Some(v) = at {
-            chain.push(v);
-            let es = self.counted_es(v);
-            at = pick(
-                &mut dag
-                    .preds(v)
-                    .iter()
-                    .copied()
-                    .filter(|&u| self.counted_ef(u) == es && self.through(u) == self.total_days),
-            );
-        }
-        chain.reverse();
-        chain
+    /// O(1): found by [`Cpm::run`] on its way back.
+    pub fn critical_path(&self) -> &[Node] {
+        &self.chain
     }
+
+    /// Counted-clock finish of every node, in node order: what a deadline
+    /// policy scales.
+    pub(crate) fn counted_efs(&self) -> impl ExactSizeIterator<Item = u32> + '_ {
+        self.fwd.iter().map(|f| f[1])
+    }
+
+    /// Counted length after every node finishes, in node order.
+    pub(crate) fn tails(&self) -> impl ExactSizeIterator<Item = u32> + '_ {
+        self.back.iter().map(|b| b[0])
+    }
+}
+
+/// The forward pass: `fwd` and `days` of every node; returns the elapsed and
+/// counted totals and the node that ends the critical path (the sink with
+/// the largest counted, then elapsed, finish; the lowest among equals).
+///
+/// Walks the flat predecessor arrays, carrying each list's end over as the
+/// next one's start, through plain slices so their addresses stay in registers.
+#[inline(never)]
+fn forward(
+    dag: &Dag,
+    promised: &[u32],
+    counted: &[bool],
+    fwd: &mut [[u32; 2]],
+    days: &mut [[u32; 2]],
+) -> (u32, u32, Option<usize>) {
+    let (start, preds) = dag.pred_lists();
+    let succ_start = dag.succ_starts();
+    let (mut elapsed_days, mut total_days) = (0u32, 0u32);
+    let mut end: Option<(u32, u32, usize)> = None;
+    let mut lo = 0;
+    for v in 0..fwd.len() {
+        let hi = start[v + 1] as usize;
+        let (mut e, mut c) = (0u32, 0u32);
+        for &u in &preds[lo..hi] {
+            let [ue, uc] = fwd[u as usize];
+            e = e.max(ue);
+            c = c.max(uc);
+        }
+        lo = hi;
+        let p = promised[v];
+        let w = if counted[v] { p } else { 0 };
+        let (ef, cef) = (e.saturating_add(p), c.saturating_add(w));
+        fwd[v] = [ef, cef];
+        days[v] = [p, w];
+        elapsed_days = elapsed_days.max(ef);
+        total_days = total_days.max(cef);
+        // Going up, `>` keeps the lowest node among equals.
+        if succ_start[v] == succ_start[v + 1] && end.is_none_or(|(c, e, _)| (cef, ef) > (c, e)) {
+            end = Some((cef, ef, v));
+        }
+    }
+    (elapsed_days, total_days, end.map(|(_, _, v)| v))
+}
+
+/// The backward pass, going down: each node, its tail final once every
+/// successor has pushed to it, pushes its own to its predecessors; on the
+/// way, the critical path from `end`, in reverse.
+#[inline(never)]
+fn backward(
+    dag: &Dag,
+    fwd: &[[u32; 2]],
+    days: &[[u32; 2]],
+    back: &mut [[u32; 2]],
+    end: Option<usize>,
+    chain: &mut Vec<Node>,
+) {
+    let (start, preds) = dag.pred_lists();
+    let mut next = end.unwrap_or(usize::MAX);
+    let mut hi = start[fwd.len()] as usize;
+    for v in (0..fwd.len()).rev() {
+        let lo = start[v] as usize;
+        let row = &preds[lo..hi];
+        hi = lo;
+        let w = days[v][1];
+        let (tail, es) = (back[v][0].saturating_add(w), fwd[v][1] - w);
+        for &u in row {
+            let b = &mut back[u as usize];
+            *b = [b[0].max(tail), b[1].min(es)];
+        }
+        if v == next {
+            chain.push(v as Node);
+            // A predecessor finishing when `v` starts on the counted clock is
+            // critical too; among them the one that really ends last (so
+            // uncounted work the chain waits for shows), then the lowest.
+            let mut best: Option<(u32, usize)> = None;
+            for &u in row {
+                let [ue, uc] = fwd[u as usize];
+                if uc == es && best.is_none_or(|(e, _)| ue > e) {
+                    best = Some((ue, u as usize));
+                }
+            }
+            next = best.map_or(usize::MAX, |(_, u)| u);
+        }
+    }
+    chain.reverse();
 }
 
 /// The longest counted path with the given weights: a bare forward pass, for

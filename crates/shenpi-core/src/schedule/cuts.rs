@@ -131,7 +131,7 @@ pub fn crash(dag: &Dag, limits: Limits<'_>, budget: u32) -> CutPlan {
             promised[v as usize] -= 1;
             cut_days[v as usize] += 1;
         }
-        cpm = Cpm::run(dag, &promised, limits.counted);
+        cpm.rerun(dag, &promised, limits.counted);
     }
     let cuts: Vec<Cut> = (0..n)
         .filter(|&v| cut_days[v] > 0)

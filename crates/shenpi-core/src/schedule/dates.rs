@@ -9,6 +9,58 @@
 
 use chrono::NaiveDate;
 
+use crate::calendar::{Calendar, CalendarError};
+
+/// How [`Plan::dates`](super::Plan::dates) counts working days: a
+/// [`Calendar`], or any `add_working_days` function (a closure), for
+/// callers that count on something else.
+pub trait AddWorkingDays {
+    /// Why a day could not be counted.
+    type Error;
+
+    /// The `n`-th working day after `date`, `date` not counted; with `n = 0`,
+    /// `date` when it is a working day, else the next one.
+    fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, Self::Error>;
+
+    /// The first `count` working days on or after `start`: the `k`-th is
+    /// `add_working_days(first, k)`. By default one call of
+    /// `add_working_days` per day; a calendar walks its days once.
+    fn working_days_from(&self, start: NaiveDate, count: usize) -> Result<Vec<NaiveDate>, Self::Error> {
+        let mut out = Vec::with_capacity(count);
+        if count > 0 {
+            out.push(self.add_working_days(start, 0)?);
+        }
+        while out.len() < count {
+            let last = out[out.len() - 1];
+            out.push(self.add_working_days(last, 1)?);
+        }
+        Ok(out)
+    }
+}
+
+impl<F, E> AddWorkingDays for F
+where
+    F: Fn(NaiveDate, u32) -> Result<NaiveDate, E> + ?Sized,
+{
+    type Error = E;
+
+    fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, E> {
+        self(date, n)
+    }
+}
+
+impl AddWorkingDays for Calendar {
+    type Error = CalendarError;
+
+    fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
+        Calendar::add_working_days(self, date, n)
+    }
+
+    fn working_days_from(&self, start: NaiveDate, count: usize) -> Result<Vec<NaiveDate>, CalendarError> {
+        Calendar::working_days_from(self, start, count)
+    }
+}
+
 /// Offsets past this are computed one call each instead of from a table.
 const TABLE_LIMIT: u32 = 1 << 16;
 

@@ -48,12 +48,43 @@ pub fn deadlines(cpm: &Cpm, budget: u32, policy: DeadlinePolicy) -> Vec<i64> {
 /// [`deadlines`] into a reused buffer.
 pub fn deadlines_into(cpm: &Cpm, budget: u32, policy: DeadlinePolicy, out: &mut Vec<i64>) {
     let total = u64::from(cpm.total_days());
-    let nodes = 0..cpm.len() as u32;
     out.clear();
     match policy {
         DeadlinePolicy::Proportional if total > 0 => {
-            out.extend(nodes.map(|v| (u64::from(cpm.counted_ef(v)) * u64::from(budget) / total) as i64))
+            let scale = Scale::new(budget, cpm.total_days());
+            out.extend(cpm.counted_efs().map(|ef| scale.of(ef) as i64))
         }
-        _ => out.extend(nodes.map(|v| i64::from(budget) - i64::from(cpm.tail(v)))),
+        _ => out.extend(cpm.tails().map(|t| i64::from(budget) - i64::from(t))),
+    }
+}
+
+/// `⌊x · budget / total⌋` for `x <= total`, by a multiplication with the
+/// reciprocal of `total` and one correction instead of a 64-bit division
+/// per step (a division costs more than the rest of the deadline pass).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Scale {
+    budget: u64,
+    total: u64,
+    /// `⌊(2⁶⁴ − 1) / total⌋`.
+    inverse: u64,
+}
+
+impl Scale {
+    /// # Panics
+    /// When `total` is 0.
+    pub(crate) fn new(budget: u32, total: u32) -> Scale {
+        let total = u64::from(total);
+        Scale { budget: u64::from(budget), total, inverse: u64::MAX / total }
+    }
+
+    /// `⌊x · budget / total⌋`, exact for `x <= total`.
+    ///
+    /// With `y = x · budget < total · 2³²`, `y · inverse / 2⁶⁴` lies in
+    /// `(y / total − 1, y / total]`, so the estimate is the quotient or one
+    /// less, and `(q + 1) · total <= y + total < 2⁶⁴` tells which.
+    pub(crate) fn of(&self, x: u32) -> u64 {
+        let y = u64::from(x) * self.budget;
+        let q = ((u128::from(y) * u128::from(self.inverse)) >> 64) as u64;
+        q + u64::from((q + 1) * self.total <= y)
     }
 }

@@ -85,17 +85,16 @@ use crate::model::{DeadlinePolicy, EdgeOrigin, Flow};
 
 pub use cpm::Cpm;
 pub use cuts::{Candidate, Cut, CutPlan};
-pub use dates::WorkingDays;
+pub use dates::{AddWorkingDays, WorkingDays};
 pub use reform::Reform;
 
 /// A compiled flow, scheduled: both clocks, floats, deadlines, stages.
 #[derive(Clone, Debug)]
 pub struct Plan {
-    graph: FlowGraph,
+    graph: Arc<FlowGraph>,
     cpm: Cpm,
     policy: DeadlinePolicy,
     deadline: Vec<i64>,
-    critical_path: Vec<Node>,
     stages: Vec<StageTotal>,
 }
 
@@ -187,21 +186,26 @@ pub struct PlanDates {
 impl Plan {
     /// Plans a compiled flow under the flow's own deadline policy.
     ///
+    /// Takes the graph or an `Arc` of it: a caller that plans the same
+    /// compiled flow again (a project re-planned on every event, a benchmark)
+    /// shares it instead of copying it.
+    ///
     /// # Complexity
     /// O(V + E) time and O(V) memory (two passes over the graph, one more for stages).
-    pub fn new(graph: FlowGraph) -> Plan {
+    pub fn new(graph: impl Into<Arc<FlowGraph>>) -> Plan {
+        let graph = graph.into();
         let policy = graph.flow().deadline_policy;
         Plan::with_policy(graph, policy)
     }
 
     /// Plans a compiled flow under `policy`, overriding the flow's.
-    pub fn with_policy(graph: FlowGraph, policy: DeadlinePolicy) -> Plan {
+    pub fn with_policy(graph: impl Into<Arc<FlowGraph>>, policy: DeadlinePolicy) -> Plan {
+        let graph = graph.into();
         let cpm = Cpm::run(graph.dag(), graph.promised(), graph.counted());
         let budget = graph.flow().budget.unwrap_or(cpm.total_days());
         let deadline = deadlines::deadlines(&cpm, budget, policy);
-        let critical_path = cpm.critical_path(graph.dag());
         let stages = stage_totals(&graph, &cpm);
-        Plan { graph, cpm, policy, deadline, critical_path, stages }
+        Plan { graph, cpm, policy, deadline, stages }
     }
 
     /// The compiled flow.
@@ -256,7 +260,7 @@ impl Plan {
 
     /// The chain that decides `total_days`, in order.
     pub fn critical_path(&self) -> &[Node] {
-        &self.critical_path
+        self.cpm.critical_path()
     }
 
     /// Every stage's own counted critical path, in file order.
@@ -357,26 +361,50 @@ impl Plan {
         Ok(Relaxation { parallel, total_days: cpm.total_days(), elapsed_days: cpm.elapsed_days() })
     }
 
-    /// Calendar dates from a start date and the calendar's `add_working_days`.
+    /// Calendar dates from a start date, counted on a [`Calendar`] or with
+    /// any `add_working_days` function (see [`AddWorkingDays`]).
     ///
     /// # Complexity
-    /// O(V) plus one `add` call per working day up to the latest deadline.
-    pub fn dates<E>(
+    /// O(V) plus, when the latest offset is within a few times the number of
+    /// steps, one walk over the working days up to it
+    /// ([`AddWorkingDays::working_days_from`]); otherwise one
+    /// `add_working_days` per step start and deadline.
+    pub fn dates<C: AddWorkingDays + ?Sized>(
         &self,
         start: NaiveDate,
-        add: &dyn Fn(NaiveDate, u32) -> Result<NaiveDate, E>,
-    ) -> Result<PlanDates, E> {
-        let latest = self.steps().map(|s| s.deadline).max().unwrap_or(0);
-        let max = u32::try_from(latest.max(i64::from(self.elapsed_days()))).unwrap_or(u32::MAX);
-        let days = WorkingDays::new(start, max, add)?;
-        let mut step_start = Vec::with_capacity(self.graph.len());
-        let mut due = Vec::with_capacity(self.graph.len());
-        for s in self.steps() {
-            step_start.push(days.date(i64::from(s.es), add)?.unwrap_or(days.day0()));
-            due.push(days.date(s.deadline, add)?);
+        clock: &C,
+    ) -> Result<PlanDates, C::Error> {
+        let c = &self.cpm;
+        let n = self.graph.len();
+        // Elapsed-clock deadlines, as in `step`.
+        let due: Vec<i64> = (0..n as Node)
+            .map(|v| i64::from(c.ef(v)) + self.deadline[v as usize] - i64::from(c.counted_ef(v)))
+            .collect();
+        let elapsed = self.elapsed_days();
+        let latest = due.iter().copied().max().unwrap_or(0).max(i64::from(elapsed));
+        let day0 = match start.pred_opt() {
+            Some(before) => clock.add_working_days(before, 1)?,
+            None => start,
+        };
+        // A table of every offset up to the latest, when that is not much
+        // more than the dates asked for; else each date on its own.
+        let table = match usize::try_from(latest) {
+            Ok(max) if max / 4 <= n => clock.working_days_from(day0, max + 1)?,
+            _ => Vec::new(),
+        };
+        let date = |k: u32| match table.get(k as usize) {
+            Some(&d) => Ok(d),
+            None => clock.add_working_days(day0, k),
+        };
+        let mut step_start = Vec::with_capacity(n);
+        let mut due_date = Vec::with_capacity(n);
+        for (v, &d) in due.iter().enumerate() {
+            step_start.push(date(c.es(v as Node))?);
+            // `None` before day 0 (and past the days a `u32` counts).
+            due_date.push(u32::try_from(d).ok().map(date).transpose()?);
         }
-        let finish = days.date(i64::from(self.elapsed_days()), add)?.unwrap_or(days.day0());
-        Ok(PlanDates { start: days.day0(), finish, step_start, due })
+        let finish = date(elapsed)?;
+        Ok(PlanDates { start: day0, finish, step_start, due: due_date })
     }
 
     /// Warnings (`E013`) for the flow and every stage whose counted critical
@@ -406,7 +434,7 @@ impl Plan {
                 b,
                 self.total_days(),
                 flow.budget_span,
-                &self.critical_path,
+                self.critical_path(),
                 "shorten steps on this chain (`shenpi plan` ranks the cuts) or raise the budget",
             );
         }

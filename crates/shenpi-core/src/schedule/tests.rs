@@ -281,6 +281,27 @@ fn brute(dag: &Dag, w: &[u32], via: Option<Node>) -> u32 {
     best
 }
 
+/// The critical path by its definition, scanning every node and predecessor:
+/// from the lowest sink with the largest (counted, elapsed) finish, back
+/// through critical predecessors that finish when their successor starts,
+/// the one ending last on the elapsed clock, then the lowest.
+fn reference_chain(dag: &Dag, cpm: &Cpm) -> Vec<Node> {
+    let sinks = (0..dag.len() as Node).filter(|&v| dag.succs(v).is_empty());
+    let mut at = sinks.rev().max_by_key(|&v| (cpm.counted_ef(v), cpm.ef(v)));
+    let mut chain = Vec::new();
+    while let Some(v) = at {
+        chain.push(v);
+        at = dag
+            .preds(v)
+            .iter()
+            .copied()
+            .filter(|&u| cpm.counted_ef(u) == cpm.counted_es(v) && cpm.is_critical(u))
+            .max_by_key(|&u| (cpm.ef(u), std::cmp::Reverse(u)));
+    }
+    chain.reverse();
+    chain
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(192))]
 
@@ -291,7 +312,15 @@ proptest! {
         let w = c.weights();
         prop_assert_eq!(cpm.total_days(), brute(&dag, &w, None));
         prop_assert_eq!(cpm.elapsed_days(), brute(&dag, &c.promised, None));
-        let chain = cpm.critical_path(&dag);
+        let chain = cpm.critical_path();
+        prop_assert_eq!(chain, &reference_chain(&dag, &cpm)[..]);
+        let mut again = Cpm::run(&Dag::from_topological(2, [(0, 1)].into_iter()), &[1, 2], &[true, false]);
+        again.rerun(&dag, &c.promised, &c.counted);
+        prop_assert_eq!(again.critical_path(), chain);
+        prop_assert_eq!((again.total_days(), again.elapsed_days()), (cpm.total_days(), cpm.elapsed_days()));
+        for v in 0..c.n as Node {
+            prop_assert_eq!((again.through(v), again.free_float(v, 9)), (cpm.through(v), cpm.free_float(v, 9)));
+        }
         prop_assert_eq!(chain.iter().map(|&v| w[v as usize]).sum::<u32>(), cpm.total_days());
         prop_assert!(chain.windows(2).all(|p| dag.preds(p[1]).contains(&p[0])));
         for v in 0..c.n as Node {
@@ -306,6 +335,15 @@ proptest! {
             prop_assert!(cpm.free_float(v, budget) <= cpm.total_float(v, budget));
             prop_assert_eq!(cpm.is_critical(v), cpm.total_float(v, cpm.total_days()) == 0);
         }
+    }
+
+    #[test]
+    fn proportional_scaling_divides_exactly(total in 1u32.., budget: u32, x: u32, edge in 0u32..3) {
+        // Near the extremes too: x = total, budget = u32::MAX.
+        let x = if edge == 0 { total } else { x % total.saturating_add(1) };
+        let budget = if edge == 1 { u32::MAX } else { budget };
+        let want = u64::from(x) * u64::from(budget) / u64::from(total);
+        prop_assert_eq!(super::deadlines::Scale::new(budget, total).of(x), want);
     }
 
     #[test]
@@ -376,4 +414,39 @@ fn duplicate_edges_are_not_a_cycle() {
     // ordering counted it twice and reported a cycle.
     let (dag, order) = Dag::from_edges(3, &[(0, 1), (1, 2), (1, 2)]).unwrap();
     assert_eq!((dag.edge_count(), order), (2, vec![0, 1, 2]));
+}
+
+#[test]
+fn dates_are_the_working_days_of_the_offsets() {
+    use crate::calendar::{Beyond, Calendar};
+    let cn = Calendar::cn().with_beyond(Beyond::Weekends);
+    let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    // Budgets that make the latest deadline near the plan (one walk over the
+    // days) and far past it (one count per date); an over-budget flow has
+    // deadlines before day 0. Starts on a working day, a Saturday, and
+    // before the Spring Festival.
+    for (budget, a_min) in [(20, 2), (25, 2), (15, 2), (9_000, 2)] {
+        let p = over(budget, a_min);
+        for start in ["2025-03-03", "2025-03-01", "2025-01-24", "2026-12-20"] {
+            let start = date(start);
+            let d = p.dates(start, &cn).unwrap();
+            let add = |d: NaiveDate, n: u32| cn.add_working_days(d, n);
+            assert_eq!(p.dates(start, &add).unwrap(), d, "a closure counts as the calendar does");
+            let day0 = cn.add_working_days(start.pred_opt().unwrap(), 1).unwrap();
+            let at = |k: i64| u32::try_from(k).ok().map(|k| cn.add_working_days(day0, k).unwrap());
+            assert_eq!((d.start, Some(d.finish)), (day0, at(i64::from(p.elapsed_days()))));
+            for s in p.steps() {
+                let v = s.node as usize;
+                assert_eq!(Some(d.step_start[v]), at(i64::from(s.es)), "start, budget {budget}");
+                assert_eq!(d.due[v], at(s.deadline), "due, budget {budget}");
+            }
+        }
+    }
+    // Out of the calendar's years: the same error either way.
+    let strict = Calendar::cn();
+    let far = over(9_000, 2);
+    let e = far.dates(date("2025-03-03"), &strict).unwrap_err();
+    assert!(e.is_out_of_range());
+    let near = over(25, 2);
+    assert!(near.dates(date("2026-12-01"), &strict).unwrap_err().is_out_of_range());
 }
