@@ -305,5 +305,12 @@ fn status_table(out: &mut Vec<u8>, s: &Status, recorded: &[Event]) -> io::Result
         (None, None) => {}
     }
     let pct = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{:.0}%", x * 100.0));
-    writeln!(out, "on time {}, speed-up {}", pct(s.on_time_rate), pct(s.speed_up))
+    writeln!(out, "on time {}, speed-up {}", pct(s.on_time_rate), pct(s.speed_up))?;
+    if let Some(last) = s.estimated_after {
+        writeln!(
+            out,
+            "note: dates after {last} count weekends only: the calendar has no holidays past it yet"
+        )?;
+    }
+    Ok(())
 }

@@ -121,6 +121,10 @@ pub struct Status {
     pub on_time_rate: Option<f64>,
     /// (legal − used) / legal over decided steps with a legal limit (提速率).
     pub speed_up: Option<f64>,
+    /// The last day the calendar has holiday data for, when some date here
+    /// lies beyond it: those dates count weekends only and may move when the
+    /// next year's holidays are published.
+    pub estimated_after: Option<NaiveDate>,
 }
 
 /// One line of the supervision board: a step due or overdue.
@@ -358,6 +362,12 @@ impl Project {
             blocked_by,
             on_time_rate: (decided > 0).then(|| f64::from(on_time) / f64::from(decided)),
             speed_up: (legal_sum > 0).then(|| saved as f64 / legal_sum as f64),
+            estimated_after: self
+                .days
+                .calendar()
+                .covered()
+                .map(|(_, last)| last)
+                .filter(|&last| projected_finish.unwrap_or(deadline).max(deadline) > last),
         })
     }
 }

@@ -524,3 +524,14 @@ fn status_of_a_past_day_leaves_out_later_events() {
     let before = p.status(d("2025-01-23")).expect("status");
     assert_eq!(before.steps[0].state, StepState::Ready);
 }
+
+#[test]
+fn status_says_when_its_dates_run_past_the_calendar() {
+    let (_, p) = project(&FILED);
+    assert_eq!(p.status(d("2025-02-03")).expect("status").estimated_after, None);
+    // Started late in 2026, the project's deadline lies in 2027, past the `cn` data.
+    let store = MemoryStore::new();
+    let late = Project::create(&store, flow(), "L", d("2026-12-01"), &[]).expect("starts");
+    let s = late.status(d("2026-12-01")).expect("status");
+    assert_eq!(s.estimated_after, Some(d("2026-12-31")));
+}
