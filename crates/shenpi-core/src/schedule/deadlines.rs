@@ -12,25 +12,32 @@
 //!
 //! - [`DeadlinePolicy::Latest`]: the latest finish `lf`. All slack is left to
 //!   the end of each chain: an early step may overrun and eat everyone's buffer.
-//! - [`DeadlinePolicy::Proportional`]: each step's counted earliest finish
-//!   scaled by `budget / total_days`, rounded down. The flow's slack is shared
-//!   along every chain in proportion to the promised days before it, so each
-//!   department gets its share of buffer. This is the simplest member of the
-//!   slack-sharing family (Eder, Panagos & Rabinovich, "Time Constraints in
-//!   Workflow Systems", CAiSE 1999; Shragowitz, Youssef & Lu, J. Comb. Optim.
-//!   2003, who share slack in proportion to durations in linear time). Chains
-//!   shorter than the critical one get the same scaling, not all of their own
-//!   extra float: a safe, simple choice that never hands out a deadline later
-//!   than `lf`.
+//! - [`DeadlinePolicy::Proportional`]: the slack of each chain is shared
+//!   among its steps in proportion to their promised days. A step whose
+//!   longest counted chain is `P = ef + tail` days long gets
+//!   `⌊budget · ef / P⌋`: the same share of the budget as the share of its
+//!   chain done when it finishes. A step on a short chain thus gets that
+//!   chain's own extra float, spread along it, and every department gets its
+//!   fair share of buffer (the slack-sharing of Eder, Panagos & Rabinovich,
+//!   "Time Constraints in Workflow Systems", CAiSE 1999; Shragowitz, Youssef
+//!   & Lu, J. Comb. Optim. 2003, share slack in proportion to durations in
+//!   linear time). On the critical chain `P = total`, so its steps get
+//!   `⌊ef · budget / total⌋`.
 //!
-//! Why the properties hold for `Proportional` (with `r = budget / total >= 1`):
-//! `floor(ef_v·r) >= floor(ef_u·r + w_v·r) >= floor(ef_u·r) + w_v`; `ef_v·r
-//! <= (total − tail_v)·r <= budget − tail_v = lf_v`.
+//! Why the promises hold for `Proportional` when the flow is feasible
+//! (`budget = B >= total >= P` for every step). For an edge `u -> v` with
+//! `a = ef_u`, `w = days(v)`, `t = tail_v`: `tail_u >= w + t`, so
+//! `deadline(u) <= ⌊B·a / (a + w + t)⌋`; and `B·x / (x + t)` grows with `x`,
+//! with `ef_v >= a + w`, so `deadline(v) >= ⌊B·(a + w) / (a + w + t)⌋`. The
+//! two differ by at least `⌊B·w / (a + w + t)⌋ >= w`, since `a + w + t <= B`.
+//! A sink gets `⌊B·ef / ef⌋ = B`. And `B·ef / P <= B − tail` is
+//! `tail·(B − P) >= 0`, so no deadline is later than `lf`; `B·ef / P >= ef`,
+//! so the plan itself meets every deadline.
 //!
 //! When the flow is over budget both policies still give deadlines no later
 //! than the budget: `Latest` may give negative ones (the step is already
-//! late on paper), `Proportional` compresses every chain by the same factor,
-//! which says how much faster each step would have to be.
+//! late on paper), `Proportional` compresses every chain by the same factor
+//! `budget / total`, which says how much faster each step would have to be.
 
 use super::cpm::Cpm;
 use crate::model::DeadlinePolicy;
@@ -50,6 +57,20 @@ pub fn deadlines_into(cpm: &Cpm, budget: u32, policy: DeadlinePolicy, out: &mut 
     let total = u64::from(cpm.total_days());
     out.clear();
     match policy {
+        DeadlinePolicy::Proportional if total > 0 && u64::from(budget) >= total => {
+            // Each chain shares its own slack; the critical one (the most
+            // common case on a long chain) by the reciprocal, without a division.
+            let scale = Scale::new(budget, cpm.total_days());
+            out.extend(cpm.counted_efs().zip(cpm.tails()).map(|(ef, tail)| {
+                let through = u64::from(ef) + u64::from(tail);
+                if through == total {
+                    scale.of(ef) as i64
+                } else {
+                    // A chain of no counted days (through = 0) has nothing to share.
+                    (u64::from(budget) * u64::from(ef)).checked_div(through).unwrap_or(0) as i64
+                }
+            }))
+        }
         DeadlinePolicy::Proportional if total > 0 => {
             let scale = Scale::new(budget, cpm.total_days());
             out.extend(cpm.counted_efs().map(|ef| scale.of(ef) as i64))

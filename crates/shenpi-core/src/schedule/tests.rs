@@ -217,6 +217,19 @@ fn proportional_policy_shares_the_slack() {
     assert_eq!(p.step_by_id("a").unwrap().lf, 14);
 }
 
+#[test]
+fn proportional_policy_gives_a_short_chain_its_own_slack() {
+    // filing 2 -> (a 8 | b 2) -> permit 4; budget 20, total 14. The short branch b
+    // lies on an 8-day chain, so it is due at 20·4/8 = 10, not at 20·4/14 = 5.
+    let flow = "id: f\nname: f\nbudget: 20\ndeadline_policy: proportional\nstages:\n  - id: s\n    name: s\n    steps:\n      \
+         - { id: filing, name: f, promised: 2 }\n      - parallel:\n          - { id: a, name: a, promised: 8 }\n          \
+         - { id: b, name: b, promised: 2 }\n      - { id: permit, name: p, promised: 4 }\n";
+    let p = plan(flow);
+    let d = |id: &str| p.step_by_id(id).unwrap().deadline;
+    assert_eq!((d("filing"), d("a"), d("b"), d("permit")), (2, 14, 10, 20));
+    assert!(d("b") <= p.step_by_id("b").unwrap().lf);
+}
+
 // ---- properties on random small graphs, against brute force ----
 
 #[derive(Clone, Debug)]
