@@ -18,7 +18,13 @@ use clap::{Parser, Subcommand};
 
 /// Check, plan, simulate and render administrative approval flows.
 #[derive(Parser)]
-#[command(name = "shenpi", version, about, propagate_version = true)]
+#[command(
+    name = "shenpi",
+    version,
+    about,
+    propagate_version = true,
+    after_help = "Exit codes: 0 success, 1 invalid input (a flow or calendar with errors, a refused event), 2 usage or I/O error."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
