@@ -71,6 +71,8 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (project, seq)
     ) WITHOUT ROWID;
     CREATE UNIQUE INDEX events_key ON events(project, key) WHERE key IS NOT NULL;",
+    // 2: the text of a flow's calendar file, pinned like the flow's.
+    "ALTER TABLE projects ADD COLUMN calendar_text TEXT;",
 ];
 
 /// The schema version this build writes.
@@ -220,8 +222,8 @@ impl Store for SqliteStore {
             .map_err(|e| Error::store(format!("cannot encode params: {e}"), Some(Box::new(e))))?;
         let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         let r = conn.execute(
-            "INSERT INTO projects (id, flow_id, flow_hash, flow_name, flow_text, start_date, params, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO projects (id, flow_id, flow_hash, flow_name, flow_text, start_date, params, created_at, calendar_text)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 project.id,
                 project.flow_id,
@@ -231,6 +233,7 @@ impl Store for SqliteStore {
                 project.start.to_string(),
                 params_json,
                 project.created_at.to_rfc3339(),
+                project.calendar_text,
             ],
         );
         match r {
@@ -319,17 +322,19 @@ impl Store for SqliteStore {
         let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         // One read transaction: the record and the log from the same snapshot.
         let tx = conn.transaction().map_err(|e| backend(p, "read", e))?;
-        type Row = (String, String, String, String, String, String, String);
+        type Row = (String, String, String, String, String, String, String, Option<String>);
         let row: Option<Row> = tx
             .query_row(
-                "SELECT flow_id, flow_hash, flow_name, flow_text, start_date, params, created_at
+                "SELECT flow_id, flow_hash, flow_name, flow_text, start_date, params, created_at, calendar_text
                  FROM projects WHERE id = ?1",
                 [project],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
             )
             .optional()
             .map_err(|e| backend(p, "read a project", e))?;
-        let Some((flow_id, flow_hash, flow_name, flow_text, start, params_json, created)) = row else {
+        let Some((flow_id, flow_hash, flow_name, flow_text, start, params_json, created, calendar_text)) =
+            row
+        else {
             return Err(Error::not_found(project));
         };
         let bad =
@@ -340,6 +345,7 @@ impl Store for SqliteStore {
             flow_hash,
             flow_name,
             flow_text,
+            calendar_text,
             start: start.parse().map_err(|_| bad("start date"))?,
             params: serde_json::from_str(&params_json).map_err(|_| bad("params"))?,
             created_at: DateTime::parse_from_rfc3339(&created)

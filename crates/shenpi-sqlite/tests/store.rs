@@ -163,3 +163,32 @@ fn bad_files_give_clear_errors() {
     };
     check("damaged.db", None, &damaged, "is not a shenpi store or is damaged");
 }
+
+#[test]
+fn a_version_1_store_migrates_and_keeps_its_projects() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("v1.db");
+    // Make a version-1 store: the current schema without the pinned calendar column.
+    {
+        let store = SqliteStore::open(&path).expect("creates");
+        new_project(&store, "OLD");
+    }
+    {
+        let c = rusqlite::Connection::open(&path).expect("opens");
+        c.execute_batch("ALTER TABLE projects DROP COLUMN calendar_text; PRAGMA user_version = 1;")
+            .expect("downgrades");
+    }
+    let store = SqliteStore::open(&path).expect("migrates");
+    store.verify().expect("intact");
+    let old = Project::open(&store, "OLD").expect("old project loads");
+    assert_eq!(old.info().calendar_text, None);
+    // A project of a flow with a calendar file keeps that file's text.
+    let cal = dir.path().join("county.yaml");
+    std::fs::write(&cal, "base: cn\nholidays:\n  - 2025-03-11\n").expect("writes");
+    let flow_path = dir.path().join("f.yaml");
+    std::fs::write(&flow_path, FLOW.replace("calendar: cn", "calendar: county.yaml")).expect("writes");
+    let flow = Arc::new(Flow::load(&flow_path).expect("loads"));
+    Project::create(&store, flow, "NEW", day(3), &[]).expect("created");
+    let new = Project::open(&store, "NEW").expect("loads");
+    assert!(new.info().calendar_text.as_deref().is_some_and(|t| t.contains("2025-03-11")));
+}

@@ -113,16 +113,26 @@ impl Calendar {
     /// # Errors
     /// As for [`Calendar::load`].
     pub fn resolve(name_or_path: &str, relative_to: Option<&Path>) -> Result<Calendar, LoadError> {
-        match name_or_path {
-            "cn" => Ok(Calendar::cn()),
-            "weekends" => Ok(Calendar::weekends_only()),
-            _ => {
-                let path = Path::new(name_or_path);
-                match relative_to {
-                    Some(dir) if path.is_relative() => Calendar::load(&dir.join(path)),
-                    _ => Calendar::load(path),
-                }
-            }
+        if let Some(builtin) = Calendar::builtin(name_or_path) {
+            return Ok(builtin);
+        }
+        let path = Path::new(name_or_path);
+        match relative_to {
+            Some(dir) if path.is_relative() => Calendar::load(&dir.join(path)),
+            _ => Calendar::load(path),
+        }
+    }
+
+    /// Whether `name` is a built-in calendar (`cn`, `weekends`) rather than a file.
+    pub fn is_builtin(name: &str) -> bool {
+        Calendar::builtin(name).is_some()
+    }
+
+    fn builtin(name: &str) -> Option<Calendar> {
+        match name {
+            "cn" => Some(Calendar::cn()),
+            "weekends" => Some(Calendar::weekends_only()),
+            _ => None,
         }
     }
 }

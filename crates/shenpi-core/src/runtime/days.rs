@@ -17,14 +17,43 @@ pub(crate) struct Days {
 }
 
 impl Days {
-    /// The calendar a flow names (`cn`, or a file relative to the flow's file).
+    /// The text of the calendar file a flow names, to pin with a project;
+    /// `None` for a built-in calendar.
+    pub(crate) fn pin(calendar: &str, flow_name: &str) -> Result<Option<String>, Error> {
+        if Calendar::is_builtin(calendar) {
+            return Ok(None);
+        }
+        let path = Path::new(flow_name)
+            .parent()
+            .map_or_else(|| Path::new(calendar).to_path_buf(), |d| d.join(calendar));
+        std::fs::read_to_string(&path).map(Some).map_err(|e| {
+            Error::calendar(format!(
+                "calendar `{calendar}` of flow `{flow_name}`: cannot read `{}`: {e}",
+                path.display()
+            ))
+        })
+    }
+
+    /// The calendar a flow names (`cn`, or a file relative to the flow's
+    /// file), or the pinned text of that file when the project kept one.
     /// Dates past the calendar's years count weekends only, so a running
     /// project never stops working because next year's holidays are not
     /// published yet.
-    pub(crate) fn for_flow(calendar: &str, flow_name: &str) -> Result<Days, Error> {
-        let dir = Path::new(flow_name).parent();
-        let cal = Calendar::resolve(calendar, dir)
-            .map_err(|e| Error::calendar(format!("calendar `{calendar}` of flow `{flow_name}`: {e}")))?;
+    pub(crate) fn for_flow(calendar: &str, flow_name: &str, pinned: Option<&str>) -> Result<Days, Error> {
+        let cal = match pinned {
+            Some(text) => Calendar::from_yaml(calendar, text).map_err(|r| {
+                Error::calendar(format!(
+                    "pinned calendar `{calendar}` of flow `{flow_name}`:\n{}",
+                    r.render()
+                ))
+            })?,
+            None => {
+                let dir = Path::new(flow_name).parent();
+                Calendar::resolve(calendar, dir).map_err(|e| {
+                    Error::calendar(format!("calendar `{calendar}` of flow `{flow_name}`: {e}"))
+                })?
+            }
+        };
         let cal = if cal.beyond() == Beyond::Error { cal.with_beyond(Beyond::Weekends) } else { cal };
         Ok(Days { cal })
     }

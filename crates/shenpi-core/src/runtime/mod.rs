@@ -107,12 +107,14 @@ impl Project {
             )));
         }
         let text = flow.source().text().to_string();
+        let calendar_text = Days::pin(&flow.calendar, flow.source().name())?;
         let record = ProjectRecord {
             id: id.to_string(),
             flow_id: flow.id.clone(),
             flow_hash: flow_hash(&text),
             flow_name: flow.source().name().to_string(),
             flow_text: text,
+            calendar_text,
             start,
             params: params.to_vec(),
             created_at: Utc::now(),
@@ -122,7 +124,7 @@ impl Project {
 
     fn build(record: ProjectRecord, flow: Arc<Flow>) -> Result<Project, Error> {
         let bound = flow.bind(record.params.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-        let days = Days::for_flow(&flow.calendar, &record.flow_name)?;
+        let days = Days::for_flow(&flow.calendar, &record.flow_name, record.calendar_text.as_deref())?;
         let graph = FlowGraph::new(flow, bound)?;
         let plan = plan::plan(&graph, record.start, &days)?;
         let state = ProjectState::new(graph.len());

@@ -22,6 +22,10 @@ pub struct ProjectRecord {
     pub flow_name: String,
     /// The flow text itself, so editing the file never changes a running project.
     pub flow_text: String,
+    /// The text of the flow's calendar file, pinned the same way; `None` when
+    /// the flow names a built-in calendar (`cn`), whose data updates reach
+    /// running projects (next year's holidays, once published).
+    pub calendar_text: Option<String>,
     /// The day the project started.
     pub start: NaiveDate,
     /// Its params as given (`K=V` pairs); defaults fill the rest.

@@ -535,3 +535,27 @@ fn status_says_when_its_dates_run_past_the_calendar() {
     let s = late.status(d("2026-12-01")).expect("status");
     assert_eq!(s.estimated_after, Some(d("2026-12-31")));
 }
+
+#[test]
+fn a_calendar_file_is_pinned_with_the_project() {
+    // A county's own calendar: Tuesday 2025-03-11 off. Editing the file later
+    // must not move the deadlines of a project already running.
+    let dir = std::env::temp_dir().join(format!("shenpi-pin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let cal = dir.join("county.yaml");
+    std::fs::write(&cal, "base: cn\nholidays:\n  - 2025-03-11\n").expect("writes");
+    let flow_path = dir.join("f.yaml");
+    std::fs::write(&flow_path, FLOW.replace("calendar: cn", "calendar: county.yaml")).expect("writes");
+    let flow = Arc::new(Flow::load(&flow_path).expect("loads"));
+    let store = MemoryStore::new();
+    let mut p = Project::create(&store, flow, "C", d("2025-03-03"), &[]).expect("starts");
+    assert!(p.info().calendar_text.as_deref().is_some_and(|t| t.contains("2025-03-11")));
+    p.record(&store, ev("filing", "accepted", "2025-03-10")).expect("records");
+    let due = |p: &Project| p.status(d("2025-03-10")).expect("status").steps[0].due;
+    // One working day after Monday the 10th skips the county's Tuesday off.
+    assert_eq!(due(&p), Some(d("2025-03-12")));
+    std::fs::write(&cal, "base: cn\n").expect("rewrites");
+    let again = Project::open(&store, "C").expect("replays");
+    assert_eq!(due(&again), Some(d("2025-03-12")));
+    std::fs::remove_dir_all(&dir).expect("cleans up");
+}
