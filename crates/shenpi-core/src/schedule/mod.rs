@@ -361,7 +361,7 @@ impl Plan {
         Ok(Relaxation { parallel, total_days: cpm.total_days(), elapsed_days: cpm.elapsed_days() })
     }
 
-    /// Calendar dates from a start date, counted on a [`Calendar`] or with
+    /// Calendar dates from a start date, counted on a [`Calendar`](crate::calendar::Calendar) or with
     /// any `add_working_days` function (see [`AddWorkingDays`]).
     ///
     /// # Complexity
