@@ -68,7 +68,7 @@ pub use status::{Alert, BoardRow, Clock, Status, StepStatus, board};
 pub use store::{MemoryStore, ProjectRecord, Store, resolve_keys};
 
 use days::Days;
-use plan::PlanDates;
+use plan::Deadlines;
 use state::Rules;
 
 /// SHA-256 of a flow's text, lowercase hex: the version a project pins.
@@ -83,7 +83,7 @@ pub struct Project {
     record: ProjectRecord,
     graph: FlowGraph,
     days: Days,
-    plan: PlanDates,
+    plan: Deadlines,
     events: Vec<Event>,
     state: ProjectState,
 }

@@ -8,9 +8,10 @@ use crate::error::Error;
 use crate::graph::FlowGraph;
 use crate::schedule::Plan;
 
-/// Plan dates for one project, by node.
+/// The deadlines a project runs against, by node (not to be confused with
+/// [`crate::schedule::PlanDates`], the dates of a plan as a whole).
 #[derive(Clone, Debug)]
-pub(crate) struct PlanDates {
+pub(crate) struct Deadlines {
     /// Each step's deadline in the total, as a date, if every step takes its promised days.
     pub(crate) deadline: Vec<NaiveDate>,
     /// Each step's deadline on the counted clock: counted working days from the start.
@@ -23,11 +24,11 @@ pub(crate) struct PlanDates {
 ///
 /// # Complexity
 /// As [`Plan::new`] and [`Plan::dates`]: O(V + E) plus date arithmetic.
-pub(crate) fn plan(graph: &FlowGraph, start: NaiveDate, days: &Days) -> Result<PlanDates, Error> {
+pub(crate) fn plan(graph: &FlowGraph, start: NaiveDate, days: &Days) -> Result<Deadlines, Error> {
     let plan = Plan::new(graph.clone());
     let dates = plan.dates(start, &|d, n| days.add(d, n, &[]))?;
     // A deadline before the start (an over-budget flow) is due on day 0.
     let deadline: Vec<NaiveDate> = dates.due.iter().map(|d| d.unwrap_or(dates.start)).collect();
     let finish = deadline.iter().copied().max().unwrap_or(dates.finish).max(dates.finish);
-    Ok(PlanDates { deadline, counted: plan.counted_deadlines().to_vec(), finish })
+    Ok(Deadlines { deadline, counted: plan.counted_deadlines().to_vec(), finish })
 }
