@@ -222,6 +222,11 @@ impl Project {
     /// happened, and raises the plan clock's alerts; returns the project's
     /// deadline.
     ///
+    /// If every step finishes by the deadline this gives it, the project's
+    /// counted days stay within the budget: a step's deadline leaves it
+    /// `D − before` counted days, so `before + own <= D <= budget` along
+    /// every chain.
+    ///
     /// The plan gives each step a deadline on the counted clock: `D` counted
     /// working days from the start. Only counted work uses that clock up; the
     /// owner's work, intermediaries and clock stops do not. So a step's
@@ -251,7 +256,9 @@ impl Project {
             used_before[v as usize] = before + own;
             let Some(start) = s.accepted.or(s.expected_start) else { continue };
             let left = u32::try_from(self.plan.counted[v as usize] - before).unwrap_or(0);
-            s.plan_deadline = self.days.add(start, left, &[])?;
+            // Its own clock stops (补正, special procedures) are the applicant's time too.
+            let stops = self.state.run(v).stops(s.decided.unwrap_or(date).max(start));
+            s.plan_deadline = self.days.add(start, left, &stops)?;
             deadline = deadline.max(Some(s.plan_deadline));
             // Uncounted work (the owner's, intermediaries') does not use the budget up.
             let waiting_on_it =

@@ -559,3 +559,21 @@ fn a_calendar_file_is_pinned_with_the_project() {
     assert_eq!(due(&again), Some(d("2025-03-12")));
     std::fs::remove_dir_all(&dir).expect("cleans up");
 }
+
+#[test]
+fn a_clock_stop_pushes_the_plan_deadline_back_too() {
+    let base = with_filed(&[("eia", "accepted", "2025-02-05")]);
+    let (_, plain) = project(&base);
+    let mut paused = base.clone();
+    paused.push(("eia", "supplement-requested", "2025-02-06"));
+    paused.push(("eia", "supplement-received", "2025-02-12"));
+    let (_, paused) = project(&paused);
+    let deadline = |p: &Project| {
+        let s = p.status(d("2025-02-13")).expect("status");
+        s.steps.iter().find(|x| x.id == "eia").expect("eia").plan_deadline
+    };
+    // 补正 from the 6th to the 12th stops five working days: 7, 8 (a make-up
+    // Saturday after the Spring Festival), 10, 11 and 12 February.
+    let cal = flow_calendar();
+    assert_eq!(deadline(&paused), cal.add_working_days(deadline(&plain), 5).expect("in the calendar"));
+}
