@@ -64,7 +64,7 @@ impl Days {
     }
 
     fn stops(stops: &[(NaiveDate, NaiveDate)]) -> Result<ClockStops, Error> {
-        ClockStops::from_spans(stops.iter().copied()).map_err(|e| Error::calendar(e.to_string()))
+        ClockStops::from_spans(stops.iter().copied()).map_err(Error::from)
     }
 
     /// The `n`-th counted working day after `date` (`date` not counted); with
@@ -80,7 +80,7 @@ impl Days {
         } else {
             self.cal.add_working_days_with_stops(date, n, &Days::stops(stops)?)
         };
-        r.map_err(|e| Error::calendar(e.to_string()))
+        r.map_err(Error::from)
     }
 
     /// The counted working days x with `from` < x ≤ `to`; negative when `from` is after `to`.
@@ -95,6 +95,6 @@ impl Days {
         } else {
             self.cal.working_days_between_with_stops(from, to, &Days::stops(stops)?)
         };
-        r.map_err(|e| Error::calendar(e.to_string()))
+        r.map_err(Error::from)
     }
 }
