@@ -6,6 +6,7 @@
 mod calendar_cmd;
 mod check;
 mod common;
+mod output;
 mod plan;
 mod project;
 mod render;

@@ -68,16 +68,14 @@ fn draw(args: &Args) -> Result<String, Failure> {
     })
 }
 
-/// Writes `text` to `path` (through a temporary file, so a failed write
-/// leaves no half chart), or to standard output.
+/// Writes `text` to `path` (see [`crate::output`]: a regular file is replaced
+/// atomically, a link is followed, a device or FIFO is written in place), or
+/// to standard output.
 pub fn write_out(path: Option<&PathBuf>, text: &str) -> Result<(), Failure> {
     let Some(path) = path else {
         io::stdout().lock().write_all(text.as_bytes())?;
         return Ok(());
     };
-    let tmp = path.with_extension("tmp~");
-    std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path)).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Failure::usage(format!("cannot write `{}`: {e}", path.display()))
-    })
+    crate::output::write_file(path, text.as_bytes())
+        .map_err(|e| Failure::usage(format!("cannot write `{}`: {e}", path.display())))
 }

@@ -85,3 +85,109 @@ fn a_live_project_renders_with_its_alerts() {
     assert!(class("bar-land-planning").contains("active red"), "{}", class("bar-land-planning"));
     assert!(class("bar-power").contains("planned"));
 }
+
+/// `-o` names a file to write, never one to replace by another kind of file.
+#[cfg(unix)]
+mod output_file {
+    use std::fs;
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    use std::path::Path;
+
+    use super::{FLOW, shenpi};
+
+    fn render_to(path: &Path) -> std::process::Output {
+        shenpi(&["render", FLOW, "--format", "mermaid", "-o", path.to_str().unwrap()])
+    }
+
+    fn run_tool(tool: &str, args: &[&str]) -> bool {
+        std::process::Command::new(tool).args(args).status().is_ok_and(|s| s.success())
+    }
+
+    // As root, `-o /dev/null` used to leave /dev/null a regular file.
+    #[test]
+    fn a_device_is_written_through_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let node = dir.path().join("null");
+        // A private copy of /dev/null where we may create device nodes (root); where we may not,
+        // /dev/null itself cannot be replaced either, so it is safe to aim at.
+        let device = if run_tool("mknod", &[node.to_str().unwrap(), "c", "1", "3"]) {
+            node
+        } else {
+            Path::new("/dev/null").to_path_buf()
+        };
+        let out = render_to(&device);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(fs::metadata(&device).unwrap().file_type().is_char_device());
+        assert!(fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), usize::from(device.starts_with(dir.path())));
+    }
+
+    // A FIFO used to be replaced by a regular file, and its reader got nothing.
+    #[test]
+    fn a_fifo_reaches_its_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("chart.fifo");
+        assert!(run_tool("mkfifo", &[fifo.to_str().unwrap()]));
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read_to_string(fifo).unwrap())
+        };
+        let out = render_to(&fifo);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        // shenpi opened the FIFO, so the reader has been let through and sees the end.
+        assert!(reader.join().unwrap().starts_with("---\n"));
+    }
+
+    // A symlink used to be replaced by a plain file, its target untouched.
+    #[test]
+    fn a_symlink_is_followed_to_its_target() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("charts")).unwrap();
+        let target = dir.path().join("charts/chart.mmd");
+        fs::write(&target, "old").unwrap();
+        let link = dir.path().join("chart.mmd");
+        std::os::unix::fs::symlink("charts/chart.mmd", &link).unwrap();
+        let dangling = dir.path().join("new.mmd");
+        std::os::unix::fs::symlink("charts/new.mmd", &dangling).unwrap();
+        for (link, target) in [(&link, &target), (&dangling, &dir.path().join("charts/new.mmd"))] {
+            let out = render_to(link);
+            assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(fs::symlink_metadata(link).unwrap().file_type().is_symlink());
+            assert!(fs::read_to_string(target).unwrap().contains("flowchart LR"));
+        }
+        assert_eq!(fs::read_dir(dir.path().join("charts")).unwrap().count(), 2);
+    }
+
+    // `chart.tmp~` beside `chart.mmd` was the temporary file: a user's own was overwritten and removed.
+    #[test]
+    fn a_users_tmp_file_beside_the_output_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let mine = dir.path().join("chart.tmp~");
+        fs::write(&mine, "my notes").unwrap();
+        let chart = dir.path().join("chart.mmd");
+        fs::write(&chart, "old").unwrap();
+        fs::set_permissions(&chart, fs::Permissions::from_mode(0o640)).unwrap();
+        let out = render_to(&chart);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(fs::read_to_string(&mine).unwrap(), "my notes");
+        assert!(fs::read_to_string(&chart).unwrap().contains("flowchart LR"));
+        // The replaced file keeps its permissions, and nothing else is left in the directory.
+        assert_eq!(fs::metadata(&chart).unwrap().permissions().mode() & 0o777, 0o640);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+    }
+
+    #[test]
+    fn a_directory_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = render_to(dir.path());
+        assert_eq!(out.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("directory"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(fs::metadata(dir.path()).unwrap().is_dir());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}
