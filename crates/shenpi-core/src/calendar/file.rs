@@ -9,7 +9,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 
 use super::{Beyond, Calendar, CalendarBuilder, DayKind, Entry, MAX_YEARS, Notice, Problem, date_problem};
 use crate::diag::{Code, Diagnostic, Report, Source, Span};
-use crate::yaml::{self, Node, Reader};
+use crate::yaml::{self, Fields, Node, Reader};
 
 const KEYS: &[&str] =
     &["name", "description", "base", "weekend", "years", "beyond", "holidays", "workdays", "notices"];
@@ -154,28 +154,84 @@ struct Read {
     span: Span,
 }
 
+/// What a calendar file says before its days.
+struct Header {
+    base: Option<Base>,
+    title: Option<String>,
+    beyond: Option<Beyond>,
+    weekend: Option<Vec<Weekday>>,
+    /// The years and the span of their value.
+    years: Option<((i32, i32), Span)>,
+}
+
+/// A calendar file's days: its notices, and every entry with the notice it cites.
+struct Days {
+    notices: Vec<Notice>,
+    entries: Vec<Read>,
+}
+
+/// Reads a calendar file: its header, its days, then the calendar they make,
+/// reporting every problem on the way.
 fn read(r: &mut Reader<'_>) -> Option<Calendar> {
-    let root = match yaml::parse(r.source) {
-        Ok(Some(root)) => root,
+    let root = document(r)?;
+    let f = r.fields(&root, "a calendar file", KEYS)?;
+    let header = read_header(r, &f);
+    let days = read_days(r, &f);
+    let builder = match header.base? {
+        Base::Cn => on_cn(r, &f, &header),
+        Base::None => from_scratch(r, &f, &header)?,
+    };
+    let (builder, spans) = with_days(builder, &header, days);
+    if has_errors(r) {
+        return None;
+    }
+    for p in builder.problems() {
+        let d = problem(&builder, &spans, header.base == Some(Base::Cn), p);
+        r.push(d);
+    }
+    if has_errors(r) {
+        return None;
+    }
+    match builder.build() {
+        Ok(c) => Some(c),
+        Err(e) => {
+            // The checks above cover what `build` refuses; say it anyway.
+            r.push(Diagnostic::error(Code::InvalidValue, e.to_string()).at(f.span, ""));
+            None
+        }
+    }
+}
+
+fn has_errors(r: &Reader<'_>) -> bool {
+    r.diags.iter().any(Diagnostic::is_error)
+}
+
+/// The file's one YAML document; an empty file is an error.
+fn document<'s>(r: &mut Reader<'s>) -> Option<Node<'s>> {
+    match yaml::parse(r.source) {
+        Ok(Some(root)) => Some(root),
         Ok(None) => {
             r.push(
                 Diagnostic::error(Code::MissingField, "the calendar file is empty")
                     .at(Span::new(0, 0), "")
                     .help("start with `base: cn` to add days to the mainland calendar"),
             );
-            return None;
+            None
         }
         Err(d) => {
             r.push(*d);
-            return None;
+            None
         }
-    };
-    let f = r.fields(&root, "a calendar file", KEYS)?;
+    }
+}
+
+/// `base`, `name`, `description`, `beyond`, `weekend` and `years`.
+fn read_header(r: &mut Reader<'_>, f: &Fields<'_>) -> Header {
     let base = match f.get("base") {
         Some(n) => r.choice(n, "base", &[("cn", Base::Cn), ("none", Base::None)]),
         None => {
             r.missing(
-                &f,
+                f,
                 "the calendar file",
                 "base",
                 "start with `base: cn` to add days to the mainland calendar, \
@@ -193,116 +249,101 @@ fn read(r: &mut Reader<'_>) -> Option<Calendar> {
         .and_then(|n| r.choice(n, "beyond", &[("error", Beyond::Error), ("weekends", Beyond::Weekends)]));
     let weekend = f.get("weekend").and_then(|n| weekend(r, n));
     let years = f.get("years").and_then(|n| years(r, n).map(|y| (y, r.span(n))));
+    Header { base, title, beyond, weekend, years }
+}
 
-    let mut notices = Vec::new();
-    let mut entries = Vec::new();
+/// The top-level `holidays` and `workdays`, then each notice with its own.
+fn read_days(r: &mut Reader<'_>, f: &Fields<'_>) -> Days {
+    let mut days = Days { notices: Vec::new(), entries: Vec::new() };
+    read_kinds(r, f, None, &mut days.entries);
+    let Some(list) = f.get("notices").and_then(|n| r.list(n, "notices")) else { return days };
+    for item in list {
+        let Some(nf) = r.fields(item, "a notice", NOTICE_KEYS) else { continue };
+        let title = match nf.get("title") {
+            Some(n) => r.text(n, "title"),
+            None => {
+                r.missing(&nf, "the notice", "title", "give the notice's title, as published");
+                None
+            }
+        };
+        let number = nf.get("number").and_then(|n| r.text(n, "number"));
+        days.notices.push(Notice { title: title.unwrap_or_default(), number });
+        read_kinds(r, &nf, Some(days.notices.len() - 1), &mut days.entries);
+    }
+    days
+}
+
+/// The `holidays` and `workdays` of one mapping, citing `notice`.
+fn read_kinds(r: &mut Reader<'_>, f: &Fields<'_>, notice: Option<usize>, out: &mut Vec<Read>) {
     for (key, kind) in [("holidays", DayKind::Holiday), ("workdays", DayKind::Workday)] {
         if let Some(n) = f.get(key) {
-            read_entries(r, n, key, kind, None, &mut entries);
+            read_entries(r, n, key, kind, notice, out);
         }
     }
-    if let Some(list) = f.get("notices").and_then(|n| r.list(n, "notices")) {
-        for item in list {
-            let Some(nf) = r.fields(item, "a notice", NOTICE_KEYS) else { continue };
-            let title = match nf.get("title") {
-                Some(n) => r.text(n, "title"),
-                None => {
-                    r.missing(&nf, "the notice", "title", "give the notice's title, as published");
-                    None
-                }
-            };
-            let number = nf.get("number").and_then(|n| r.text(n, "number"));
-            let index = notices.len();
-            notices.push(Notice { title: title.unwrap_or_default(), number });
-            for (key, kind) in [("holidays", DayKind::Holiday), ("workdays", DayKind::Workday)] {
-                if let Some(n) = nf.get(key) {
-                    read_entries(r, n, key, kind, Some(index), &mut entries);
-                }
-            }
-        }
-    }
+}
 
-    let mut b = match base? {
-        Base::Cn => {
-            let cn = Calendar::cn();
-            if let Some(span) = f.key_span("weekend") {
-                r.push(
-                    Diagnostic::error(Code::InvalidValue, "`weekend` cannot be changed on top of `base: cn`")
-                        .at(span, "the `cn` calendar rests on Saturday and Sunday")
-                        .help("remove `weekend`, or use `base: none` for a calendar of your own"),
-                );
-            }
-            let mut b = cn.extend(r.source.name());
-            if let Some(((y0, y1), span)) = years {
-                let (c0, c1) = b.year_span();
-                if y0 > c0 || y1 < c1 {
-                    r.push(
-                        Diagnostic::error(
-                            Code::InvalidValue,
-                            format!("the years {y0}..{y1} leave out years of the `cn` calendar ({c0}..{c1})"),
-                        )
-                        .at(span, format!("must include {c0}..{c1}"))
-                        .help(format!(
-                            "use `years: {}..{}`, or leave `years` out",
-                            y0.min(c0),
-                            y1.max(c1)
-                        )),
-                    );
-                }
-                b = b.years(y0.min(c0)..=y1.max(c1));
-            }
-            b
-        }
-        Base::None => {
-            let Some(((y0, y1), _)) = years else {
-                if !f.has("years") {
-                    r.missing(
-                        &f,
-                        "a calendar with `base: none`",
-                        "years",
-                        "say which years the calendar has data for, e.g. `years: 2020..2030`",
-                    );
-                }
-                return None;
-            };
-            let name = r.source.name().to_string();
-            Calendar::builder(name, y0..=y1).weekend(&weekend.unwrap_or(vec![Weekday::Sat, Weekday::Sun]))
-        }
-    };
-    if let Some(t) = title {
-        b = b.title(t);
+/// A builder on top of `cn`, its years widened by the file's.
+fn on_cn(r: &mut Reader<'_>, f: &Fields<'_>, header: &Header) -> CalendarBuilder {
+    if let Some(span) = f.key_span("weekend") {
+        r.push(
+            Diagnostic::error(Code::InvalidValue, "`weekend` cannot be changed on top of `base: cn`")
+                .at(span, "the `cn` calendar rests on Saturday and Sunday")
+                .help("remove `weekend`, or use `base: none` for a calendar of your own"),
+        );
     }
-    if let Some(beyond) = beyond {
+    let b = Calendar::cn().extend(r.source.name());
+    let Some(((y0, y1), span)) = header.years else { return b };
+    let (c0, c1) = b.year_span();
+    if y0 > c0 || y1 < c1 {
+        r.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                format!("the years {y0}..{y1} leave out years of the `cn` calendar ({c0}..{c1})"),
+            )
+            .at(span, format!("must include {c0}..{c1}"))
+            .help(format!("use `years: {}..{}`, or leave `years` out", y0.min(c0), y1.max(c1))),
+        );
+    }
+    b.years(y0.min(c0)..=y1.max(c1))
+}
+
+/// A builder for a calendar of its own; `None` without `years`.
+fn from_scratch(r: &mut Reader<'_>, f: &Fields<'_>, header: &Header) -> Option<CalendarBuilder> {
+    let Some(((y0, y1), _)) = header.years else {
+        if !f.has("years") {
+            r.missing(
+                f,
+                "a calendar with `base: none`",
+                "years",
+                "say which years the calendar has data for, e.g. `years: 2020..2030`",
+            );
+        }
+        return None;
+    };
+    let weekend = header.weekend.clone().unwrap_or(vec![Weekday::Sat, Weekday::Sun]);
+    Some(Calendar::builder(r.source.name(), y0..=y1).weekend(&weekend))
+}
+
+/// The builder with the file's title, `beyond`, notices and entries; the
+/// spans of the entries' dates, in the builder's order.
+fn with_days(mut b: CalendarBuilder, header: &Header, days: Days) -> (CalendarBuilder, Vec<Span>) {
+    if let Some(t) = &header.title {
+        b = b.title(t.clone());
+    }
+    if let Some(beyond) = header.beyond {
         b = b.beyond(beyond);
     }
     let offset = b.notice_count();
-    for n in notices {
+    for n in days.notices {
         b.notice(n);
     }
-    let mut spans = Vec::with_capacity(entries.len());
-    for Read { mut entry, span } in entries {
+    let mut spans = Vec::with_capacity(days.entries.len());
+    for Read { mut entry, span } in days.entries {
         entry.notice = entry.notice.map(|i| i + offset);
         spans.push(span);
         b = b.entry(entry);
     }
-    if r.diags.iter().any(Diagnostic::is_error) {
-        return None;
-    }
-    for p in b.problems() {
-        let d = problem(&b, &spans, base == Some(Base::Cn), p);
-        r.push(d);
-    }
-    if r.diags.iter().any(Diagnostic::is_error) {
-        return None;
-    }
-    match b.build() {
-        Ok(c) => Some(c),
-        Err(e) => {
-            // The checks above cover what `build` refuses; say it anyway.
-            r.push(Diagnostic::error(Code::InvalidValue, e.to_string()).at(f.span, ""));
-            None
-        }
-    }
+    (b, spans)
 }
 
 /// The diagnostic for one problem the builder found; `spans` are the own entries' dates.

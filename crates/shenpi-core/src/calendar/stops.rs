@@ -2,7 +2,8 @@
 
 use chrono::NaiveDate;
 
-use super::{CalendarError, ErrorKind};
+use super::CalendarError;
+use super::error::ErrorKind;
 
 /// Sorted, disjoint date spans during which a time limit's clock is stopped.
 ///

@@ -1,0 +1,167 @@
+//! The rank index: which days are worked, as prefix counts, so that counting
+//! working days is a subtraction and finding the n-th one a binary search.
+//!
+//! Days are numbered by [`day_index`] (0 is Monday 0001-01-01, so `j mod 7`
+//! is the weekday). `rank(j)` is the number of working days up to and
+//! including day `j`, counted from a fixed origin: it is non-decreasing and
+//! rises by one exactly on working days. Inside the years with data it reads
+//! a prefix array; outside, it counts weekly rest days by formula, so the
+//! two agree at the seams and the arithmetic needs no special cases there.
+
+use chrono::{Datelike, NaiveDate, Weekday};
+
+/// The day index of a date: 0 is Monday 0001-01-01, so `j mod 7` is the weekday.
+pub(super) fn day_index(d: NaiveDate) -> i64 {
+    i64::from(d.num_days_from_ce()) - 1
+}
+
+/// The date of a day index, if chrono can represent it.
+pub(super) fn from_index(j: i64) -> Option<NaiveDate> {
+    i32::try_from(j + 1).ok().and_then(NaiveDate::from_num_days_from_ce_opt)
+}
+
+/// Weekly rest days as a mask indexed by `Weekday::num_days_from_monday`.
+pub(super) fn weekend_mask(days: &[Weekday]) -> [bool; 7] {
+    let mut mask = [false; 7];
+    for d in days {
+        mask[d.num_days_from_monday() as usize] = true;
+    }
+    mask
+}
+
+/// Working days of a week, by weekday.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Week {
+    /// Indexed by `Weekday::num_days_from_monday`.
+    rest: [bool; 7],
+    /// `pre[r]`: working days among Monday .. the r-th weekday (excluded); `[7]` is per week.
+    pre: [i64; 8],
+}
+
+impl Week {
+    /// The week resting on the days of `rest`; at least one day must be worked.
+    pub(super) fn new(rest: [bool; 7]) -> Week {
+        let mut pre = [0; 8];
+        for i in 0..7 {
+            pre[i + 1] = pre[i] + i64::from(!rest[i]);
+        }
+        Week { rest, pre }
+    }
+
+    /// True when day `j` falls on a weekly rest day.
+    pub(super) fn rests_on(&self, j: i64) -> bool {
+        self.rest[j.rem_euclid(7) as usize]
+    }
+
+    /// True when the week rests on `day`.
+    pub(super) fn rests_on_weekday(&self, day: Weekday) -> bool {
+        self.rest[day.num_days_from_monday() as usize]
+    }
+
+    /// Working days among day indices [0, m), extended to negative m so that
+    /// differences stay right.
+    fn count(&self, m: i64) -> i64 {
+        m.div_euclid(7) * self.pre[7] + self.pre[m.rem_euclid(7) as usize]
+    }
+
+    /// The smallest m with `count(m) >= k`.
+    fn inverse(&self, k: i64) -> i64 {
+        let per = self.pre[7]; // > 0: a calendar always has a working weekday
+        let q = (k - 1).div_euclid(per);
+        let rem = k - q * per; // 1 ..= per
+        let r = (1..=7).find(|&r| self.pre[r] >= rem).unwrap_or(7);
+        7 * q + r as i64
+    }
+}
+
+/// The days with data, as prefix counts: `prefix[i]` is the number of
+/// working days among the first `i` days from `first`.
+#[derive(Clone, Debug)]
+pub(super) struct Covered {
+    pub(super) first: NaiveDate,
+    pub(super) last: NaiveDate,
+    j0: i64,
+    prefix: Vec<u32>,
+}
+
+impl Covered {
+    /// The days from `first` on, `working[i]` telling whether day `first + i` is worked.
+    pub(super) fn new(first: NaiveDate, working: &[bool]) -> Covered {
+        let mut prefix = Vec::with_capacity(working.len() + 1);
+        prefix.push(0u32);
+        let mut n = 0u32;
+        for &w in working {
+            n += u32::from(w);
+            prefix.push(n);
+        }
+        let last = first + chrono::Days::new(working.len().saturating_sub(1) as u64);
+        Covered { first, last, j0: day_index(first), prefix }
+    }
+
+    /// Day indices with data: `j0 .. end`.
+    pub(super) fn span(&self) -> (i64, i64) {
+        (self.j0, self.j0 + self.prefix.len() as i64 - 1)
+    }
+
+    /// Whether day `j` (inside the span) is worked.
+    pub(super) fn is_working(&self, j: i64) -> bool {
+        let i = (j - self.j0) as usize;
+        self.prefix[i + 1] != self.prefix[i]
+    }
+
+    fn total(&self) -> i64 {
+        i64::from(self.prefix[self.prefix.len() - 1])
+    }
+}
+
+/// The rank index of one calendar: its week, and the days with data if any.
+#[derive(Clone, Debug)]
+pub(super) struct Index {
+    pub(super) week: Week,
+    pub(super) covered: Option<Covered>,
+}
+
+impl Index {
+    /// Working days up to and including day `j`, counted from a fixed origin;
+    /// non-decreasing, and rising by one exactly on working days.
+    pub(super) fn rank(&self, j: i64) -> i64 {
+        let w = &self.week;
+        let Some(c) = &self.covered else {
+            return w.count(j + 1);
+        };
+        let (j0, end) = c.span();
+        if j < j0 {
+            w.count(j + 1)
+        } else if j < end {
+            w.count(j0) + i64::from(c.prefix[(j - j0 + 1) as usize])
+        } else {
+            w.count(j0) + c.total() + w.count(j + 1) - w.count(end)
+        }
+    }
+
+    /// The smallest day index j with `rank(j) >= k`: the k-th working day.
+    pub(super) fn unrank(&self, k: i64) -> i64 {
+        let w = &self.week;
+        let Some(c) = &self.covered else {
+            return w.inverse(k) - 1;
+        };
+        let (j0, end) = c.span();
+        let base = w.count(j0);
+        if k <= base {
+            w.inverse(k) - 1
+        } else if k <= base + c.total() {
+            let i = c.prefix.partition_point(|&p| i64::from(p) + base < k);
+            j0 + i as i64 - 1
+        } else {
+            w.inverse(k - base - c.total() + w.count(end)) - 1
+        }
+    }
+
+    /// Whether day `j` is worked.
+    pub(super) fn is_working(&self, j: i64) -> bool {
+        match &self.covered {
+            Some(c) if c.j0 <= j && j - c.j0 < c.prefix.len() as i64 - 1 => c.is_working(j),
+            _ => !self.week.rests_on(j),
+        }
+    }
+}
