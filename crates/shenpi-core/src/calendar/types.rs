@@ -23,7 +23,7 @@ pub struct Entry {
     pub last: NaiveDate,
     /// What the day is for (`春节`), if given.
     pub name: Option<String>,
-    /// Index into [`Calendar::notices`] of the document that arranged it.
+    /// Index into [`Calendar::notices`](super::Calendar::notices) of the document that arranged it.
     pub notice: Option<usize>,
 }
 
