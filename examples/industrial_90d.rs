@@ -38,7 +38,6 @@ fn main() -> Result<(), Box<dyn Error>> {
     let flow = Arc::new(Flow::load(path)?);
     let graph = FlowGraph::new(flow.clone(), flow.defaults())?;
     let calendar = Calendar::resolve(&flow.calendar, None)?;
-    let add = |d, n| calendar.add_working_days(d, n);
     let start = NaiveDate::from_ymd_opt(2025, 3, 3).ok_or("a valid start date")?;
     let budget = flow.budget.ok_or("the flow has a budget")?;
 
@@ -68,7 +67,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     // 2. The simulation: 10,000 projects with the flow's own models.
     let options = SimOptions { runs: 10_000, seed: 2019 };
     let clock = Instant::now();
-    let report = sim::simulate(&graph, &options)?.with_dates(start, &add)?;
+    let report = sim::simulate(&graph, &options)?.with_dates(start, &calendar)?;
     let took = clock.elapsed();
     let p = report.p_within_budget.ok_or("the flow has a budget")?;
     let (t, e) = (report.total_days, report.elapsed_days);

@@ -64,7 +64,7 @@ pub fn run(args: Args) -> io::Result<Outcome> {
         }
     };
     if let Some(start) = args.start {
-        report = match report.clone().with_dates(start, &|d, n| calendar.add_working_days(d, n)) {
+        report = match report.clone().with_dates(start, &calendar) {
             Ok(r) => r,
             // The figures stand on their own; dates need the calendar to cover them.
             Err(e) if e.is_out_of_range() => {

@@ -26,7 +26,7 @@ pub(crate) struct Deadlines {
 /// As [`Plan::new`] and [`Plan::dates`]: O(V + E) plus date arithmetic.
 pub(crate) fn plan(graph: &FlowGraph, start: NaiveDate, days: &Days) -> Result<Deadlines, Error> {
     let plan = Plan::new(graph.clone());
-    let dates = plan.dates(start, &|d, n| days.add(d, n, &[]))?;
+    let dates = plan.dates(start, days.calendar())?;
     // A deadline before the start (an over-budget flow) is due on day 0.
     let deadline: Vec<NaiveDate> = dates.due.iter().map(|d| d.unwrap_or(dates.start)).collect();
     let finish = deadline.iter().copied().max().unwrap_or(dates.finish).max(dates.finish);

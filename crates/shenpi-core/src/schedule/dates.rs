@@ -1,114 +1,78 @@
 //! Working-day offsets to calendar dates.
 //!
-//! The calendar is passed in as its `add_working_days` function, counted the
-//! way the licensing law counts (the start day is not counted: `add(Mon, 2)`
-//! is Wednesday). Day 0 of a plan is the start date, or the next working day
-//! when the start is not one; offset `k` is `add(day0, k)`. So a step with
-//! `es = 0` and a limit of 2 accepted on Monday starts Monday and is due
-//! Wednesday, as the law says.
+//! Dates are counted on a [`Calendar`] the way the licensing law counts (the
+//! start day is not counted: Monday plus 2 is Wednesday). Day 0 of a plan is
+//! the start date, or the next working day when the start is not one;
+//! offset `k` is the `k`-th working day after day 0. So a step with `es = 0`
+//! and a limit of 2 accepted on Monday starts Monday and is due Wednesday, as
+//! the law says.
 
 use chrono::NaiveDate;
 
+use super::{Plan, PlanDates};
 use crate::calendar::{Calendar, CalendarError};
+use crate::graph::Node;
 
-/// How [`Plan::dates`](super::Plan::dates) counts working days: a
-/// [`Calendar`], or any `add_working_days` function (a closure), for
-/// callers that count on something else.
-pub trait AddWorkingDays {
-    /// Why a day could not be counted.
-    type Error;
-
-    /// The `n`-th working day after `date`, `date` not counted; with `n = 0`,
-    /// `date` when it is a working day, else the next one.
-    fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, Self::Error>;
-
-    /// The first `count` working days on or after `start`: the `k`-th is
-    /// `add_working_days(first, k)`. By default one call of
-    /// `add_working_days` per day; a calendar walks its days once.
-    fn working_days_from(&self, start: NaiveDate, count: usize) -> Result<Vec<NaiveDate>, Self::Error> {
-        let mut out = Vec::with_capacity(count);
-        if count > 0 {
-            out.push(self.add_working_days(start, 0)?);
-        }
-        while out.len() < count {
-            let last = out[out.len() - 1];
-            out.push(self.add_working_days(last, 1)?);
-        }
-        Ok(out)
-    }
-}
-
-impl<F, E> AddWorkingDays for F
-where
-    F: Fn(NaiveDate, u32) -> Result<NaiveDate, E> + ?Sized,
-{
-    type Error = E;
-
-    fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, E> {
-        self(date, n)
-    }
-}
-
-impl AddWorkingDays for Calendar {
-    type Error = CalendarError;
-
-    fn add_working_days(&self, date: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
-        Calendar::add_working_days(self, date, n)
-    }
-
-    fn working_days_from(&self, start: NaiveDate, count: usize) -> Result<Vec<NaiveDate>, CalendarError> {
-        Calendar::working_days_from(self, start, count)
-    }
-}
-
-/// Offsets past this are computed one call each instead of from a table.
-const TABLE_LIMIT: u32 = 1 << 16;
-
-/// Dates of working-day offsets from a start, computed once per offset.
-#[derive(Clone, Debug)]
-pub struct WorkingDays {
-    table: Vec<NaiveDate>,
-}
-
-impl WorkingDays {
-    /// Prepares the dates of offsets `0..=max_offset` from `start`.
+impl Plan {
+    /// Calendar dates from a start date, counted on `calendar`.
+    ///
+    /// # Example
+    /// ```
+    /// use std::sync::Arc;
+    /// use chrono::NaiveDate;
+    /// use shenpi_core::{Calendar, Flow, FlowGraph, Plan};
+    ///
+    /// let text = "id: f\nname: f\nstages:\n  - id: s\n    name: s\n    steps:\n      \
+    ///             - { id: a, name: a, promised: 2 }\n      - { id: b, name: b, promised: 3 }\n";
+    /// let flow = Arc::new(Flow::parse("f.yaml", text).map_err(|r| r.render())?);
+    /// let plan = Plan::new(FlowGraph::new(flow.clone(), flow.defaults())?);
+    /// // Started on Saturday 1 March 2025: day 0 is Monday the 3rd.
+    /// let dates = plan.dates(NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(), &Calendar::cn())?;
+    /// assert_eq!(dates.start.to_string(), "2025-03-03");
+    /// assert_eq!(dates.step_start[1].to_string(), "2025-03-05"); // b starts when a is due
+    /// assert_eq!(dates.finish.to_string(), "2025-03-10");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Out of range ([`CalendarError::is_out_of_range`]) when a date falls
+    /// where the calendar refuses to count (see [`Calendar::beyond`]).
     ///
     /// # Complexity
-    /// `max_offset + 1` calls of `add` (at most 65,536; larger offsets are
-    /// computed on demand by [`WorkingDays::date`]).
-    pub fn new<E>(
-        start: NaiveDate,
-        max_offset: u32,
-        add: &dyn Fn(NaiveDate, u32) -> Result<NaiveDate, E>,
-    ) -> Result<WorkingDays, E> {
-        let day0 = match start.pred_opt() {
-            Some(before) => add(before, 1)?,
-            None => start,
+    /// O(V) plus, when the latest offset is within a few times the number of
+    /// steps, one walk over the working days up to it
+    /// ([`Calendar::working_days_from`]); otherwise one
+    /// [`Calendar::add_working_days`] per step start and deadline.
+    pub fn dates(&self, start: NaiveDate, calendar: &Calendar) -> Result<PlanDates, CalendarError> {
+        let c = &self.cpm;
+        let n = self.graph.len();
+        // Elapsed-clock deadlines, as in `step`.
+        let due: Vec<i64> = (0..n as Node)
+            .map(|v| i64::from(c.ef(v)) + self.deadline[v as usize] - i64::from(c.counted_ef(v)))
+            .collect();
+        let elapsed = self.elapsed_days();
+        let latest = due.iter().copied().max().unwrap_or(0).max(i64::from(elapsed));
+        // The start itself, or the next working day; never a day before the start,
+        // so a plan may start on the calendar's first day.
+        let day0 = calendar.add_working_days(start, 0)?;
+        // A table of every offset up to the latest, when that is not much
+        // more than the dates asked for; else each date on its own.
+        let table = match usize::try_from(latest) {
+            Ok(max) if max / 4 <= n => calendar.working_days_from(day0, max + 1)?,
+            _ => Vec::new(),
         };
-        let mut table = Vec::with_capacity(max_offset.min(TABLE_LIMIT) as usize + 1);
-        table.push(day0);
-        for _ in 0..max_offset.min(TABLE_LIMIT) {
-            let last = table[table.len() - 1];
-            table.push(add(last, 1)?);
+        let date = |k: u32| match table.get(k as usize) {
+            Some(&d) => Ok(d),
+            None => calendar.add_working_days(day0, k),
+        };
+        let mut step_start = Vec::with_capacity(n);
+        let mut due_date = Vec::with_capacity(n);
+        for (v, &d) in due.iter().enumerate() {
+            step_start.push(date(c.es(v as Node))?);
+            // `None` before day 0 (and past the days a `u32` counts).
+            due_date.push(u32::try_from(d).ok().map(date).transpose()?);
         }
-        Ok(WorkingDays { table })
-    }
-
-    /// Day 0: the start date, or the first working day after it.
-    pub fn day0(&self) -> NaiveDate {
-        self.table[0]
-    }
-
-    /// The working day `offset` working days after day 0; `None` for a negative offset.
-    pub fn date<E>(
-        &self,
-        offset: i64,
-        add: &dyn Fn(NaiveDate, u32) -> Result<NaiveDate, E>,
-    ) -> Result<Option<NaiveDate>, E> {
-        let Ok(k) = u32::try_from(offset) else { return Ok(None) };
-        match self.table.get(k as usize) {
-            Some(&d) => Ok(Some(d)),
-            None => add(self.table[0], k).map(Some),
-        }
+        let finish = date(elapsed)?;
+        Ok(PlanDates { start: day0, finish, step_start, due: due_date })
     }
 }

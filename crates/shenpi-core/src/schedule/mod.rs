@@ -85,7 +85,6 @@ use crate::model::{DeadlinePolicy, EdgeOrigin, Flow};
 
 pub use cpm::Cpm;
 pub use cuts::{Candidate, Cut, CutPlan};
-pub use dates::{AddWorkingDays, WorkingDays};
 pub use reform::Reform;
 
 /// A compiled flow, scheduled: both clocks, floats, deadlines, stages.
@@ -170,7 +169,7 @@ pub struct Relaxation {
     pub elapsed_days: u32,
 }
 
-/// Calendar dates of a plan (see [`dates`]).
+/// Calendar dates of a plan (see [`Plan::dates`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlanDates {
     /// Day 0: the start date, or the next working day.
@@ -359,52 +358,6 @@ impl Plan {
         }
         parallel.sort_unstable();
         Ok(Relaxation { parallel, total_days: cpm.total_days(), elapsed_days: cpm.elapsed_days() })
-    }
-
-    /// Calendar dates from a start date, counted on a [`Calendar`](crate::calendar::Calendar) or with
-    /// any `add_working_days` function (see [`AddWorkingDays`]).
-    ///
-    /// # Complexity
-    /// O(V) plus, when the latest offset is within a few times the number of
-    /// steps, one walk over the working days up to it
-    /// ([`AddWorkingDays::working_days_from`]); otherwise one
-    /// `add_working_days` per step start and deadline.
-    pub fn dates<C: AddWorkingDays + ?Sized>(
-        &self,
-        start: NaiveDate,
-        clock: &C,
-    ) -> Result<PlanDates, C::Error> {
-        let c = &self.cpm;
-        let n = self.graph.len();
-        // Elapsed-clock deadlines, as in `step`.
-        let due: Vec<i64> = (0..n as Node)
-            .map(|v| i64::from(c.ef(v)) + self.deadline[v as usize] - i64::from(c.counted_ef(v)))
-            .collect();
-        let elapsed = self.elapsed_days();
-        let latest = due.iter().copied().max().unwrap_or(0).max(i64::from(elapsed));
-        let day0 = match start.pred_opt() {
-            Some(before) => clock.add_working_days(before, 1)?,
-            None => start,
-        };
-        // A table of every offset up to the latest, when that is not much
-        // more than the dates asked for; else each date on its own.
-        let table = match usize::try_from(latest) {
-            Ok(max) if max / 4 <= n => clock.working_days_from(day0, max + 1)?,
-            _ => Vec::new(),
-        };
-        let date = |k: u32| match table.get(k as usize) {
-            Some(&d) => Ok(d),
-            None => clock.add_working_days(day0, k),
-        };
-        let mut step_start = Vec::with_capacity(n);
-        let mut due_date = Vec::with_capacity(n);
-        for (v, &d) in due.iter().enumerate() {
-            step_start.push(date(c.es(v as Node))?);
-            // `None` before day 0 (and past the days a `u32` counts).
-            due_date.push(u32::try_from(d).ok().map(date).transpose()?);
-        }
-        let finish = date(elapsed)?;
-        Ok(PlanDates { start: day0, finish, step_start, due: due_date })
     }
 
     /// Warnings (`E013`) for the flow and every stage whose counted critical

@@ -182,18 +182,8 @@ fn reform_figures_count_legal_days() {
 
 #[test]
 fn dates_follow_the_law_counting() {
-    use chrono::{Datelike, Weekday};
     // Monday to Friday, no holidays: enough to pin the offsets.
-    let add = |d: NaiveDate, n: u32| -> Result<NaiveDate, ()> {
-        let mut d = d;
-        for _ in 0..n {
-            d = d.succ_opt().ok_or(())?;
-            while matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-                d = d.succ_opt().ok_or(())?;
-            }
-        }
-        Ok(d)
-    };
+    let add = crate::calendar::Calendar::weekends_only();
     let p = plan(
         "id: f\nname: f\nbudget: 6\nstages:\n  - id: s\n    name: s\n    steps:\n      \
          - { id: a, name: a, promised: 2 }\n      - { id: b, name: b, promised: 3 }\n",
@@ -443,9 +433,7 @@ fn dates_are_the_working_days_of_the_offsets() {
         for start in ["2025-03-03", "2025-03-01", "2025-01-24", "2026-12-20"] {
             let start = date(start);
             let d = p.dates(start, &cn).unwrap();
-            let add = |d: NaiveDate, n: u32| cn.add_working_days(d, n);
-            assert_eq!(p.dates(start, &add).unwrap(), d, "a closure counts as the calendar does");
-            let day0 = cn.add_working_days(start.pred_opt().unwrap(), 1).unwrap();
+            let day0 = cn.add_working_days(start, 0).unwrap();
             let at = |k: i64| u32::try_from(k).ok().map(|k| cn.add_working_days(day0, k).unwrap());
             assert_eq!((d.start, Some(d.finish)), (day0, at(i64::from(p.elapsed_days()))));
             for s in p.steps() {
@@ -462,4 +450,16 @@ fn dates_are_the_working_days_of_the_offsets() {
     assert!(e.is_out_of_range());
     let near = over(25, 2);
     assert!(near.dates(date("2026-12-01"), &strict).unwrap_err().is_out_of_range());
+}
+
+// Regression: day 0 was found by counting one working day on from the day
+// before the start, so a plan starting on the calendar's first day was refused.
+#[test]
+fn a_plan_may_start_on_the_calendar_s_first_day() {
+    use crate::calendar::Calendar;
+    let cn = Calendar::cn();
+    let (first, _) = cn.covered().expect("cn has data");
+    let d = over(20, 2).dates(first, &cn).unwrap();
+    assert_eq!(d.start, cn.add_working_days(first, 0).unwrap());
+    assert!(d.start >= first);
 }

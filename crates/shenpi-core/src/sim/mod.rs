@@ -64,9 +64,9 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::calendar::{Calendar, CalendarError};
 use crate::error::Error;
 use crate::graph::FlowGraph;
-use crate::schedule::WorkingDays;
 use engine::{Net, RunTotals, Scratch, Tally};
 use sample::Models;
 pub use sample::{Sampler, StepDraw};
@@ -244,19 +244,16 @@ pub struct SimReport {
 impl SimReport {
     /// Adds `start_date` and `finish_date`: the working day `elapsed_days.p50` (p80,
     /// p95) after day 0, where day 0 is `start` or the next working day, as in
-    /// [`Plan::dates`](crate::schedule::Plan::dates). `add` is the calendar's
-    /// `add_working_days`. Dates are monotone in days, so these are the
-    /// percentiles of the finish date.
-    pub fn with_dates<E>(
-        mut self,
-        start: NaiveDate,
-        add: &dyn Fn(NaiveDate, u32) -> Result<NaiveDate, E>,
-    ) -> Result<SimReport, E> {
-        let days = WorkingDays::new(start, 0, add)?;
-        let day0 = days.day0();
+    /// [`Plan::dates`](crate::schedule::Plan::dates). Dates are monotone in
+    /// days, so these are the percentiles of the finish date.
+    ///
+    /// # Errors
+    /// Out of range when a date falls where `calendar` refuses to count.
+    pub fn with_dates(mut self, start: NaiveDate, calendar: &Calendar) -> Result<SimReport, CalendarError> {
+        let day0 = calendar.add_working_days(start, 0)?;
         let e = self.elapsed_days;
-        self.finish_date =
-            Some(FinishDates { p50: add(day0, e.p50)?, p80: add(day0, e.p80)?, p95: add(day0, e.p95)? });
+        let at = |n| calendar.add_working_days(day0, n);
+        self.finish_date = Some(FinishDates { p50: at(e.p50)?, p80: at(e.p80)?, p95: at(e.p95)? });
         self.start_date = Some(day0);
         Ok(self)
     }

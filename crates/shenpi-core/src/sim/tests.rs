@@ -100,13 +100,12 @@ fn fixed_durations_equal_the_plan_on_every_repository_flow() {
 #[test]
 fn fixed_durations_equal_the_schedule_s_plan_with_dates() {
     let cal = crate::calendar::Calendar::cn();
-    let add = |d, n| cal.add_working_days(d, n);
     let start = chrono::NaiveDate::from_ymd_opt(2024, 2, 4).expect("a date"); // a make-up working Sunday
     for name in ["zhejiang-industrial.yaml", "jiaxing-before.yaml", "national-four-stage.yaml"] {
         let f = strip_models(&repo_flow(name));
         let plan = crate::schedule::Plan::new(graph(&f));
-        let dates = plan.dates(start, &add).expect("in the calendar's years");
-        let r = run(&f, 20, 3).with_dates(start, &add).expect("in the calendar's years");
+        let dates = plan.dates(start, &cal).expect("in the calendar's years");
+        let r = run(&f, 20, 3).with_dates(start, &cal).expect("in the calendar's years");
         assert_eq!(
             (r.plan.total_days, r.plan.elapsed_days),
             (plan.total_days(), plan.elapsed_days()),
