@@ -2,11 +2,12 @@
 //! and turning errors into exit codes.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 use shenpi_core::calendar::{Beyond, Calendar, parse_date};
+use shenpi_core::runtime::ProjectCalendar;
 use shenpi_core::{Error, Flow, FlowGraph};
 
 use crate::Outcome;
@@ -107,4 +108,29 @@ impl FlowArgs {
         };
         Ok(Loaded { graph: FlowGraph::new(flow, params)?, calendar })
     }
+}
+
+/// The calendar a project of `flow` (read from `flow_path`) counts on: the
+/// built-in one it names, or its calendar file read relative to the flow
+/// file, whose text the project pins.
+pub fn project_calendar(flow: &Flow, flow_path: &Path) -> Result<ProjectCalendar, Failure> {
+    if let Some(builtin) = ProjectCalendar::builtin(&flow.calendar) {
+        return Ok(builtin);
+    }
+    let name = Path::new(&flow.calendar);
+    let path = match flow_path.parent() {
+        Some(dir) if name.is_relative() => dir.join(name),
+        _ => name.to_path_buf(),
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Failure(
+            Outcome::Failed,
+            format!(
+                "error: cannot read `{}`, the calendar file flow `{}` names: {e}",
+                path.display(),
+                flow.id
+            ),
+        )
+    })?;
+    Ok(ProjectCalendar::from_yaml(&path.display().to_string(), text)?)
 }

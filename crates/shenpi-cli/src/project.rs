@@ -15,6 +15,7 @@ use shenpi_core::calendar::parse_date;
 use shenpi_core::render::{self, Gantt};
 use shenpi_core::runtime::{Alert, Event, EventKind, NewEvent, Project, Status, Store, board};
 use shenpi_sqlite::SqliteStore;
+use unicode_width::UnicodeWidthStr;
 
 use crate::common::Failure;
 use crate::{Format, Outcome};
@@ -141,12 +142,15 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
     let store = SqliteStore::open(&args.db)?;
     match args.command {
         Cmd::New { flow, id, start, params } => {
-            let flow = Flow::load(&flow)?;
+            let flow_path = flow;
+            let flow = Flow::load(&flow_path)?;
+            let calendar = crate::common::project_calendar(&flow, &flow_path)?;
             let pairs: Vec<(String, String)> = params
                 .iter()
                 .filter_map(|p| p.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
                 .collect();
-            let p = Project::create(&store, Arc::new(flow), &id, date_arg(Some(&start))?, &pairs)?;
+            let p =
+                Project::create_on(&store, calendar, Arc::new(flow), &id, date_arg(Some(&start))?, &pairs)?;
             let info = p.info();
             writeln!(
                 out,
@@ -214,23 +218,29 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
                 }
                 Format::Table => {
                     writeln!(out, "supervision board on {date}: {} step(s) due or overdue", rows.len())?;
+                    let cells: Vec<[String; 7]> = rows
+                        .iter()
+                        .map(|r| {
+                            [
+                                card(r.alert).to_string(),
+                                r.project.clone(),
+                                r.step.clone(),
+                                r.state.as_str().to_string(),
+                                format!("due {}", r.due.map_or("-".to_string(), |d| d.to_string())),
+                                format!("plan {}", r.plan_deadline),
+                                format!("({} clock)", r.clock.map_or("-", |c| c.as_str())),
+                            ]
+                        })
+                        .collect();
+                    // One set of column widths for the whole board, so departments line up too.
+                    let lines = columns(&cells, |_| false);
                     let mut last = None;
-                    for r in &rows {
+                    for (r, line) in rows.iter().zip(lines) {
                         if last != Some(&r.dept) {
                             writeln!(out, "\n{}", r.dept)?;
                             last = Some(&r.dept);
                         }
-                        writeln!(
-                            out,
-                            "  {:<7} {:<12} {:<20} {:<20} due {}  plan {}  ({} clock)",
-                            card(r.alert),
-                            r.project,
-                            r.step,
-                            r.state.as_str(),
-                            r.due.map_or("-".to_string(), |d| d.to_string()),
-                            r.plan_deadline,
-                            r.clock.map_or("-", |c| c.as_str()),
-                        )?;
+                        writeln!(out, "  {line}")?;
                     }
                 }
             }
@@ -248,6 +258,30 @@ fn card(a: Alert) -> &'static str {
     }
 }
 
+/// Lays `rows` out in columns padded to their display width (a CJK character
+/// takes two columns), two spaces apart; `right(i)` aligns column `i` right.
+fn columns<const N: usize>(rows: &[[String; N]], right: impl Fn(usize) -> bool) -> Vec<String> {
+    let mut widths = [0usize; N];
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.width());
+        }
+    }
+    rows.iter()
+        .map(|r| {
+            let cells: Vec<String> = r
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let fill = " ".repeat(widths[i] - c.width());
+                    if right(i) { format!("{fill}{c}") } else { format!("{c}{fill}") }
+                })
+                .collect();
+            cells.join("  ").trim_end().to_string()
+        })
+        .collect()
+}
+
 fn status_table(out: &mut Vec<u8>, s: &Status, recorded: &[Event]) -> io::Result<()> {
     for e in recorded {
         writeln!(out, "recorded event {}: `{}` {} on {}", e.seq, e.step, e.kind, e.date)?;
@@ -261,13 +295,10 @@ fn status_table(out: &mut Vec<u8>, s: &Status, recorded: &[Event]) -> io::Result
         &s.flow_hash[..12],
         s.start
     )?;
-    writeln!(
-        out,
-        "{:<20} {:<20} {:<14} {:<10} {:<10} {:<10} {:>4} {:>4}  alert",
-        "step", "state", "dept", "accepted", "due", "plan", "used", "left"
-    )?;
     let opt = |d: Option<NaiveDate>| d.map_or("-".to_string(), |d| d.to_string());
     let num = |n: Option<i64>| n.map_or("-".to_string(), |n| n.to_string());
+    let mut rows =
+        vec![["step", "state", "dept", "accepted", "due", "plan", "used", "left", "alert"].map(String::from)];
     for st in &s.steps {
         let state = match st.paused_for {
             Some(r) => format!(
@@ -280,19 +311,20 @@ fn status_table(out: &mut Vec<u8>, s: &Status, recorded: &[Event]) -> io::Result
             Some(c) => format!("{} ({})", card(st.alert), c.as_str()),
             None => String::new(),
         };
-        writeln!(
-            out,
-            "{:<20} {:<20} {:<14} {:<10} {:<10} {:<10} {:>4} {:>4}  {}",
-            st.id,
+        rows.push([
+            st.id.clone(),
             state,
-            st.dept,
+            st.dept.clone(),
             opt(st.accepted),
             opt(st.due),
-            st.plan_deadline,
+            st.plan_deadline.to_string(),
             num(st.used),
             num(st.left),
-            alert
-        )?;
+            alert,
+        ]);
+    }
+    for line in columns(&rows, |i| i == 6 || i == 7) {
+        writeln!(out, "{line}")?;
     }
     match (s.projected_finish, &s.blocked_by) {
         (_, Some(b)) => writeln!(out, "cannot finish: step `{b}` failed")?,

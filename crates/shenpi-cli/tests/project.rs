@@ -3,6 +3,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use unicode_width::UnicodeWidthStr;
+
 const FLOW: &str = "
 id: t
 name: 测试
@@ -83,4 +85,28 @@ fn drive_a_project() {
     let (c, _, err) = shenpi(&junk, &["board"]);
     assert_eq!(c, 2, "{err}");
     assert!(err.contains("is not a shenpi store or is damaged"), "{err}");
+}
+
+/// Regression: the status table padded by characters, so a Chinese department name
+/// (two columns a character) pushed the rest of its row to the right.
+#[test]
+fn status_table_lines_up_chinese_departments() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let flow = dir.path().join("t.yaml");
+    std::fs::write(&flow, FLOW).expect("writes");
+    let db = dir.path().join("s.db");
+    let f = flow.to_str().expect("utf-8 path");
+    assert_eq!(shenpi(&db, &["new", f, "--id", "P", "--start", "2025-01-24"]).0, 0);
+    let (code, out, err) = shenpi(&db, &["status", "P", "--date", "2025-01-24"]);
+    assert_eq!(code, 0, "{err}");
+    // Each row's plan date starts at the same display column as the header's `plan`.
+    let column = |line: &str, what: &str| line.find(what).map(|at| line[..at].width());
+    let lines: Vec<&str> = out.lines().collect();
+    let head = lines.iter().find(|l| l.starts_with("step")).expect("a header");
+    let at = column(head, "plan").expect("a plan column");
+    for id in ["filing", "land"] {
+        let row = lines.iter().find(|l| l.starts_with(id)).expect("a row per step");
+        assert!(row.contains("局"), "{row}");
+        assert_eq!(column(row, "2025-0"), Some(at), "`{row}` under `{head}`");
+    }
 }

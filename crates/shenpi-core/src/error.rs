@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::calendar::{CalendarError, LoadError};
 use crate::diag::Report;
+use crate::runtime::Refusal;
 
 /// Anything that can go wrong in shenpi-core. Ask what it is with the `is_*` methods.
 #[derive(Debug)]
@@ -23,7 +24,7 @@ enum Kind {
     Cycle(String),
     Calendar(CalendarError),
     CalendarFile(LoadError),
-    Refused(String),
+    Refused(Box<Refusal>),
     Conflict {
         project: String,
         expected: u64,
@@ -58,9 +59,9 @@ impl Error {
         Error { kind: Kind::Cycle(steps) }
     }
 
-    /// An event the project's state does not allow; the message says why. Nothing was written.
-    pub fn refused(message: impl Into<String>) -> Error {
-        Error { kind: Kind::Refused(message.into()) }
+    /// An event the project's state does not allow; [`Error::refusal`] says why. Nothing was written.
+    pub fn refused(refusal: Refusal) -> Error {
+        Error { kind: Kind::Refused(Box::new(refusal)) }
     }
 
     /// A stale writer: the log of `project` holds `actual` events, the append expected `expected`.
@@ -165,6 +166,14 @@ impl Error {
         matches!(self.kind, Kind::Simulation(_))
     }
 
+    /// Why an event was refused, when it was.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match &self.kind {
+            Kind::Refused(r) => Some(r),
+            _ => None,
+        }
+    }
+
     /// The diagnostics, when an input file is invalid.
     pub fn report(&self) -> Option<&Report> {
         match &self.kind {
@@ -187,7 +196,8 @@ impl fmt::Display for Error {
             Kind::Cycle(s) => write!(f, "steps wait for each other in a circle: {s}"),
             Kind::Calendar(e) => write!(f, "{e}"),
             Kind::CalendarFile(e) => write!(f, "{e}"),
-            Kind::Refused(m) | Kind::Corrupt(m) | Kind::CalendarUse(m) => f.write_str(m),
+            Kind::Refused(r) => write!(f, "{r}"),
+            Kind::Corrupt(m) | Kind::CalendarUse(m) => f.write_str(m),
             Kind::Conflict { project, expected, actual } => write!(
                 f,
                 "project `{project}` has {actual} events but the append expected {expected}: \

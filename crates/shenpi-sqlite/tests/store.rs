@@ -4,7 +4,7 @@ use std::sync::{Arc, Barrier};
 
 use chrono::NaiveDate;
 use shenpi_core::Flow;
-use shenpi_core::runtime::{EventKind, NewEvent, Project, Store};
+use shenpi_core::runtime::{EventKind, NewEvent, Project, ProjectCalendar, Store};
 use shenpi_sqlite::SqliteStore;
 
 const FLOW: &str = "
@@ -188,7 +188,9 @@ fn a_version_1_store_migrates_and_keeps_its_projects() {
     let flow_path = dir.path().join("f.yaml");
     std::fs::write(&flow_path, FLOW.replace("calendar: cn", "calendar: county.yaml")).expect("writes");
     let flow = Arc::new(Flow::load(&flow_path).expect("loads"));
-    Project::create(&store, flow, "NEW", day(3), &[]).expect("created");
+    let text = std::fs::read_to_string(&cal).expect("reads");
+    let county = ProjectCalendar::from_yaml("county.yaml", text).expect("parses");
+    Project::create_on(&store, county, flow, "NEW", day(3), &[]).expect("created");
     let new = Project::open(&store, "NEW").expect("loads");
     assert!(new.info().calendar_text.as_deref().is_some_and(|t| t.contains("2025-03-11")));
 }

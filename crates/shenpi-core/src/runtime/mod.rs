@@ -45,29 +45,33 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod days;
 mod event;
+mod pin;
 mod plan;
+mod refusal;
 mod state;
 mod status;
 mod store;
+mod table;
 
 use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::calendar::{Beyond, Calendar};
 use crate::diag::suggest;
 use crate::error::Error;
 use crate::graph::{FlowGraph, Node};
 use crate::model::{Flow, TimeoutPolicy};
 
 pub use event::{Event, EventKind, NewEvent, UnknownKind};
+pub use pin::ProjectCalendar;
+pub use refusal::{Needs, Refusal, RefusalReason};
 pub use state::{Pause, PauseReason, ProjectState, StepRun, StepState};
 pub use status::{Alert, BoardRow, Clock, Status, StepStatus, board};
 pub use store::{MemoryStore, ProjectRecord, Store, resolve_keys};
 
-use days::Days;
 use plan::Deadlines;
 use state::Rules;
 
@@ -82,7 +86,7 @@ pub fn flow_hash(text: &str) -> String {
 pub struct Project {
     record: ProjectRecord,
     graph: FlowGraph,
-    days: Days,
+    calendar: Calendar,
     plan: Deadlines,
     events: Vec<Event>,
     state: ProjectState,
@@ -90,11 +94,57 @@ pub struct Project {
 
 impl Project {
     /// A new project of `flow`, started on `start`, with params given as `K=V`
-    /// pairs (defaults fill the rest). Nothing is stored: see [`Project::create`].
+    /// pairs (defaults fill the rest), counting its days on the built-in
+    /// calendar the flow names (`cn`, `weekends`). Nothing is stored: see
+    /// [`Project::create`]. A flow that names a calendar file starts with
+    /// [`Project::start_on`]: the runtime reads no files.
     ///
     /// # Errors
-    /// An empty id, an unknown or ill-typed param.
+    /// An empty id, an unknown or ill-typed param ([`Error::is_param`]); a
+    /// flow that names a calendar file ([`Error::is_calendar`]).
+    ///
+    /// # Example
+    /// ```
+    /// use std::sync::Arc;
+    /// use chrono::NaiveDate;
+    /// use shenpi_core::Flow;
+    /// use shenpi_core::runtime::{Project, StepState};
+    ///
+    /// let flow = Flow::parse("f.yaml", "
+    /// id: f
+    /// name: 示例
+    /// params: { big: { type: bool, default: false } }
+    /// stages: [{ id: s, name: 阶段, steps: [{ id: filing, name: 备案, promised: 1 }] }]
+    /// ").map_err(|r| r.render())?;
+    /// let day = NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
+    /// let p = Project::start(Arc::new(flow), "P-1", day, &[("big".into(), "true".into())])?;
+    /// assert_eq!(p.step_state("filing"), Some(StepState::Ready));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn start(
+        flow: Arc<Flow>,
+        id: &str,
+        start: NaiveDate,
+        params: &[(String, String)],
+    ) -> Result<Project, Error> {
+        let calendar = ProjectCalendar::builtin(&flow.calendar).ok_or_else(|| {
+            Error::calendar(format!(
+                "flow `{}` counts its days on the calendar file `{}`, and the runtime reads no files: \
+                 read the file and start the project on it (`Project::start_on`)",
+                flow.id, flow.calendar
+            ))
+        })?;
+        Project::start_on(calendar, flow, id, start, params)
+    }
+
+    /// [`Project::start`] on a calendar the caller resolved: a calendar file
+    /// the flow names, read relative to the flow file, or a calendar built in
+    /// code. Its text is pinned with the project.
+    ///
+    /// # Errors
+    /// As [`Project::start`], apart from the calendar.
+    pub fn start_on(
+        calendar: ProjectCalendar,
         flow: Arc<Flow>,
         id: &str,
         start: NaiveDate,
@@ -107,28 +157,32 @@ impl Project {
             )));
         }
         let text = flow.source().text().to_string();
-        let calendar_text = Days::pin(&flow.calendar, flow.source().name())?;
         let record = ProjectRecord {
             id: id.to_string(),
             flow_id: flow.id.clone(),
             flow_hash: flow_hash(&text),
             flow_name: flow.source().name().to_string(),
             flow_text: text,
-            calendar_text,
+            calendar_text: calendar.text().map(str::to_string),
             start,
             params: params.to_vec(),
             created_at: Utc::now(),
         };
-        Project::build(record, flow)
+        Project::build(record, flow, calendar.calendar().clone())
     }
 
-    fn build(record: ProjectRecord, flow: Arc<Flow>) -> Result<Project, Error> {
+    fn build(record: ProjectRecord, flow: Arc<Flow>, calendar: Calendar) -> Result<Project, Error> {
         let bound = flow.bind(record.params.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-        let days = Days::for_flow(&flow.calendar, &record.flow_name, record.calendar_text.as_deref())?;
+        // Past the calendar's data a running project counts weekends only (and says so in its status).
+        let calendar = if calendar.beyond() == Beyond::Error {
+            calendar.with_beyond(Beyond::Weekends)
+        } else {
+            calendar
+        };
         let graph = FlowGraph::new(flow, bound)?;
-        let plan = plan::plan(&graph, record.start, &days)?;
+        let plan = plan::plan(&graph, record.start, &calendar)?;
         let state = ProjectState::new(graph.len());
-        Ok(Project { record, graph, days, plan, events: Vec::new(), state })
+        Ok(Project { record, graph, calendar, plan, events: Vec::new(), state })
     }
 
     /// Starts a project and stores it.
@@ -147,16 +201,56 @@ impl Project {
         Ok(p)
     }
 
-    /// Rebuilds a project from its record and log, replaying every event.
+    /// [`Project::start_on`] and store it.
+    ///
+    /// # Errors
+    /// As [`Project::start_on`], and [`Error::is_exists`] when the id is taken.
+    pub fn create_on(
+        store: &dyn Store,
+        calendar: ProjectCalendar,
+        flow: Arc<Flow>,
+        id: &str,
+        start: NaiveDate,
+        params: &[(String, String)],
+    ) -> Result<Project, Error> {
+        let p = Project::start_on(calendar, flow, id, start, params)?;
+        store.create(&p.record)?;
+        Ok(p)
+    }
+
+    /// Rebuilds a project from its record and log, replaying every event. Its
+    /// calendar is the pinned text, or the built-in calendar its flow names.
     ///
     /// # Errors
     /// [`Error::is_corrupt`] when the flow text does not match its hash, does
     /// not parse, or the log does not replay (gaps in the sequence, an event
-    /// the state refuses).
+    /// the state refuses); [`Error::is_calendar`] when the flow names a
+    /// calendar file the record does not pin (stores older than pinning):
+    /// see [`Project::replay_on`].
     ///
     /// # Complexity
     /// O(n) events applied, each O(1) apart from revocations (O(V + E)).
     pub fn replay(record: ProjectRecord, events: Vec<Event>) -> Result<Project, Error> {
+        Project::replay_with(record, events, None)
+    }
+
+    /// [`Project::replay`] with the calendar to use when the record pins none.
+    ///
+    /// # Errors
+    /// As [`Project::replay`].
+    pub fn replay_on(
+        record: ProjectRecord,
+        events: Vec<Event>,
+        calendar: ProjectCalendar,
+    ) -> Result<Project, Error> {
+        Project::replay_with(record, events, Some(calendar))
+    }
+
+    fn replay_with(
+        record: ProjectRecord,
+        events: Vec<Event>,
+        fallback: Option<ProjectCalendar>,
+    ) -> Result<Project, Error> {
         let id = record.id.clone();
         let bad = |why: String| Error::corrupt(format!("stored project `{id}` is damaged: {why}"));
         let hash = flow_hash(&record.flow_text);
@@ -165,7 +259,8 @@ impl Project {
         }
         let flow = Flow::parse(&record.flow_name, &record.flow_text)
             .map_err(|r| bad(format!("its pinned flow no longer parses:\n{}", r.render())))?;
-        let mut p = Project::build(record, Arc::new(flow))?;
+        let calendar = Project::pinned_calendar(&record, &flow, fallback)?;
+        let mut p = Project::build(record, Arc::new(flow), calendar)?;
         for e in events {
             if e.seq != p.events.len() as u64 + 1 {
                 return Err(bad(format!("event {} follows event {}", e.seq, p.events.len())));
@@ -174,6 +269,33 @@ impl Project {
             p.apply(e).map_err(|err| bad(format!("event {seq} does not replay: {err}")))?;
         }
         Ok(p)
+    }
+
+    /// The calendar a stored project counts on: its pinned text, else the
+    /// built-in calendar its flow names, else `fallback`.
+    fn pinned_calendar(
+        record: &ProjectRecord,
+        flow: &Flow,
+        fallback: Option<ProjectCalendar>,
+    ) -> Result<Calendar, Error> {
+        if let Some(text) = &record.calendar_text {
+            return Calendar::from_yaml(&flow.calendar, text).map_err(|r| {
+                Error::calendar(format!(
+                    "pinned calendar `{}` of project `{}`:\n{}",
+                    flow.calendar,
+                    record.id,
+                    r.render()
+                ))
+            });
+        }
+        match ProjectCalendar::builtin(&flow.calendar).or(fallback) {
+            Some(c) => Ok(c.calendar().clone()),
+            None => Err(Error::calendar(format!(
+                "project `{}` was stored before calendar files were pinned, and its flow names the \
+                 calendar file `{}`: read that file and replay the project on it (`Project::replay_on`)",
+                record.id, flow.calendar
+            ))),
+        }
     }
 
     /// The project as it stood at the end of `date`: only the events dated
@@ -186,7 +308,7 @@ impl Project {
         let mut p = Project {
             record: self.record.clone(),
             graph: self.graph.clone(),
-            days: self.days.clone(),
+            calendar: self.calendar.clone(),
             plan: self.plan.clone(),
             events: Vec::new(),
             state: ProjectState::new(self.graph.len()),
@@ -214,8 +336,8 @@ impl Project {
     }
 
     /// The calendar its days are counted on (weekends only past the calendar's data).
-    pub fn calendar(&self) -> &crate::calendar::Calendar {
-        self.days.calendar()
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
     }
 
     /// The pinned flow, compiled with the project's params.
@@ -239,7 +361,7 @@ impl Project {
     }
 
     fn rules(&self) -> Rules<'_> {
-        Rules { graph: &self.graph, days: &self.days, start: self.record.start }
+        Rules { graph: &self.graph, calendar: &self.calendar, start: self.record.start }
     }
 
     fn node(&self, step: &str, kind: EventKind) -> Result<Node, Error> {
@@ -247,17 +369,16 @@ impl Project {
             return Ok(v);
         }
         let flow = self.graph.flow();
-        let why = if let Some((_, s)) = flow.step(step) {
-            let cond = s.when.as_ref().map_or(String::new(), |c| format!(" (`when: {c}` is false)"));
-            format!("step `{step}` is not part of this project{cond}")
+        let reason = if let Some((_, s)) = flow.step(step) {
+            RefusalReason::NotInProject { condition: s.when.as_ref().map(ToString::to_string) }
         } else {
             let ids = self.graph.nodes().map(|v| self.graph.step(v).id.as_str());
-            match suggest(step, ids) {
-                Some(s) => format!("unknown step `{step}`; did you mean `{s}`?"),
-                None => format!("unknown step `{step}` in flow `{}`", flow.id),
+            RefusalReason::UnknownStep {
+                suggestion: suggest(step, ids).map(str::to_string),
+                flow: flow.id.clone(),
             }
         };
-        Err(Error::refused(format!("cannot record `{kind}`: {why}")))
+        Err(Error::refused(Refusal { step: step.to_string(), event: kind, reason }))
     }
 
     /// Checks that the state allows `event`, without recording it.
@@ -275,7 +396,7 @@ impl Project {
     /// [`Error::is_refused`] when the state does not allow it; nothing changes.
     pub fn apply(&mut self, event: Event) -> Result<(), Error> {
         let v = self.node(&event.step, event.kind)?;
-        let rules = Rules { graph: &self.graph, days: &self.days, start: self.record.start };
+        let rules = Rules { graph: &self.graph, calendar: &self.calendar, start: self.record.start };
         self.state.apply(&rules, v, event.kind, event.date)?;
         self.events.push(event);
         Ok(())
@@ -291,6 +412,32 @@ impl Project {
     /// [`Error::is_refused`] (nothing written), [`Error::is_conflict`] when
     /// someone else appended first (reload with [`Project::open`] and retry),
     /// or a store failure.
+    ///
+    /// # Example
+    /// ```
+    /// use shenpi_core::runtime::{EventKind, MemoryStore, NewEvent, Project, RefusalReason};
+    /// # use std::sync::Arc;
+    /// # use chrono::NaiveDate;
+    /// # use shenpi_core::Flow;
+    /// # let flow = Arc::new(Flow::parse("f.yaml", "
+    /// # id: f
+    /// # name: 示例
+    /// # stages: [{ id: s, name: 阶段, steps: [
+    /// #   { id: land, name: 用地规划许可, dept: 自然资源局, promised: 5, legal: 20, on_timeout: deem-approved }] }]
+    /// # ").map_err(|r| r.render())?);
+    /// # let day = |d| NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
+    /// let store = MemoryStore::new();
+    /// let mut p = Project::create(&store, flow, "P-1", day(3), &[])?;
+    /// let e = p.record(&store, NewEvent::new("land", EventKind::Accepted, day(3)).with_key("window-7/1"))?;
+    /// assert_eq!(e.seq, 1);
+    /// // A retry with the same key returns the recorded event and appends nothing.
+    /// let again = p.record(&store, NewEvent::new("land", EventKind::Accepted, day(3)).with_key("window-7/1"))?;
+    /// assert_eq!(again, e);
+    /// // Dated before the project started: refused, with a reason to branch on.
+    /// let err = p.record(&store, NewEvent::new("land", EventKind::Approved, day(2))).unwrap_err();
+    /// assert!(matches!(err.refusal().map(|r| &r.reason), Some(RefusalReason::BeforeStart { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn record(&mut self, store: &dyn Store, event: NewEvent) -> Result<Event, Error> {
         if let Some(key) = &event.key {
             if let Some(old) = self.events.iter().rev().find(|e| e.key.as_ref() == Some(key)) {
@@ -396,6 +543,32 @@ impl Project {
     }
 
     /// Records the events the engine owes as of `date` (see [`Project::owed`]) in one append.
+    ///
+    /// # Errors
+    /// A store failure, or [`Error::is_conflict`] when someone else appended first.
+    ///
+    /// # Example
+    /// ```
+    /// use shenpi_core::runtime::{EventKind, MemoryStore, NewEvent, Project, StepState};
+    /// # use std::sync::Arc;
+    /// # use chrono::NaiveDate;
+    /// # use shenpi_core::Flow;
+    /// # let flow = Arc::new(Flow::parse("f.yaml", "
+    /// # id: f
+    /// # name: 示例
+    /// # stages: [{ id: s, name: 阶段, steps: [
+    /// #   { id: land, name: 用地规划许可, dept: 自然资源局, promised: 5, legal: 20, on_timeout: deem-approved }] }]
+    /// # ").map_err(|r| r.render())?);
+    /// # let day = |d| NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
+    /// let store = MemoryStore::new();
+    /// let mut p = Project::create(&store, flow, "P-1", day(3), &[])?;
+    /// p.record(&store, NewEvent::new("land", EventKind::Accepted, day(3)))?;
+    /// // Five working days from Monday 3 March: due Monday 10 March, deemed approved the day after.
+    /// let recorded = p.advance(&store, day(14))?;
+    /// assert_eq!((recorded[0].kind, recorded[0].date), (EventKind::DeemedApproved, day(11)));
+    /// assert_eq!(p.step_state("land"), Some(StepState::DeemedApproved));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn advance(&mut self, store: &dyn Store, date: NaiveDate) -> Result<Vec<Event>, Error> {
         let owed = self.owed(date)?;
         if owed.is_empty() {

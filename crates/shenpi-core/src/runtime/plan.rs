@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::days::Days;
+use crate::calendar::Calendar;
 use crate::error::Error;
 use crate::graph::FlowGraph;
 use crate::schedule::Plan;
@@ -24,9 +24,9 @@ pub(crate) struct Deadlines {
 ///
 /// # Complexity
 /// As [`Plan::new`] and [`Plan::dates`]: O(V + E) plus date arithmetic.
-pub(crate) fn plan(graph: &FlowGraph, start: NaiveDate, days: &Days) -> Result<Deadlines, Error> {
+pub(crate) fn plan(graph: &FlowGraph, start: NaiveDate, calendar: &Calendar) -> Result<Deadlines, Error> {
     let plan = Plan::new(graph.clone());
-    let dates = plan.dates(start, days.calendar())?;
+    let dates = plan.dates(start, calendar)?;
     // A deadline before the start (an over-budget flow) is due on day 0.
     let deadline: Vec<NaiveDate> = dates.due.iter().map(|d| d.unwrap_or(dates.start)).collect();
     let finish = deadline.iter().copied().max().unwrap_or(dates.finish).max(dates.finish);

@@ -3,8 +3,12 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::days::{Days, Stops};
+use std::borrow::Cow;
+
 use super::event::EventKind;
+use super::refusal::{Refusal, RefusalReason};
+use super::table::{self, Guard, Phase, To};
+use crate::calendar::{Calendar, ClockStops};
 use crate::error::Error;
 use crate::graph::{FlowGraph, Node};
 use crate::model::TimeoutPolicy;
@@ -116,6 +120,9 @@ pub struct StepRun {
     pub decided: Option<NaiveDate>,
     /// The day of its latest event: a step's history never goes back in time.
     pub last: Option<NaiveDate>,
+    /// The closed clock stops since the current acceptance, as uncounted spans.
+    #[serde(skip)]
+    stops: ClockStops,
 }
 
 impl StepRun {
@@ -127,29 +134,39 @@ impl StepRun {
             missing_material: false,
             decided: None,
             last: None,
+            stops: ClockStops::new(),
         }
     }
 
-    /// The clock stops as spans of uncounted days, the open one closed at `as_of`.
-    /// A stop from day d to day e leaves out the working days x with d < x ≤ e.
-    pub(crate) fn stops(&self, as_of: NaiveDate) -> Stops {
-        let mut out = Vec::new();
-        for p in &self.pauses {
-            let to = p.to.unwrap_or(as_of);
-            if let Some(first) = p.from.succ_opt() {
-                if first <= to {
-                    out.push((first, to));
-                }
+    /// The clock stops as of `as_of`: the closed ones, and the open one as if it
+    /// ended on `as_of`. A stop from day d to day e leaves out the working days
+    /// x with d < x ≤ e.
+    ///
+    /// # Complexity
+    /// O(1) without an open stop; O(S) to copy S stops with one.
+    pub fn stops(&self, as_of: NaiveDate) -> Cow<'_, ClockStops> {
+        let open = self.pauses.last().filter(|p| p.to.is_none()).and_then(|p| stop_span(p.from, as_of));
+        match open {
+            None => Cow::Borrowed(&self.stops),
+            Some((first, last)) => {
+                let mut stops = self.stops.clone();
+                // OK to ignore: the open stop starts after every closed one ends.
+                let _ = stops.push(first, last);
+                Cow::Owned(stops)
             }
         }
-        out
     }
 }
 
-/// What the fold needs to know about the project: its graph, calendar and limits.
+/// The uncounted span of a stop from `from` to `to`: the days after `from` through `to`.
+fn stop_span(from: NaiveDate, to: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    from.succ_opt().filter(|&first| first <= to).map(|first| (first, to))
+}
+
+/// What the fold needs to know about the project: its graph, calendar and start.
 pub(crate) struct Rules<'a> {
     pub(crate) graph: &'a FlowGraph,
-    pub(crate) days: &'a Days,
+    pub(crate) calendar: &'a Calendar,
     pub(crate) start: NaiveDate,
 }
 
@@ -158,6 +175,16 @@ impl Rules<'_> {
     pub(crate) fn limit(&self, v: Node) -> u32 {
         let s = self.graph.step(v);
         s.legal.map_or(s.promised, |l| s.promised.min(l))
+    }
+
+    /// The `n`-th counted working day after `date` with the clock stopped during `stops`.
+    pub(crate) fn add(&self, date: NaiveDate, n: u32, stops: &ClockStops) -> Result<NaiveDate, Error> {
+        Ok(self.calendar.add_working_days_with_stops(date, n, stops)?)
+    }
+
+    /// The counted working days x with `from` < x ≤ `to`, not counting `stops`.
+    pub(crate) fn between(&self, from: NaiveDate, to: NaiveDate, stops: &ClockStops) -> Result<i64, Error> {
+        Ok(self.calendar.working_days_between_with_stops(from, to, stops)?)
     }
 }
 
@@ -174,8 +201,19 @@ pub struct ProjectState {
     steps: Vec<StepRun>,
 }
 
-fn refuse(step: &str, kind: EventKind, why: impl std::fmt::Display) -> Error {
-    Error::refused(format!("cannot record `{kind}` for step `{step}`: {why}"))
+/// What a refusal or a guard needs to know about one event.
+struct Attempt<'a> {
+    rules: &'a Rules<'a>,
+    v: Node,
+    kind: EventKind,
+    date: NaiveDate,
+    ready: Option<Option<NaiveDate>>,
+}
+
+impl Attempt<'_> {
+    fn refuse(&self, reason: RefusalReason) -> Error {
+        Error::refused(Refusal { step: self.rules.graph.step(self.v).id.clone(), event: self.kind, reason })
+    }
 }
 
 impl ProjectState {
@@ -193,6 +231,25 @@ impl ProjectState {
     pub fn state(&self, graph: &FlowGraph, v: Node) -> StepState {
         let s = self.steps[v as usize].state;
         if s == StepState::Waiting && self.ready_on(graph, v).is_some() { StepState::Ready } else { s }
+    }
+
+    /// The phase of a node: its state, with a pause's reason.
+    fn phase(&self, graph: &FlowGraph, v: Node) -> Phase {
+        use StepState as S;
+        match self.state(graph, v) {
+            S::Waiting => Phase::Waiting,
+            S::Ready => Phase::Ready,
+            S::Accepted => Phase::Accepted,
+            S::AcceptedIncomplete => Phase::AcceptedIncomplete,
+            S::Paused => Phase::Paused(self.open_pause(v).unwrap_or(PauseReason::Supplement)),
+            S::Approved => Phase::Approved,
+            S::DeemedApproved => Phase::DeemedApproved,
+            S::ProvisionalApproved => Phase::ProvisionalApproved,
+            S::Rejected => Phase::Rejected,
+            S::Returned => Phase::Returned,
+            S::Withdrawn => Phase::Withdrawn,
+            S::Revoked => Phase::Revoked,
+        }
     }
 
     /// The day the last of a node's predecessors was done, when all are
@@ -238,7 +295,7 @@ impl ProjectState {
     ) -> Result<Option<NaiveDate>, Error> {
         let r = &self.steps[v as usize];
         let Some(acc) = r.accepted else { return Ok(None) };
-        rules.days.add(acc, rules.limit(v), &r.stops(as_of)).map(Some)
+        rules.add(acc, rules.limit(v), &r.stops(as_of)).map(Some)
     }
 
     /// Checks that `kind` may happen to node `v` on `date`, then applies it.
@@ -255,7 +312,8 @@ impl ProjectState {
         Ok(())
     }
 
-    /// Whether `kind` may happen to node `v` on `date`: the change to make, or why not.
+    /// Whether `kind` may happen to node `v` on `date`: the change to make, or
+    /// why not, by the transition table (`table.rs`).
     pub(crate) fn check(
         &self,
         rules: &Rules<'_>,
@@ -264,179 +322,87 @@ impl ProjectState {
         date: NaiveDate,
     ) -> Result<Change, Error> {
         let graph = rules.graph;
-        let step = graph.step(v);
-        let id = step.id.as_str();
-        let no = |why: String| refuse(id, kind, why);
+        let at = Attempt { rules, v, kind, date, ready: self.ready_on(graph, v) };
         if date < rules.start {
-            return Err(no(format!("{date} is before the project started on {}", rules.start)));
+            return Err(at.refuse(RefusalReason::BeforeStart { date, start: rules.start }));
         }
-        let run = &self.steps[v as usize];
-        if let Some(last) = run.last {
-            if date < last {
-                return Err(no(format!("{date} is before the step's last event on {last}")));
-            }
+        if let Some(last) = self.steps[v as usize].last.filter(|&last| date < last) {
+            return Err(at.refuse(RefusalReason::BeforeLastEvent { date, last }));
+        }
+        let row = table::row(kind);
+        for &g in row.requires {
+            self.guard(&at, g)?;
         }
         let state = self.state(graph, v);
-        let ready = self.ready_on(graph, v);
-        let waiting_for = || {
-            let ids: Vec<String> = graph
+        let rule = table::rule(row, self.phase(graph, v), state).map_err(|r| at.refuse(r))?;
+        for &g in rule.guards {
+            self.guard(&at, g)?;
+        }
+        let to = match rule.to {
+            To::State(s) => s,
+            To::Resume if self.steps[v as usize].missing_material => StepState::AcceptedIncomplete,
+            To::Resume => StepState::Accepted,
+        };
+        Ok(Change { from: state, to })
+    }
+
+    /// Checks one guard of the table.
+    fn guard(&self, at: &Attempt<'_>, guard: Guard) -> Result<(), Error> {
+        match self.guard_reason(at, guard)? {
+            None => Ok(()),
+            Some(reason) => Err(at.refuse(reason)),
+        }
+    }
+
+    /// Why `guard` does not hold, or `None` when it does.
+    fn guard_reason(&self, at: &Attempt<'_>, guard: Guard) -> Result<Option<RefusalReason>, Error> {
+        let graph = at.rules.graph;
+        let step = graph.step(at.v);
+        let run = &self.steps[at.v as usize];
+        let waiting_for = |acceptance: bool| RefusalReason::WaitingFor {
+            steps: graph
                 .dag()
-                .preds(v)
+                .preds(at.v)
                 .iter()
                 .filter(|&&p| !self.steps[p as usize].state.is_done())
-                .map(|&p| format!("`{}`", graph.step(p).id))
-                .collect();
-            ids.join(", ")
+                .map(|&p| graph.step(p).id.clone())
+                .collect(),
+            provisional: step.provisional && at.kind == EventKind::Approved,
+            acceptance,
         };
-        let not_before_ready = |what: &str| -> Result<(), Error> {
-            match ready {
-                Some(Some(d)) if date < d => {
-                    Err(no(format!("{date} is before its prerequisites were done on {d}; {what}")))
+        let no = |reason: RefusalReason| Ok(Some(reason));
+        let ok = Ok(None);
+        match guard {
+            Guard::NotBeforeReady => match at.ready {
+                Some(Some(done)) if at.date < done => {
+                    no(RefusalReason::BeforePrerequisites { date: at.date, done })
                 }
-                _ => Ok(()),
-            }
-        };
-        let wrong_state =
-            |allowed: &str| no(format!("the step is {}; `{kind}` needs it {allowed}", state.as_str()));
-        use EventKind as K;
-        use StepState as S;
-        let next: StepState = match kind {
-            K::Accepted | K::AcceptedIncomplete => {
-                match state {
-                    S::Ready | S::Returned => not_before_ready("it cannot be accepted before")?,
-                    S::Waiting if step.provisional => {}
-                    S::Waiting => {
-                        return Err(no(format!(
-                            "it still waits for {}; only a step marked `provisional` may be accepted ahead of its prerequisites",
-                            waiting_for()
-                        )));
-                    }
-                    _ => return Err(wrong_state("ready or returned")),
-                }
-                if kind == K::Accepted { S::Accepted } else { S::AcceptedIncomplete }
-            }
-            K::SupplementRequested | K::ProcedureStarted => match state {
-                S::Accepted | S::AcceptedIncomplete => S::Paused,
-                _ => return Err(wrong_state("accepted with its clock running")),
+                _ => ok,
             },
-            K::SupplementReceived => {
-                match state {
-                    S::Paused if self.open_pause(v) == Some(PauseReason::Supplement) => {
-                        if run.missing_material { S::AcceptedIncomplete } else { S::Accepted }
-                    }
-                    S::AcceptedIncomplete => {
-                        if let Some(due) = self.due(rules, v, date)? {
-                            if date > due {
-                                return Err(no(format!(
-                                    "the material owed under 容缺 had to arrive by {due}; the step failed — record `rejected`"
-                                )));
-                            }
-                        }
-                        S::Accepted
-                    }
-                    _ => return Err(wrong_state("paused for 补正 or accepted with material owed")),
-                }
+            Guard::Provisional if step.provisional => ok,
+            Guard::Provisional if at.kind == EventKind::ProvisionalApproved => {
+                no(RefusalReason::NotProvisional)
             }
-            K::ProcedureEnded => {
-                match state {
-                    S::Paused if self.open_pause(v) == Some(PauseReason::Procedure) => {
-                        if run.missing_material { S::AcceptedIncomplete } else { S::Accepted }
-                    }
-                    _ => return Err(wrong_state("in a special procedure")),
-                }
-            }
-            K::Approved => {
-                match state {
-                    S::Accepted if ready.is_some() => {
-                        not_before_ready("it cannot be approved before")?;
-                        S::Approved
-                    }
-                    S::Accepted => {
-                        return Err(no(format!(
-                            "it still waits for {}{}",
-                            waiting_for(),
-                            if step.provisional {
-                                "; record `provisional-approved` (模拟审批) instead"
-                            } else {
-                                ""
-                            }
-                        )));
-                    }
-                    S::AcceptedIncomplete => {
-                        return Err(no("the material owed under 容缺 has not arrived; record `supplement-received` first".into()));
-                    }
-                    _ => return Err(wrong_state("accepted")),
-                }
-            }
-            K::Rejected | K::Returned => match state {
-                S::Accepted | S::AcceptedIncomplete | S::Paused => {
-                    if kind == K::Rejected {
-                        S::Rejected
-                    } else {
-                        S::Returned
-                    }
-                }
-                _ => return Err(wrong_state("accepted or paused")),
+            Guard::Provisional => no(waiting_for(true)),
+            Guard::PrerequisitesDone if at.ready.is_some() => ok,
+            Guard::PrerequisitesDone => no(waiting_for(false)),
+            Guard::PrerequisitesPending if at.ready.is_none() => ok,
+            Guard::PrerequisitesPending => no(RefusalReason::PrerequisitesDone),
+            Guard::PrerequisiteFailed if self.blocked(graph)[at.v as usize].is_some() => ok,
+            Guard::PrerequisiteFailed => no(RefusalReason::NoFailedPrerequisite),
+            Guard::MaterialArrived if run.missing_material => no(RefusalReason::MaterialOwed),
+            Guard::MaterialArrived => ok,
+            Guard::MaterialInTime => match self.due(at.rules, at.v, at.date)? {
+                Some(due) if at.date > due => no(RefusalReason::MaterialLate { due }),
+                _ => ok,
             },
-            K::Withdrawn => {
-                if state.is_final() {
-                    return Err(wrong_state("not yet decided"));
-                }
-                S::Withdrawn
-            }
-            K::ProvisionalApproved => {
-                if !step.provisional {
-                    return Err(no("the flow does not allow 模拟审批 for this step (it is not marked `provisional: true`)".into()));
-                }
-                match state {
-                    S::Accepted if ready.is_none() => S::ProvisionalApproved,
-                    S::Accepted => return Err(no("its prerequisites are done; record `approved`".into())),
-                    S::AcceptedIncomplete => {
-                        return Err(no("the material owed under 容缺 has not arrived; record `supplement-received` first".into()));
-                    }
-                    _ => return Err(wrong_state("accepted")),
-                }
-            }
-            K::Confirmed => match state {
-                S::ProvisionalApproved if ready.is_some() => {
-                    not_before_ready("it cannot be confirmed before")?;
-                    S::Approved
-                }
-                S::ProvisionalApproved => return Err(no(format!("it still waits for {}", waiting_for()))),
-                _ => return Err(wrong_state("provisionally approved")),
+            Guard::DeemsOnTimeout if step.on_timeout == TimeoutPolicy::DeemApproved => ok,
+            Guard::DeemsOnTimeout => no(RefusalReason::NotDeemedOnTimeout),
+            Guard::LimitPassed => match self.due(at.rules, at.v, at.date)? {
+                Some(due) if at.date <= due => no(RefusalReason::LimitNotPassed { due, date: at.date }),
+                _ => ok,
             },
-            K::Revoked => match state {
-                S::ProvisionalApproved => {
-                    if self.blocked(graph)[v as usize].is_none() {
-                        return Err(no("none of its prerequisites failed; a provisional approval is revoked only when one is rejected or withdrawn".into()));
-                    }
-                    S::Revoked
-                }
-                _ => return Err(wrong_state("provisionally approved")),
-            },
-            K::DeemedApproved => {
-                if step.on_timeout != TimeoutPolicy::DeemApproved {
-                    return Err(no("the flow does not deem it approved on timeout (its `on_timeout` is not `deem-approved`)".into()));
-                }
-                match state {
-                    S::Accepted => {}
-                    _ => return Err(wrong_state("accepted with its clock running")),
-                }
-                if ready.is_none() {
-                    return Err(no(format!("it still waits for {}", waiting_for())));
-                }
-                let due = self.due(rules, v, date)?;
-                if let Some(due) = due {
-                    if date <= due {
-                        return Err(no(format!(
-                            "its limit runs until {due}; it cannot be deemed approved on {date}"
-                        )));
-                    }
-                }
-                S::DeemedApproved
-            }
-        };
-        Ok(Change { from: state, to: next })
+        }
     }
 
     /// Makes a change [`ProjectState::check`] allowed.
@@ -450,6 +416,7 @@ impl ProjectState {
             K::Accepted | K::AcceptedIncomplete => {
                 run.accepted = Some(date);
                 run.pauses.clear();
+                run.stops = ClockStops::new();
                 run.decided = None;
                 run.missing_material = kind == K::AcceptedIncomplete;
             }
@@ -462,22 +429,13 @@ impl ProjectState {
                 run.pauses.push(Pause { reason, from: date, to: None });
             }
             K::SupplementReceived if state == S::AcceptedIncomplete => run.missing_material = false,
-            K::SupplementReceived | K::ProcedureEnded => {
-                if let Some(p) = run.pauses.last_mut() {
-                    p.to = Some(date);
-                }
-            }
             K::Withdrawn => {
-                if let Some(p) = run.pauses.last_mut().filter(|p| p.to.is_none()) {
-                    p.to = Some(date);
-                }
+                run.close_pause(date);
                 run.decided = Some(date);
             }
             _ => {
-                if let Some(p) = run.pauses.last_mut().filter(|p| p.to.is_none()) {
-                    p.to = Some(date);
-                }
-                if next != S::Returned {
+                run.close_pause(date);
+                if next != S::Returned && next != S::Accepted && next != S::AcceptedIncomplete {
                     run.decided = Some(date);
                 }
             }
@@ -487,5 +445,18 @@ impl ProjectState {
 
     fn open_pause(&self, v: Node) -> Option<PauseReason> {
         self.steps[v as usize].pauses.last().filter(|p| p.to.is_none()).map(|p| p.reason)
+    }
+}
+
+impl StepRun {
+    /// Ends the open pause, if any, on `date`, keeping its span as a clock stop.
+    fn close_pause(&mut self, date: NaiveDate) {
+        if let Some(p) = self.pauses.last_mut().filter(|p| p.to.is_none()) {
+            p.to = Some(date);
+            if let Some((first, last)) = stop_span(p.from, date) {
+                // OK to ignore: a pause starts after the previous one ended, so spans never overlap.
+                let _ = self.stops.push(first, last);
+            }
+        }
     }
 }

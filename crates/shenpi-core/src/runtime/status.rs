@@ -178,7 +178,7 @@ impl Project {
                 _ => run.decided,
             };
             let until = decided.unwrap_or(date).max(acc);
-            let u = self.days.between(acc, until, &run.stops(until))?;
+            let u = rules.between(acc, until, &run.stops(until))?;
             used = Some(u);
             left = Some(i64::from(limit) - u);
         }
@@ -258,7 +258,7 @@ impl Project {
             let left = u32::try_from(self.plan.counted[v as usize] - before).unwrap_or(0);
             // Its own clock stops (补正, special procedures) are the applicant's time too.
             let stops = self.state.run(v).stops(s.decided.unwrap_or(date).max(start));
-            s.plan_deadline = self.days.add(start, left, &stops)?;
+            s.plan_deadline = self.calendar.add_working_days_with_stops(start, left, &stops)?;
             deadline = deadline.max(Some(s.plan_deadline));
             // Uncounted work (the owner's, intermediaries') does not use the budget up.
             let waiting_on_it =
@@ -284,8 +284,34 @@ impl Project {
     /// reads as it stood then. Reads only: engine-owed events are recorded by
     /// [`Project::advance`].
     ///
+    /// # Errors
+    /// A date the calendar cannot count (a representable-date overflow).
+    ///
     /// # Complexity
     /// O(V + E) plus date arithmetic per step.
+    ///
+    /// # Example
+    /// ```
+    /// use shenpi_core::runtime::{Alert, Clock, EventKind, MemoryStore, NewEvent, Project};
+    /// # use std::sync::Arc;
+    /// # use chrono::NaiveDate;
+    /// # use shenpi_core::Flow;
+    /// # let flow = Arc::new(Flow::parse("f.yaml", "
+    /// # id: f
+    /// # name: 示例
+    /// # stages: [{ id: s, name: 阶段, steps: [
+    /// #   { id: land, name: 用地规划许可, dept: 自然资源局, promised: 5, legal: 20, on_timeout: deem-approved }] }]
+    /// # ").map_err(|r| r.render())?);
+    /// # let day = |d| NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
+    /// let store = MemoryStore::new();
+    /// let mut p = Project::create(&store, flow, "P-1", day(3), &[])?;
+    /// p.record(&store, NewEvent::new("land", EventKind::Accepted, day(3)))?;
+    /// let s = p.status(day(10))?;
+    /// let land = &s.steps[0];
+    /// assert_eq!((land.due, land.left), (Some(day(10)), Some(0)));
+    /// assert_eq!((land.alert, land.clock), (Alert::Yellow, Some(Clock::Limit))); // due today
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn status(&self, date: NaiveDate) -> Result<Status, Error> {
         // A day in the past is seen as it stood then, without later events.
         if self.events.iter().any(|e| e.date > date) {
@@ -318,7 +344,7 @@ impl Project {
                 }
                 _ => {
                     let from = after.map_or(date, |a| a.max(date));
-                    self.days.add(from, self.graph.promised()[v as usize], &[])?
+                    self.calendar.add_working_days(from, self.graph.promised()[v as usize])?
                 }
             };
             end = end.max(f);
@@ -332,7 +358,7 @@ impl Project {
         }
         let projected_finish = if blocked_by.is_some() { None } else { Some(end) };
         let deadline = self.plan_clock(&mut steps, date)?;
-        let slack = projected_finish.map(|f| self.days.between(f, deadline, &[])).transpose()?;
+        let slack = projected_finish.map(|f| self.calendar.working_days_between(f, deadline)).transpose()?;
         // On-time rate and speed-up over decided steps.
         let (mut decided, mut on_time, mut legal_sum, mut saved) = (0u32, 0u32, 0i64, 0i64);
         for (v, s) in self.graph.nodes().zip(&steps) {
@@ -370,8 +396,7 @@ impl Project {
             on_time_rate: (decided > 0).then(|| f64::from(on_time) / f64::from(decided)),
             speed_up: (legal_sum > 0).then(|| saved as f64 / legal_sum as f64),
             estimated_after: self
-                .days
-                .calendar()
+                .calendar
                 .covered()
                 .map(|(_, last)| last)
                 .filter(|&last| projected_finish.unwrap_or(deadline).max(deadline) > last),

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::event::{Event, NewEvent};
+use super::refusal::{Refusal, RefusalReason};
 use crate::error::Error;
 
 /// What a store keeps about a project besides its events: enough to rebuild it exactly.
@@ -101,16 +102,22 @@ pub fn resolve_keys(
             continue;
         };
         if events[..i].iter().any(|o| o.key.as_deref() == Some(key)) {
-            return Err(Error::refused(format!("idempotency key `{key}` appears twice in one append")));
+            let reason = RefusalReason::KeyRepeated { key: key.clone() };
+            return Err(Error::refused(Refusal { step: e.step.clone(), event: e.kind, reason }));
         }
         let found = lookup(key)?;
         if let Some(r) = &found {
             if !e.matches(r) {
-                return Err(Error::refused(format!(
-                    "idempotency key `{key}` of project `{project}` was already used for event {} \
-                     (`{}` {} on {}), not for `{}` {} on {}",
-                    r.seq, r.kind, r.step, r.date, e.kind, e.step, e.date
-                )));
+                let reason = RefusalReason::KeyReused {
+                    key: key.clone(),
+                    project: project.to_string(),
+                    seq: r.seq,
+                    recorded_step: r.step.clone(),
+                    recorded_kind: r.kind,
+                    recorded_date: r.date,
+                    date: e.date,
+                };
+                return Err(Error::refused(Refusal { step: e.step.clone(), event: e.kind, reason }));
             }
         }
         out.push(found);

@@ -132,102 +132,97 @@ fn every_transition() {
     );
 }
 
-/// Records `before`, then checks that `event` is refused with a message containing `why`
-/// and that nothing was written.
-fn refused(before: &[(&str, &str, &str)], event: (&str, &str, &str), why: &str) {
+/// Records `before`, then checks that `event` is refused for `why` and that nothing was written.
+fn refused(before: &[(&str, &str, &str)], event: (&str, &str, &str), why: RefusalReason) {
     let (store, mut p) = project(before);
     let n = p.events().len();
     let err = p.record(&store, ev(event.0, event.1, event.2)).expect_err("refused");
-    assert!(err.is_refused(), "{err}");
-    let msg = err.to_string();
-    assert!(msg.contains(why), "`{msg}` should say `{why}`");
+    let refusal = err.refusal().unwrap_or_else(|| panic!("{event:?} should be refused: {err}"));
+    assert_eq!((refusal.step.as_str(), refusal.event.as_str()), (event.0, event.1));
+    assert_eq!(refusal.reason, why, "{err}");
     assert_eq!(p.events().len(), n);
     assert_eq!(store.load("P").expect("stored").1.len(), n, "nothing written for {event:?}");
 }
 
+fn wrong(state: StepState, needs: Needs) -> RefusalReason {
+    RefusalReason::WrongState { state, needs }
+}
+
+fn waiting(steps: &[&str], provisional: bool, acceptance: bool) -> RefusalReason {
+    RefusalReason::WaitingFor {
+        steps: steps.iter().map(|s| s.to_string()).collect(),
+        provisional,
+        acceptance,
+    }
+}
+
 #[test]
 fn every_refusal() {
-    refused(&[], ("permit", "approved", "2025-01-24"), "the step is waiting; `approved` needs it accepted");
-    refused(&[], ("filng", "accepted", "2025-01-24"), "unknown step `filng`; did you mean `filing`?");
+    use RefusalReason as R;
+    use StepState as S;
+    refused(&[], ("permit", "approved", "2025-01-24"), wrong(S::Waiting, Needs::Accepted));
     refused(
         &[],
-        ("energy", "accepted", "2025-01-24"),
-        "step `energy` is not part of this project (`when: big` is false)",
+        ("filng", "accepted", "2025-01-24"),
+        R::UnknownStep { suggestion: Some("filing".into()), flow: "t".into() },
     );
-    refused(&[], ("filing", "accepted", "2025-01-23"), "is before the project started on 2025-01-24");
+    refused(&[], ("energy", "accepted", "2025-01-24"), R::NotInProject { condition: Some("big".into()) });
     refused(
         &[],
-        ("land", "accepted", "2025-01-27"),
-        "it still waits for `filing`; only a step marked `provisional`",
+        ("filing", "accepted", "2025-01-23"),
+        R::BeforeStart { date: d("2025-01-23"), start: d("2025-01-24") },
     );
+    refused(&[], ("land", "accepted", "2025-01-27"), waiting(&["filing"], false, true));
     refused(
         &[("filing", "accepted", "2025-01-24")],
         ("filing", "accepted", "2025-01-24"),
-        "the step is accepted; `accepted` needs it ready or returned",
+        wrong(S::Accepted, Needs::ReadyOrReturned),
     );
-    refused(&FILED, ("filing", "rejected", "2025-01-27"), "the step is approved");
+    refused(&FILED, ("filing", "rejected", "2025-01-27"), wrong(S::Approved, Needs::AcceptedOrPaused));
     refused(
         &FILED,
         ("land", "accepted", "2025-01-25"),
-        "is before its prerequisites were done on 2025-01-26",
+        R::BeforePrerequisites { date: d("2025-01-25"), done: d("2025-01-26") },
     );
     refused(
         &with_filed(&[("land", "accepted", "2025-02-05")]),
         ("land", "approved", "2025-02-04"),
-        "2025-02-04 is before the step's last event on 2025-02-05",
+        R::BeforeLastEvent { date: d("2025-02-04"), last: d("2025-02-05") },
     );
-    refused(&FILED, ("land", "supplement-received", "2025-01-27"), "needs it paused for 补正");
-    refused(&FILED, ("land", "procedure-ended", "2025-01-27"), "needs it in a special procedure");
-    refused(
-        &with_filed(&[("land", "accepted", "2025-01-27"), ("land", "supplement-requested", "2025-02-05")]),
-        ("land", "procedure-ended", "2025-02-06"),
-        "needs it in a special procedure",
-    );
-    refused(
-        &with_filed(&[("land", "accepted", "2025-01-27"), ("land", "supplement-requested", "2025-02-05")]),
-        ("land", "approved", "2025-02-06"),
-        "the step is paused",
-    );
+    refused(&FILED, ("land", "supplement-received", "2025-01-27"), wrong(S::Ready, Needs::SupplementOwed));
+    refused(&FILED, ("land", "procedure-ended", "2025-01-27"), wrong(S::Ready, Needs::InProcedure));
+    let paused =
+        with_filed(&[("land", "accepted", "2025-01-27"), ("land", "supplement-requested", "2025-02-05")]);
+    refused(&paused, ("land", "procedure-ended", "2025-02-06"), wrong(S::Paused, Needs::InProcedure));
+    refused(&paused, ("land", "approved", "2025-02-06"), wrong(S::Paused, Needs::Accepted));
     refused(
         &with_filed(&[("land", "accepted-incomplete", "2025-01-27")]),
         ("land", "approved", "2025-02-05"),
-        "the material owed under 容缺 has not arrived",
+        R::MaterialOwed,
     );
     refused(
         &with_filed(&[("land", "accepted-incomplete", "2025-01-27")]),
         ("land", "supplement-received", "2025-02-11"),
-        "had to arrive by 2025-02-10; the step failed",
+        R::MaterialLate { due: d("2025-02-10") },
     );
     refused(
         &with_filed(&[("eia", "accepted", "2025-01-27")]),
         ("eia", "provisional-approved", "2025-02-05"),
-        "does not allow 模拟审批",
+        R::NotProvisional,
     );
     refused(
         &with_filed(&[("permit", "accepted", "2025-01-27")]),
         ("permit", "approved", "2025-02-05"),
-        "record `provisional-approved` (模拟审批) instead",
+        waiting(&["land", "eia"], true, false),
     );
-    refused(
-        &with_filed(&[
-            ("permit", "accepted", "2025-01-27"),
-            ("permit", "provisional-approved", "2025-02-05"),
-        ]),
-        ("permit", "confirmed", "2025-02-06"),
-        "it still waits for `land`, `eia`",
-    );
-    refused(
-        &with_filed(&[
-            ("permit", "accepted", "2025-01-27"),
-            ("permit", "provisional-approved", "2025-02-05"),
-        ]),
-        ("permit", "revoked", "2025-02-06"),
-        "none of its prerequisites failed",
-    );
+    let provisional =
+        with_filed(&[("permit", "accepted", "2025-01-27"), ("permit", "provisional-approved", "2025-02-05")]);
+    refused(&provisional, ("permit", "confirmed", "2025-02-06"), waiting(&["land", "eia"], false, false));
+    refused(&provisional, ("permit", "revoked", "2025-02-06"), R::NoFailedPrerequisite);
     refused(
         &with_filed(&[("land", "accepted", "2025-01-27")]),
         ("land", "deemed-approved", "2025-02-10"),
-        "its limit runs until 2025-02-10",
+        R::LimitNotPassed { due: d("2025-02-10"), date: d("2025-02-10") },
     );
     // The clock stop pushes the due date back by two working days (6 and 7 February).
     refused(
@@ -237,17 +232,56 @@ fn every_refusal() {
             ("land", "supplement-received", "2025-02-07"),
         ]),
         ("land", "deemed-approved", "2025-02-12"),
-        "its limit runs until 2025-02-12",
+        R::LimitNotPassed { due: d("2025-02-12"), date: d("2025-02-12") },
     );
     refused(
         &with_filed(&[("eia", "accepted", "2025-01-27")]),
         ("eia", "deemed-approved", "2025-03-27"),
-        "does not deem it approved on timeout",
+        R::NotDeemedOnTimeout,
     );
     refused(
         &[("filing", "withdrawn", "2025-01-24")],
         ("filing", "withdrawn", "2025-01-25"),
-        "the step is withdrawn",
+        wrong(S::Withdrawn, Needs::Undecided),
+    );
+}
+
+/// The words a person reads for each kind of refusal: one message per reason, pinned here.
+#[test]
+fn refusals_read_as_sentences() {
+    let say = |before: &[(&str, &str, &str)], event: (&str, &str, &str)| {
+        let (store, mut p) = project(before);
+        p.record(&store, ev(event.0, event.1, event.2)).expect_err("refused").to_string()
+    };
+    assert_eq!(
+        say(&[], ("permit", "approved", "2025-01-24")),
+        "cannot record `approved` for step `permit`: the step is waiting; `approved` needs it accepted"
+    );
+    assert_eq!(
+        say(&[], ("filng", "accepted", "2025-01-24")),
+        "cannot record `accepted`: unknown step `filng`; did you mean `filing`?"
+    );
+    assert_eq!(
+        say(&[], ("energy", "accepted", "2025-01-24")),
+        "cannot record `accepted`: step `energy` is not part of this project (`when: big` is false)"
+    );
+    assert_eq!(
+        say(&[], ("land", "accepted", "2025-01-27")),
+        "cannot record `accepted` for step `land`: it still waits for `filing`; only a step marked \
+         `provisional` may be accepted ahead of its prerequisites"
+    );
+    assert_eq!(
+        say(&with_filed(&[("permit", "accepted", "2025-01-27")]), ("permit", "approved", "2025-02-05")),
+        "cannot record `approved` for step `permit`: it still waits for `land`, `eia`; record \
+         `provisional-approved` (模拟审批) instead"
+    );
+    assert_eq!(
+        say(
+            &with_filed(&[("land", "accepted-incomplete", "2025-01-27")]),
+            ("land", "supplement-received", "2025-02-11")
+        ),
+        "cannot record `supplement-received` for step `land`: the material owed under 容缺 had to arrive \
+         by 2025-02-10; the step failed — record `rejected`"
     );
 }
 
@@ -267,7 +301,8 @@ fn idempotency_key_records_once() {
     assert_eq!(store.load("P").expect("stored").1.len(), 1);
     let err =
         p.record(&store, ev("filing", "approved", "2025-01-26").with_key("k1")).expect_err("key reused");
-    assert!(err.is_refused() && err.to_string().contains("was already used for event 1"), "{err}");
+    let reason = err.refusal().map(|r| &r.reason);
+    assert!(matches!(reason, Some(RefusalReason::KeyReused { seq: 1, .. })), "{err}");
 }
 
 #[test]
@@ -548,7 +583,12 @@ fn a_calendar_file_is_pinned_with_the_project() {
     std::fs::write(&flow_path, FLOW.replace("calendar: cn", "calendar: county.yaml")).expect("writes");
     let flow = Arc::new(Flow::load(&flow_path).expect("loads"));
     let store = MemoryStore::new();
-    let mut p = Project::create(&store, flow, "C", d("2025-03-03"), &[]).expect("starts");
+    // The runtime reads no files: without the calendar handed in, it says what to do.
+    let err = Project::create(&store, flow.clone(), "C", d("2025-03-03"), &[]).expect_err("needs the file");
+    assert!(err.is_calendar() && err.to_string().contains("`county.yaml`"), "{err}");
+    let text = std::fs::read_to_string(&cal).expect("reads");
+    let county = ProjectCalendar::from_yaml("county.yaml", text).expect("parses");
+    let mut p = Project::create_on(&store, county, flow, "C", d("2025-03-03"), &[]).expect("starts");
     assert!(p.info().calendar_text.as_deref().is_some_and(|t| t.contains("2025-03-11")));
     p.record(&store, ev("filing", "accepted", "2025-03-10")).expect("records");
     let due = |p: &Project| p.status(d("2025-03-10")).expect("status").steps[0].due;

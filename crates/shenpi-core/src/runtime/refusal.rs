@@ -1,0 +1,276 @@
+//! Why an event was refused: a typed reason callers branch on, worded once for people.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::event::EventKind;
+use super::state::StepState;
+
+/// An event the project refused, and why. Nothing was written.
+///
+/// Callers branch on [`Refusal::reason`]; [`fmt::Display`] words it for a person:
+/// "cannot record `approved` for step `permit`: the step is ready; `approved` needs it accepted".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Refusal {
+    /// The step the event was for, as given.
+    pub step: String,
+    /// The event's kind.
+    pub event: EventKind,
+    /// Why it was refused.
+    pub reason: RefusalReason,
+}
+
+/// Why an event was refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum RefusalReason {
+    /// No step has this id; `suggestion` is the nearest id.
+    UnknownStep {
+        /// The nearest step id, if one is close.
+        suggestion: Option<String>,
+        /// The flow's id.
+        flow: String,
+    },
+    /// The step exists in the flow but its `when` condition left it out of this project.
+    NotInProject {
+        /// The condition, as written.
+        condition: Option<String>,
+    },
+    /// The event is dated before the project started.
+    BeforeStart {
+        /// The event's date.
+        date: NaiveDate,
+        /// The project's start.
+        start: NaiveDate,
+    },
+    /// The event is dated before the step's latest event: a step's history never goes back.
+    BeforeLastEvent {
+        /// The event's date.
+        date: NaiveDate,
+        /// The step's latest event.
+        last: NaiveDate,
+    },
+    /// The event is dated before the day the step's prerequisites were done.
+    BeforePrerequisites {
+        /// The event's date.
+        date: NaiveDate,
+        /// The day the last prerequisite was done.
+        done: NaiveDate,
+    },
+    /// The step is in a state the event does not apply to.
+    WrongState {
+        /// Where the step stands.
+        state: StepState,
+        /// What the event needs.
+        needs: Needs,
+    },
+    /// Steps it waits for are not done.
+    WaitingFor {
+        /// Their ids, in topological order.
+        steps: Vec<String>,
+        /// The step may be approved ahead of them (`provisional-approved`) instead.
+        provisional: bool,
+        /// The event was an acceptance: only a provisional step may be accepted ahead.
+        acceptance: bool,
+    },
+    /// The material owed under 容缺 has not arrived yet.
+    MaterialOwed,
+    /// The material owed under 容缺 arrived after its deadline.
+    MaterialLate {
+        /// The day it had to arrive by.
+        due: NaiveDate,
+    },
+    /// The flow does not allow 模拟审批 for the step.
+    NotProvisional,
+    /// Its prerequisites are done: the provisional path does not apply.
+    PrerequisitesDone,
+    /// None of its prerequisites failed, so a provisional approval stands.
+    NoFailedPrerequisite,
+    /// The flow does not deem the step approved on timeout.
+    NotDeemedOnTimeout,
+    /// The step's limit has not run out.
+    LimitNotPassed {
+        /// The last day of the limit.
+        due: NaiveDate,
+        /// The event's date.
+        date: NaiveDate,
+    },
+    /// An idempotency key was already used for a different event.
+    KeyReused {
+        /// The key.
+        key: String,
+        /// The project.
+        project: String,
+        /// The event recorded under it.
+        seq: u64,
+        /// That event's step.
+        recorded_step: String,
+        /// That event's kind.
+        recorded_kind: EventKind,
+        /// That event's date.
+        recorded_date: NaiveDate,
+        /// The date of the event refused.
+        date: NaiveDate,
+    },
+    /// One append carries the same idempotency key twice.
+    KeyRepeated {
+        /// The key.
+        key: String,
+    },
+}
+
+/// What an event needs of a step's state, for [`RefusalReason::WrongState`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Needs {
+    /// Filed again or for the first time: ready, or returned.
+    ReadyOrReturned,
+    /// Accepted, its clock running (not paused).
+    Running,
+    /// Paused for 补正, or accepted with 容缺 material owed.
+    SupplementOwed,
+    /// In a special procedure.
+    InProcedure,
+    /// Accepted.
+    Accepted,
+    /// Accepted or paused.
+    AcceptedOrPaused,
+    /// Not yet decided.
+    Undecided,
+    /// Provisionally approved (模拟审批).
+    ProvisionallyApproved,
+}
+
+impl Needs {
+    /// How the message words it, after "needs it".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Needs::ReadyOrReturned => "ready or returned",
+            Needs::Running => "accepted with its clock running",
+            Needs::SupplementOwed => "paused for 补正 or accepted with material owed",
+            Needs::InProcedure => "in a special procedure",
+            Needs::Accepted => "accepted",
+            Needs::AcceptedOrPaused => "accepted or paused",
+            Needs::Undecided => "not yet decided",
+            Needs::ProvisionallyApproved => "provisionally approved",
+        }
+    }
+}
+
+impl RefusalReason {
+    /// A stable kebab-case code for the reason, e.g. `wrong-state`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RefusalReason::UnknownStep { .. } => "unknown-step",
+            RefusalReason::NotInProject { .. } => "not-in-project",
+            RefusalReason::BeforeStart { .. } => "before-start",
+            RefusalReason::BeforeLastEvent { .. } => "before-last-event",
+            RefusalReason::BeforePrerequisites { .. } => "before-prerequisites",
+            RefusalReason::WrongState { .. } => "wrong-state",
+            RefusalReason::WaitingFor { .. } => "waiting-for",
+            RefusalReason::MaterialOwed => "material-owed",
+            RefusalReason::MaterialLate { .. } => "material-late",
+            RefusalReason::NotProvisional => "not-provisional",
+            RefusalReason::PrerequisitesDone => "prerequisites-done",
+            RefusalReason::NoFailedPrerequisite => "no-failed-prerequisite",
+            RefusalReason::NotDeemedOnTimeout => "not-deemed-on-timeout",
+            RefusalReason::LimitNotPassed { .. } => "limit-not-passed",
+            RefusalReason::KeyReused { .. } => "key-reused",
+            RefusalReason::KeyRepeated { .. } => "key-repeated",
+        }
+    }
+}
+
+fn ticked(ids: &[String]) -> String {
+    ids.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use RefusalReason as R;
+        let (step, kind) = (&self.step, self.event);
+        match &self.reason {
+            R::UnknownStep { suggestion: Some(s), .. } => {
+                return write!(f, "cannot record `{kind}`: unknown step `{step}`; did you mean `{s}`?");
+            }
+            R::UnknownStep { suggestion: None, flow } => {
+                return write!(f, "cannot record `{kind}`: unknown step `{step}` in flow `{flow}`");
+            }
+            R::NotInProject { condition } => {
+                write!(f, "cannot record `{kind}`: step `{step}` is not part of this project")?;
+                return match condition {
+                    Some(c) => write!(f, " (`when: {c}` is false)"),
+                    None => Ok(()),
+                };
+            }
+            R::KeyReused { key, project, seq, recorded_step, recorded_kind, recorded_date, date } => {
+                return write!(
+                    f,
+                    "idempotency key `{key}` of project `{project}` was already used for event {seq} \
+                     (`{recorded_kind}` {recorded_step} on {recorded_date}), not for `{kind}` {step} on {date}"
+                );
+            }
+            R::KeyRepeated { key } => {
+                return write!(f, "idempotency key `{key}` appears twice in one append");
+            }
+            _ => {}
+        }
+        write!(f, "cannot record `{kind}` for step `{step}`: ")?;
+        match &self.reason {
+            R::BeforeStart { date, start } => write!(f, "{date} is before the project started on {start}"),
+            R::BeforeLastEvent { date, last } => {
+                write!(f, "{date} is before the step's last event on {last}")
+            }
+            R::BeforePrerequisites { date, done } => {
+                let what = match kind {
+                    EventKind::Approved => "it cannot be approved before",
+                    EventKind::Confirmed => "it cannot be confirmed before",
+                    _ => "it cannot be accepted before",
+                };
+                write!(f, "{date} is before its prerequisites were done on {done}; {what}")
+            }
+            R::WrongState { state, needs } => {
+                write!(f, "the step is {}; `{kind}` needs it {}", state.as_str(), needs.as_str())
+            }
+            R::WaitingFor { steps, provisional, acceptance } => {
+                write!(f, "it still waits for {}", ticked(steps))?;
+                if *acceptance {
+                    f.write_str("; only a step marked `provisional` may be accepted ahead of its prerequisites")
+                } else if *provisional {
+                    f.write_str("; record `provisional-approved` (模拟审批) instead")
+                } else {
+                    Ok(())
+                }
+            }
+            R::MaterialOwed => f.write_str(
+                "the material owed under 容缺 has not arrived; record `supplement-received` first",
+            ),
+            R::MaterialLate { due } => write!(
+                f,
+                "the material owed under 容缺 had to arrive by {due}; the step failed — record `rejected`"
+            ),
+            R::NotProvisional => f.write_str(
+                "the flow does not allow 模拟审批 for this step (it is not marked `provisional: true`)",
+            ),
+            R::PrerequisitesDone => f.write_str("its prerequisites are done; record `approved`"),
+            R::NoFailedPrerequisite => f.write_str(
+                "none of its prerequisites failed; a provisional approval is revoked only when one is rejected or withdrawn",
+            ),
+            R::NotDeemedOnTimeout => f.write_str(
+                "the flow does not deem it approved on timeout (its `on_timeout` is not `deem-approved`)",
+            ),
+            R::LimitNotPassed { due, date } => {
+                write!(f, "its limit runs until {due}; it cannot be deemed approved on {date}")
+            }
+            R::UnknownStep { .. } | R::NotInProject { .. } | R::KeyReused { .. } | R::KeyRepeated { .. } => {
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for Refusal {}

@@ -1,0 +1,257 @@
+//! The transition table: which event may happen to a step in which state, on
+//! what conditions, and the state it leaves the step in.
+//!
+//! One row per event kind: conditions on the step that hold whatever its
+//! state (`requires`), then rules tried in order; the first rule whose `from`
+//! holds the step's phase applies, and its guards are checked in order. A
+//! phase no rule lists is refused as [`RefusalReason::WrongState`] with the
+//! row's [`Needs`].
+
+use super::event::EventKind;
+use super::refusal::{Needs, RefusalReason};
+use super::state::{PauseReason, StepState};
+
+/// Where a step stands, finer than [`StepState`]: a paused step says why, and
+/// a step not filed says whether its prerequisites are done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Waiting,
+    Ready,
+    Accepted,
+    AcceptedIncomplete,
+    Paused(PauseReason),
+    Approved,
+    DeemedApproved,
+    ProvisionalApproved,
+    Rejected,
+    Returned,
+    Withdrawn,
+    Revoked,
+}
+
+/// A condition of a rule, checked against the step, its prerequisites and the event's date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Guard {
+    /// Not dated before the day its prerequisites were done.
+    NotBeforeReady,
+    /// The flow lets the step run ahead of its prerequisites (`provisional: true`).
+    Provisional,
+    /// Its prerequisites are all done.
+    PrerequisitesDone,
+    /// Some prerequisite is not done yet.
+    PrerequisitesPending,
+    /// Some prerequisite failed.
+    PrerequisiteFailed,
+    /// No material is owed under 容缺.
+    MaterialArrived,
+    /// Dated within the limit of a 容缺 acceptance.
+    MaterialInTime,
+    /// The flow deems the step approved when its limit passes.
+    DeemsOnTimeout,
+    /// Dated after the last day of the step's limit.
+    LimitPassed,
+}
+
+/// The state a rule leaves the step in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum To {
+    State(StepState),
+    /// Back to accepted, or accepted with material owed when some still is.
+    Resume,
+}
+
+/// One rule of a row.
+#[derive(Debug)]
+pub(crate) struct Rule {
+    pub(crate) from: &'static [Phase],
+    pub(crate) guards: &'static [Guard],
+    pub(crate) to: To,
+}
+
+/// Everything the table says about one event kind.
+#[derive(Debug)]
+pub(crate) struct Row {
+    pub(crate) kind: EventKind,
+    pub(crate) requires: &'static [Guard],
+    pub(crate) rules: &'static [Rule],
+    pub(crate) needs: Needs,
+}
+
+use Guard as G;
+use Phase as P;
+use StepState as S;
+
+const RUNNING: &[Phase] = &[P::Accepted, P::AcceptedIncomplete];
+const UNDER_WAY: &[Phase] = &[
+    P::Accepted,
+    P::AcceptedIncomplete,
+    P::Paused(PauseReason::Supplement),
+    P::Paused(PauseReason::Procedure),
+];
+const UNDECIDED: &[Phase] = &[
+    P::Waiting,
+    P::Ready,
+    P::Accepted,
+    P::AcceptedIncomplete,
+    P::Paused(PauseReason::Supplement),
+    P::Paused(PauseReason::Procedure),
+    P::ProvisionalApproved,
+    P::Returned,
+];
+
+const fn acceptance(to: StepState) -> [Rule; 2] {
+    [
+        Rule { from: &[P::Ready, P::Returned], guards: &[G::NotBeforeReady], to: To::State(to) },
+        Rule { from: &[P::Waiting], guards: &[G::Provisional], to: To::State(to) },
+    ]
+}
+
+const ACCEPTED: [Rule; 2] = acceptance(S::Accepted);
+const ACCEPTED_INCOMPLETE: [Rule; 2] = acceptance(S::AcceptedIncomplete);
+
+/// The table, one row per event kind.
+pub(crate) const TABLE: &[Row] = &[
+    Row { kind: EventKind::Accepted, requires: &[], rules: &ACCEPTED, needs: Needs::ReadyOrReturned },
+    Row {
+        kind: EventKind::AcceptedIncomplete,
+        requires: &[],
+        rules: &ACCEPTED_INCOMPLETE,
+        needs: Needs::ReadyOrReturned,
+    },
+    Row {
+        kind: EventKind::SupplementRequested,
+        requires: &[],
+        rules: &[Rule { from: RUNNING, guards: &[], to: To::State(S::Paused) }],
+        needs: Needs::Running,
+    },
+    Row {
+        kind: EventKind::SupplementReceived,
+        requires: &[],
+        rules: &[
+            Rule { from: &[P::Paused(PauseReason::Supplement)], guards: &[], to: To::Resume },
+            Rule { from: &[P::AcceptedIncomplete], guards: &[G::MaterialInTime], to: To::State(S::Accepted) },
+        ],
+        needs: Needs::SupplementOwed,
+    },
+    Row {
+        kind: EventKind::ProcedureStarted,
+        requires: &[],
+        rules: &[Rule { from: RUNNING, guards: &[], to: To::State(S::Paused) }],
+        needs: Needs::Running,
+    },
+    Row {
+        kind: EventKind::ProcedureEnded,
+        requires: &[],
+        rules: &[Rule { from: &[P::Paused(PauseReason::Procedure)], guards: &[], to: To::Resume }],
+        needs: Needs::InProcedure,
+    },
+    Row {
+        kind: EventKind::Approved,
+        requires: &[],
+        rules: &[Rule {
+            from: RUNNING,
+            guards: &[G::MaterialArrived, G::PrerequisitesDone, G::NotBeforeReady],
+            to: To::State(S::Approved),
+        }],
+        needs: Needs::Accepted,
+    },
+    Row {
+        kind: EventKind::Rejected,
+        requires: &[],
+        rules: &[Rule { from: UNDER_WAY, guards: &[], to: To::State(S::Rejected) }],
+        needs: Needs::AcceptedOrPaused,
+    },
+    Row {
+        kind: EventKind::Returned,
+        requires: &[],
+        rules: &[Rule { from: UNDER_WAY, guards: &[], to: To::State(S::Returned) }],
+        needs: Needs::AcceptedOrPaused,
+    },
+    Row {
+        kind: EventKind::Withdrawn,
+        requires: &[],
+        rules: &[Rule { from: UNDECIDED, guards: &[], to: To::State(S::Withdrawn) }],
+        needs: Needs::Undecided,
+    },
+    Row {
+        kind: EventKind::ProvisionalApproved,
+        requires: &[G::Provisional],
+        rules: &[Rule {
+            from: RUNNING,
+            guards: &[G::MaterialArrived, G::PrerequisitesPending],
+            to: To::State(S::ProvisionalApproved),
+        }],
+        needs: Needs::Accepted,
+    },
+    Row {
+        kind: EventKind::Confirmed,
+        requires: &[],
+        rules: &[Rule {
+            from: &[P::ProvisionalApproved],
+            guards: &[G::PrerequisitesDone, G::NotBeforeReady],
+            to: To::State(S::Approved),
+        }],
+        needs: Needs::ProvisionallyApproved,
+    },
+    Row {
+        kind: EventKind::Revoked,
+        requires: &[],
+        rules: &[Rule {
+            from: &[P::ProvisionalApproved],
+            guards: &[G::PrerequisiteFailed],
+            to: To::State(S::Revoked),
+        }],
+        needs: Needs::ProvisionallyApproved,
+    },
+    Row {
+        kind: EventKind::DeemedApproved,
+        requires: &[G::DeemsOnTimeout],
+        rules: &[Rule {
+            from: &[P::Accepted],
+            guards: &[G::PrerequisitesDone, G::LimitPassed],
+            to: To::State(S::DeemedApproved),
+        }],
+        needs: Needs::Running,
+    },
+];
+
+/// The row of `kind`.
+pub(crate) fn row(kind: EventKind) -> &'static Row {
+    // OK because the table has a row for every kind (tested by `every_kind_has_one_row`).
+    TABLE.iter().find(|r| r.kind == kind).expect("a row per event kind")
+}
+
+/// The rule of `row` that applies in `phase`, or the refusal.
+pub(crate) fn rule(
+    row: &'static Row,
+    phase: Phase,
+    state: StepState,
+) -> Result<&'static Rule, RefusalReason> {
+    row.rules
+        .iter()
+        .find(|r| r.from.contains(&phase))
+        .ok_or(RefusalReason::WrongState { state, needs: row.needs })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_one_row() {
+        for kind in EventKind::ALL {
+            assert_eq!(TABLE.iter().filter(|r| r.kind == kind).count(), 1, "{kind}");
+        }
+    }
+
+    #[test]
+    fn no_phase_is_listed_twice_in_a_row() {
+        for row in TABLE {
+            let mut seen = Vec::new();
+            for phase in row.rules.iter().flat_map(|r| r.from) {
+                assert!(!seen.contains(phase), "{:?} lists {phase:?} twice", row.kind);
+                seen.push(*phase);
+            }
+        }
+    }
+}
