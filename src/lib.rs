@@ -48,8 +48,9 @@
 //! - [`sim`]: Monte Carlo simulation, seeded and reproducible;
 //! - [`render`]: flow charts and Gantt charts (SVG), Mermaid, DOT.
 //!
-//! [`sqlite`] is the durable store (`shenpi-sqlite`); the `shenpi` command
-//! lives in `crates/shenpi-cli`.
+//! [`sqlite`] is the durable store (`shenpi-sqlite`); with the `postgres`
+//! feature, `shenpi::postgres` is the same on a PostgreSQL server
+//! (`shenpi-postgres`). The `shenpi` command lives in `crates/shenpi-cli`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -69,3 +70,7 @@ pub struct ReadmeDoctests;
 
 /// The durable SQLite store for live projects.
 pub use shenpi_sqlite as sqlite;
+
+/// The durable PostgreSQL store for live projects (feature `postgres`).
+#[cfg(feature = "postgres")]
+pub use shenpi_postgres as postgres;

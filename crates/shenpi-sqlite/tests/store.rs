@@ -1,6 +1,7 @@
-//! The SQLite store: round trips, keys, conflicts, many writers, bad files.
+//! The SQLite store: round trips through `Project`, bad files, migrations.
+//! What every store must do (keys, conflicts, many writers) is in `conformance.rs`.
 
-use std::sync::{Arc, Barrier};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use shenpi_core::Flow;
@@ -51,68 +52,6 @@ fn round_trip_keys_and_conflicts() {
     assert_eq!(q.state(), p.state());
     assert_eq!(q.info(), p.info());
     assert_eq!(store.list().expect("lists"), vec!["P".to_string()]);
-}
-
-#[test]
-fn many_threads_append_to_one_project() {
-    const THREADS: usize = 8;
-    const EACH: usize = 15;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("s.db");
-    new_project(&SqliteStore::open(&path).expect("opens"), "P");
-    let barrier = Arc::new(Barrier::new(THREADS));
-    let handles: Vec<_> = (0..THREADS)
-        .map(|t| {
-            let (path, barrier) = (path.clone(), barrier.clone());
-            std::thread::spawn(move || {
-                let store = SqliteStore::open(&path).expect("opens");
-                let event =
-                    |i: usize| NewEvent::new("a", EventKind::Accepted, day(3)).with_key(format!("t{t}-{i}"));
-                // Round one: everyone read the empty log, so exactly one append wins.
-                barrier.wait();
-                let first = store.append("P", 0, &[event(0)]);
-                let mut conflicts = 0;
-                let mut won = first.is_ok();
-                if let Err(e) = first {
-                    assert!(e.is_conflict(), "{e}");
-                    conflicts += 1;
-                }
-                for i in usize::from(won)..EACH {
-                    loop {
-                        let len = store.load("P").expect("loads").1.len() as u64;
-                        match store.append("P", len, &[event(i)]) {
-                            Ok(_) => break,
-                            Err(e) if e.is_conflict() => conflicts += 1,
-                            Err(e) => panic!("{e}"),
-                        }
-                    }
-                    won = true;
-                }
-                // A retry of an acknowledged event is recorded once.
-                store.append("P", 0, &[event(EACH - 1)]).expect("retry");
-                (won, conflicts, first_won(&store, t))
-            })
-        })
-        .collect();
-    let results: Vec<_> = handles.into_iter().map(|h| h.join().expect("thread ends")).collect();
-    assert_eq!(results.iter().filter(|r| r.2).count(), 1, "exactly one first append wins");
-    assert!(results.iter().map(|r| r.1).sum::<usize>() >= THREADS - 1);
-    let store = SqliteStore::open(&path).expect("opens");
-    let (_, events) = store.load("P").expect("loads");
-    assert_eq!(events.len(), THREADS * EACH);
-    for (i, e) in events.iter().enumerate() {
-        assert_eq!(e.seq, i as u64 + 1);
-    }
-    let mut keys: Vec<_> = events.iter().filter_map(|e| e.key.clone()).collect();
-    keys.sort();
-    keys.dedup();
-    assert_eq!(keys.len(), THREADS * EACH, "no lost or duplicated event");
-}
-
-/// Whether thread `t`'s first event is the log's first.
-fn first_won(store: &SqliteStore, t: usize) -> bool {
-    let (_, events) = store.load("P").expect("loads");
-    events.first().and_then(|e| e.key.clone()) == Some(format!("t{t}-0"))
 }
 
 #[test]

@@ -1,0 +1,504 @@
+//! A durable [`Store`] for shenpi's runtime on PostgreSQL, for approval
+//! centres that keep their data in a database server rather than a file.
+//!
+//! It keeps the promises of the SQLite store: an append that returned is
+//! committed; one that failed wrote nothing; appends check the expected
+//! sequence number under a row lock on the project, so two writers (threads
+//! or whole processes on other machines) never interleave; idempotency keys
+//! are unique per project, so a vendor's retry is recorded once. The tables
+//! live in one schema of their own (`shenpi` unless [`Options::schema`] says
+//! otherwise), versioned by a `schema_version` table and migrated at
+//! connection; a schema of another program or of a newer shenpi is refused.
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use chrono::NaiveDate;
+//! use shenpi_core::Flow;
+//! use shenpi_core::runtime::{EventKind, NewEvent, Project};
+//! use shenpi_postgres::PostgresStore;
+//!
+//! let store = PostgresStore::connect("postgres://postgres@127.0.0.1:5432/test")?;
+//! let flow = Flow::parse("f.yaml", "
+//! id: f
+//! name: 示例
+//! stages: [{ id: s, name: 阶段, steps: [{ id: a, name: 备案, promised: 1 }] }]
+//! ").map_err(|r| r.render())?;
+//! let day = NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
+//! let mut p = Project::create(&store, Arc::new(flow), "P-1", day, &[])?;
+//! p.record(&store, NewEvent::new("a", EventKind::Accepted, day).with_key("req-1"))?;
+//! assert_eq!(Project::open(&store, "P-1")?.events().len(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # The client and the pool
+//! The [`Store`] trait is synchronous, so the store uses the synchronous
+//! `postgres` client with an `r2d2` connection pool: every call takes a
+//! connection, runs one transaction and gives it back. An async service
+//! calls it from blocking threads (`tokio::task::spawn_blocking`). TLS is not
+//! built in: connect over loopback or a Unix socket, or through a proxy that
+//! terminates TLS.
+//!
+//! # What it asks of the server
+//! PostgreSQL 10 or later, or a server compatible with it (KingbaseES,
+//! openGauss, Highgo) that has:
+//! - the extended query protocol with typed parameters (`$1`), including an
+//!   array parameter (`key = ANY($2)`);
+//! - types `TEXT`, `BIGINT`, `INTEGER`, `DATE`, `TIMESTAMPTZ`; timestamps are
+//!   kept to the microsecond; text cannot hold the NUL character, so such
+//!   text is refused before it is sent;
+//! - transactional DDL (`CREATE SCHEMA IF NOT EXISTS`, `CREATE TABLE`, a
+//!   partial unique index `… WHERE key IS NOT NULL`) and
+//!   `information_schema.tables`;
+//! - `pg_advisory_xact_lock(bigint)`, which serialises migrations when
+//!   several processes connect at once;
+//! - `SELECT … FOR UPDATE` under READ COMMITTED for appends, and read-only
+//!   REPEATABLE READ transactions for consistent loads;
+//! - the `"C"` collation, so that ids list in byte order whatever the
+//!   database's collation is.
+//!
+//! Errors are [`shenpi_core::Error`]: a foreign or newer schema is
+//! [`Error::is_corrupt`], a stale writer [`Error::is_conflict`], an
+//! unreachable server [`Error::is_store`].
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod schema;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use postgres::{IsolationLevel, NoTls, Row};
+use r2d2_postgres::PostgresConnectionManager;
+use shenpi_core::Error;
+use shenpi_core::runtime::{Event, EventKind, NewEvent, ProjectRecord, Store, resolve_keys};
+
+pub use schema::SCHEMA_VERSION;
+
+type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Connection = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+
+/// How to connect: schema, pool size, timeout.
+///
+/// ```
+/// use std::time::Duration;
+/// let options = shenpi_postgres::Options::new()
+///     .schema("shenpi_330421")
+///     .pool_size(16)
+///     .connect_timeout(Duration::from_secs(3));
+/// assert_eq!(options.schema_name(), "shenpi_330421");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Options {
+    schema: String,
+    pool_size: u32,
+    connect_timeout: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { schema: "shenpi".to_string(), pool_size: 8, connect_timeout: Duration::from_secs(10) }
+    }
+}
+
+impl Options {
+    /// Schema `shenpi`, up to 8 connections, 10 seconds to connect.
+    pub fn new() -> Options {
+        Options::default()
+    }
+
+    /// The schema that holds the store's tables: a plain lowercase
+    /// identifier (letters, digits, `_`), created when absent.
+    pub fn schema(mut self, name: impl Into<String>) -> Options {
+        self.schema = name.into();
+        self
+    }
+
+    /// The schema's name.
+    pub fn schema_name(&self) -> &str {
+        &self.schema
+    }
+
+    /// The most connections the store holds open at once (at least 1).
+    pub fn pool_size(mut self, n: u32) -> Options {
+        self.pool_size = n.max(1);
+        self
+    }
+
+    /// How long to wait for a connection before a call fails.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Options {
+        self.connect_timeout = timeout;
+        self
+    }
+}
+
+/// The server a store talks to, for messages: user, hosts, database and
+/// schema, never the password.
+#[derive(Clone, Debug)]
+pub(crate) struct Target(String);
+
+impl Target {
+    fn new(config: &postgres::Config, schema: &str) -> Target {
+        let hosts: Vec<String> = config
+            .get_hosts()
+            .iter()
+            .zip(config.get_ports().iter().chain(std::iter::repeat(&5432)))
+            .map(|(h, p)| match h {
+                postgres::config::Host::Tcp(h) => format!("{h}:{p}"),
+                postgres::config::Host::Unix(path) => path.display().to_string(),
+            })
+            .collect();
+        let user = config.get_user().unwrap_or("");
+        let db = config.get_dbname().unwrap_or(user);
+        Target(format!("postgres://{user}@{}/{db} (schema `{schema}`)", hosts.join(",")))
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The server's own message and SQLSTATE when it sent one, else the client's
+/// error and its cause.
+fn detail(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+        None => {
+            let cause = std::error::Error::source(e).map(|s| format!(": {s}")).unwrap_or_default();
+            format!("{e}{cause}")
+        }
+    }
+}
+
+/// A backend failure, worded with what was being done and where.
+pub(crate) fn backend(target: &Target, what: &str, e: postgres::Error) -> Error {
+    Error::store(format!("cannot {what} in PostgreSQL at {target}: {}", detail(&e)), Some(Box::new(e)))
+}
+
+/// No connection could be made.
+fn unreachable(target: &Target, cause: &dyn fmt::Display) -> String {
+    format!("cannot connect to PostgreSQL at {target}: {cause}; is the server up and the URL right?")
+}
+
+/// The statements, with the schema's name in them.
+#[derive(Debug)]
+struct Sql {
+    insert_project: String,
+    lock_project: String,
+    events_by_keys: String,
+    last_seq: String,
+    insert_event: String,
+    project: String,
+    events: String,
+    list: String,
+}
+
+const EVENT_COLUMNS: &str = "seq, step, kind, date, key, recorded_at";
+
+impl Sql {
+    fn new(schema: &str) -> Sql {
+        let s = schema::quoted(schema);
+        Sql {
+            insert_project: format!(
+                "INSERT INTO {s}.projects (id, flow_id, flow_hash, flow_name, flow_text, calendar_text, \
+                 start_date, params, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            ),
+            lock_project: format!("SELECT 1 FROM {s}.projects WHERE id = $1 FOR UPDATE"),
+            events_by_keys: format!(
+                "SELECT {EVENT_COLUMNS} FROM {s}.events WHERE project = $1 AND key = ANY($2)"
+            ),
+            last_seq: format!("SELECT coalesce(max(seq), 0) FROM {s}.events WHERE project = $1"),
+            insert_event: format!(
+                "INSERT INTO {s}.events (project, seq, step, kind, date, key, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            ),
+            project: format!(
+                "SELECT flow_id, flow_hash, flow_name, flow_text, calendar_text, start_date, params, created_at \
+                 FROM {s}.projects WHERE id = $1"
+            ),
+            events: format!("SELECT {EVENT_COLUMNS} FROM {s}.events WHERE project = $1 ORDER BY seq"),
+            list: format!("SELECT id FROM {s}.projects ORDER BY id COLLATE \"C\""),
+        }
+    }
+}
+
+/// A [`Store`] on a PostgreSQL database. Shareable between threads; any
+/// number of processes may use the same database and schema.
+#[derive(Debug)]
+pub struct PostgresStore {
+    pool: Pool,
+    sql: Sql,
+    target: Target,
+}
+
+impl PostgresStore {
+    /// Connects with [`Options::new`] (schema `shenpi`): see [`PostgresStore::connect_with`].
+    ///
+    /// # Errors
+    /// As [`PostgresStore::connect_with`].
+    pub fn connect(url: &str) -> Result<PostgresStore, Error> {
+        PostgresStore::connect_with(url, &Options::new())
+    }
+
+    /// Connects to the database `url` names (`postgres://user@host:port/db`
+    /// or `host=… user=… dbname=…`), creating the schema and its tables when
+    /// absent and migrating an older schema.
+    ///
+    /// # Errors
+    /// [`Error::is_store`] for a malformed URL, a bad schema name or a server
+    /// that cannot be reached in time; [`Error::is_corrupt`] for a schema of
+    /// another program or of a newer shenpi.
+    pub fn connect_with(url: &str, options: &Options) -> Result<PostgresStore, Error> {
+        schema::check_name(&options.schema)?;
+        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
+            Error::store(format!("`{url}` is not a PostgreSQL connection URL: {e}"), Some(Box::new(e)))
+        })?;
+        config.connect_timeout(options.connect_timeout);
+        config.application_name("shenpi");
+        let target = Target::new(&config, &options.schema);
+        // The first connection is made directly, so that a refused or failed
+        // connection is reported with its cause, then migrates the schema.
+        let mut client = config
+            .connect(NoTls)
+            .map_err(|e| Error::store(unreachable(&target, &detail(&e)), Some(Box::new(e))))?;
+        let mut tx = client.transaction().map_err(|e| backend(&target, "start a migration", e))?;
+        schema::migrate(&mut tx, &options.schema, &target)?;
+        tx.commit().map_err(|e| backend(&target, "commit a migration", e))?;
+        drop(client);
+        let pool = r2d2::Pool::builder()
+            .max_size(options.pool_size)
+            .min_idle(Some(0))
+            .connection_timeout(options.connect_timeout)
+            .build_unchecked(PostgresConnectionManager::new(config, NoTls));
+        Ok(PostgresStore { pool, sql: Sql::new(&options.schema), target })
+    }
+
+    /// The server, database and schema, without the password: for messages.
+    pub fn target(&self) -> String {
+        self.target.to_string()
+    }
+
+    fn conn(&self) -> Result<Connection, Error> {
+        self.pool.get().map_err(|e| Error::store(unreachable(&self.target, &e), Some(Box::new(e))))
+    }
+
+    /// PostgreSQL text cannot hold the NUL character: refuse such text with
+    /// a clear message instead of a server error mid-transaction.
+    fn check_text<'a>(
+        project: &str,
+        texts: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<(), Error> {
+        match texts.into_iter().find(|(_, text)| text.contains('\0')) {
+            Some((what, _)) => Err(Error::refused(format!(
+                "the {what} of project `{}` contains a NUL character, which PostgreSQL text cannot hold; \
+                 remove it",
+                project.escape_debug()
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    fn event_from_row(&self, project: &str, row: &Row) -> Result<Event, Error> {
+        let bad = |what: &str, value: String| {
+            Error::corrupt(format!(
+                "{}: project `{project}` has an event with bad {what} `{value}`",
+                self.target
+            ))
+        };
+        let read = |e: postgres::Error| backend(&self.target, "read an event", e);
+        let seq: i64 = row.try_get(0).map_err(read)?;
+        let kind: String = row.try_get(2).map_err(read)?;
+        Ok(Event {
+            project: project.to_string(),
+            seq: u64::try_from(seq).map_err(|_| bad("sequence number", seq.to_string()))?,
+            step: row.try_get(1).map_err(read)?,
+            kind: kind.parse::<EventKind>().map_err(|_| bad("kind", kind.clone()))?,
+            date: row.try_get::<_, NaiveDate>(3).map_err(read)?,
+            key: row.try_get(4).map_err(read)?,
+            recorded_at: row.try_get::<_, DateTime<Utc>>(5).map_err(read)?,
+        })
+    }
+
+    fn record_from_row(&self, id: &str, row: &Row) -> Result<ProjectRecord, Error> {
+        let read = |e: postgres::Error| backend(&self.target, "read a project", e);
+        let params: String = row.try_get(6).map_err(read)?;
+        let params = serde_json::from_str(&params).map_err(|e| {
+            Error::corrupt(format!("{}: project `{id}` has bad params `{params}`: {e}", self.target))
+        })?;
+        Ok(ProjectRecord {
+            id: id.to_string(),
+            flow_id: row.try_get(0).map_err(read)?,
+            flow_hash: row.try_get(1).map_err(read)?,
+            flow_name: row.try_get(2).map_err(read)?,
+            flow_text: row.try_get(3).map_err(read)?,
+            calendar_text: row.try_get(4).map_err(read)?,
+            start: row.try_get(5).map_err(read)?,
+            params,
+            created_at: row.try_get(7).map_err(read)?,
+        })
+    }
+
+    /// The recorded events among `keys` of a project, by key.
+    fn recorded_keys(
+        &self,
+        tx: &mut postgres::Transaction<'_>,
+        project: &str,
+        keys: &[&str],
+    ) -> Result<HashMap<String, Event>, Error> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows = tx
+            .query(&self.sql.events_by_keys, &[&project, &keys])
+            .map_err(|e| backend(&self.target, "look up idempotency keys", e))?;
+        let mut out = HashMap::with_capacity(rows.len());
+        for row in &rows {
+            let e = self.event_from_row(project, row)?;
+            if let Some(k) = e.key.clone() {
+                out.insert(k, e);
+            }
+        }
+        Ok(out)
+    }
+
+    fn insert_events(
+        &self,
+        tx: &mut postgres::Transaction<'_>,
+        project: &str,
+        len: u64,
+        events: &[NewEvent],
+        known: Vec<Option<Event>>,
+    ) -> Result<Vec<Event>, Error> {
+        let insert = tx.prepare(&self.sql.insert_event).map_err(|e| backend(&self.target, "append", e))?;
+        let mut out = Vec::with_capacity(events.len());
+        let mut next = len + 1;
+        for (new, old) in events.iter().zip(known) {
+            if let Some(e) = old {
+                out.push(e);
+                continue;
+            }
+            let mut e = Event::recorded(project, next, new);
+            e.recorded_at = e.recorded_at.trunc_subsecs(6);
+            let seq = i64::try_from(e.seq)
+                .map_err(|_| Error::store(format!("project `{project}` has too many events"), None))?;
+            tx.execute(
+                &insert,
+                &[&project, &seq, &e.step, &e.kind.as_str(), &e.date, &e.key, &e.recorded_at],
+            )
+            .map_err(|err| backend(&self.target, "append", err))?;
+            next += 1;
+            out.push(e);
+        }
+        Ok(out)
+    }
+}
+
+impl Store for PostgresStore {
+    fn create(&self, project: &ProjectRecord) -> Result<(), Error> {
+        let mut texts = vec![
+            ("id", project.id.as_str()),
+            ("flow id", &project.flow_id),
+            ("flow hash", &project.flow_hash),
+            ("flow name", &project.flow_name),
+            ("flow text", &project.flow_text),
+            ("calendar text", project.calendar_text.as_deref().unwrap_or("")),
+        ];
+        texts.extend(
+            project.params.iter().flat_map(|(k, v)| [("params", k.as_str()), ("params", v.as_str())]),
+        );
+        PostgresStore::check_text(&project.id, texts)?;
+        let params = serde_json::to_string(&project.params)
+            .map_err(|e| Error::store(format!("cannot encode params: {e}"), Some(Box::new(e))))?;
+        let created_at = project.created_at.trunc_subsecs(6);
+        let mut conn = self.conn()?;
+        let r = conn.execute(
+            &self.sql.insert_project,
+            &[
+                &project.id,
+                &project.flow_id,
+                &project.flow_hash,
+                &project.flow_name,
+                &project.flow_text,
+                &project.calendar_text,
+                &project.start,
+                &params,
+                &created_at,
+            ],
+        );
+        match r {
+            Ok(_) => Ok(()),
+            Err(e) if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) => {
+                Err(Error::exists(&project.id))
+            }
+            Err(e) => Err(backend(&self.target, "create a project", e)),
+        }
+    }
+
+    fn append(&self, project: &str, expected: u64, events: &[NewEvent]) -> Result<Vec<Event>, Error> {
+        if project.contains('\0') {
+            return Err(Error::not_found(project));
+        }
+        let texts =
+            events.iter().flat_map(|e| [("step", e.step.as_str()), ("key", e.key.as_deref().unwrap_or(""))]);
+        PostgresStore::check_text(project, texts)?;
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction().map_err(|e| backend(&self.target, "start an append", e))?;
+        // The row lock serialises appends to one project, across processes.
+        let found = tx
+            .query_opt(&self.sql.lock_project, &[&project])
+            .map_err(|e| backend(&self.target, "lock the project", e))?;
+        if found.is_none() {
+            return Err(Error::not_found(project));
+        }
+        let keys: Vec<&str> = events.iter().filter_map(|e| e.key.as_deref()).collect();
+        let recorded = self.recorded_keys(&mut tx, project, &keys)?;
+        let known = resolve_keys(project, events, |k| Ok(recorded.get(k).cloned()))?;
+        if known.iter().all(Option::is_some) {
+            return Ok(known.into_iter().flatten().collect());
+        }
+        let len: i64 = tx
+            .query_one(&self.sql.last_seq, &[&project])
+            .and_then(|r| r.try_get(0))
+            .map_err(|e| backend(&self.target, "count events", e))?;
+        let len = u64::try_from(len).unwrap_or(0);
+        if len != expected {
+            return Err(Error::conflict(project, expected, len));
+        }
+        let out = self.insert_events(&mut tx, project, len, events, known)?;
+        tx.commit().map_err(|e| backend(&self.target, "commit an append", e))?;
+        Ok(out)
+    }
+
+    fn load(&self, project: &str) -> Result<(ProjectRecord, Vec<Event>), Error> {
+        if project.contains('\0') {
+            return Err(Error::not_found(project));
+        }
+        let mut conn = self.conn()?;
+        // One snapshot: the record and the log as they stood together.
+        let mut tx = conn
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(|e| backend(&self.target, "start a read", e))?;
+        let row = tx
+            .query_opt(&self.sql.project, &[&project])
+            .map_err(|e| backend(&self.target, "read a project", e))?
+            .ok_or_else(|| Error::not_found(project))?;
+        let record = self.record_from_row(project, &row)?;
+        let rows =
+            tx.query(&self.sql.events, &[&project]).map_err(|e| backend(&self.target, "read events", e))?;
+        let events = rows.iter().map(|r| self.event_from_row(project, r)).collect::<Result<Vec<_>, _>>()?;
+        tx.commit().map_err(|e| backend(&self.target, "end a read", e))?;
+        Ok((record, events))
+    }
+
+    fn list(&self) -> Result<Vec<String>, Error> {
+        let mut conn = self.conn()?;
+        let rows = conn.query(&self.sql.list, &[]).map_err(|e| backend(&self.target, "list projects", e))?;
+        rows.iter().map(|r| r.try_get(0).map_err(|e| backend(&self.target, "list projects", e))).collect()
+    }
+}

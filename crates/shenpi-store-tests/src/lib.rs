@@ -1,0 +1,467 @@
+//! The behaviour every shenpi [`Store`] must show, written once and run by
+//! each store on itself: `MemoryStore` here, `SqliteStore` in `shenpi-sqlite`,
+//! `PostgresStore` in `shenpi-postgres`.
+//!
+//! A store's test file hands a [`Fixture`] (one fresh, empty store that can be
+//! opened several times, as separate connections where the backend has them)
+//! to the [`conformance!`] macro, which writes one `#[test]` per check:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use shenpi_core::runtime::{MemoryStore, Store};
+//! use shenpi_store_tests::Fixture;
+//!
+//! struct Memory(Arc<MemoryStore>);
+//! impl Fixture for Memory {
+//!     fn open(&self) -> Arc<dyn Store + Send + Sync> {
+//!         self.0.clone()
+//!     }
+//! }
+//! shenpi_store_tests::create_then_load_returns_the_record(&Memory(Arc::default()));
+//! ```
+//!
+//! The checks are public functions, so a store may also run one of them on
+//! its own terms. Each says in its name what it guards.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::sync::{Arc, Barrier};
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use shenpi_core::runtime::{Event, EventKind, NewEvent, ProjectRecord, Store, flow_hash};
+
+/// One fresh, empty store under test.
+pub trait Fixture: Send + Sync {
+    /// Opens a handle on the fixture's store: a new connection where the
+    /// backend has them, so that concurrency checks meet the real locking.
+    ///
+    /// # Panics
+    /// When the store cannot be opened: the check cannot run.
+    fn open(&self) -> Arc<dyn Store + Send + Sync>;
+}
+
+/// Writes one `#[test]` per conformance check. The argument is an expression
+/// of type `Option<F>` with `F: Fixture`, evaluated afresh by each test;
+/// `None` skips the test (say why when returning it).
+#[macro_export]
+macro_rules! conformance {
+    ($fixture:expr) => {
+        $crate::conformance!(@each $fixture;
+            create_then_load_returns_the_record,
+            create_refuses_a_taken_id,
+            unknown_project_is_not_found,
+            append_numbers_events_from_one,
+            stale_sequence_conflicts_and_writes_nothing,
+            retry_with_a_key_returns_the_recorded_event,
+            key_reused_for_another_event_is_refused,
+            key_twice_in_one_append_is_refused,
+            keys_belong_to_one_project,
+            append_is_all_or_nothing,
+            list_is_sorted_by_bytes,
+            text_round_trips_exactly,
+            random_histories_match_the_memory_store,
+            concurrent_writers_lose_and_duplicate_nothing,
+            concurrent_creates_one_wins
+        );
+    };
+    (@each $fixture:expr; $($check:ident),+) => {
+        $(
+            #[test]
+            fn $check() {
+                if let Some(fixture) = $fixture {
+                    $crate::$check(&fixture);
+                }
+            }
+        )+
+    };
+}
+
+const FLOW: &str = "id: f
+name: 示例
+stages: [{ id: s, name: 阶段, steps: [{ id: a, name: 备案, promised: 1 }, { id: b, name: 许可, promised: 5 }] }]
+";
+
+/// A project record as `Project::create` would store it, fixed in time.
+pub fn record(id: &str) -> ProjectRecord {
+    ProjectRecord {
+        id: id.to_string(),
+        flow_id: "f".to_string(),
+        flow_hash: flow_hash(FLOW),
+        flow_name: "flows/f.yaml".to_string(),
+        flow_text: FLOW.to_string(),
+        calendar_text: None,
+        start: day(3),
+        params: vec![("energy_tce".to_string(), "2000".to_string())],
+        // OK because the date and time are valid constants.
+        created_at: Utc.with_ymd_and_hms(2025, 3, 3, 9, 30, 0).single().expect("valid time"),
+    }
+}
+
+/// 2025-03-`d`.
+pub fn day(d: u32) -> NaiveDate {
+    // OK because the checks pass days of March.
+    NaiveDate::from_ymd_opt(2025, 3, d).expect("a day of March 2025")
+}
+
+/// An event of step `a` with an idempotency key.
+pub fn keyed(kind: EventKind, d: u32, key: &str) -> NewEvent {
+    NewEvent::new("a", kind, day(d)).with_key(key)
+}
+
+/// Stores keep timestamps to the microsecond at least (PostgreSQL's precision).
+fn micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+fn assert_same_record(got: &ProjectRecord, want: &ProjectRecord) {
+    let strip = |r: &ProjectRecord| ProjectRecord { created_at: DateTime::<Utc>::MIN_UTC, ..r.clone() };
+    assert_eq!(strip(got), strip(want));
+    assert_eq!(micros(got.created_at), micros(want.created_at), "creation time kept to the microsecond");
+}
+
+fn events_of(store: &dyn Store, project: &str) -> Vec<Event> {
+    store.load(project).unwrap_or_else(|e| panic!("project `{project}` loads: {e}")).1
+}
+
+fn create(store: &dyn Store, id: &str) {
+    store.create(&record(id)).unwrap_or_else(|e| panic!("project `{id}` is created: {e}"));
+}
+
+/// The record comes back as created, on another handle too, with an empty log.
+pub fn create_then_load_returns_the_record(f: &dyn Fixture) {
+    let store = f.open();
+    let mut rec = record("P-1");
+    rec.calendar_text = Some("base: cn\nholidays: [2025-03-11]\n".to_string());
+    rec.params = vec![("b".into(), "2".into()), ("a".into(), "1".into())];
+    store.create(&rec).expect("created");
+    for handle in [store, f.open()] {
+        let (got, events) = handle.load("P-1").expect("loads");
+        assert_same_record(&got, &rec);
+        assert!(events.is_empty(), "a new project has no events");
+        assert_eq!(handle.list().expect("lists"), ["P-1"]);
+    }
+}
+
+/// A second `create` with the same id is `is_exists`, and leaves the first alone.
+pub fn create_refuses_a_taken_id(f: &dyn Fixture) {
+    let store = f.open();
+    create(&*store, "P");
+    store.append("P", 0, &[keyed(EventKind::Accepted, 3, "k")]).expect("appends");
+    let mut other = record("P");
+    other.flow_name = "other.yaml".into();
+    let err = store.create(&other).expect_err("the id is taken");
+    assert!(err.is_exists(), "{err}");
+    let (got, events) = f.open().load("P").expect("loads");
+    assert_eq!(got.flow_name, "flows/f.yaml");
+    assert_eq!(events.len(), 1);
+}
+
+/// `load` and `append` of an unknown project are `is_not_found`; nothing is created.
+pub fn unknown_project_is_not_found(f: &dyn Fixture) {
+    let store = f.open();
+    assert!(store.load("nope").expect_err("unknown").is_not_found());
+    let err = store.append("nope", 0, &[keyed(EventKind::Accepted, 3, "k")]).expect_err("unknown");
+    assert!(err.is_not_found(), "{err}");
+    assert!(store.append("nope", 0, &[]).expect_err("unknown").is_not_found());
+    assert!(store.list().expect("lists").is_empty());
+}
+
+/// Sequence numbers run 1, 2, 3, … without gaps, across calls and batches,
+/// and what `append` returns is what `load` reads.
+pub fn append_numbers_events_from_one(f: &dyn Fixture) {
+    let store = f.open();
+    create(&*store, "P");
+    assert!(store.append("P", 0, &[]).expect("nothing to append").is_empty());
+    let mut returned = store.append("P", 0, &[NewEvent::new("a", EventKind::Accepted, day(3))]).expect("one");
+    let batch =
+        [keyed(EventKind::SupplementRequested, 4, "k2"), keyed(EventKind::SupplementReceived, 5, "k3")];
+    returned.extend(store.append("P", 1, &batch).expect("two"));
+    returned.extend(store.append("P", 3, &[NewEvent::new("a", EventKind::Approved, day(6))]).expect("one"));
+    let seqs: Vec<u64> = returned.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, [1, 2, 3, 4]);
+    assert!(returned.iter().all(|e| e.project == "P"));
+    assert_eq!(returned[1].key.as_deref(), Some("k2"));
+    assert_eq!(returned[0].key, None);
+    assert_eq!(events_of(&*f.open(), "P"), returned);
+}
+
+/// An append expecting another length than the log's is `is_conflict` and writes nothing.
+pub fn stale_sequence_conflicts_and_writes_nothing(f: &dyn Fixture) {
+    let store = f.open();
+    create(&*store, "P");
+    store.append("P", 0, &[keyed(EventKind::Accepted, 3, "k1")]).expect("appends");
+    for expected in [0, 2, u64::MAX] {
+        let err = store
+            .append("P", expected, &[keyed(EventKind::Approved, 4, &format!("x{expected}"))])
+            .expect_err("stale");
+        assert!(err.is_conflict(), "expected {expected}: {err}");
+    }
+    let events = events_of(&*store, "P");
+    assert_eq!(events.len(), 1, "a refused append writes nothing");
+    // The refused keys were not taken either.
+    store.append("P", 1, &[keyed(EventKind::Approved, 4, "x0")]).expect("the key is free");
+}
+
+/// A retry with a recorded key returns the recorded event, whatever it expects, and appends nothing.
+pub fn retry_with_a_key_returns_the_recorded_event(f: &dyn Fixture) {
+    let store = f.open();
+    create(&*store, "P");
+    let first = store.append("P", 0, &[keyed(EventKind::Accepted, 3, "window-7/1")]).expect("appends");
+    store.append("P", 1, &[NewEvent::new("a", EventKind::Approved, day(4))]).expect("appends");
+    for (handle, expected) in [(store.clone(), 0), (f.open(), 1), (f.open(), 7)] {
+        let again =
+            handle.append("P", expected, &[keyed(EventKind::Accepted, 3, "window-7/1")]).expect("retry");
+        assert_eq!(again, first, "the recorded event, not a new one");
+    }
+    assert_eq!(events_of(&*store, "P").len(), 2);
+}
+
+/// A key recorded for one event and sent with another (step, kind or date) is refused.
+pub fn key_reused_for_another_event_is_refused(f: &dyn Fixture) {
+    let store = f.open();
+    create(&*store, "P");
+    store.append("P", 0, &[keyed(EventKind::Accepted, 3, "k")]).expect("appends");
+    let others = [
+        keyed(EventKind::Approved, 3, "k"),
+        keyed(EventKind::Accepted, 4, "k"),
+        NewEvent::new("b", EventKind::Accepted, day(3)).with_key("k"),
+    ];
+    for other in others {
+        for expected in [0, 1] {
+            let err = store.append("P", expected, std::slice::from_ref(&other)).expect_err("refused");
+            assert!(err.is_refused(), "{other:?}: {err}");
+            assert!(err.to_string().contains("`k`"), "the message names the key: {err}");
+        }
+    }
+    assert_eq!(events_of(&*store, "P").len(), 1);
+}
+
+/// One key twice in one append is refused, and nothing of the call is written.
+pub fn key_twice_in_one_append_is_refused(f: &dyn Fixture) {
+    let store = f.open();
+    create(&*store, "P");
+    let batch = [keyed(EventKind::Accepted, 3, "k"), keyed(EventKind::Accepted, 3, "k")];
+    let err = store.append("P", 0, &batch).expect_err("refused");
+    assert!(err.is_refused(), "{err}");
+    assert!(events_of(&*store, "P").is_empty());
+}
+
+/// The same key in two projects names two events.
+pub fn keys_belong_to_one_project(f: &dyn Fixture) {
+    let store = f.open();
+    create(&*store, "P");
+    create(&*store, "Q");
+    let p = store.append("P", 0, &[keyed(EventKind::Accepted, 3, "k")]).expect("appends");
+    let q = store.append("Q", 0, &[keyed(EventKind::Approved, 5, "k")]).expect("appends");
+    assert_eq!((p[0].project.as_str(), q[0].project.as_str()), ("P", "Q"));
+    assert_eq!(q[0].kind, EventKind::Approved);
+    assert_eq!(events_of(&*store, "P").len(), 1);
+    assert_eq!(events_of(&*store, "Q").len(), 1);
+}
+
+/// A batch is written whole or not at all; its retried part is returned, its new part appended.
+pub fn append_is_all_or_nothing(f: &dyn Fixture) {
+    let store = f.open();
+    create(&*store, "P");
+    let k1 = store.append("P", 0, &[keyed(EventKind::Accepted, 3, "k1")]).expect("appends").remove(0);
+    // The second event's key was used for another event: the first is not written either.
+    let bad = [keyed(EventKind::SupplementRequested, 4, "k2"), keyed(EventKind::Approved, 3, "k1")];
+    assert!(store.append("P", 1, &bad).expect_err("refused").is_refused());
+    // A retry mixed with a new event and a stale sequence: a conflict, nothing written.
+    let mixed = [keyed(EventKind::Accepted, 3, "k1"), keyed(EventKind::SupplementRequested, 4, "k2")];
+    assert!(store.append("P", 0, &mixed).expect_err("stale").is_conflict());
+    assert_eq!(events_of(&*store, "P").len(), 1);
+    // The same with the right sequence: the retry comes back, only the new event is appended.
+    let got = store.append("P", 1, &mixed).expect("appends");
+    assert_eq!(got[0], k1);
+    assert_eq!((got[1].seq, got[1].key.as_deref()), (2, Some("k2")));
+    assert_eq!(events_of(&*f.open(), "P"), [k1, got[1].clone()]);
+}
+
+/// `list` gives every id once, sorted by their bytes (as Rust sorts `str`), whatever the database's collation.
+pub fn list_is_sorted_by_bytes(f: &dyn Fixture) {
+    let store = f.open();
+    assert!(store.list().expect("lists").is_empty());
+    let ids = ["b", "B", "a-1", "a_1", "a.1", "Z", "项目-2", "项目-10", "éa", "ea", "330421-01"];
+    for id in ids {
+        create(&*store, id);
+    }
+    let mut want: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(f.open().list().expect("lists"), want);
+}
+
+/// Texts with Chinese, quotes, backslashes, newlines and SQL-like content come
+/// back byte for byte; a large flow text too.
+pub fn text_round_trips_exactly(f: &dyn Fixture) {
+    let store = f.open();
+    let mut rec = record("项目 'x' \"y\" \\ ; DROP TABLE events; --");
+    rec.flow_text = format!("{FLOW}# {}\n", "注释 ' \" \\ \t".repeat(20_000));
+    rec.flow_hash = flow_hash(&rec.flow_text);
+    rec.flow_name = "流程/浙江 工业.yaml".into();
+    rec.params = vec![("名称".into(), "a'b\"c\\d\ne".into())];
+    store.create(&rec).expect("created");
+    let key = "键/1 'quoted' \"double\" \\ %_";
+    let step = "步骤-甲";
+    let e = store.append(&rec.id, 0, &[NewEvent::new(step, EventKind::Accepted, day(3)).with_key(key)]);
+    let e = e.expect("appends");
+    let (got, events) = f.open().load(&rec.id).expect("loads");
+    assert_same_record(&got, &rec);
+    assert_eq!(events, e);
+    assert_eq!((events[0].step.as_str(), events[0].key.as_deref()), (step, Some(key)));
+    assert_eq!(f.open().list().expect("lists"), [rec.id.clone()]);
+}
+
+/// A small deterministic generator (SplitMix64), so a failing history is the same every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn random_event(rng: &mut Rng) -> NewEvent {
+    let kind = EventKind::ALL[rng.below(EventKind::ALL.len() as u64) as usize];
+    let step = ["a", "b"][rng.below(2) as usize];
+    let e = NewEvent::new(step, kind, day(3 + rng.below(3) as u32));
+    if rng.below(3) == 0 { e } else { e.with_key(format!("k{}", rng.below(12))) }
+}
+
+/// Random creates and appends (stale and fresh sequences, repeated and
+/// clashing keys, batches) give the same answers and the same logs as the
+/// in-memory store, the reference.
+pub fn random_histories_match_the_memory_store(f: &dyn Fixture) {
+    let store = f.open();
+    let model = shenpi_core::runtime::MemoryStore::new();
+    let mut rng = Rng(0x5eed_2019);
+    let projects = ["P", "Q", "R"];
+    for step in 0..300 {
+        let project = projects[rng.below(3) as usize];
+        if rng.below(10) == 0 {
+            let (a, b) = (store.create(&record(project)), model.create(&record(project)));
+            assert_eq!(a.is_ok(), b.is_ok(), "step {step}: create `{project}`: {a:?} vs {b:?}");
+            continue;
+        }
+        let len = model.load(project).map_or(0, |(_, e)| e.len() as u64);
+        let expected = match rng.below(4) {
+            0 => len.saturating_sub(1),
+            1 => len + 1,
+            _ => len,
+        };
+        let batch: Vec<NewEvent> = (0..1 + rng.below(3)).map(|_| random_event(&mut rng)).collect();
+        let got = store.append(project, expected, &batch);
+        let want = model.append(project, expected, &batch);
+        match (&got, &want) {
+            (Ok(g), Ok(w)) => {
+                let strip = |es: &[Event]| -> Vec<(u64, String, EventKind, NaiveDate, Option<String>)> {
+                    es.iter().map(|e| (e.seq, e.step.clone(), e.kind, e.date, e.key.clone())).collect()
+                };
+                assert_eq!(strip(g), strip(w), "step {step}: append to `{project}`");
+            }
+            (Err(g), Err(w)) => {
+                let kinds = |e: &shenpi_core::Error| (e.is_conflict(), e.is_refused(), e.is_not_found());
+                assert_eq!(kinds(g), kinds(w), "step {step}: `{g}` vs `{w}`");
+            }
+            _ => panic!("step {step}: append to `{project}`: {got:?} vs {want:?}"),
+        }
+    }
+    let reopened = f.open();
+    assert_eq!(reopened.list().expect("lists"), model.list().expect("lists"));
+    for id in model.list().expect("lists") {
+        let strip = |es: Vec<Event>| -> Vec<(u64, String, EventKind, Option<String>)> {
+            es.into_iter().map(|e| (e.seq, e.step, e.kind, e.key)).collect()
+        };
+        assert_eq!(strip(events_of(&*reopened, &id)), strip(events_of(&model, &id)), "log of `{id}`");
+    }
+}
+
+/// Eight writers, each on its own handle, append to one project, reloading on
+/// conflict and retrying acknowledged events: every event is there once, in
+/// one gapless sequence, and exactly one of the writers that all expected an
+/// empty log won the first place.
+pub fn concurrent_writers_lose_and_duplicate_nothing(f: &dyn Fixture) {
+    const WRITERS: usize = 8;
+    const EACH: usize = 12;
+    create(&*f.open(), "P");
+    let barrier = Barrier::new(WRITERS);
+    let firsts: Vec<bool> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                let (store, barrier) = (f.open(), &barrier);
+                s.spawn(move || write_concurrently(&*store, barrier, w, EACH))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a writer ends")).collect()
+    });
+    assert_eq!(firsts.iter().filter(|&&won| won).count(), 1, "exactly one first append wins");
+    let events = events_of(&*f.open(), "P");
+    assert_eq!(events.len(), WRITERS * EACH, "no event lost or duplicated");
+    for (i, e) in events.iter().enumerate() {
+        assert_eq!(e.seq, i as u64 + 1, "no gap");
+    }
+    let mut keys: Vec<_> = events.iter().filter_map(|e| e.key.clone()).collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), WRITERS * EACH, "every key once");
+}
+
+/// One writer's part: returns whether its first append, expecting an empty log, won.
+fn write_concurrently(store: &dyn Store, barrier: &Barrier, w: usize, each: usize) -> bool {
+    let event = |i: usize| keyed(EventKind::Accepted, 3, &format!("w{w}-{i}"));
+    barrier.wait();
+    let won = match store.append("P", 0, &[event(0)]) {
+        Ok(_) => true,
+        Err(e) if e.is_conflict() => false,
+        Err(e) => panic!("writer {w}: {e}"),
+    };
+    for i in usize::from(won)..each {
+        loop {
+            let len = events_of(store, "P").len() as u64;
+            match store.append("P", len, &[event(i)]) {
+                Ok(_) => break,
+                Err(e) if e.is_conflict() => continue,
+                Err(e) => panic!("writer {w}: {e}"),
+            }
+        }
+        // A vendor's retry of the acknowledged event, as after a lost answer.
+        let again = store.append("P", 0, &[event(i)]).unwrap_or_else(|e| panic!("writer {w}: retry: {e}"));
+        assert_eq!(again[0].key, event(i).key);
+    }
+    won
+}
+
+/// Eight handles create one id at once: one succeeds, the others are `is_exists`.
+pub fn concurrent_creates_one_wins(f: &dyn Fixture) {
+    const CREATORS: usize = 8;
+    let barrier = Barrier::new(CREATORS);
+    let results: Vec<Result<(), shenpi_core::Error>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..CREATORS)
+            .map(|i| {
+                let (store, barrier) = (f.open(), &barrier);
+                s.spawn(move || {
+                    let mut rec = record("P");
+                    rec.flow_name = format!("creator-{i}.yaml");
+                    barrier.wait();
+                    store.create(&rec)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a creator ends")).collect()
+    });
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    for r in &results {
+        if let Err(e) = r {
+            assert!(e.is_exists(), "{e}");
+        }
+    }
+    assert_eq!(f.open().list().expect("lists"), ["P"]);
+}
