@@ -45,7 +45,7 @@
 //!   array parameter (`key = ANY($2)`);
 //! - types `TEXT`, `BIGINT`, `INTEGER`, `DATE`, `TIMESTAMPTZ`; timestamps are
 //!   kept to the microsecond; text cannot hold the NUL character, so such
-//!   text is refused before it is sent;
+//!   text is an error before anything is sent;
 //! - transactional DDL (`CREATE SCHEMA IF NOT EXISTS`, `CREATE TABLE`, a
 //!   partial unique index `… WHERE key IS NOT NULL`) and
 //!   `information_schema.tables`;
@@ -292,11 +292,14 @@ impl PostgresStore {
         texts: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<(), Error> {
         match texts.into_iter().find(|(_, text)| text.contains('\0')) {
-            Some((what, _)) => Err(Error::refused(format!(
-                "the {what} of project `{}` contains a NUL character, which PostgreSQL text cannot hold; \
-                 remove it",
-                project.escape_debug()
-            ))),
+            Some((what, _)) => Err(Error::store(
+                format!(
+                    "the {what} of project `{}` contains a NUL character, which PostgreSQL text cannot \
+                     hold; remove it",
+                    project.escape_debug()
+                ),
+                None,
+            )),
             None => Ok(()),
         }
     }

@@ -89,16 +89,16 @@ fn concurrent_connections_migrate_once() {
 }
 
 #[test]
-fn text_with_nul_is_refused_and_nothing_is_written() {
+fn text_with_nul_is_an_error_and_nothing_is_written() {
     let Some(schema) = Schema::new() else { return };
     let store = schema.connect().expect("connects");
     let mut rec = record("P");
     rec.flow_text.push('\0');
     let err = store.create(&rec).expect_err("refused");
-    assert!(err.is_refused() && err.to_string().contains("flow text"), "{err}");
+    assert!(err.is_store() && err.to_string().contains("flow text"), "{err}");
     store.create(&record("P")).expect("created");
     let err = store.append("P", 0, &[keyed(EventKind::Accepted, 3, "a\0b")]).expect_err("refused");
-    assert!(err.is_refused() && err.to_string().contains("NUL"), "{err}");
+    assert!(err.is_store() && err.to_string().contains("NUL"), "{err}");
     assert!(store.load("P\0").expect_err("no such id").is_not_found());
     assert!(store.load("P").expect("loads").1.is_empty());
 }
