@@ -204,7 +204,7 @@ impl Sql {
         Sql {
             insert_project: format!(
                 "INSERT INTO {s}.projects (id, flow_id, flow_hash, flow_name, flow_text, calendar_text, \
-                 start_date, params, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                 start_date, params, created_at, region) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
             ),
             lock_project: format!("SELECT 1 FROM {s}.projects WHERE id = $1 FOR UPDATE"),
             events_by_keys: format!(
@@ -216,8 +216,8 @@ impl Sql {
                  VALUES ($1, $2, $3, $4, $5, $6, $7)"
             ),
             project: format!(
-                "SELECT flow_id, flow_hash, flow_name, flow_text, calendar_text, start_date, params, created_at \
-                 FROM {s}.projects WHERE id = $1"
+                "SELECT flow_id, flow_hash, flow_name, flow_text, calendar_text, start_date, params, created_at, \
+                 region FROM {s}.projects WHERE id = $1"
             ),
             events: format!("SELECT {EVENT_COLUMNS} FROM {s}.events WHERE project = $1 ORDER BY seq"),
             list: format!("SELECT id FROM {s}.projects ORDER BY id COLLATE \"C\""),
@@ -340,6 +340,7 @@ impl PostgresStore {
             calendar_text: row.try_get(4).map_err(read)?,
             start: row.try_get(5).map_err(read)?,
             params,
+            region: row.try_get(8).map_err(read)?,
             created_at: row.try_get(7).map_err(read)?,
         })
     }
@@ -408,6 +409,7 @@ impl Store for PostgresStore {
             ("flow name", &project.flow_name),
             ("flow text", &project.flow_text),
             ("calendar text", project.calendar_text.as_deref().unwrap_or("")),
+            ("region", project.region.as_deref().unwrap_or("")),
         ];
         texts.extend(
             project.params.iter().flat_map(|(k, v)| [("params", k.as_str()), ("params", v.as_str())]),
@@ -429,6 +431,7 @@ impl Store for PostgresStore {
                 &project.start,
                 &params,
                 &created_at,
+                &project.region,
             ],
         );
         match r {

@@ -35,6 +35,8 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (project, seq)
     );
     CREATE UNIQUE INDEX events_key ON {s}.events (project, key) WHERE key IS NOT NULL;",
+    // 2: the administrative region a project belongs to.
+    "ALTER TABLE {s}.projects ADD COLUMN region TEXT;",
 ];
 
 /// The schema version this build writes.

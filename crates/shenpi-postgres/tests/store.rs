@@ -67,6 +67,22 @@ fn a_newer_schema_is_refused() {
 }
 
 #[test]
+fn a_version_1_schema_migrates_and_keeps_its_projects() {
+    let Some(schema) = Schema::new() else { return };
+    schema.connect().expect("creates").create(&record("OLD")).expect("created");
+    schema.sql(&format!(
+        "ALTER TABLE {0}.projects DROP COLUMN region; UPDATE {0}.schema_version SET version = 1",
+        schema.name
+    ));
+    let store = schema.connect().expect("migrates");
+    assert_eq!(store.load("OLD").expect("loads").0.region, None);
+    let mut new = record("NEW");
+    new.region = Some("330421".into());
+    store.create(&new).expect("created");
+    assert_eq!(store.load("NEW").expect("loads").0.region.as_deref(), Some("330421"));
+}
+
+#[test]
 fn concurrent_connections_migrate_once() {
     let Some(schema) = Schema::new() else { return };
     const N: usize = 6;

@@ -73,6 +73,8 @@ const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX events_key ON events(project, key) WHERE key IS NOT NULL;",
     // 2: the text of a flow's calendar file, pinned like the flow's.
     "ALTER TABLE projects ADD COLUMN calendar_text TEXT;",
+    // 3: the administrative region a project belongs to.
+    "ALTER TABLE projects ADD COLUMN region TEXT;",
 ];
 
 /// The schema version this build writes.
@@ -222,8 +224,8 @@ impl Store for SqliteStore {
             .map_err(|e| Error::store(format!("cannot encode params: {e}"), Some(Box::new(e))))?;
         let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         let r = conn.execute(
-            "INSERT INTO projects (id, flow_id, flow_hash, flow_name, flow_text, start_date, params, created_at, calendar_text)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO projects (id, flow_id, flow_hash, flow_name, flow_text, start_date, params, created_at, calendar_text, region)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 project.id,
                 project.flow_id,
@@ -234,6 +236,7 @@ impl Store for SqliteStore {
                 params_json,
                 project.created_at.to_rfc3339(),
                 project.calendar_text,
+                project.region,
             ],
         );
         match r {
@@ -322,18 +325,25 @@ impl Store for SqliteStore {
         let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         // One read transaction: the record and the log from the same snapshot.
         let tx = conn.transaction().map_err(|e| backend(p, "read", e))?;
-        type Row = (String, String, String, String, String, String, String, Option<String>);
+        type Texts = (String, String, String, String, String, String, String);
+        type Row = (Texts, Option<String>, Option<String>);
         let row: Option<Row> = tx
             .query_row(
-                "SELECT flow_id, flow_hash, flow_name, flow_text, start_date, params, created_at, calendar_text
+                "SELECT flow_id, flow_hash, flow_name, flow_text, start_date, params, created_at, calendar_text, region
                  FROM projects WHERE id = ?1",
                 [project],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+                |r| {
+                    let texts = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+                    Ok((texts, r.get(7)?, r.get(8)?))
+                },
             )
             .optional()
             .map_err(|e| backend(p, "read a project", e))?;
-        let Some((flow_id, flow_hash, flow_name, flow_text, start, params_json, created, calendar_text)) =
-            row
+        let Some((
+            (flow_id, flow_hash, flow_name, flow_text, start, params_json, created),
+            calendar_text,
+            region,
+        )) = row
         else {
             return Err(Error::not_found(project));
         };
@@ -348,6 +358,7 @@ impl Store for SqliteStore {
             calendar_text,
             start: start.parse().map_err(|_| bad("start date"))?,
             params: serde_json::from_str(&params_json).map_err(|_| bad("params"))?,
+            region,
             created_at: DateTime::parse_from_rfc3339(&created)
                 .map_err(|_| bad("creation time"))?
                 .with_timezone(&Utc),

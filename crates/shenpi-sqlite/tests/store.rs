@@ -114,13 +114,16 @@ fn a_version_1_store_migrates_and_keeps_its_projects() {
     }
     {
         let c = rusqlite::Connection::open(&path).expect("opens");
-        c.execute_batch("ALTER TABLE projects DROP COLUMN calendar_text; PRAGMA user_version = 1;")
-            .expect("downgrades");
+        c.execute_batch(
+            "ALTER TABLE projects DROP COLUMN region; ALTER TABLE projects DROP COLUMN calendar_text; \
+             PRAGMA user_version = 1;",
+        )
+        .expect("downgrades");
     }
     let store = SqliteStore::open(&path).expect("migrates");
     store.verify().expect("intact");
     let old = Project::open(&store, "OLD").expect("old project loads");
-    assert_eq!(old.info().calendar_text, None);
+    assert_eq!((&old.info().calendar_text, &old.info().region), (&None, &None));
     // A project of a flow with a calendar file keeps that file's text.
     let cal = dir.path().join("county.yaml");
     std::fs::write(&cal, "base: cn\nholidays:\n  - 2025-03-11\n").expect("writes");

@@ -92,6 +92,7 @@ pub fn record(id: &str) -> ProjectRecord {
         calendar_text: None,
         start: day(3),
         params: vec![("energy_tce".to_string(), "2000".to_string())],
+        region: None,
         // OK because the date and time are valid constants.
         created_at: Utc.with_ymd_and_hms(2025, 3, 3, 9, 30, 0).single().expect("valid time"),
     }
@@ -133,6 +134,7 @@ pub fn create_then_load_returns_the_record(f: &dyn Fixture) {
     let mut rec = record("P-1");
     rec.calendar_text = Some("base: cn\nholidays: [2025-03-11]\n".to_string());
     rec.params = vec![("b".into(), "2".into()), ("a".into(), "1".into())];
+    rec.region = Some("330421".into());
     store.create(&rec).expect("created");
     for handle in [store, f.open()] {
         let (got, events) = handle.load("P-1").expect("loads");

@@ -166,6 +166,7 @@ impl Project {
             calendar_text: calendar.text().map(str::to_string),
             start,
             params: params.to_vec(),
+            region: None,
             created_at: Utc::now(),
         };
         Project::build(record, flow, calendar.calendar().clone())
@@ -317,6 +318,33 @@ impl Project {
             p.apply(e.clone())?;
         }
         Ok(p)
+    }
+
+    /// The same project, belonging to `region` (区划代码, e.g. `330421`):
+    /// call it before storing the project, as a service that keeps regions
+    /// apart does.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use chrono::NaiveDate;
+    /// use shenpi_core::Flow;
+    /// use shenpi_core::runtime::{MemoryStore, Project, Store};
+    ///
+    /// let flow = Flow::parse("f.yaml", "
+    /// id: f
+    /// name: 示例
+    /// stages: [{ id: s, name: 阶段, steps: [{ id: a, name: 备案, promised: 1 }] }]
+    /// ").map_err(|r| r.render())?;
+    /// let day = NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
+    /// let p = Project::start(Arc::new(flow), "P-1", day, &[])?.in_region("330421");
+    /// let store = MemoryStore::new();
+    /// store.create(p.info())?;
+    /// assert_eq!(store.load("P-1")?.0.region.as_deref(), Some("330421"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn in_region(mut self, region: impl Into<String>) -> Project {
+        self.record.region = Some(region.into());
+        self
     }
 
     /// Loads a project from a store and replays its log.

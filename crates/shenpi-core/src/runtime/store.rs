@@ -31,6 +31,10 @@ pub struct ProjectRecord {
     pub start: NaiveDate,
     /// Its params as given (`K=V` pairs); defaults fill the rest.
     pub params: Vec<(String, String)>,
+    /// The administrative region it belongs to (区划代码, e.g. `330421`), when
+    /// a service keeps projects of several regions apart; `None` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
 }
