@@ -36,13 +36,13 @@ const RUN: u64 = 10;
 fn main() -> Result<(), Box<dyn Error>> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/flows/zhejiang-industrial.yaml");
     let flow = Arc::new(Flow::load(path)?);
-    let graph = FlowGraph::new(flow.clone(), flow.defaults())?;
-    let calendar = Calendar::resolve(&flow.calendar, None)?;
+    let graph = FlowGraph::new(flow.clone(), flow.defaults());
+    let calendar = Calendar::resolve(flow.calendar(), None)?;
     let start = NaiveDate::from_ymd_opt(2025, 3, 3).ok_or("a valid start date")?;
-    let budget = flow.budget.ok_or("the flow has a budget")?;
+    let budget = flow.budget().ok_or("the flow has a budget")?;
 
     // 1. The plan: every step at its promised days.
-    println!("{} ({} steps)\n", flow.name, graph.len());
+    println!("{} ({} steps)\n", flow.name(), graph.len());
     let plan = Plan::new(graph.clone());
     let dates = plan.dates(start, &calendar)?;
     println!(
@@ -60,7 +60,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("  decided by: {}", plan.chain_ids(plan.critical_path()).join(" → "));
     for st in plan.stages() {
         if let Some(b) = st.budget {
-            println!("  stage {:<14} {:>3} of {b} days", flow.stages[st.stage].id, st.total_days);
+            println!("  stage {:<14} {:>3} of {b} days", flow.stages()[st.stage].id(), st.total_days);
         }
     }
 
@@ -141,9 +141,9 @@ fn supervise(
     let mut project = Project::create(&store, flow, "ZJ-2025-0001", start, &[])?;
     let g = project.graph().clone();
     // The same models and generator as run RUN of the simulation: its draws, step by step.
-    let mut sampler = Sampler::new(&g, seed, RUN)?;
+    let mut sampler = Sampler::new(&g, seed, RUN);
     let draws: Vec<StepDraw> = g.nodes().map(|v| sampler.draw(v)).collect();
-    let counted = |v: Node| g.counted()[v as usize];
+    let counted = |v: Node| g.counted()[v.index()];
     println!(
         "\nOne of them (run {RUN}) through the runtime from {start}, as electronic supervision (电子监察) sees it:"
     );
@@ -154,22 +154,22 @@ fn supervise(
         // What the engine owes today: 超时默认 for steps past their limit undecided.
         for e in project.advance(&store, day)? {
             let v = g.node(&e.step).ok_or("the engine names steps of the flow")?;
-            let why = format!("超时默认, deemed approved: its {}-day limit passed", g.step(v).promised);
+            let why = format!("超时默认, deemed approved: its {}-day limit passed", g.step(v).promised());
             line(e.date, "deemed", &g, v, &why);
         }
         // In node (topological) order, so a step approved today lets the next be accepted today.
         for v in g.nodes() {
-            let (id, d) = (&g.step(v).id, draws[v as usize]);
+            let (id, d) = (g.step(v).id(), draws[v.index()]);
             if project.state().state(&g, v) == StepState::Ready {
-                project.record(&store, NewEvent::new(id.clone(), EventKind::Accepted, day))?;
-                agenda[v as usize] = step_agenda(d, day, calendar)?;
+                project.record(&store, NewEvent::new(id, EventKind::Accepted, day))?;
+                agenda[v.index()] = step_agenda(d, day, calendar)?;
             }
             if project.state().state(&g, v).is_final() {
-                agenda[v as usize].clear(); // decided by the engine first (超时默认)
+                agenda[v.index()].clear(); // decided by the engine first (超时默认)
             }
-            while let Some(&(date, kind)) = agenda[v as usize].front().filter(|(d, _)| *d <= day) {
-                project.record(&store, NewEvent::new(id.clone(), kind, date))?;
-                agenda[v as usize].pop_front();
+            while let Some(&(date, kind)) = agenda[v.index()].front().filter(|(d, _)| *d <= day) {
+                project.record(&store, NewEvent::new(id, kind, date))?;
+                agenda[v.index()].pop_front();
                 let stop = match kind {
                     EventKind::SupplementRequested => d.supplement.map(|n| ("补正", n)),
                     EventKind::ProcedureStarted => d.special.map(|n| ("special", n)),
@@ -183,8 +183,8 @@ fn supervise(
         // Supervision watches government time (counted steps) and reports only what is new.
         let status = project.status(day)?;
         for (v, s) in g.nodes().zip(&status.steps) {
-            if counted(v) && s.alert > raised[v as usize] {
-                raised[v as usize] = s.alert;
+            if counted(v) && s.alert > raised[v.index()] {
+                raised[v.index()] = s.alert;
                 let why = if s.clock == Some(Clock::Plan) {
                     format!("its place in the {budget}-day total, due {}", s.plan_deadline)
                 } else {
@@ -212,9 +212,9 @@ fn supervise(
     let (mut ends, mut drawn) = (vec![0i64; g.len()], vec![0i64; g.len()]);
     for (v, s) in g.nodes().zip(&status.steps) {
         let used = s.used.unwrap_or(0);
-        let (own, draw) = if counted(v) { (used, i64::from(draws[v as usize].work)) } else { (0, 0) };
-        let before = |x: &[i64]| g.dag().preds(v).iter().map(|&p| x[p as usize]).max().unwrap_or(0);
-        (ends[v as usize], drawn[v as usize]) = (own + before(&ends), draw + before(&drawn));
+        let (own, draw) = if counted(v) { (used, i64::from(draws[v.index()].work)) } else { (0, 0) };
+        let before = |x: &[i64]| g.dag().preds(v).iter().map(|&p| x[p.index()]).max().unwrap_or(0);
+        (ends[v.index()], drawn[v.index()]) = (own + before(&ends), draw + before(&drawn));
     }
     let total = ends.iter().copied().max().unwrap_or(0);
     let simulated = drawn.iter().copied().max().unwrap_or(0);
@@ -254,7 +254,7 @@ fn line(date: NaiveDate, what: &str, g: &FlowGraph, v: Node, why: &str) {
     // `{:<8}` counts characters; 补正 is two characters four columns wide.
     let pad = 8usize.saturating_sub(what.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum());
     let step = g.step(v);
-    println!("  {date}  {what}{:pad$} {:<20} {}: {why}", "", step.id, step.dept_label());
+    println!("  {date}  {what}{:pad$} {:<20} {}: {why}", "", step.id(), step.dept_label());
 }
 
 /// The dates of a step's events once accepted on `accepted`, from its draw: 补正

@@ -22,7 +22,7 @@
 //! "#).map_err(|report| report.to_string())?;
 //!
 //! let flow = Arc::new(flow);
-//! let graph = FlowGraph::new(flow.clone(), flow.defaults())?;
+//! let graph = FlowGraph::new(flow.clone(), flow.defaults());
 //! assert_eq!(graph.len(), 3);
 //! // `filing` comes first; `land` and `eia` both wait for it.
 //! let filing = graph.node("filing").unwrap();

@@ -49,12 +49,12 @@ fn check(path: &Path) -> Verdict {
     };
     match Flow::parse_bytes(&name, &bytes) {
         Err(report) => Verdict::Invalid(report),
-        Ok(flow) => match Calendar::resolve(&flow.calendar, path.parent()) {
+        Ok(flow) => match Calendar::resolve(flow.calendar(), path.parent()) {
             Ok(_) => {
                 let warnings = budget_warnings(&flow);
                 Verdict::Valid(Box::new(flow), warnings)
             }
-            Err(e) => Verdict::BadCalendar(format!("calendar `{}`: {e}", flow.calendar)),
+            Err(e) => Verdict::BadCalendar(format!("calendar `{}`: {e}", flow.calendar())),
         },
     }
 }
@@ -101,9 +101,9 @@ pub fn run(args: Args) -> io::Result<Outcome> {
                 writeln!(
                     out,
                     "{name}: ok ({} steps in {} stages{}{})",
-                    flow.steps.len(),
-                    flow.stages.len(),
-                    flow.budget.map_or(String::new(), |b| format!(", budget {b} working days")),
+                    flow.steps().len(),
+                    flow.stages().len(),
+                    flow.budget().map_or(String::new(), |b| format!(", budget {b} working days")),
                     warnings.as_ref().map_or(String::new(), |w| {
                         let n = w.diagnostics().len();
                         format!(", {n} warning{}", if n == 1 { "" } else { "s" })
@@ -125,7 +125,7 @@ pub fn run(args: Args) -> io::Result<Outcome> {
 /// `E013` warnings for a flow or stage whose counted critical path, with
 /// default params, exceeds its budget; `None` when everything fits.
 fn budget_warnings(flow: &Flow) -> Option<Report> {
-    let graph = FlowGraph::new(Arc::new(flow.clone()), flow.defaults()).ok()?;
+    let graph = FlowGraph::new(Arc::new(flow.clone()), flow.defaults());
     let diags = Plan::new(graph).budget_diagnostics();
     (!diags.is_empty()).then(|| Report::new(flow.source().clone(), diags))
 }

@@ -30,7 +30,6 @@ impl From<Error> for Failure {
             || e.is_invalid()
             || e.is_not_found()
             || e.is_exists()
-            || e.is_cycle()
             || e.is_out_of_range()
             || e.is_calendar();
         let code = if invalid && !e.is_io() { Outcome::Invalid } else { Outcome::Failed };
@@ -101,12 +100,12 @@ impl FlowArgs {
     pub fn load(&self) -> Result<Loaded, Failure> {
         let flow = Arc::new(Flow::load(&self.flow)?);
         let params = flow.bind(self.params.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-        let calendar = Calendar::resolve(&flow.calendar, self.flow.parent()).map_err(Error::from)?;
+        let calendar = Calendar::resolve(flow.calendar(), self.flow.parent()).map_err(Error::from)?;
         let calendar = match self.beyond {
             BeyondArg::Error => calendar,
             BeyondArg::Weekends => calendar.with_beyond(Beyond::Weekends),
         };
-        Ok(Loaded { graph: FlowGraph::new(flow, params)?, calendar })
+        Ok(Loaded { graph: FlowGraph::new(flow, params), calendar })
     }
 }
 
@@ -114,10 +113,10 @@ impl FlowArgs {
 /// built-in one it names, or its calendar file read relative to the flow
 /// file, whose text the project pins.
 pub fn project_calendar(flow: &Flow, flow_path: &Path) -> Result<ProjectCalendar, Failure> {
-    if let Some(builtin) = ProjectCalendar::builtin(&flow.calendar) {
+    if let Some(builtin) = ProjectCalendar::builtin(flow.calendar()) {
         return Ok(builtin);
     }
-    let name = Path::new(&flow.calendar);
+    let name = Path::new(flow.calendar());
     let path = match flow_path.parent() {
         Some(dir) if name.is_relative() => dir.join(name),
         _ => name.to_path_buf(),
@@ -128,7 +127,7 @@ pub fn project_calendar(flow: &Flow, flow_path: &Path) -> Result<ProjectCalendar
             format!(
                 "error: cannot read `{}`, the calendar file flow `{}` names: {e}",
                 path.display(),
-                flow.id
+                flow.id()
             ),
         )
     })?;

@@ -61,7 +61,7 @@ fn plan(args: &Args) -> Result<String, Failure> {
     let policy = match args.policy {
         Some(Policy::Latest) => DeadlinePolicy::Latest,
         Some(Policy::Proportional) => DeadlinePolicy::Proportional,
-        None => graph.flow().deadline_policy,
+        None => graph.flow().deadline_policy(),
     };
     let plan = Plan::with_policy(graph, policy);
     // Days and deadlines stand on their own; dates need the calendar to cover the whole plan.
@@ -76,7 +76,7 @@ fn plan(args: &Args) -> Result<String, Failure> {
         }
         Err(e) => return Err(Error::from(e).into()),
     };
-    let relaxed = plan.relaxed_after()?;
+    let relaxed = plan.relaxed_after();
     let out = Output::new(&plan, dates.as_ref(), &relaxed, calendar.id());
     Ok(match args.format {
         Format::Json => {
@@ -182,13 +182,13 @@ impl<'a> Output<'a> {
     fn new(plan: &'a Plan, dates: Option<&PlanDates>, relaxed: &Relaxation, calendar: &'a str) -> Output<'a> {
         let g = plan.graph();
         let flow: &'a Flow = plan.flow();
-        let id = |v: Node| g.step(v).id.as_str();
+        let id = |v: Node| g.step(v).id();
         let stages = plan
             .stages()
             .iter()
             .map(|s| StageOut {
-                id: &flow.stages[s.stage].id,
-                name: &flow.stages[s.stage].name,
+                id: flow.stages()[s.stage].id(),
+                name: flow.stages()[s.stage].name(),
                 budget: s.budget,
                 total_days: s.total_days,
                 feasible: s.is_feasible(),
@@ -203,7 +203,7 @@ impl<'a> Output<'a> {
                 .iter()
                 .map(|x| CandidateOut {
                     id: id(x.node),
-                    name: &g.step(x.node).name,
+                    name: g.step(x.node).name(),
                     room: x.room,
                     saves: x.saves,
                     cost_per_day: x.cost_per_day,
@@ -213,7 +213,7 @@ impl<'a> Output<'a> {
                 .plan
                 .cuts
                 .iter()
-                .map(|x| CutOut { id: id(x.node), name: &g.step(x.node).name, days: x.days, cost: x.cost })
+                .map(|x| CutOut { id: id(x.node), name: g.step(x.node).name(), days: x.days, cost: x.cost })
                 .collect(),
             total_days_after: c.plan.total_days,
             cost: c.plan.cost,
@@ -224,12 +224,12 @@ impl<'a> Output<'a> {
             .map(|s| {
                 let step = g.step(s.node);
                 StepOut {
-                    id: &step.id,
-                    name: &step.name,
+                    id: step.id(),
+                    name: step.name(),
                     dept: step.dept_label(),
-                    stage: &flow.stages[step.stage].id,
-                    counted: step.counted,
-                    promised: step.promised,
+                    stage: flow.stages()[step.stage()].id(),
+                    counted: step.counted(),
+                    promised: step.promised(),
                     es: s.es,
                     ef: s.ef,
                     ls: s.ls,
@@ -238,14 +238,14 @@ impl<'a> Output<'a> {
                     free_float: s.free_float,
                     critical: s.critical,
                     deadline: s.deadline,
-                    start_date: dates.map(|d| d.step_start[s.node as usize].to_string()),
-                    due_date: dates.and_then(|d| d.due[s.node as usize]).map(|d| d.to_string()),
+                    start_date: dates.map(|d| d.step_start[s.node.index()].to_string()),
+                    due_date: dates.and_then(|d| d.due[s.node.index()]).map(|d| d.to_string()),
                 }
             })
             .collect();
         Output {
-            flow: &flow.id,
-            name: &flow.name,
+            flow: flow.id(),
+            name: flow.name(),
             calendar,
             policy: match plan.policy() {
                 DeadlinePolicy::Latest => "latest",

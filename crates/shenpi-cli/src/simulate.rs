@@ -103,7 +103,7 @@ fn percent(p: f64) -> String {
 }
 
 fn table(out: &mut impl Write, flow: &Flow, r: &SimReport) -> io::Result<()> {
-    writeln!(out, "{} ({}): {} simulated projects, seed {}", flow.name, r.flow, r.runs, r.seed)?;
+    writeln!(out, "{} ({}): {} simulated projects, seed {}", flow.name(), r.flow, r.runs, r.seed)?;
     if let (Some(b), Some(p)) = (r.budget, r.p_within_budget) {
         writeln!(out, "within the budget of {b} counted working days: {}", percent(p))?;
     }

@@ -21,7 +21,6 @@ enum Kind {
     },
     Invalid(Box<Report>),
     Param(String),
-    Cycle(String),
     Calendar(CalendarError),
     CalendarFile(LoadError),
     Refused(Box<Refusal>),
@@ -39,7 +38,12 @@ enum Kind {
     Corrupt(String),
     /// A calendar question about a running project, already worded.
     CalendarUse(String),
-    Simulation(String),
+    /// An option out of its range: `name` is `value`, `allowed` says what may be.
+    InvalidOption {
+        name: &'static str,
+        value: String,
+        allowed: String,
+    },
 }
 
 impl Error {
@@ -53,10 +57,6 @@ impl Error {
 
     pub(crate) fn param(message: String) -> Error {
         Error { kind: Kind::Param(message) }
-    }
-
-    pub(crate) fn cycle(steps: String) -> Error {
-        Error { kind: Kind::Cycle(steps) }
     }
 
     /// An event the project's state does not allow; [`Error::refusal`] says why. Nothing was written.
@@ -126,8 +126,8 @@ impl Error {
         matches!(self.kind, Kind::Corrupt(_))
     }
 
-    pub(crate) fn simulation(message: String) -> Error {
-        Error { kind: Kind::Simulation(message) }
+    pub(crate) fn invalid_option(name: &'static str, value: String, allowed: String) -> Error {
+        Error { kind: Kind::InvalidOption { name, value, allowed } }
     }
 
     /// A file could not be read or written.
@@ -155,15 +155,9 @@ impl Error {
         matches!(self.kind, Kind::Calendar(_) | Kind::CalendarFile(_) | Kind::CalendarUse(_))
     }
 
-    /// A flow changed after loading has steps that wait for each other in a circle.
-    pub fn is_cycle(&self) -> bool {
-        matches!(self.kind, Kind::Cycle(_))
-    }
-
-    /// Simulation options or a step's duration model cannot be used (zero runs, a
-    /// probability outside 0 to 1, a model out of order, changed after loading).
-    pub fn is_simulation(&self) -> bool {
-        matches!(self.kind, Kind::Simulation(_))
+    /// An option is out of its range, such as a simulation of zero runs.
+    pub fn is_invalid_option(&self) -> bool {
+        matches!(self.kind, Kind::InvalidOption { .. })
     }
 
     /// Why an event was refused, when it was.
@@ -193,7 +187,6 @@ impl fmt::Display for Error {
                 write!(f, "`{}` is invalid ({n} error{})", r.source().name(), if n == 1 { "" } else { "s" })
             }
             Kind::Param(m) => f.write_str(m),
-            Kind::Cycle(s) => write!(f, "steps wait for each other in a circle: {s}"),
             Kind::Calendar(e) => write!(f, "{e}"),
             Kind::CalendarFile(e) => write!(f, "{e}"),
             Kind::Refused(r) => write!(f, "{r}"),
@@ -206,7 +199,9 @@ impl fmt::Display for Error {
             Kind::NotFound(p) => write!(f, "no project `{p}` in the store"),
             Kind::Exists(p) => write!(f, "project `{p}` already exists"),
             Kind::Store { message, .. } => f.write_str(message),
-            Kind::Simulation(m) => f.write_str(m),
+            Kind::InvalidOption { name, value, allowed } => {
+                write!(f, "`{name}` is {value}; allowed: {allowed}")
+            }
         }
     }
 }

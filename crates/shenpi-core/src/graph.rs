@@ -8,11 +8,29 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use crate::error::Error;
+use serde::Serialize;
+
 use crate::model::{Flow, Params, Step, StepIdx};
 
-/// A step's position in a compiled graph: every edge `u -> v` has `u < v`.
-pub type Node = u32;
+/// A step's position in a compiled graph, in topological order: every edge
+/// `u -> v` has `u < v`. The other index space, file order, is [`StepIdx`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[repr(transparent)]
+pub struct Node(pub u32);
+
+impl std::fmt::Display for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl Node {
+    /// As a `usize`, for indexing arrays in node order.
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
 
 /// A directed acyclic graph in topological numbering, stored as flat adjacency arrays.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -67,7 +85,7 @@ impl Dag {
         Ok((Dag::from_topological(n, renamed), order))
     }
 
-    /// Builds a graph whose edges already go from lower to higher nodes.
+    /// Builds a graph whose edges, given as node numbers, already go from lower to higher nodes.
     ///
     /// # Panics
     /// When an edge `u -> v` has `u >= v` or names a node `>= n`; use
@@ -80,7 +98,13 @@ impl Dag {
                 .inspect(|&(u, v)| assert!(u < v && (v as usize) < n, "edge {u} -> {v} is not topological")),
         );
         let pred = Csr::build(n, edges.map(|(u, v)| (v, u)));
-        Dag { pred_start: pred.start, preds: pred.items, succ_start: succ.start, succs: succ.items }
+        let nodes = |items: Vec<u32>| items.into_iter().map(Node).collect();
+        Dag {
+            pred_start: pred.start,
+            preds: nodes(pred.items),
+            succ_start: succ.start,
+            succs: nodes(succ.items),
+        }
     }
 
     /// Number of nodes.
@@ -100,13 +124,13 @@ impl Dag {
 
     /// The nodes `v` waits for, ascending.
     pub fn preds(&self, v: Node) -> &[Node] {
-        let v = v as usize;
+        let v = v.index();
         &self.preds[self.pred_start[v] as usize..self.pred_start[v + 1] as usize]
     }
 
     /// The nodes waiting for `v`, ascending.
     pub fn succs(&self, v: Node) -> &[Node] {
-        let v = v as usize;
+        let v = v.index();
         &self.succs[self.succ_start[v] as usize..self.succ_start[v + 1] as usize]
     }
 
@@ -125,7 +149,12 @@ impl Dag {
 
     /// Every edge `(u, v)`, by `u` then `v`.
     pub fn edges(&self) -> impl Iterator<Item = (Node, Node)> + '_ {
-        (0..self.len() as Node).flat_map(move |u| self.succs(u).iter().map(move |&v| (u, v)))
+        self.nodes().flat_map(move |u| self.succs(u).iter().map(move |&v| (u, v)))
+    }
+
+    /// Every node, in topological order.
+    pub fn nodes(&self) -> impl DoubleEndedIterator<Item = Node> + ExactSizeIterator + use<> {
+        (0..self.len() as u32).map(Node)
     }
 }
 
@@ -192,39 +221,37 @@ impl FlowGraph {
     /// Compiles `flow` for a project with `params`: steps whose `when` is false
     /// are removed and what waited for them waits for their predecessors.
     ///
-    /// Fails only when the flow's steps form a cycle, which a flow from
-    /// [`Flow::parse`] never does unless changed afterwards.
+    /// A [`Flow`] has no cycle by construction (the loader and
+    /// [`Flow::edit`] refuse one), so this cannot fail; params bound by
+    /// [`Flow::bind`] are checked before.
     ///
     /// # Complexity
     /// O(V + E) when no step is removed; removing steps may add edges from
     /// each kept predecessor to each kept successor.
-    pub fn new(flow: Arc<Flow>, params: Params) -> Result<FlowGraph, Error> {
-        let n = flow.steps.len();
+    pub fn new(flow: Arc<Flow>, params: Params) -> FlowGraph {
+        let steps = flow.steps();
+        let n = steps.len();
         let all: Vec<(u32, u32)> = flow.edges().iter().map(|e| (e.from.0, e.to.0)).collect();
-        let (full, order) = Dag::from_edges(n, &all).map_err(|c| {
-            let ids: Vec<&str> = c.stuck.iter().map(|&i| flow.steps[i as usize].id.as_str()).collect();
-            Error::cycle(ids.join(", "))
-        })?;
-        let keep: Vec<bool> = order
-            .iter()
-            .map(|&i| flow.steps[i as usize].when.as_ref().is_none_or(|c| c.eval(&params)))
-            .collect();
+        // OK because a Flow is acyclic by construction: the loader and Flow::edit refuse cycles.
+        let (full, order) = Dag::from_edges(n, &all).expect("a Flow has no cycle");
+        let keep: Vec<bool> =
+            order.iter().map(|&i| steps[i as usize].when().is_none_or(|c| c.eval(&params))).collect();
         // For each node of `full`, the kept nodes it stands for: itself if kept,
         // else the kept predecessors it would pass on.
-        let mut stands_for: Vec<Vec<Node>> = vec![Vec::new(); n];
+        let mut stands_for: Vec<Vec<u32>> = vec![Vec::new(); n];
         let mut edges = Vec::with_capacity(full.edge_count());
-        for v in 0..n as Node {
-            let mut from: Vec<Node> = Vec::new();
+        for v in full.nodes() {
+            let mut from: Vec<u32> = Vec::new();
             for &p in full.preds(v) {
-                from.extend_from_slice(&stands_for[p as usize]);
+                from.extend_from_slice(&stands_for[p.index()]);
             }
             from.sort_unstable();
             from.dedup();
-            if keep[v as usize] {
-                edges.extend(from.iter().map(|&p| (p, v)));
-                stands_for[v as usize] = vec![v];
+            if keep[v.index()] {
+                edges.extend(from.iter().map(|&p| (p, v.0)));
+                stands_for[v.index()] = vec![v.0];
             } else {
-                stands_for[v as usize] = from;
+                stands_for[v.index()] = from;
             }
         }
         // Renumber kept nodes densely; relative order stays topological.
@@ -242,11 +269,11 @@ impl FlowGraph {
         let dag = Dag::from_topological(kept, edges.iter().copied());
         let mut node_of = vec![None; n];
         for (node, s) in step_of.iter().enumerate() {
-            node_of[s.index()] = Some(node as Node);
+            node_of[s.index()] = Some(Node(node as u32));
         }
-        let promised = step_of.iter().map(|s| flow.steps[s.index()].promised).collect();
-        let counted = step_of.iter().map(|s| flow.steps[s.index()].counted).collect();
-        Ok(FlowGraph { flow, params, dag, step_of, node_of, promised, counted })
+        let promised = step_of.iter().map(|s| steps[s.index()].promised()).collect();
+        let counted = step_of.iter().map(|s| steps[s.index()].counted()).collect();
+        FlowGraph { flow, params, dag, step_of, node_of, promised, counted }
     }
 
     /// The flow this graph was compiled from.
@@ -275,18 +302,18 @@ impl FlowGraph {
     }
 
     /// Nodes in topological order.
-    pub fn nodes(&self) -> impl DoubleEndedIterator<Item = Node> + ExactSizeIterator {
-        0..self.len() as Node
+    pub fn nodes(&self) -> impl DoubleEndedIterator<Item = Node> + ExactSizeIterator + use<> {
+        self.dag.nodes()
     }
 
     /// The step at a node.
     pub fn step(&self, v: Node) -> &Step {
-        &self.flow.steps[self.step_of[v as usize].index()]
+        self.flow.step_at(self.step_of[v.index()])
     }
 
     /// The flow's index of the step at a node.
     pub fn step_idx(&self, v: Node) -> StepIdx {
-        self.step_of[v as usize]
+        self.step_of[v.index()]
     }
 
     /// The node of a step, or `None` when its condition removed it.
@@ -311,6 +338,6 @@ impl FlowGraph {
 
     /// Steps removed by their `when`, in file order.
     pub fn removed(&self) -> impl Iterator<Item = &Step> {
-        self.flow.steps.iter().zip(&self.node_of).filter(|(_, n)| n.is_none()).map(|(s, _)| s)
+        self.flow.steps().iter().zip(&self.node_of).filter(|(_, n)| n.is_none()).map(|(s, _)| s)
     }
 }

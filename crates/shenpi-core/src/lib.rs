@@ -21,7 +21,7 @@
 //!           - { id: eia, name: 环评审批, dept: 生态环境局, legal: 60, promised: 7 }
 //! "#).map_err(|report| report.render())?;
 //! let flow = Arc::new(flow);
-//! let plan = Plan::new(FlowGraph::new(flow.clone(), flow.defaults())?);
+//! let plan = Plan::new(FlowGraph::new(flow.clone(), flow.defaults()));
 //! assert_eq!((plan.total_days(), plan.slack()), (7, Some(3)));
 //!
 //! // Accepted Friday 24 January 2025, 7 working days: the Spring Festival is skipped.

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use shenpi_core::{Flow, FlowGraph};
+use shenpi_core::{Flow, FlowGraph, Node};
 
 /// A random block tree: leaves are steps.
 #[derive(Clone, Debug)]
@@ -93,13 +93,13 @@ fn flow_text(t: &Tree) -> (String, Writer) {
     (text, w)
 }
 
-fn reachable(g: &FlowGraph, from: u32) -> Vec<bool> {
+fn reachable(g: &FlowGraph, from: Node) -> Vec<bool> {
     let mut seen = vec![false; g.len()];
     let mut stack = vec![from];
     while let Some(v) = stack.pop() {
         for &w in g.dag().succs(v) {
-            if !seen[w as usize] {
-                seen[w as usize] = true;
+            if !seen[w.index()] {
+                seen[w.index()] = true;
                 stack.push(w);
             }
         }
@@ -107,7 +107,7 @@ fn reachable(g: &FlowGraph, from: u32) -> Vec<bool> {
     seen
 }
 
-fn node(g: &FlowGraph, i: usize) -> Option<u32> {
+fn node(g: &FlowGraph, i: usize) -> Option<Node> {
     g.node(&format!("s{i}"))
 }
 
@@ -118,14 +118,14 @@ proptest! {
     fn random_trees_compile_to_a_dag_that_respects_every_serial_pair(t in tree()) {
         let (text, w) = flow_text(&t);
         let flow = Arc::new(Flow::parse("random.yaml", &text).map_err(|r| TestCaseError::fail(r.render()))?);
-        let g = FlowGraph::new(flow.clone(), flow.defaults()).unwrap();
+        let g = FlowGraph::new(flow.clone(), flow.defaults());
         prop_assert_eq!(g.len(), w.steps);
         for (u, v) in g.dag().edges() {
             prop_assert!(u < v, "edge {} -> {} is not topological", u, v);
         }
         for &(a, b) in &w.before {
             prop_assert!(node(&g, a).unwrap() < node(&g, b).unwrap(), "s{} must come before s{}", a, b);
-            prop_assert!(reachable(&g, node(&g, a).unwrap())[node(&g, b).unwrap() as usize], "s{} must wait for s{}", b, a);
+            prop_assert!(reachable(&g, node(&g, a).unwrap())[node(&g, b).unwrap().index()], "s{} must wait for s{}", b, a);
         }
     }
 
@@ -133,8 +133,8 @@ proptest! {
     fn removing_steps_keeps_every_dependency_between_the_rest(t in tree()) {
         let (text, w) = flow_text(&t);
         let flow = Arc::new(Flow::parse("random.yaml", &text).map_err(|r| TestCaseError::fail(r.render()))?);
-        let full = FlowGraph::new(flow.clone(), flow.defaults()).unwrap();
-        let cut = FlowGraph::new(flow.clone(), flow.bind([("skip", "true")]).unwrap()).unwrap();
+        let full = FlowGraph::new(flow.clone(), flow.defaults());
+        let cut = FlowGraph::new(flow.clone(), flow.bind([("skip", "true")]).unwrap());
         prop_assert_eq!(cut.len(), w.conditional.iter().filter(|c| !**c).count());
         for a in 0..w.steps {
             let Some(ca) = node(&cut, a) else { continue };
@@ -143,7 +143,7 @@ proptest! {
             for b in 0..w.steps {
                 let Some(cb) = node(&cut, b) else { continue };
                 let fb = node(&full, b).unwrap();
-                prop_assert_eq!(full_reach[fb as usize], cut_reach[cb as usize], "s{} -> s{}", a, b);
+                prop_assert_eq!(full_reach[fb.index()], cut_reach[cb.index()], "s{} -> s{}", a, b);
             }
         }
     }

@@ -4,16 +4,13 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
-use petgraph::algo::tarjan_scc;
-use petgraph::graph::{DiGraph, NodeIndex};
-
-use super::expr;
 use super::params::{ParamDecl, ParamType, Value};
 use super::{
     Alerts, Block, Delay, DurationModel, Flow, Ref, Stage, Step, StepIdx, StepKind, Target, TimeoutPolicy,
 };
-use crate::diag::{Code, Diagnostic, Report, Source, Span, suggest};
-use crate::model::{DeadlinePolicy, EdgeOrigin};
+use super::{check, expr};
+use crate::diag::{Code, Diagnostic, Report, Source, Span};
+use crate::model::DeadlinePolicy;
 use crate::yaml::{self, Fields, Node, Reader};
 
 const FLOW_KEYS: &[&str] = &[
@@ -140,8 +137,7 @@ impl Builder<'_> {
                     .help("add at least one step with `id`, `name` and `promised`"),
             );
         }
-        self.resolve_refs();
-        self.check_cycles();
+        self.check_structure();
         let budget = match budget {
             Some(b) => Some(b?),
             None => None,
@@ -161,7 +157,20 @@ impl Builder<'_> {
             description,
             source: Source::new("", ""),
             index: self.ids.iter().map(|(k, v)| (k.clone(), v.1)).collect(),
+            edited: false,
         })
+    }
+
+    /// Unknown references, and cycles when every reference resolves (an
+    /// unknown one has no edge to follow).
+    fn check_structure(&mut self) {
+        let index: HashMap<String, Target> = self.ids.iter().map(|(k, v)| (k.clone(), v.1)).collect();
+        let unknown = check::unknown_refs(&self.stages, &self.steps, &index);
+        let found =
+            if unknown.is_empty() { check::cycles(&self.stages, &self.steps, &index) } else { unknown };
+        for d in found {
+            self.r.push(d);
+        }
     }
 
     fn required<'a>(&mut self, f: &Fields<'a>, what: &str, key: &str, help: &str) -> Option<&'a Node<'a>> {
@@ -628,100 +637,4 @@ impl Builder<'_> {
             DurationModel::Triangular { min, mode, max }
         })
     }
-
-    /// Reports every `after` naming something that does not exist.
-    fn resolve_refs(&mut self) {
-        let mut bad = Vec::new();
-        let refs = self.steps.iter().map(|s| (format!("step `{}`", s.id), &s.after)).chain(
-            self.stages.iter().filter_map(|s| s.after.as_ref().map(|a| (format!("stage `{}`", s.id), a))),
-        );
-        for (owner, list) in refs {
-            for r in list {
-                if !self.ids.contains_key(&r.id) {
-                    bad.push((owner.clone(), r.clone()));
-                }
-            }
-        }
-        for (owner, r) in bad {
-            let mut d = Diagnostic::error(
-                Code::UnknownReference,
-                format!("{owner} waits for unknown step `{}`", r.id),
-            )
-            .at(r.span, "no step or stage has this id");
-            d = match suggest(&r.id, self.ids.keys().map(String::as_str)) {
-                Some(s) => d.help(format!("did you mean `{s}`?")),
-                None => d.help("`after` takes ids of steps or stages in this file"),
-            };
-            self.r.push(d);
-        }
-    }
-
-    /// Reports each cycle once, as `a -> b -> a`, at one of its `after` edges.
-    fn check_cycles(&mut self) {
-        let stages_ok =
-            self.stages.iter().all(|s| s.after.iter().flatten().all(|r| self.ids.contains_key(&r.id)));
-        let steps_ok = self.steps.iter().all(|s| s.after.iter().all(|r| self.ids.contains_key(&r.id)));
-        if !(stages_ok && steps_ok) {
-            return; // unknown references are reported already; their edges are unknown
-        }
-        let index: HashMap<String, Target> = self.ids.iter().map(|(k, v)| (k.clone(), v.1)).collect();
-        let edges = super::structure::edges(&self.stages, &self.steps, &|id| index.get(id).copied());
-        let mut g: DiGraph<(), Option<Span>> = DiGraph::with_capacity(self.steps.len(), edges.len());
-        for _ in &self.steps {
-            g.add_node(());
-        }
-        for e in &edges {
-            let span = match e.origin {
-                EdgeOrigin::Sequence => None,
-                EdgeOrigin::After(s) => Some(s),
-            };
-            g.add_edge(NodeIndex::new(e.from.index()), NodeIndex::new(e.to.index()), span);
-        }
-        for scc in tarjan_scc(&g) {
-            let self_loop = scc.len() == 1 && g.find_edge(scc[0], scc[0]).is_some();
-            if scc.len() < 2 && !self_loop {
-                continue;
-            }
-            let cycle = find_cycle(&g, &scc);
-            let names: Vec<&str> = cycle.iter().map(|n| self.steps[n.index()].id.as_str()).collect();
-            let mut path = names.join(" -> ");
-            path.push_str(" -> ");
-            path.push_str(names[0]);
-            let after_edge = cycle.iter().enumerate().find_map(|(i, &a)| {
-                let b = cycle[(i + 1) % cycle.len()];
-                g.edges_connecting(a, b).find_map(|e| e.weight().map(|s| (s, a, b)))
-            });
-            let mut d = Diagnostic::error(Code::Cycle, "dependency cycle").note(path);
-            if let Some((span, a, b)) = after_edge {
-                let (a, b) = (&self.steps[a.index()].id, &self.steps[b.index()].id);
-                d = d.at(span, format!("`{b}` waits for `{a}`, closing the circle"));
-            }
-            self.r.push(d.help("remove one of these `after` edges"));
-        }
-    }
-}
-
-/// A simple cycle inside a strongly connected component, by DFS from its first node.
-fn find_cycle(g: &DiGraph<(), Option<Span>>, scc: &[NodeIndex]) -> Vec<NodeIndex> {
-    let inside: std::collections::HashSet<NodeIndex> = scc.iter().copied().collect();
-    let start = *scc.iter().min().unwrap_or(&scc[0]);
-    // Iterative DFS keeping the path; the first edge back to `start` closes a cycle.
-    let mut path = vec![start];
-    let mut seen = std::collections::HashSet::from([start]);
-    let mut iters = vec![g.neighbors(start).collect::<Vec<_>>()];
-    while let Some(next) = iters.last_mut() {
-        match next.pop() {
-            Some(n) if n == start => return path,
-            Some(n) if inside.contains(&n) && seen.insert(n) => {
-                path.push(n);
-                iters.push(g.neighbors(n).collect());
-            }
-            Some(_) => {}
-            None => {
-                iters.pop();
-                path.pop();
-            }
-        }
-    }
-    scc.to_vec()
 }

@@ -4,8 +4,11 @@
 //! [`Flow`] only when the file has no errors, with every diagnostic it found
 //! otherwise. A `Flow` is therefore always valid: ids are unique, every
 //! `after` names something that exists, every `when` type-checks, and the
-//! steps, with all conditions taken as true, form no cycle.
+//! steps, with all conditions taken as true, form no cycle. Its fields are
+//! private: [`Flow::edit`] makes a changed copy and validates it again.
 
+mod check;
+mod edit;
 mod expr;
 mod load;
 mod params;
@@ -20,6 +23,7 @@ use serde::Serialize;
 use crate::diag::{Report, Source, Span};
 use crate::error::Error;
 
+pub use edit::{FlowDraft, StageDraft, StepDraft};
 pub use expr::{CompareOp, Condition};
 pub use params::{ParamDecl, ParamType, Params, Value};
 pub use structure::{Edge, EdgeOrigin};
@@ -39,33 +43,35 @@ impl StepIdx {
 #[derive(Clone, Debug, Serialize)]
 pub struct Flow {
     /// Stable identifier.
-    pub id: String,
+    id: String,
     /// Version number, bumped when the flow changes.
-    pub version: u32,
+    version: u32,
     /// Title.
-    pub name: String,
+    name: String,
     /// Built-in calendar name (`cn`) or a path relative to the flow file.
-    pub calendar: String,
+    calendar: String,
     /// Total control on counted working days (批时总控), if any.
-    pub budget: Option<u32>,
+    budget: Option<u32>,
     /// Where the budget value is written, for diagnostics about it.
-    pub budget_span: Option<Span>,
+    budget_span: Option<Span>,
     /// How deadlines are handed to departments.
-    pub deadline_policy: DeadlinePolicy,
+    deadline_policy: DeadlinePolicy,
     /// Electronic supervision thresholds.
-    pub alerts: Alerts,
+    alerts: Alerts,
     /// Declared project attributes.
-    pub params: Vec<ParamDecl>,
+    params: Vec<ParamDecl>,
     /// Stages in file order.
-    pub stages: Vec<Stage>,
+    stages: Vec<Stage>,
     /// Every step, in file order; [`StepIdx`] indexes this.
-    pub steps: Vec<Step>,
+    steps: Vec<Step>,
     /// Free text.
-    pub description: Option<String>,
+    description: Option<String>,
     #[serde(skip)]
     source: Arc<Source>,
     #[serde(skip)]
     index: HashMap<String, Target>,
+    #[serde(skip)]
+    edited: bool,
 }
 
 /// What an id in an `after` list names.
@@ -82,21 +88,63 @@ pub enum Target {
 #[derive(Clone, Debug, Serialize)]
 pub struct Stage {
     /// Stable identifier.
-    pub id: String,
+    id: String,
     /// Title, e.g. 立项用地规划许可.
-    pub name: String,
+    name: String,
     /// Limit on the stage's counted critical path.
-    pub budget: Option<u32>,
+    budget: Option<u32>,
     /// Where the budget value is written, for diagnostics about it.
-    pub budget_span: Option<Span>,
+    budget_span: Option<Span>,
     /// What the stage waits for instead of the previous stage; `None` means the previous stage.
-    pub after: Option<Vec<Ref>>,
+    after: Option<Vec<Ref>>,
     /// The stage body: a serial list.
-    pub body: Vec<Block>,
+    body: Vec<Block>,
     /// Where the stage is defined.
-    pub span: Span,
+    span: Span,
     /// Free text.
-    pub description: Option<String>,
+    description: Option<String>,
+}
+
+impl Stage {
+    /// Stable identifier.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Title, e.g. 立项用地规划许可.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Limit on the stage's counted critical path.
+    pub fn budget(&self) -> Option<u32> {
+        self.budget
+    }
+
+    /// Where the budget value is written, for diagnostics about it.
+    pub fn budget_span(&self) -> Option<Span> {
+        self.budget_span
+    }
+
+    /// What the stage waits for instead of the previous stage; `None` means the previous stage.
+    pub fn after(&self) -> Option<&[Ref]> {
+        self.after.as_deref()
+    }
+
+    /// The stage body: a serial list.
+    pub fn body(&self) -> &[Block] {
+        &self.body
+    }
+
+    /// Where the stage is defined.
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
+    /// Free text.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
 }
 
 /// A reference by id to a step or stage, with where it is written.
@@ -124,46 +172,141 @@ pub enum Block {
 #[derive(Clone, Debug, Serialize)]
 pub struct Step {
     /// Stable identifier, unique in the file.
-    pub id: String,
+    id: String,
     /// Title.
-    pub name: String,
+    name: String,
     /// Owner departments; several means countersign (会签): all must approve.
-    pub depts: Vec<String>,
+    depts: Vec<String>,
     /// What sort of time this is.
-    pub kind: StepKind,
+    kind: StepKind,
     /// Whether its days consume the budget.
-    pub counted: bool,
+    counted: bool,
     /// Statutory limit (法定时限) in working days, when the law sets one.
-    pub legal: Option<u32>,
+    legal: Option<u32>,
     /// Promised limit (承诺时限) in working days; the schedule uses this. 0 is 即办.
-    pub promised: u32,
+    promised: u32,
     /// Shortest it can be cut to.
-    pub min: u32,
+    min: u32,
     /// Cost of cutting one day, for the time-cost trade-off.
-    pub cost: f64,
+    cost: f64,
     /// Extra steps or stages it waits for.
-    pub after: Vec<Ref>,
+    after: Vec<Ref>,
     /// The step exists only when this holds.
-    pub when: Option<Condition>,
+    when: Option<Condition>,
     /// What happens when its deadline passes undecided.
-    pub on_timeout: TimeoutPolicy,
+    on_timeout: TimeoutPolicy,
     /// Whether 模拟审批 (provisional approval ahead of prerequisites) is allowed.
-    pub provisional: bool,
+    provisional: bool,
     /// Duration model for simulation; `None` is fixed at `promised`.
-    pub duration: Option<DurationModel>,
+    duration: Option<DurationModel>,
     /// Chance and length of a 补正 request.
-    pub supplement: Option<Delay>,
+    supplement: Option<Delay>,
     /// Chance and length of a special procedure (hearing, expert review).
-    pub special: Option<Delay>,
+    special: Option<Delay>,
     /// Index of the stage it belongs to.
-    pub stage: usize,
+    stage: usize,
     /// Free text.
-    pub description: Option<String>,
+    description: Option<String>,
     /// Where its `id` is written.
-    pub span: Span,
+    span: Span,
 }
 
 impl Step {
+    /// Stable identifier, unique in the file.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Title.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Owner departments; several means countersign (会签): all must approve.
+    pub fn depts(&self) -> &[String] {
+        &self.depts
+    }
+
+    /// What sort of time this is.
+    pub fn kind(&self) -> StepKind {
+        self.kind
+    }
+
+    /// Whether its days consume the budget.
+    pub fn counted(&self) -> bool {
+        self.counted
+    }
+
+    /// Statutory limit (法定时限) in working days, when the law sets one.
+    pub fn legal(&self) -> Option<u32> {
+        self.legal
+    }
+
+    /// Promised limit (承诺时限) in working days; the schedule uses this. 0 is 即办.
+    pub fn promised(&self) -> u32 {
+        self.promised
+    }
+
+    /// Shortest it can be cut to, at most `promised`.
+    pub fn min(&self) -> u32 {
+        self.min
+    }
+
+    /// Cost of cutting one day, for the time-cost trade-off; finite and not negative.
+    pub fn cost(&self) -> f64 {
+        self.cost
+    }
+
+    /// Extra steps or stages it waits for.
+    pub fn after(&self) -> &[Ref] {
+        &self.after
+    }
+
+    /// The step exists only when this holds.
+    pub fn when(&self) -> Option<&Condition> {
+        self.when.as_ref()
+    }
+
+    /// What happens when its deadline passes undecided.
+    pub fn on_timeout(&self) -> TimeoutPolicy {
+        self.on_timeout
+    }
+
+    /// Whether 模拟审批 (provisional approval ahead of prerequisites) is allowed.
+    pub fn provisional(&self) -> bool {
+        self.provisional
+    }
+
+    /// Duration model for simulation; `None` is fixed at `promised`.
+    pub fn duration(&self) -> Option<&DurationModel> {
+        self.duration.as_ref()
+    }
+
+    /// Chance and length of a 补正 request.
+    pub fn supplement(&self) -> Option<&Delay> {
+        self.supplement.as_ref()
+    }
+
+    /// Chance and length of a special procedure (hearing, expert review).
+    pub fn special(&self) -> Option<&Delay> {
+        self.special.as_ref()
+    }
+
+    /// Index of the stage it belongs to, in [`Flow::stages`].
+    pub fn stage(&self) -> usize {
+        self.stage
+    }
+
+    /// Free text.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// Where its `id` is written.
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
     /// The departments joined for display: `住建局+消防`.
     pub fn dept_label(&self) -> String {
         self.depts.join("+")
@@ -325,6 +468,66 @@ impl Flow {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         Flow::parse_bytes(&path.display().to_string(), &bytes).map_err(Error::invalid)
+    }
+
+    /// Stable identifier.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Version number, bumped when the flow changes.
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+
+    /// Title.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Built-in calendar name (`cn`) or a path relative to the flow file.
+    pub fn calendar(&self) -> &str {
+        &self.calendar
+    }
+
+    /// Total control on counted working days (批时总控), if any.
+    pub fn budget(&self) -> Option<u32> {
+        self.budget
+    }
+
+    /// Where the budget value is written, for diagnostics about it.
+    pub fn budget_span(&self) -> Option<Span> {
+        self.budget_span
+    }
+
+    /// How deadlines are handed to departments.
+    pub fn deadline_policy(&self) -> DeadlinePolicy {
+        self.deadline_policy
+    }
+
+    /// Electronic supervision thresholds.
+    pub fn alerts(&self) -> Alerts {
+        self.alerts
+    }
+
+    /// Declared project attributes, in file order.
+    pub fn params(&self) -> &[ParamDecl] {
+        &self.params
+    }
+
+    /// Stages in file order.
+    pub fn stages(&self) -> &[Stage] {
+        &self.stages
+    }
+
+    /// Every step, in file order; [`StepIdx`] indexes this.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// Free text.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
     }
 
     /// The source text the flow was read from (for content hashes and diagnostics).

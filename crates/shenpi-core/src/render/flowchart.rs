@@ -47,7 +47,7 @@ pub fn flowchart_svg(graph: &FlowGraph, facts: &Facts) -> String {
     let _ = writeln!(
         out,
         r##"<text x="{MARGIN}" y="34" font-size="20" font-weight="bold" fill="#1f2d3d">{}</text>"##,
-        esc(&graph.flow().name)
+        esc(graph.flow().name())
     );
     let _ = writeln!(
         out,
@@ -58,20 +58,20 @@ pub fn flowchart_svg(graph: &FlowGraph, facts: &Facts) -> String {
     // Stage bands behind the boxes.
     let flow = graph.flow();
     let mut band = 0;
-    for (k, stage) in flow.stages.iter().enumerate() {
+    for (k, stage) in flow.stages().iter().enumerate() {
         let layers: Vec<u32> =
-            graph.nodes().filter(|&v| graph.step(v).stage == k).map(|v| layout.layer[v as usize]).collect();
+            graph.nodes().filter(|&v| graph.step(v).stage() == k).map(|v| layout.layer[v.index()]).collect();
         let (Some(&lo), Some(&hi)) = (layers.iter().min(), layers.iter().max()) else { continue };
         let x = col_x(lo) - COL_GAP / 2.0 + 4.0;
         let w = col_x(hi) + BOX_W + COL_GAP / 2.0 - 4.0 - x;
-        let label = match stage.budget {
-            Some(b) => format!("{} · 阶段总控 {b} 天", stage.name),
-            None => stage.name.clone(),
+        let label = match stage.budget() {
+            Some(b) => format!("{} · 阶段总控 {b} 天", stage.name()),
+            None => stage.name().to_string(),
         };
         let _ = writeln!(
             out,
             r##"<g class="stage" id="stage-{}"><rect x="{x:.1}" y="{:.1}" width="{w:.1}" height="{:.1}" rx="8" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="13" font-weight="bold" fill="#34495e">{}</text></g>"##,
-            esc(&stage.id),
+            esc(stage.id()),
             TOP - 30.0,
             height - TOP + 14.0,
             BAND_FILLS[band % 2],
@@ -85,9 +85,8 @@ pub fn flowchart_svg(graph: &FlowGraph, facts: &Facts) -> String {
     // Edges under the boxes.
     for ((u, v), bends) in &layout.bends {
         let crit = facts.is_critical_edge(*u, *v);
-        let (ux, uy) =
-            (col_x(layout.layer[*u as usize]) + BOX_W, row_y(layout.row[*u as usize]) + BOX_H / 2.0);
-        let (vx, vy) = (col_x(layout.layer[*v as usize]), row_y(layout.row[*v as usize]) + BOX_H / 2.0);
+        let (ux, uy) = (col_x(layout.layer[u.index()]) + BOX_W, row_y(layout.row[u.index()]) + BOX_H / 2.0);
+        let (vx, vy) = (col_x(layout.layer[v.index()]), row_y(layout.row[v.index()]) + BOX_H / 2.0);
         let mut d = format!("M{ux:.1},{uy:.1}");
         for &(l, r) in bends {
             let (bx, by) = (col_x(l), row_y(r) + BOX_H / 2.0);
@@ -101,44 +100,44 @@ pub fn flowchart_svg(graph: &FlowGraph, facts: &Facts) -> String {
             out,
             r#"<path class="edge{}" data-from="{}" data-to="{}" d="{d}" fill="none" stroke="{color}" stroke-width="{w}" marker-end="url(#{marker})"/>"#,
             if crit { " critical" } else { "" },
-            esc(&graph.step(*u).id),
-            esc(&graph.step(*v).id)
+            esc(graph.step(*u).id()),
+            esc(graph.step(*v).id())
         );
     }
 
     // Step boxes.
     for v in graph.nodes() {
         let s = graph.step(v);
-        let (x, y) = (col_x(layout.layer[v as usize]), row_y(layout.row[v as usize]));
+        let (x, y) = (col_x(layout.layer[v.index()]), row_y(layout.row[v.index()]));
         let crit = facts.is_critical(v);
         let mut class = String::from("step");
         if crit {
             class.push_str(" critical");
         }
-        if !s.counted {
+        if !s.counted() {
             class.push_str(" uncounted");
         }
-        let (fill, stroke, sw) = match (crit, s.counted) {
+        let (fill, stroke, sw) = match (crit, s.counted()) {
             (true, _) => ("#fdecea", CRITICAL, 2.4),
             (false, true) => ("#ffffff", "#5d6d7e", 1.2),
             (false, false) => ("#f4f6f6", "#aab7b8", 1.2),
         };
-        let dash = if s.counted { "" } else { r#" stroke-dasharray="5 3""# };
+        let dash = if s.counted() { "" } else { r#" stroke-dasharray="5 3""# };
         let dept = s.dept_label();
-        let days = match s.legal {
-            Some(l) => format!("承诺 {} 天 / 法定 {l} 天", s.promised),
-            None => format!("{} 天", s.promised),
+        let days = match s.legal() {
+            Some(l) => format!("承诺 {} 天 / 法定 {l} 天", s.promised()),
+            None => format!("{} 天", s.promised()),
         };
-        let days = if s.counted { days } else { format!("{days} · 不计入总控") };
+        let days = if s.counted() { days } else { format!("{days} · 不计入总控") };
         let _ = writeln!(
             out,
             r##"<g id="step-{}" class="{class}"><title>{} ({})</title><rect x="{x:.1}" y="{y:.1}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{fill}" stroke="{stroke}" stroke-width="{sw}"{dash}/><text x="{:.1}" y="{:.1}" font-size="14" font-weight="bold" fill="#1f2d3d">{}</text><text x="{:.1}" y="{:.1}" font-size="12" fill="#566573">{}</text><text x="{:.1}" y="{:.1}" font-size="12" fill="{}">{}</text></g>"##,
-            esc(&s.id),
-            esc(&s.name),
-            esc(&s.id),
+            esc(s.id()),
+            esc(s.name()),
+            esc(s.id()),
             x + 10.0,
             y + 22.0,
-            esc(&fit(&s.name, 14.0, BOX_W - 20.0)),
+            esc(&fit(s.name(), 14.0, BOX_W - 20.0)),
             x + 10.0,
             y + 42.0,
             esc(&fit(if dept.is_empty() { "—" } else { &dept }, 12.0, BOX_W - 20.0)),

@@ -81,7 +81,7 @@ impl Gantt {
             let end = day(i64::from(s.ef))?.unwrap_or(dates.start);
             bars.push(Bar {
                 node: s.node,
-                start: dates.step_start[s.node as usize],
+                start: dates.step_start[s.node.index()],
                 end,
                 latest: day(s.lf)?.filter(|&l| l > end),
                 critical: s.critical,
@@ -98,19 +98,19 @@ impl Gantt {
         }
         for st in plan.stages() {
             let Some(b) = st.budget else { continue };
-            let nodes: Vec<Node> = g.nodes().filter(|&v| g.step(v).stage == st.stage).collect();
+            let nodes: Vec<Node> = g.nodes().filter(|&v| g.step(v).stage() == st.stage).collect();
             let Some(end) = nodes.iter().map(|&v| plan.step(v).ef).max() else { continue };
             // The stage may end this much later and keep within its own budget.
             let last = i64::from(end) + i64::from(b) - i64::from(st.total_days);
             if let Some(d) = day(last)? {
-                let name = &g.flow().stages[st.stage].name;
+                let name = &g.flow().stages()[st.stage].name();
                 markers.push(Marker { date: d, label: format!("{name} {b} 天"), class: "stage-budget" });
             }
         }
         let flow = g.flow();
         let budget = plan.budget().map_or(String::new(), |b| format!(" / 总控 {b} 天"));
         Ok(Gantt {
-            title: flow.name.clone(),
+            title: flow.name().to_string(),
             subtitle: format!(
                 "计时 {} 个工作日{budget} · 全程 {} 个工作日 · {} 开始, {} 完成 · 日历 {}",
                 plan.total_days(),
@@ -161,7 +161,7 @@ impl Gantt {
             },
         };
         Gantt {
-            title: format!("{} · {}", graph.flow().name, status.project),
+            title: format!("{} · {}", graph.flow().name(), status.project),
             subtitle: format!("{} 状态 · {outlook} · 总控期限 {}", status.date, status.deadline),
             bars,
             markers,
@@ -234,12 +234,12 @@ pub fn gantt_svg(graph: &FlowGraph, gantt: &Gantt, calendar: &Calendar) -> Strin
     // Rows: steps grouped under their stages, in stage order then topological order.
     let flow = graph.flow();
     let mut rows: Vec<Row> = Vec::new();
-    for (k, stage) in flow.stages.iter().enumerate() {
-        let bars: Vec<&Bar> = gantt.bars.iter().filter(|b| graph.step(b.node).stage == k).collect();
+    for (k, stage) in flow.stages().iter().enumerate() {
+        let bars: Vec<&Bar> = gantt.bars.iter().filter(|b| graph.step(b.node).stage() == k).collect();
         if bars.is_empty() {
             continue;
         }
-        rows.push(Row::Stage(&stage.name, stage.budget));
+        rows.push(Row::Stage(stage.name(), stage.budget()));
         rows.extend(bars.into_iter().map(Row::Step));
     }
     let height = TOP + rows.len() as f64 * ROW_H + 56.0;
@@ -345,21 +345,24 @@ pub fn gantt_svg(graph: &FlowGraph, gantt: &Gantt, calendar: &Calendar) -> Strin
             }
             Row::Step(bar) => {
                 let step = graph.step(bar.node);
-                let (fill, stroke) = bar_colors(bar, step.counted);
+                let (fill, stroke) = bar_colors(bar, step.counted());
                 let (x0, x1) = (x(bar.start), x(bar.end) + px);
-                let dash = if step.counted { "" } else { r#" stroke-dasharray="4 2""# };
+                let dash = if step.counted() { "" } else { r#" stroke-dasharray="4 2""# };
                 let mut g = format!(
                     r#"<g id="bar-{}" class="{}"><title>{} {} · {} → {}</title>"#,
-                    esc(&step.id),
-                    class_of(bar, step.counted),
-                    esc(&step.name),
+                    esc(step.id()),
+                    class_of(bar, step.counted()),
+                    esc(step.name()),
                     esc(&super::limits_label(step)),
                     bar.start,
                     bar.end
                 );
                 let dept = step.dept_label();
-                let label =
-                    if dept.is_empty() { step.name.clone() } else { format!("{} · {dept}", step.name) };
+                let label = if dept.is_empty() {
+                    step.name().to_string()
+                } else {
+                    format!("{} · {dept}", step.name())
+                };
                 let label = fit(&label, 12.0, LABEL_W - 20.0);
                 let _ = write!(
                     g,
@@ -378,7 +381,7 @@ pub fn gantt_svg(graph: &FlowGraph, gantt: &Gantt, calendar: &Calendar) -> Strin
                         y + ROW_H / 2.0 + 4.0
                     );
                 }
-                if bar.start == bar.end && step.promised == 0 {
+                if bar.start == bar.end && step.promised() == 0 {
                     let (cx, cy) = (x0 + px / 2.0, y + ROW_H / 2.0);
                     let _ = write!(
                         g,
@@ -397,10 +400,10 @@ pub fn gantt_svg(graph: &FlowGraph, gantt: &Gantt, calendar: &Calendar) -> Strin
                         ROW_H - 12.0
                     );
                 }
-                let days = if step.counted {
-                    format!("{}天", step.promised)
+                let days = if step.counted() {
+                    format!("{}天", step.promised())
                 } else {
-                    format!("({}天)", step.promised)
+                    format!("({}天)", step.promised())
                 };
                 let _ = write!(
                     g,

@@ -1,10 +1,10 @@
 //! Layered drawing of a DAG (Sugiyama): longest-path layering, dummy nodes
 //! on long edges, then crossing reduction by the barycentre heuristic.
 
-use crate::graph::Dag;
+use crate::graph::{Dag, Node};
 
 /// An edge `(u, v)` with the `(layer, row)` points it bends through.
-pub type Route = ((u32, u32), Vec<(u32, u32)>);
+pub type Route = ((Node, Node), Vec<(u32, u32)>);
 
 /// Where each node goes: its layer (column) and its rank (row) in the layer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,8 +31,8 @@ pub fn layered(dag: &Dag) -> Layout {
     let n = dag.len();
     // Longest-path layering: a node sits one layer right of its latest predecessor.
     let mut layer = vec![0u32; n];
-    for v in 0..n as u32 {
-        layer[v as usize] = dag.preds(v).iter().map(|&p| layer[p as usize] + 1).max().unwrap_or(0);
+    for v in dag.nodes() {
+        layer[v.index()] = dag.preds(v).iter().map(|&p| layer[p.index()] + 1).max().unwrap_or(0);
     }
     let layers = layer.iter().max().map_or(0, |m| m + 1);
 
@@ -40,11 +40,11 @@ pub fn layered(dag: &Dag) -> Layout {
     let mut node_layer: Vec<u32> = layer.clone();
     let mut up: Vec<Vec<usize>> = vec![Vec::new(); n]; // neighbours in the layer to the left
     let mut down: Vec<Vec<usize>> = vec![Vec::new(); n]; // neighbours in the layer to the right
-    let mut chains: Vec<((u32, u32), Vec<usize>)> = Vec::new();
+    let mut chains: Vec<((Node, Node), Vec<usize>)> = Vec::new();
     for (u, v) in dag.edges() {
-        let mut prev = u as usize;
+        let mut prev = u.index();
         let mut chain = Vec::new();
-        for l in layer[u as usize] + 1..layer[v as usize] {
+        for l in layer[u.index()] + 1..layer[v.index()] {
             let d = node_layer.len();
             node_layer.push(l);
             up.push(vec![prev]);
@@ -53,8 +53,8 @@ pub fn layered(dag: &Dag) -> Layout {
             chain.push(d);
             prev = d;
         }
-        down[prev].push(v as usize);
-        up[v as usize].push(prev);
+        down[prev].push(v.index());
+        up[v.index()].push(prev);
         chains.push(((u, v), chain));
     }
 
@@ -171,7 +171,7 @@ mod tests {
     fn long_edges_bend_through_every_skipped_layer() {
         let dag = Dag::from_topological(4, [(0, 1), (1, 2), (2, 3), (0, 3)].into_iter());
         let l = layered(&dag);
-        let bends = &l.bends.iter().find(|(e, _)| *e == (0, 3)).unwrap().1;
+        let bends = &l.bends.iter().find(|(e, _)| *e == (Node(0), Node(3))).unwrap().1;
         assert_eq!(bends.iter().map(|b| b.0).collect::<Vec<_>>(), vec![1, 2]);
     }
 }

@@ -49,7 +49,7 @@ impl Facts {
 
     /// Whether node `v` is marked critical.
     pub fn is_critical(&self, v: Node) -> bool {
-        self.critical.get(v as usize).copied().unwrap_or(false)
+        self.critical.get(v.index()).copied().unwrap_or(false)
     }
 
     /// Whether the edge `u -> v` is drawn as part of the critical path.
@@ -59,12 +59,12 @@ impl Facts {
 
     /// The chart title: the flow's name with its total and budget.
     pub fn title(&self, graph: &FlowGraph) -> String {
-        let name = &graph.flow().name;
+        let name = &graph.flow().name();
         match (self.total_days, self.budget) {
             (Some(t), Some(b)) => format!("{name} — 关键路径 {t} 个工作日 / 总控 {b} 个工作日"),
             (Some(t), None) => format!("{name} — 关键路径 {t} 个工作日"),
             (None, Some(b)) => format!("{name} — 总控 {b} 个工作日"),
-            (None, None) => name.clone(),
+            (None, None) => name.to_string(),
         }
     }
 }
@@ -72,10 +72,10 @@ impl Facts {
 /// `发改局 · 承诺 5 / 法定 20 天`, or `不计时` for uncounted work.
 pub(crate) fn limits_label(s: &Step) -> String {
     let dept = s.dept_label();
-    let days = match s.legal {
-        Some(l) => format!("承诺 {} / 法定 {l} 天", s.promised),
-        None => format!("{} 天", s.promised),
+    let days = match s.legal() {
+        Some(l) => format!("承诺 {} / 法定 {l} 天", s.promised()),
+        None => format!("{} 天", s.promised()),
     };
-    let counted = if s.counted { "" } else { " · 不计时" };
+    let counted = if s.counted() { "" } else { " · 不计时" };
     if dept.is_empty() { format!("{days}{counted}") } else { format!("{dept} · {days}{counted}") }
 }

@@ -23,34 +23,38 @@ pub fn mermaid(graph: &FlowGraph, facts: &Facts) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "---\ntitle: {}\n---", mermaid_label(&facts.title(graph)));
     out.push_str("flowchart LR\n");
-    for (k, stage) in flow.stages.iter().enumerate() {
-        let _ =
-            writeln!(out, "  subgraph {}[\"{}\"]", mermaid_id(&stage.id), mermaid_label(&stage_label(stage)));
+    for (k, stage) in flow.stages().iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  subgraph {}[\"{}\"]",
+            mermaid_id(stage.id()),
+            mermaid_label(&stage_label(stage))
+        );
         out.push_str("    direction LR\n");
-        for v in graph.nodes().filter(|&v| graph.step(v).stage == k) {
+        for v in graph.nodes().filter(|&v| graph.step(v).stage() == k) {
             let s = graph.step(v);
             let _ = writeln!(
                 out,
                 "    {}[\"{}<br/>{}\"]",
-                mermaid_id(&s.id),
-                mermaid_label(&s.name),
+                mermaid_id(s.id()),
+                mermaid_label(s.name()),
                 mermaid_label(&super::limits_label(s))
             );
         }
         out.push_str("  end\n");
     }
     for (u, v) in graph.dag().edges() {
-        let _ = writeln!(out, "  {} --> {}", mermaid_id(&graph.step(u).id), mermaid_id(&graph.step(v).id));
+        let _ = writeln!(out, "  {} --> {}", mermaid_id(graph.step(u).id()), mermaid_id(graph.step(v).id()));
     }
     out.push_str("  classDef critical fill:#fde2e1,stroke:#c0392b,stroke-width:2px\n");
     out.push_str("  classDef uncounted fill:#f4f4f4,stroke:#999,stroke-dasharray:4 3\n");
     let critical: Vec<String> =
-        graph.nodes().filter(|&v| facts.is_critical(v)).map(|v| mermaid_id(&graph.step(v).id)).collect();
+        graph.nodes().filter(|&v| facts.is_critical(v)).map(|v| mermaid_id(graph.step(v).id())).collect();
     if !critical.is_empty() {
         let _ = writeln!(out, "  class {} critical", critical.join(","));
     }
     let uncounted: Vec<String> =
-        graph.nodes().filter(|&v| !graph.step(v).counted).map(|v| mermaid_id(&graph.step(v).id)).collect();
+        graph.nodes().filter(|&v| !graph.step(v).counted()).map(|v| mermaid_id(graph.step(v).id())).collect();
     if !uncounted.is_empty() {
         let _ = writeln!(out, "  class {} uncounted", uncounted.join(","));
     }
@@ -62,9 +66,9 @@ fn dot_str(s: &str) -> String {
 }
 
 fn stage_label(stage: &crate::model::Stage) -> String {
-    match stage.budget {
-        Some(b) => format!("{} (≤{b}天)", stage.name),
-        None => stage.name.clone(),
+    match stage.budget() {
+        Some(b) => format!("{} (≤{b}天)", stage.name()),
+        None => stage.name().to_string(),
     }
 }
 
@@ -72,24 +76,24 @@ fn stage_label(stage: &crate::model::Stage) -> String {
 pub fn dot(graph: &FlowGraph, facts: &Facts) -> String {
     let flow = graph.flow();
     let mut out = String::new();
-    let _ = writeln!(out, "digraph {} {{", dot_str(&flow.id));
+    let _ = writeln!(out, "digraph {} {{", dot_str(flow.id()));
     let _ = writeln!(out, "  label={};\n  labelloc=t;\n  rankdir=LR;", dot_str(&facts.title(graph)));
     out.push_str("  fontname=\"Noto Sans CJK SC,Microsoft YaHei,sans-serif\";\n");
     out.push_str("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef4fb\", fontname=\"Noto Sans CJK SC,Microsoft YaHei,sans-serif\"];\n");
-    for (k, stage) in flow.stages.iter().enumerate() {
-        let _ = writeln!(out, "  subgraph {} {{", dot_str(&format!("cluster_{}", stage.id)));
+    for (k, stage) in flow.stages().iter().enumerate() {
+        let _ = writeln!(out, "  subgraph {} {{", dot_str(&format!("cluster_{}", stage.id())));
         let _ = writeln!(out, "    label={};", dot_str(&stage_label(stage)));
-        for v in graph.nodes().filter(|&v| graph.step(v).stage == k) {
+        for v in graph.nodes().filter(|&v| graph.step(v).stage() == k) {
             let s = graph.step(v);
             let mut attrs =
-                vec![format!("label={}", dot_str(&format!("{}\n{}", s.name, super::limits_label(s))))];
+                vec![format!("label={}", dot_str(&format!("{}\n{}", s.name(), super::limits_label(s))))];
             if facts.is_critical(v) {
                 attrs.push("color=\"#c0392b\", penwidth=2, fillcolor=\"#fde2e1\", class=\"critical\"".into());
             }
-            if !s.counted {
+            if !s.counted() {
                 attrs.push("style=\"rounded,dashed\"".into());
             }
-            let _ = writeln!(out, "    {} [{}];", dot_str(&s.id), attrs.join(", "));
+            let _ = writeln!(out, "    {} [{}];", dot_str(s.id()), attrs.join(", "));
         }
         out.push_str("  }\n");
     }
@@ -98,8 +102,8 @@ pub fn dot(graph: &FlowGraph, facts: &Facts) -> String {
         let _ = writeln!(
             out,
             "  {} -> {}{};",
-            dot_str(&graph.step(u).id),
-            dot_str(&graph.step(v).id),
+            dot_str(graph.step(u).id()),
+            dot_str(graph.step(v).id()),
             if crit { " [color=\"#c0392b\", penwidth=2]" } else { "" }
         );
     }

@@ -60,7 +60,7 @@ use chrono::{NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::calendar::{Beyond, Calendar};
-use crate::diag::suggest;
+use crate::diag::{Code, Diagnostic, Report, suggest};
 use crate::error::Error;
 use crate::graph::{FlowGraph, Node};
 use crate::model::{Flow, TimeoutPolicy};
@@ -127,11 +127,12 @@ impl Project {
         start: NaiveDate,
         params: &[(String, String)],
     ) -> Result<Project, Error> {
-        let calendar = ProjectCalendar::builtin(&flow.calendar).ok_or_else(|| {
+        let calendar = ProjectCalendar::builtin(flow.calendar()).ok_or_else(|| {
             Error::calendar(format!(
                 "flow `{}` counts its days on the calendar file `{}`, and the runtime reads no files: \
                  read the file and start the project on it (`Project::start_on`)",
-                flow.id, flow.calendar
+                flow.id(),
+                flow.calendar()
             ))
         })?;
         Project::start_on(calendar, flow, id, start, params)
@@ -142,7 +143,9 @@ impl Project {
     /// code. Its text is pinned with the project.
     ///
     /// # Errors
-    /// As [`Project::start`], apart from the calendar.
+    /// As [`Project::start`], apart from the calendar; [`Error::is_invalid`]
+    /// for a flow made by [`Flow::edit`], whose source text is not the flow's
+    /// own: a project pins the text of its flow, so start it from a file.
     pub fn start_on(
         calendar: ProjectCalendar,
         flow: Arc<Flow>,
@@ -156,10 +159,22 @@ impl Project {
                 id.escape_debug()
             )));
         }
+        if flow.is_edited() {
+            return Err(Error::invalid(Report::new(
+                flow.source().clone(),
+                vec![
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("flow `{}` was changed in code after loading", flow.id()),
+                    )
+                    .help("a project pins the text of its flow; write the change into the flow file and load it"),
+                ],
+            )));
+        }
         let text = flow.source().text().to_string();
         let record = ProjectRecord {
             id: id.to_string(),
-            flow_id: flow.id.clone(),
+            flow_id: flow.id().to_string(),
             flow_hash: flow_hash(&text),
             flow_name: flow.source().name().to_string(),
             flow_text: text,
@@ -180,7 +195,7 @@ impl Project {
         } else {
             calendar
         };
-        let graph = FlowGraph::new(flow, bound)?;
+        let graph = FlowGraph::new(flow, bound);
         let plan = plan::plan(&graph, record.start, &calendar)?;
         let state = ProjectState::new(graph.len());
         Ok(Project { record, graph, calendar, plan, events: Vec::new(), state })
@@ -280,21 +295,22 @@ impl Project {
         fallback: Option<ProjectCalendar>,
     ) -> Result<Calendar, Error> {
         if let Some(text) = &record.calendar_text {
-            return Calendar::from_yaml(&flow.calendar, text).map_err(|r| {
+            return Calendar::from_yaml(flow.calendar(), text).map_err(|r| {
                 Error::calendar(format!(
                     "pinned calendar `{}` of project `{}`:\n{}",
-                    flow.calendar,
+                    flow.calendar(),
                     record.id,
                     r.render()
                 ))
             });
         }
-        match ProjectCalendar::builtin(&flow.calendar).or(fallback) {
+        match ProjectCalendar::builtin(flow.calendar()).or(fallback) {
             Some(c) => Ok(c.calendar().clone()),
             None => Err(Error::calendar(format!(
                 "project `{}` was stored before calendar files were pinned, and its flow names the \
                  calendar file `{}`: read that file and replay the project on it (`Project::replay_on`)",
-                record.id, flow.calendar
+                record.id,
+                flow.calendar()
             ))),
         }
     }
@@ -398,12 +414,12 @@ impl Project {
         }
         let flow = self.graph.flow();
         let reason = if let Some((_, s)) = flow.step(step) {
-            RefusalReason::NotInProject { condition: s.when.as_ref().map(ToString::to_string) }
+            RefusalReason::NotInProject { condition: s.when().as_ref().map(ToString::to_string) }
         } else {
-            let ids = self.graph.nodes().map(|v| self.graph.step(v).id.as_str());
+            let ids = self.graph.nodes().map(|v| self.graph.step(v).id());
             RefusalReason::UnknownStep {
                 suggestion: suggest(step, ids).map(str::to_string),
-                flow: flow.id.clone(),
+                flow: flow.id().to_string(),
             }
         };
         Err(Error::refused(Refusal { step: step.to_string(), event: kind, reason }))
@@ -540,7 +556,7 @@ impl Project {
                         let day = due.succ_opt().unwrap_or(due).max(last.unwrap_or(due));
                         if state == StepState::AcceptedIncomplete {
                             Some((EventKind::Rejected, day))
-                        } else if step.on_timeout == TimeoutPolicy::DeemApproved
+                        } else if step.on_timeout() == TimeoutPolicy::DeemApproved
                             && scratch.ready_on(&self.graph, v).is_some()
                         {
                             Some((EventKind::DeemedApproved, day))
@@ -554,7 +570,7 @@ impl Project {
                     if let Some(ready) = scratch.ready_on(&self.graph, v) {
                         Some((EventKind::Confirmed, ready.max(last).unwrap_or(date)))
                     } else {
-                        scratch.blocked(&self.graph)[v as usize]
+                        scratch.blocked(&self.graph)[v.index()]
                             .map(|since| (EventKind::Revoked, since.max(last.unwrap_or(since))))
                     }
                 }
@@ -563,7 +579,7 @@ impl Project {
             if let Some((kind, day)) = owed {
                 if day <= date {
                     scratch.apply(&rules, v, kind, day)?;
-                    out.push(NewEvent::new(step.id.clone(), kind, day));
+                    out.push(NewEvent::new(step.id().to_string(), kind, day));
                 }
             }
         }

@@ -174,7 +174,7 @@ impl Rules<'_> {
     /// A step's own time limit: promised days, never beyond the legal limit.
     pub(crate) fn limit(&self, v: Node) -> u32 {
         let s = self.graph.step(v);
-        s.legal.map_or(s.promised, |l| s.promised.min(l))
+        s.legal().map_or(s.promised(), |l| s.promised().min(l))
     }
 
     /// The `n`-th counted working day after `date` with the clock stopped during `stops`.
@@ -212,7 +212,11 @@ struct Attempt<'a> {
 
 impl Attempt<'_> {
     fn refuse(&self, reason: RefusalReason) -> Error {
-        Error::refused(Refusal { step: self.rules.graph.step(self.v).id.clone(), event: self.kind, reason })
+        Error::refused(Refusal {
+            step: self.rules.graph.step(self.v).id().to_string(),
+            event: self.kind,
+            reason,
+        })
     }
 }
 
@@ -224,12 +228,12 @@ impl ProjectState {
 
     /// The folded history of a node.
     pub fn run(&self, v: Node) -> &StepRun {
-        &self.steps[v as usize]
+        &self.steps[v.index()]
     }
 
     /// The state of a node, with `Ready` told apart from `Waiting`.
     pub fn state(&self, graph: &FlowGraph, v: Node) -> StepState {
-        let s = self.steps[v as usize].state;
+        let s = self.steps[v.index()].state;
         if s == StepState::Waiting && self.ready_on(graph, v).is_some() { StepState::Ready } else { s }
     }
 
@@ -257,7 +261,7 @@ impl ProjectState {
     pub(crate) fn ready_on(&self, graph: &FlowGraph, v: Node) -> Option<Option<NaiveDate>> {
         let mut day = None;
         for &p in graph.dag().preds(v) {
-            let r = &self.steps[p as usize];
+            let r = &self.steps[p.index()];
             if !r.state.is_done() {
                 return None;
             }
@@ -275,10 +279,10 @@ impl ProjectState {
         let mut out: Vec<Option<NaiveDate>> = vec![None; graph.len()];
         for v in graph.nodes() {
             for &p in graph.dag().preds(v) {
-                let r = &self.steps[p as usize];
-                let since = if r.state.is_failed() { r.decided.or(r.last) } else { out[p as usize] };
+                let r = &self.steps[p.index()];
+                let since = if r.state.is_failed() { r.decided.or(r.last) } else { out[p.index()] };
                 if let Some(d) = since {
-                    out[v as usize] = Some(out[v as usize].map_or(d, |o: NaiveDate| o.min(d)));
+                    out[v.index()] = Some(out[v.index()].map_or(d, |o: NaiveDate| o.min(d)));
                 }
             }
         }
@@ -293,7 +297,7 @@ impl ProjectState {
         v: Node,
         as_of: NaiveDate,
     ) -> Result<Option<NaiveDate>, Error> {
-        let r = &self.steps[v as usize];
+        let r = &self.steps[v.index()];
         let Some(acc) = r.accepted else { return Ok(None) };
         rules.add(acc, rules.limit(v), &r.stops(as_of)).map(Some)
     }
@@ -326,7 +330,7 @@ impl ProjectState {
         if date < rules.start {
             return Err(at.refuse(RefusalReason::BeforeStart { date, start: rules.start }));
         }
-        if let Some(last) = self.steps[v as usize].last.filter(|&last| date < last) {
+        if let Some(last) = self.steps[v.index()].last.filter(|&last| date < last) {
             return Err(at.refuse(RefusalReason::BeforeLastEvent { date, last }));
         }
         let row = table::row(kind);
@@ -340,7 +344,7 @@ impl ProjectState {
         }
         let to = match rule.to {
             To::State(s) => s,
-            To::Resume if self.steps[v as usize].missing_material => StepState::AcceptedIncomplete,
+            To::Resume if self.steps[v.index()].missing_material => StepState::AcceptedIncomplete,
             To::Resume => StepState::Accepted,
         };
         Ok(Change { from: state, to })
@@ -358,16 +362,16 @@ impl ProjectState {
     fn guard_reason(&self, at: &Attempt<'_>, guard: Guard) -> Result<Option<RefusalReason>, Error> {
         let graph = at.rules.graph;
         let step = graph.step(at.v);
-        let run = &self.steps[at.v as usize];
+        let run = &self.steps[at.v.index()];
         let waiting_for = |acceptance: bool| RefusalReason::WaitingFor {
             steps: graph
                 .dag()
                 .preds(at.v)
                 .iter()
-                .filter(|&&p| !self.steps[p as usize].state.is_done())
-                .map(|&p| graph.step(p).id.clone())
+                .filter(|&&p| !self.steps[p.index()].state.is_done())
+                .map(|&p| graph.step(p).id().to_string())
                 .collect(),
-            provisional: step.provisional && at.kind == EventKind::Approved,
+            provisional: step.provisional() && at.kind == EventKind::Approved,
             acceptance,
         };
         let no = |reason: RefusalReason| Ok(Some(reason));
@@ -379,7 +383,7 @@ impl ProjectState {
                 }
                 _ => ok,
             },
-            Guard::Provisional if step.provisional => ok,
+            Guard::Provisional if step.provisional() => ok,
             Guard::Provisional if at.kind == EventKind::ProvisionalApproved => {
                 no(RefusalReason::NotProvisional)
             }
@@ -388,7 +392,7 @@ impl ProjectState {
             Guard::PrerequisitesDone => no(waiting_for(false)),
             Guard::PrerequisitesPending if at.ready.is_none() => ok,
             Guard::PrerequisitesPending => no(RefusalReason::PrerequisitesDone),
-            Guard::PrerequisiteFailed if self.blocked(graph)[at.v as usize].is_some() => ok,
+            Guard::PrerequisiteFailed if self.blocked(graph)[at.v.index()].is_some() => ok,
             Guard::PrerequisiteFailed => no(RefusalReason::NoFailedPrerequisite),
             Guard::MaterialArrived if run.missing_material => no(RefusalReason::MaterialOwed),
             Guard::MaterialArrived => ok,
@@ -396,7 +400,7 @@ impl ProjectState {
                 Some(due) if at.date > due => no(RefusalReason::MaterialLate { due }),
                 _ => ok,
             },
-            Guard::DeemsOnTimeout if step.on_timeout == TimeoutPolicy::DeemApproved => ok,
+            Guard::DeemsOnTimeout if step.on_timeout() == TimeoutPolicy::DeemApproved => ok,
             Guard::DeemsOnTimeout => no(RefusalReason::NotDeemedOnTimeout),
             Guard::LimitPassed => match self.due(at.rules, at.v, at.date)? {
                 Some(due) if at.date <= due => no(RefusalReason::LimitNotPassed { due, date: at.date }),
@@ -410,7 +414,7 @@ impl ProjectState {
         use EventKind as K;
         use StepState as S;
         let Change { from: state, to: next } = change;
-        let run = &mut self.steps[v as usize];
+        let run = &mut self.steps[v.index()];
         run.last = Some(date);
         match kind {
             K::Accepted | K::AcceptedIncomplete => {
@@ -444,7 +448,7 @@ impl ProjectState {
     }
 
     fn open_pause(&self, v: Node) -> Option<PauseReason> {
-        self.steps[v as usize].pauses.last().filter(|p| p.to.is_none()).map(|p| p.reason)
+        self.steps[v.index()].pauses.last().filter(|p| p.to.is_none()).map(|p| p.reason)
     }
 }
 

@@ -152,7 +152,7 @@ pub struct BoardRow {
 
 impl Project {
     fn limit_alert(&self, left: i64, limit: u32) -> Alert {
-        let a = self.graph.flow().alerts;
+        let a = self.graph.flow().alerts();
         if left <= -i64::from(a.red) {
             Alert::Red
         } else if left <= i64::from(a.yellow) {
@@ -183,7 +183,7 @@ impl Project {
             left = Some(i64::from(limit) - u);
         }
         // Placeholder until `status` moves it with the project's actual counted days.
-        let plan_deadline = self.plan.deadline[v as usize];
+        let plan_deadline = self.plan.deadline[v.index()];
         let (mut alert, mut clock) = (Alert::None, None);
         if state.is_active() {
             if let Some(l) = left {
@@ -199,8 +199,8 @@ impl Project {
             None
         };
         Ok(StepStatus {
-            id: step.id.clone(),
-            name: step.name.clone(),
+            id: step.id().to_string(),
+            name: step.name().to_string(),
             dept: step.dept_label(),
             state,
             paused_for,
@@ -243,19 +243,19 @@ impl Project {
         let mut used_before = vec![0i64; g.len()];
         let mut deadline = None;
         for v in g.nodes() {
-            let before = g.dag().preds(v).iter().map(|&p| used_before[p as usize]).max().unwrap_or(0);
-            let s = &mut steps[v as usize];
-            let promised = i64::from(g.promised()[v as usize]);
-            let own = if !g.counted()[v as usize] {
+            let before = g.dag().preds(v).iter().map(|&p| used_before[p.index()]).max().unwrap_or(0);
+            let s = &mut steps[v.index()];
+            let promised = i64::from(g.promised()[v.index()]);
+            let own = if !g.counted()[v.index()] {
                 0
             } else if s.decided.is_some() {
                 s.used.unwrap_or(promised)
             } else {
                 s.used.unwrap_or(0).max(promised)
             };
-            used_before[v as usize] = before + own;
+            used_before[v.index()] = before + own;
             let Some(start) = s.accepted.or(s.expected_start) else { continue };
-            let left = u32::try_from(self.plan.counted[v as usize] - before).unwrap_or(0);
+            let left = u32::try_from(self.plan.counted[v.index()] - before).unwrap_or(0);
             // Its own clock stops (补正, special procedures) are the applicant's time too.
             let stops = self.state.run(v).stops(s.decided.unwrap_or(date).max(start));
             s.plan_deadline = self.calendar.add_working_days_with_stops(start, left, &stops)?;
@@ -263,7 +263,7 @@ impl Project {
             // Uncounted work (the owner's, intermediaries') does not use the budget up.
             let waiting_on_it =
                 s.state.is_active() || matches!(s.state, StepState::Ready | StepState::Returned);
-            if g.counted()[v as usize] && waiting_on_it {
+            if g.counted()[v.index()] && waiting_on_it {
                 let a = match date.cmp(&s.plan_deadline) {
                     std::cmp::Ordering::Greater => Alert::Red,
                     std::cmp::Ordering::Equal => Alert::Yellow,
@@ -326,14 +326,14 @@ impl Project {
         let mut finish: Vec<NaiveDate> = Vec::with_capacity(self.graph.len());
         let mut end = self.record.start;
         for (v, s) in self.graph.nodes().zip(steps.iter_mut()) {
-            if s.state.is_failed() || blocked[v as usize].is_some() {
+            if s.state.is_failed() || blocked[v.index()].is_some() {
                 if s.state.is_failed() && blocked_by.is_none() {
                     blocked_by = Some(s.id.clone());
                 }
                 finish.push(date);
                 continue;
             }
-            let after = self.graph.dag().preds(v).iter().map(|&p| finish[p as usize]).max();
+            let after = self.graph.dag().preds(v).iter().map(|&p| finish[p.index()]).max();
             s.expected_start = Some(s.accepted.unwrap_or_else(|| after.map_or(date, |a| a.max(date))));
             let f = match s.state {
                 StepState::Approved | StepState::DeemedApproved => s.decided.unwrap_or(date),
@@ -344,7 +344,7 @@ impl Project {
                 }
                 _ => {
                     let from = after.map_or(date, |a| a.max(date));
-                    self.calendar.add_working_days(from, self.graph.promised()[v as usize])?
+                    self.calendar.add_working_days(from, self.graph.promised()[v.index()])?
                 }
             };
             end = end.max(f);
@@ -352,8 +352,8 @@ impl Project {
             finish.push(f);
         }
         if blocked_by.is_none() {
-            if let Some(v) = self.graph.nodes().find(|&v| blocked[v as usize].is_some()) {
-                blocked_by = Some(self.graph.step(v).id.clone());
+            if let Some(v) = self.graph.nodes().find(|&v| blocked[v.index()].is_some()) {
+                blocked_by = Some(self.graph.step(v).id().to_string());
             }
         }
         let projected_finish = if blocked_by.is_some() { None } else { Some(end) };
@@ -370,14 +370,14 @@ impl Project {
                 continue;
             }
             // 按时办结率 is about approval items: the owner's own work is not one.
-            if !self.graph.counted()[v as usize] {
+            if !self.graph.counted()[v.index()] {
                 continue;
             }
             decided += 1;
             if s.due.is_some_and(|due| d <= due) && s.state != StepState::DeemedApproved {
                 on_time += 1;
             }
-            if let Some(l) = self.graph.step(v).legal.filter(|&l| l > 0) {
+            if let Some(l) = self.graph.step(v).legal().filter(|&l| l > 0) {
                 legal_sum += i64::from(l);
                 saved += i64::from(l) - used;
             }
@@ -424,7 +424,7 @@ pub fn board<'a>(
                 continue;
             }
             if let Some(d) = dept {
-                if !p.graph.step(v).depts.iter().any(|x| x == d) {
+                if !p.graph.step(v).depts().iter().any(|x| x == d) {
                     continue;
                 }
             }

@@ -481,9 +481,9 @@ fn flow_calendar() -> crate::calendar::Calendar {
 fn allowed(p: &Project, date: NaiveDate) -> Vec<NewEvent> {
     let mut out = Vec::new();
     for v in p.graph().nodes() {
-        let id = &p.graph().step(v).id;
+        let id = p.graph().step(v).id();
         for kind in EventKind::ALL {
-            let e = NewEvent::new(id.clone(), kind, date);
+            let e = NewEvent::new(id, kind, date);
             if p.check(&e).is_ok() {
                 out.push(e);
             }
@@ -526,11 +526,11 @@ proptest! {
                 // Only provisional steps run ahead of their prerequisites.
                 let ahead = prefix.state().ready_on(prefix.graph(), v).is_none();
                 if ahead && (st.state.is_active() || st.state == StepState::ProvisionalApproved) {
-                    prop_assert!(prefix.graph().step(v).provisional, "{} runs ahead", st.id);
+                    prop_assert!(prefix.graph().step(v).provisional(), "{} runs ahead", st.id);
                 }
                 if st.state.is_done() {
                     for &q in prefix.graph().dag().preds(v) {
-                        prop_assert!(s.steps[q as usize].state.is_done(), "{} done before {}", st.id, s.steps[q as usize].id);
+                        prop_assert!(s.steps[q.index()].state.is_done(), "{} done before {}", st.id, s.steps[q.index()].id);
                     }
                 }
             }

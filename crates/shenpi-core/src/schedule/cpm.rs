@@ -102,42 +102,42 @@ impl Cpm {
 
     /// Earliest start, elapsed clock.
     pub fn es(&self, v: Node) -> u32 {
-        self.fwd[v as usize][0] - self.days[v as usize][0]
+        self.fwd[v.index()][0] - self.days[v.index()][0]
     }
 
     /// Earliest finish, elapsed clock.
     pub fn ef(&self, v: Node) -> u32 {
-        self.fwd[v as usize][0]
+        self.fwd[v.index()][0]
     }
 
     /// Earliest start, counted clock.
     pub fn counted_es(&self, v: Node) -> u32 {
-        self.fwd[v as usize][1] - self.days[v as usize][1]
+        self.fwd[v.index()][1] - self.days[v.index()][1]
     }
 
     /// Earliest finish, counted clock.
     pub fn counted_ef(&self, v: Node) -> u32 {
-        self.fwd[v as usize][1]
+        self.fwd[v.index()][1]
     }
 
     /// Counted days of the node itself: its promised days, or 0 when uncounted.
     pub fn weight(&self, v: Node) -> u32 {
-        self.days[v as usize][1]
+        self.days[v.index()][1]
     }
 
     /// Promised days of the node.
     pub fn promised(&self, v: Node) -> u32 {
-        self.days[v as usize][0]
+        self.days[v.index()][0]
     }
 
     /// Counted length of the longest path after the node finishes.
     pub fn tail(&self, v: Node) -> u32 {
-        self.back[v as usize][0]
+        self.back[v.index()][0]
     }
 
     /// Counted length of the longest path through the node.
     pub fn through(&self, v: Node) -> u32 {
-        self.fwd[v as usize][1].saturating_add(self.back[v as usize][0])
+        self.fwd[v.index()][1].saturating_add(self.back[v.index()][0])
     }
 
     /// Whether the node lies on a longest counted path (it decides `total_days`).
@@ -155,7 +155,7 @@ impl Cpm {
     /// delaying any successor's counted earliest start (for a node with no
     /// successor: without passing `budget`).
     pub fn free_float(&self, v: Node, budget: u32) -> i64 {
-        let next = self.back[v as usize][1];
+        let next = self.back[v.index()][1];
         let until = if next == u32::MAX { i64::from(budget) } else { i64::from(next) };
         until - i64::from(self.counted_ef(v))
     }
@@ -221,7 +221,7 @@ fn forward(
         let hi = start[v + 1] as usize;
         let (mut e, mut c) = (0u32, 0u32);
         for &u in &preds[lo..hi] {
-            let [ue, uc] = fwd[u as usize];
+            let [ue, uc] = fwd[u.index()];
             e = e.max(ue);
             c = c.max(uc);
         }
@@ -263,19 +263,19 @@ fn backward(
         let w = days[v][1];
         let (tail, es) = (back[v][0].saturating_add(w), fwd[v][1] - w);
         for &u in row {
-            let b = &mut back[u as usize];
+            let b = &mut back[u.index()];
             *b = [b[0].max(tail), b[1].min(es)];
         }
         if v == next {
-            chain.push(v as Node);
+            chain.push(Node(v as u32));
             // A predecessor finishing when `v` starts on the counted clock is
             // critical too; among them the one that really ends last (so
             // uncounted work the chain waits for shows), then the lowest.
             let mut best: Option<(u32, usize)> = None;
             for &u in row {
-                let [ue, uc] = fwd[u as usize];
+                let [ue, uc] = fwd[u.index()];
                 if uc == es && best.is_none_or(|(e, _)| ue > e) {
-                    best = Some((ue, u as usize));
+                    best = Some((ue, u.index()));
                 }
             }
             next = best.map_or(usize::MAX, |(_, u)| u);
@@ -293,7 +293,7 @@ pub fn longest_path(dag: &Dag, weight: &[u32]) -> u32 {
     let mut ef = vec![0u32; dag.len()];
     let mut best = 0;
     for v in 0..dag.len() {
-        let start = dag.preds(v as Node).iter().map(|&u| ef[u as usize]).max().unwrap_or(0);
+        let start = dag.preds(Node(v as u32)).iter().map(|&u| ef[u.index()]).max().unwrap_or(0);
         ef[v] = start.saturating_add(weight[v]);
         best = best.max(ef[v]);
     }

@@ -92,14 +92,14 @@ pub fn candidates(dag: &Dag, cpm: &Cpm, limits: Limits<'_>) -> Vec<Candidate> {
     let mut out = Vec::new();
     for v in 0..dag.len() {
         let room = weight[v] - limits.floor(v);
-        if room == 0 || !cpm.is_critical(v as Node) {
+        if room == 0 || !cpm.is_critical(Node(v as u32)) {
             continue;
         }
         weight[v] -= room;
         let saves = total - longest_path(dag, &weight).min(total);
         weight[v] += room;
         if saves > 0 {
-            out.push(Candidate { node: v as Node, room, saves, cost_per_day: limits.cost[v] });
+            out.push(Candidate { node: Node(v as u32), room, saves, cost_per_day: limits.cost[v] });
         }
     }
     out.sort_by(|a, b| {
@@ -128,14 +128,18 @@ pub fn crash(dag: &Dag, limits: Limits<'_>, budget: u32) -> CutPlan {
             break;
         };
         for v in set {
-            promised[v as usize] -= 1;
-            cut_days[v as usize] += 1;
+            promised[v.index()] -= 1;
+            cut_days[v.index()] += 1;
         }
         cpm.rerun(dag, &promised, limits.counted);
     }
     let cuts: Vec<Cut> = (0..n)
         .filter(|&v| cut_days[v] > 0)
-        .map(|v| Cut { node: v as Node, days: cut_days[v], cost: f64::from(cut_days[v]) * limits.cost[v] })
+        .map(|v| Cut {
+            node: Node(v as u32),
+            days: cut_days[v],
+            cost: f64::from(cut_days[v]) * limits.cost[v],
+        })
         .collect();
     CutPlan { cost: cuts.iter().map(|c| c.cost).sum(), cuts, total_days: cpm.total_days(), reaches_budget }
 }
@@ -147,17 +151,17 @@ const PER_STEP: f64 = 1e-6;
 /// The cheapest set of critical steps, one on every critical chain, that can each lose a day.
 fn cheapest_cut(dag: &Dag, cpm: &Cpm, promised: &[u32], limits: Limits<'_>) -> Option<Vec<Node>> {
     let total = cpm.total_days();
-    let critical: Vec<Node> = (0..dag.len() as Node).filter(|&v| cpm.is_critical(v)).collect();
+    let critical: Vec<Node> = dag.nodes().filter(|&v| cpm.is_critical(v)).collect();
     let mut slot = vec![u32::MAX; dag.len()];
     for (i, &v) in critical.iter().enumerate() {
-        slot[v as usize] = i as u32;
+        slot[v.index()] = i as u32;
     }
     // Vertex v splits into 2i (in) and 2i+1 (out); the source and sink come last.
     let k = critical.len();
     let (source, sink) = (2 * k, 2 * k + 1);
     let mut net = Network::new(2 * k + 2);
     for (i, &v) in critical.iter().enumerate() {
-        let vu = v as usize;
+        let vu = v.index();
         let can = limits.counted[vu] && promised[vu] > limits.min[vu];
         net.add(2 * i, 2 * i + 1, if can { limits.cost[vu].max(0.0) + PER_STEP } else { INFINITE });
         if cpm.counted_es(v) == 0 {
@@ -167,7 +171,7 @@ fn cheapest_cut(dag: &Dag, cpm: &Cpm, promised: &[u32], limits: Limits<'_>) -> O
             net.add(2 * i + 1, sink, INFINITE);
         }
         for &s in dag.succs(v) {
-            let j = slot[s as usize];
+            let j = slot[s.index()];
             if j != u32::MAX && cpm.counted_ef(v) == cpm.counted_es(s) {
                 net.add(2 * i + 1, 2 * j as usize, INFINITE);
             }

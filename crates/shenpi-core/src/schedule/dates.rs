@@ -25,7 +25,7 @@ impl Plan {
     /// let text = "id: f\nname: f\nstages:\n  - id: s\n    name: s\n    steps:\n      \
     ///             - { id: a, name: a, promised: 2 }\n      - { id: b, name: b, promised: 3 }\n";
     /// let flow = Arc::new(Flow::parse("f.yaml", text).map_err(|r| r.render())?);
-    /// let plan = Plan::new(FlowGraph::new(flow.clone(), flow.defaults())?);
+    /// let plan = Plan::new(FlowGraph::new(flow.clone(), flow.defaults()));
     /// // Started on Saturday 1 March 2025: day 0 is Monday the 3rd.
     /// let dates = plan.dates(NaiveDate::from_ymd_opt(2025, 3, 1).unwrap(), &Calendar::cn())?;
     /// assert_eq!(dates.start.to_string(), "2025-03-03");
@@ -47,8 +47,10 @@ impl Plan {
         let c = &self.cpm;
         let n = self.graph.len();
         // Elapsed-clock deadlines, as in `step`.
-        let due: Vec<i64> = (0..n as Node)
-            .map(|v| i64::from(c.ef(v)) + self.deadline[v as usize] - i64::from(c.counted_ef(v)))
+        let due: Vec<i64> = self
+            .graph
+            .nodes()
+            .map(|v| i64::from(c.ef(v)) + self.deadline[v.index()] - i64::from(c.counted_ef(v)))
             .collect();
         let elapsed = self.elapsed_days();
         let latest = due.iter().copied().max().unwrap_or(0).max(i64::from(elapsed));
@@ -68,7 +70,7 @@ impl Plan {
         let mut step_start = Vec::with_capacity(n);
         let mut due_date = Vec::with_capacity(n);
         for (v, &d) in due.iter().enumerate() {
-            step_start.push(date(c.es(v as Node))?);
+            step_start.push(date(c.es(Node(v as u32)))?);
             // `None` before day 0 (and past the days a `u32` counts).
             due_date.push(u32::try_from(d).ok().map(date).transpose()?);
         }

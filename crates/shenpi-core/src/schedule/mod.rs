@@ -24,7 +24,7 @@
 //!               - { id: eia, name: 环评审批, promised: 3 }
 //! "#).map_err(|r| r.render())?;
 //! let params = flow.defaults();
-//! let plan = Plan::new(FlowGraph::new(Arc::new(flow), params)?);
+//! let plan = Plan::new(FlowGraph::new(Arc::new(flow), params));
 //! assert_eq!(plan.total_days(), 6);    // filing + land: the counted chain
 //! assert_eq!(plan.elapsed_days(), 24); // filing + report + eia: when it really ends
 //! assert!(plan.is_feasible());
@@ -79,7 +79,6 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::diag::{Code, Diagnostic};
-use crate::error::Error;
 use crate::graph::{FlowGraph, Node};
 use crate::model::{DeadlinePolicy, EdgeOrigin, Flow};
 
@@ -193,7 +192,7 @@ impl Plan {
     /// O(V + E) time and O(V) memory (two passes over the graph, one more for stages).
     pub fn new(graph: impl Into<Arc<FlowGraph>>) -> Plan {
         let graph = graph.into();
-        let policy = graph.flow().deadline_policy;
+        let policy = graph.flow().deadline_policy();
         Plan::with_policy(graph, policy)
     }
 
@@ -201,7 +200,7 @@ impl Plan {
     pub fn with_policy(graph: impl Into<Arc<FlowGraph>>, policy: DeadlinePolicy) -> Plan {
         let graph = graph.into();
         let cpm = Cpm::run(graph.dag(), graph.promised(), graph.counted());
-        let budget = graph.flow().budget.unwrap_or(cpm.total_days());
+        let budget = graph.flow().budget().unwrap_or(cpm.total_days());
         let deadline = deadlines::deadlines(&cpm, budget, policy);
         let stages = stage_totals(&graph, &cpm);
         Plan { graph, cpm, policy, deadline, stages }
@@ -229,7 +228,7 @@ impl Plan {
 
     /// The flow's budget on counted working days.
     pub fn budget(&self) -> Option<u32> {
-        self.flow().budget
+        self.flow().budget()
     }
 
     /// What the backward pass measures from: the budget, or `total_days` without one.
@@ -282,7 +281,7 @@ impl Plan {
             total_float: c.total_float(v, h),
             free_float: c.free_float(v, h),
             critical: c.is_critical(v),
-            deadline: i64::from(c.ef(v)) + self.deadline[v as usize] - i64::from(c.counted_ef(v)),
+            deadline: i64::from(c.ef(v)) + self.deadline[v.index()] - i64::from(c.counted_ef(v)),
             counted_es: c.counted_es(v),
             counted_ef: c.counted_ef(v),
         }
@@ -310,8 +309,8 @@ impl Plan {
     pub fn cuts(&self) -> Option<CutReport> {
         let budget = self.budget().filter(|&b| b < self.total_days())?;
         let g = &self.graph;
-        let min: Vec<u32> = g.nodes().map(|v| g.step(v).min).collect();
-        let cost: Vec<f64> = g.nodes().map(|v| g.step(v).cost).collect();
+        let min: Vec<u32> = g.nodes().map(|v| g.step(v).min()).collect();
+        let cost: Vec<f64> = g.nodes().map(|v| g.step(v).cost()).collect();
         let limits = cuts::Limits { promised: g.promised(), counted: g.counted(), min: &min, cost: &cost };
         Some(CutReport {
             candidates: cuts::candidates(g.dag(), &self.cpm, limits),
@@ -322,7 +321,7 @@ impl Plan {
     /// Before and after figures (see [`reform`]).
     pub fn reform(&self) -> Reform {
         let g = &self.graph;
-        let legal: Vec<Option<u32>> = g.nodes().map(|v| g.step(v).legal).collect();
+        let legal: Vec<Option<u32>> = g.nodes().map(|v| g.step(v).legal()).collect();
         reform::reform(g.dag(), g.promised(), &legal, g.counted())
     }
 
@@ -331,18 +330,9 @@ impl Plan {
     ///
     /// # Complexity
     /// O(A·(V + E)) for A `after` edges.
-    pub fn relaxed_after(&self) -> Result<Relaxation, Error> {
+    pub fn relaxed_after(&self) -> Relaxation {
         let flow = self.flow();
-        let mut free = Flow::clone(flow);
-        for s in &mut free.steps {
-            s.after.clear();
-        }
-        for st in &mut free.stages {
-            if st.after.is_some() {
-                st.after = Some(Vec::new());
-            }
-        }
-        let relaxed = FlowGraph::new(Arc::new(free), self.graph.params().clone())?;
+        let relaxed = FlowGraph::new(Arc::new(flow.without_after()), self.graph.params().clone());
         let cpm = Cpm::run(relaxed.dag(), relaxed.promised(), relaxed.counted());
         let mut seen = HashSet::new();
         let mut parallel = Vec::new();
@@ -357,7 +347,7 @@ impl Plan {
             }
         }
         parallel.sort_unstable();
-        Ok(Relaxation { parallel, total_days: cpm.total_days(), elapsed_days: cpm.elapsed_days() })
+        Relaxation { parallel, total_days: cpm.total_days(), elapsed_days: cpm.elapsed_days() }
     }
 
     /// Warnings (`E013`) for the flow and every stage whose counted critical
@@ -381,24 +371,24 @@ impl Plan {
             }
             out.push(d.note(format!("critical path: {}", self.chain_ids(chain).join(" -> "))).help(help));
         };
-        if let Some(b) = flow.budget.filter(|&b| b < self.total_days()) {
+        if let Some(b) = flow.budget().filter(|&b| b < self.total_days()) {
             warn(
-                format!("flow `{}`", flow.id),
+                format!("flow `{}`", flow.id()),
                 b,
                 self.total_days(),
-                flow.budget_span,
+                flow.budget_span(),
                 self.critical_path(),
                 "shorten steps on this chain (`shenpi plan` ranks the cuts) or raise the budget",
             );
         }
         for st in &self.stages {
             if let Some(b) = st.budget.filter(|&b| b < st.total_days) {
-                let stage = &flow.stages[st.stage];
+                let stage = &flow.stages()[st.stage];
                 warn(
-                    format!("stage `{}`", stage.id),
+                    format!("stage `{}`", stage.id()),
                     b,
                     st.total_days,
-                    stage.budget_span,
+                    stage.budget_span(),
                     &st.chain,
                     "shorten steps on this chain, run them in parallel, or raise the stage budget",
                 );
@@ -409,21 +399,21 @@ impl Plan {
 
     /// Step ids of a chain of nodes.
     pub fn chain_ids(&self, chain: &[Node]) -> Vec<&str> {
-        chain.iter().map(|&v| self.graph.step(v).id.as_str()).collect()
+        chain.iter().map(|&v| self.graph.step(v).id()).collect()
     }
 }
 
 /// Whether `to` can be reached from `from`; nodes past `to` are never visited.
 fn reaches(dag: &crate::graph::Dag, from: Node, to: Node) -> bool {
-    let mut seen = vec![false; to as usize + 1];
+    let mut seen = vec![false; to.index() + 1];
     let mut stack = vec![from];
     while let Some(v) = stack.pop() {
         if v == to {
             return true;
         }
         for &s in dag.succs(v) {
-            if s <= to && !seen[s as usize] {
-                seen[s as usize] = true;
+            if s <= to && !seen[s.index()] {
+                seen[s.index()] = true;
                 stack.push(s);
             }
         }
@@ -438,19 +428,19 @@ fn reaches(dag: &crate::graph::Dag, from: Node, to: Node) -> bool {
 fn stage_totals(graph: &FlowGraph, cpm: &Cpm) -> Vec<StageTotal> {
     let flow = graph.flow();
     let dag = graph.dag();
-    let stage: Vec<usize> = graph.nodes().map(|v| graph.step(v).stage).collect();
+    let stage: Vec<usize> = graph.nodes().map(|v| graph.step(v).stage()).collect();
     let mut ef = vec![0u32; graph.len()];
-    let mut best: Vec<Option<Node>> = vec![None; flow.stages.len()];
+    let mut best: Vec<Option<Node>> = vec![None; flow.stages().len()];
     for v in graph.nodes() {
-        let s = stage[v as usize];
-        let start = dag.preds(v).iter().filter(|&&u| stage[u as usize] == s).map(|&u| ef[u as usize]).max();
-        ef[v as usize] = start.unwrap_or(0).saturating_add(cpm.weight(v));
-        let better = best[s].is_none_or(|b| (ef[v as usize], cpm.ef(v)) > (ef[b as usize], cpm.ef(b)));
+        let s = stage[v.index()];
+        let start = dag.preds(v).iter().filter(|&&u| stage[u.index()] == s).map(|&u| ef[u.index()]).max();
+        ef[v.index()] = start.unwrap_or(0).saturating_add(cpm.weight(v));
+        let better = best[s].is_none_or(|b| (ef[v.index()], cpm.ef(v)) > (ef[b.index()], cpm.ef(b)));
         if better {
             best[s] = Some(v);
         }
     }
-    flow.stages
+    flow.stages()
         .iter()
         .enumerate()
         .map(|(k, st)| {
@@ -458,19 +448,19 @@ fn stage_totals(graph: &FlowGraph, cpm: &Cpm) -> Vec<StageTotal> {
             let mut at = best[k];
             while let Some(v) = at {
                 chain.push(v);
-                let want = ef[v as usize] - cpm.weight(v);
+                let want = ef[v.index()] - cpm.weight(v);
                 at = dag
                     .preds(v)
                     .iter()
                     .copied()
-                    .filter(|&u| stage[u as usize] == k && ef[u as usize] == want)
+                    .filter(|&u| stage[u.index()] == k && ef[u.index()] == want)
                     .max_by_key(|&u| (cpm.ef(u), std::cmp::Reverse(u)));
             }
             chain.reverse();
             StageTotal {
                 stage: k,
-                budget: st.budget,
-                total_days: best[k].map_or(0, |v| ef[v as usize]),
+                budget: st.budget(),
+                total_days: best[k].map_or(0, |v| ef[v.index()]),
                 chain,
             }
         })

@@ -10,7 +10,7 @@ use crate::graph::Dag;
 fn plan(yaml: &str) -> Plan {
     let flow = Flow::parse("t.yaml", yaml).unwrap_or_else(|r| panic!("{}", r.render()));
     let params = flow.defaults();
-    Plan::new(FlowGraph::new(Arc::new(flow), params).unwrap())
+    Plan::new(FlowGraph::new(Arc::new(flow), params))
 }
 
 fn ids(plan: &Plan, nodes: &[Node]) -> Vec<String> {
@@ -26,7 +26,7 @@ fn check(plan: &Plan, expected: &[(&str, u32, u32, i64, i64, i64, bool)]) {
             (es, ef, lf, tf, ff, critical),
             "step {id}"
         );
-        assert_eq!(s.ls, s.lf - i64::from(plan.graph().step(s.node).promised), "ls of {id}");
+        assert_eq!(s.ls, s.lf - i64::from(plan.graph().step(s.node).promised()), "ls of {id}");
     }
 }
 
@@ -151,7 +151,7 @@ fn relaxing_after_edges_finds_parallel_steps() {
          - { id: c, name: c, promised: 1 }\n      - { id: d, name: d, promised: 2, after: [c] }\n",
     );
     assert_eq!(p.total_days(), 9);
-    let r = p.relaxed_after().unwrap();
+    let r = p.relaxed_after();
     let pairs: Vec<_> = r.parallel.iter().map(|&(x, y)| ids(&p, &[x, y])).collect();
     // d after c is implied by the list anyway; b after a is what serialises them.
     assert_eq!(pairs, [["a", "b"]]);
@@ -268,7 +268,7 @@ impl Case {
 /// The longest path through `via` (or anywhere), by enumerating every path.
 fn brute(dag: &Dag, w: &[u32], via: Option<Node>) -> u32 {
     fn walk(dag: &Dag, w: &[u32], v: Node, len: u32, hit: bool, via: Option<Node>, best: &mut u32) {
-        let len = len + w[v as usize];
+        let len = len + w[v.index()];
         let hit = hit || via == Some(v);
         if hit || via.is_none() {
             *best = (*best).max(len);
@@ -278,7 +278,7 @@ fn brute(dag: &Dag, w: &[u32], via: Option<Node>) -> u32 {
         }
     }
     let mut best = 0;
-    for v in 0..dag.len() as Node {
+    for v in dag.nodes() {
         walk(dag, w, v, 0, false, via, &mut best);
     }
     best
@@ -289,7 +289,7 @@ fn brute(dag: &Dag, w: &[u32], via: Option<Node>) -> u32 {
 /// through critical predecessors that finish when their successor starts,
 /// the one ending last on the elapsed clock, then the lowest.
 fn reference_chain(dag: &Dag, cpm: &Cpm) -> Vec<Node> {
-    let sinks = (0..dag.len() as Node).filter(|&v| dag.succs(v).is_empty());
+    let sinks = (dag.nodes()).filter(|&v| dag.succs(v).is_empty());
     let mut at = sinks.rev().max_by_key(|&v| (cpm.counted_ef(v), cpm.ef(v)));
     let mut chain = Vec::new();
     while let Some(v) = at {
@@ -321,12 +321,12 @@ proptest! {
         again.rerun(&dag, &c.promised, &c.counted);
         prop_assert_eq!(again.critical_path(), chain);
         prop_assert_eq!((again.total_days(), again.elapsed_days()), (cpm.total_days(), cpm.elapsed_days()));
-        for v in 0..c.n as Node {
+        for v in dag.nodes() {
             prop_assert_eq!((again.through(v), again.free_float(v, 9)), (cpm.through(v), cpm.free_float(v, 9)));
         }
-        prop_assert_eq!(chain.iter().map(|&v| w[v as usize]).sum::<u32>(), cpm.total_days());
+        prop_assert_eq!(chain.iter().map(|&v| w[v.index()]).sum::<u32>(), cpm.total_days());
         prop_assert!(chain.windows(2).all(|p| dag.preds(p[1]).contains(&p[0])));
-        for v in 0..c.n as Node {
+        for v in dag.nodes() {
             prop_assert_eq!(cpm.through(v), brute(&dag, &w, Some(v)));
             for &u in dag.preds(v) {
                 prop_assert!(cpm.es(v) >= cpm.ef(u));
@@ -361,9 +361,9 @@ proptest! {
             // Every step that starts when its inputs hit their deadlines and takes
             // its promised days meets its own; the plan meets every deadline.
             for v in 0..c.n {
-                let start = dag.preds(v as Node).iter().map(|&u| d[u as usize]).max().unwrap_or(0);
+                let start = dag.preds(Node(v as u32)).iter().map(|&u| d[u.index()]).max().unwrap_or(0);
                 prop_assert!(start + i64::from(w[v]) <= d[v], "{:?} node {}", policy, v);
-                prop_assert!(d[v] >= i64::from(cpm.counted_ef(v as Node)));
+                prop_assert!(d[v] >= i64::from(cpm.counted_ef(Node(v as u32))));
                 prop_assert!(d[v] <= latest[v]);
             }
             // Any execution (some steps late) in which every step finishes by its
@@ -371,7 +371,7 @@ proptest! {
             let mut finish = vec![0i64; c.n];
             let mut met = true;
             for v in 0..c.n {
-                let start = dag.preds(v as Node).iter().map(|&u| finish[u as usize]).max().unwrap_or(0);
+                let start = dag.preds(Node(v as u32)).iter().map(|&u| finish[u.index()]).max().unwrap_or(0);
                 finish[v] = start + i64::from(w[v] + if c.counted[v] { late[v] } else { 0 });
                 met &= finish[v] <= d[v];
             }
@@ -391,8 +391,8 @@ proptest! {
         let mut cut = c.promised.clone();
         for x in &plan.cuts {
             prop_assert!(x.days > 0);
-            cut[x.node as usize] -= x.days;
-            prop_assert!(cut[x.node as usize] >= c.min[x.node as usize] && c.counted[x.node as usize]);
+            cut[x.node.index()] -= x.days;
+            prop_assert!(cut[x.node.index()] >= c.min[x.node.index()] && c.counted[x.node.index()]);
         }
         let after = Cpm::run(&dag, &cut, &c.counted).total_days();
         prop_assert_eq!(after, plan.total_days);
@@ -404,7 +404,7 @@ proptest! {
         }
         for x in cuts::candidates(&dag, &cpm, limits) {
             let mut one = c.weights();
-            one[x.node as usize] -= x.room;
+            one[x.node.index()] -= x.room;
             prop_assert_eq!(cpm.total_days() - cpm::longest_path(&dag, &one), x.saves);
             prop_assert!(x.saves > 0 && x.saves <= x.room);
         }
@@ -437,7 +437,7 @@ fn dates_are_the_working_days_of_the_offsets() {
             let at = |k: i64| u32::try_from(k).ok().map(|k| cn.add_working_days(day0, k).unwrap());
             assert_eq!((d.start, Some(d.finish)), (day0, at(i64::from(p.elapsed_days()))));
             for s in p.steps() {
-                let v = s.node as usize;
+                let v = s.node.index();
                 assert_eq!(Some(d.step_start[v]), at(i64::from(s.es)), "start, budget {budget}");
                 assert_eq!(d.due[v], at(s.deadline), "due, budget {budget}");
             }

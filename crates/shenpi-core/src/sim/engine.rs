@@ -9,7 +9,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 use super::sample::Models;
-use crate::graph::{Dag, FlowGraph};
+use crate::graph::{Dag, FlowGraph, Node};
 
 /// What the loop needs from the graph, in flat arrays.
 pub(crate) struct Net<'a> {
@@ -30,9 +30,9 @@ impl<'a> Net<'a> {
             dag: graph.dag(),
             counted: graph.counted(),
             promised: graph.promised(),
-            stage: graph.nodes().map(|v| graph.step(v).stage as u32).collect(),
-            stage_budget: flow.stages.iter().map(|s| s.budget).collect(),
-            budget: flow.budget,
+            stage: graph.nodes().map(|v| graph.step(v).stage() as u32).collect(),
+            stage_budget: flow.stages().iter().map(|s| s.budget()).collect(),
+            budget: flow.budget(),
             models,
         }
     }
@@ -212,8 +212,8 @@ pub(crate) fn forward_backward(net: &Net<'_>, s: &mut Scratch) -> RunTotals {
     for v in 0..n {
         let (mut es_c, mut es_e, mut es_s) = (0u32, 0u32, 0u32);
         let sv = net.stage[v];
-        for &p in dag.preds(v as u32) {
-            let p = p as usize;
+        for &p in dag.preds(Node(v as u32)) {
+            let p = p.index();
             es_c = es_c.max(s.ef_c[p]);
             es_e = es_e.max(s.ef_e[p]);
             if net.stage[p] == sv {
@@ -230,8 +230,8 @@ pub(crate) fn forward_backward(net: &Net<'_>, s: &mut Scratch) -> RunTotals {
     }
     for v in (0..n).rev() {
         let (mut t_c, mut t_e) = (0u32, 0u32);
-        for &w in dag.succs(v as u32) {
-            let w = w as usize;
+        for &w in dag.succs(Node(v as u32)) {
+            let w = w.index();
             t_c = t_c.max(s.c[w].saturating_add(s.tail_c[w]));
             t_e = t_e.max(s.e[w].saturating_add(s.tail_e[w]));
         }

@@ -47,7 +47,7 @@
 //!           - { id: b, name: B, promised: 5, supplement: { p: 0.3, days: 5 } }
 //! "#).unwrap();
 //! let flow = Arc::new(flow);
-//! let graph = FlowGraph::new(flow.clone(), flow.defaults())?;
+//! let graph = FlowGraph::new(flow.clone(), flow.defaults());
 //! let report = sim::simulate(&graph, &sim::SimOptions { runs: 2_000, seed: 7 })?;
 //! assert_eq!(report.runs, 2_000);
 //! assert_eq!(report.plan.total_days, 5);
@@ -280,8 +280,8 @@ impl SimReport {
 /// Simulates `options.runs` projects of `graph`. See the [module docs](self) for the model.
 ///
 /// # Errors
-/// [`Error::is_simulation`] when `runs` is 0 or above [`MAX_RUNS`], or a step's
-/// model cannot be sampled (possible only for a flow changed after loading).
+/// [`Error::is_invalid_option`] when `runs` is 0 or above [`MAX_RUNS`]. A
+/// flow's models are valid by construction, so nothing else can fail.
 ///
 /// # Complexity
 /// O(runs · (V + E)) time, spread over rayon's threads; O(runs + threads · V) extra memory.
@@ -296,12 +296,9 @@ pub fn simulate_with_progress(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<SimReport, Error> {
     if options.runs == 0 || options.runs > MAX_RUNS {
-        return Err(Error::simulation(format!(
-            "cannot simulate {} runs; allowed: 1 to {MAX_RUNS}",
-            options.runs
-        )));
+        return Err(Error::invalid_option("runs", options.runs.to_string(), format!("1 to {MAX_RUNS}")));
     }
-    let models = Models::compile(graph).map_err(Error::simulation)?;
+    let models = Models::compile(graph);
     let net = Net::new(graph, models);
     let (n, stages) = (net.len(), net.stage_budget.len());
     let base = engine::base_rng(options.seed);
@@ -348,11 +345,11 @@ fn build_report(
     let steps: Vec<StepStats> = graph
         .nodes()
         .map(|v| {
-            let i = v as usize;
+            let i = v.index();
             let step = graph.step(v);
             StepStats {
-                id: step.id.clone(),
-                name: step.name.clone(),
+                id: step.id().to_string(),
+                name: step.name().to_string(),
                 counted: net.counted[i],
                 promised: net.promised[i],
                 criticality: share(tally.critical[i]),
@@ -384,24 +381,24 @@ fn build_report(
     drivers.sort_by(|a, b| b.delay_contribution.abs().total_cmp(&a.delay_contribution.abs()));
     drivers.truncate(DRIVERS);
     SimReport {
-        flow: flow.id.clone(),
+        flow: flow.id().to_string(),
         runs: options.runs,
         seed: options.seed,
-        budget: flow.budget,
-        p_within_budget: flow.budget.map(|_| share(options.runs - over)),
+        budget: flow.budget(),
+        p_within_budget: flow.budget().map(|_| share(options.runs - over)),
         total_days,
         elapsed_days: summarize(&elapsed),
         start_date: None,
         finish_date: None,
         stages: flow
-            .stages
+            .stages()
             .iter()
             .enumerate()
             .map(|(k, s)| StageStats {
-                id: s.id.clone(),
-                budget: s.budget,
+                id: s.id().to_string(),
+                budget: s.budget(),
                 plan_total_days: plan_stages[k],
-                p_within_budget: s.budget.map(|_| share(tally.stage_ok[k])),
+                p_within_budget: s.budget().map(|_| share(tally.stage_ok[k])),
             })
             .collect(),
         steps,

@@ -6,7 +6,6 @@ use rand_distr::{Beta, Distribution};
 use serde::Serialize;
 
 use super::engine::{base_rng, run_rng};
-use crate::error::Error;
 use crate::graph::{FlowGraph, Node};
 use crate::model::{Delay, DurationModel, Step, TimeoutPolicy};
 
@@ -31,33 +30,20 @@ pub(crate) enum Dist {
     },
     /// A uniform pick among `pool[start..start + len]`.
     Empirical {
-        start: u32,
-        len: u32,
+        start: usize,
+        len: usize,
     },
 }
 
 impl Dist {
-    /// Checks and compiles a model; empirical values go to `pool`. `what` names it in errors.
-    pub(crate) fn compile(model: &DurationModel, pool: &mut Vec<f64>, what: &str) -> Result<Dist, String> {
-        let days = |x: f64| -> Result<f64, String> {
-            if x.is_finite() && x >= 0.0 {
-                Ok(x)
-            } else {
-                Err(format!("{what} has {x} days; durations are finite and not negative"))
-            }
-        };
-        let three = |name: &str, min: f64, mode: f64, max: f64| -> Result<(f64, f64, f64), String> {
-            let (min, mode, max) = (days(min)?, days(mode)?, days(max)?);
-            if min <= mode && mode <= max {
-                Ok((min, mode, max))
-            } else {
-                Err(format!("{what}: `{name}` needs min ≤ mode ≤ max, found [{min}, {mode}, {max}]"))
-            }
-        };
-        Ok(match model {
-            DurationModel::Fixed(x) => Dist::Fixed(days(*x)?),
+    /// Compiles a model; empirical values go to `pool`. A [`Flow`](crate::Flow)'s
+    /// models are valid by construction (finite days from 0, three-point models
+    /// in order, at least one observed value), so this cannot fail.
+    pub(crate) fn compile(model: &DurationModel, pool: &mut Vec<f64>) -> Dist {
+        match model {
+            DurationModel::Fixed(x) => Dist::Fixed(*x),
             DurationModel::Triangular { min, mode, max } => {
-                let (min, mode, max) = three("triangular", *min, *mode, *max)?;
+                let (min, mode, max) = (*min, *mode, *max);
                 let range = max - min;
                 if range == 0.0 {
                     Dist::Fixed(min)
@@ -72,33 +58,22 @@ impl Dist {
                 }
             }
             DurationModel::Pert { min, mode, max } => {
-                let (min, mode, max) = three("pert", *min, *mode, *max)?;
+                let (min, mode, max) = (*min, *mode, *max);
                 let range = max - min;
-                if range == 0.0 {
-                    Dist::Fixed(min)
-                } else {
-                    let a = 1.0 + 4.0 * (mode - min) / range;
-                    let b = 1.0 + 4.0 * (max - mode) / range;
-                    // OK because a and b are finite and at least 1.
-                    let beta =
-                        Beta::new(a, b).map_err(|e| format!("{what}: pert [{min}, {mode}, {max}]: {e}"))?;
-                    Dist::Pert { min, range, beta }
+                let a = 1.0 + 4.0 * (mode - min) / range;
+                let b = 1.0 + 4.0 * (max - mode) / range;
+                match Beta::new(a, b) {
+                    // a and b are finite and at least 1 when min ≤ mode ≤ max and range > 0.
+                    Ok(beta) if range > 0.0 => Dist::Pert { min, range, beta },
+                    _ => Dist::Fixed(min),
                 }
             }
             DurationModel::Empirical(xs) => {
-                if xs.is_empty() {
-                    return Err(format!("{what}: `empirical` needs at least one observed duration"));
-                }
                 let start = pool.len();
-                for &x in xs {
-                    pool.push(days(x)?);
-                }
-                match (u32::try_from(start), u32::try_from(xs.len())) {
-                    (Ok(start), Ok(len)) => Dist::Empirical { start, len },
-                    _ => return Err(format!("{what}: too many observed durations")),
-                }
+                pool.extend_from_slice(xs);
+                Dist::Empirical { start, len: xs.len() }
             }
-        })
+        }
     }
 
     /// One draw, in (possibly fractional) working days.
@@ -113,7 +88,7 @@ impl Dist {
             Dist::Pert { min, range, beta } => min + range * beta.sample(rng),
             Dist::Empirical { start, len } => {
                 let i = if *len == 1 { 0 } else { rng.random_range(0..*len) };
-                pool[(*start + i) as usize]
+                pool[*start + i]
             }
         }
     }
@@ -144,60 +119,32 @@ pub(crate) struct StepModel {
     special: Option<Pause>,
 }
 
-/// One draw for one step: its processing days and its paused days.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Draw {
-    /// Working days the department (or intermediary, or owner) spends on it; capped under deemed approval.
-    pub(crate) work: u32,
-    /// Whether the drawn work passed the cap: the step was deemed approved at its limit.
-    pub(crate) deemed: bool,
-    /// Working days paused for 补正, when requested.
-    pub(crate) supplement: Option<u32>,
-    /// Working days paused for a special procedure, when one was held.
-    pub(crate) special: Option<u32>,
-}
-
-impl Draw {
-    /// Working days the clock stands still: 补正 and special procedures.
-    #[inline]
-    pub(crate) fn paused(&self) -> u32 {
-        self.supplement.unwrap_or(0).saturating_add(self.special.unwrap_or(0))
-    }
-}
-
 impl StepModel {
-    fn compile(step: &Step, pool: &mut Vec<f64>) -> Result<StepModel, String> {
-        let base = match &step.duration {
-            Some(m) => Dist::compile(m, pool, &format!("step `{}`: `duration`", step.id))?,
-            None => Dist::Fixed(f64::from(step.promised)),
+    fn compile(step: &Step, pool: &mut Vec<f64>) -> StepModel {
+        let base = match step.duration() {
+            Some(m) => Dist::compile(m, pool),
+            None => Dist::Fixed(f64::from(step.promised())),
         };
-        let pause = |d: &Option<Delay>, key: &str, pool: &mut Vec<f64>| -> Result<Option<Pause>, String> {
-            let Some(d) = d else { return Ok(None) };
-            if !(0.0..=1.0).contains(&d.p) {
-                return Err(format!("step `{}`: `{key}` has probability {}, outside 0 to 1", step.id, d.p));
-            }
-            if d.p == 0.0 {
-                return Ok(None);
-            }
-            let days = Dist::compile(&d.days, pool, &format!("step `{}`: `{key}.days`", step.id))?;
-            Ok(Some(Pause { p: d.p, days }))
+        let pause = |d: Option<&Delay>, pool: &mut Vec<f64>| {
+            let d = d.filter(|d| d.p > 0.0)?;
+            Some(Pause { p: d.p, days: Dist::compile(&d.days, pool) })
         };
-        let cap = match step.on_timeout {
-            TimeoutPolicy::DeemApproved => step.promised,
+        let cap = match step.on_timeout() {
+            TimeoutPolicy::DeemApproved => step.promised(),
             TimeoutPolicy::None => u32::MAX,
         };
-        Ok(StepModel {
+        StepModel {
             base,
             cap,
-            supplement: pause(&step.supplement, "supplement", pool)?,
-            special: pause(&step.special, "special", pool)?,
-        })
+            supplement: pause(step.supplement(), pool),
+            special: pause(step.special(), pool),
+        }
     }
 
     /// Draws the step once. Random numbers are taken in a fixed order (base, then
     /// supplement, then special), so a run is a pure function of its generator.
     #[inline]
-    pub(crate) fn draw<R: Rng + ?Sized>(&self, rng: &mut R, pool: &[f64]) -> Draw {
+    pub(crate) fn draw<R: Rng + ?Sized>(&self, rng: &mut R, pool: &[f64]) -> StepDraw {
         let raw = whole_days(self.base.sample(rng, pool));
         let mut pause = |p: &Option<Pause>| {
             let p = p.as_ref()?;
@@ -205,7 +152,7 @@ impl StepModel {
         };
         let supplement = pause(&self.supplement);
         let special = pause(&self.special);
-        Draw { work: raw.min(self.cap), deemed: raw > self.cap, supplement, special }
+        StepDraw { work: raw.min(self.cap), deemed: raw > self.cap, supplement, special }
     }
 }
 
@@ -218,11 +165,10 @@ pub(crate) struct Models {
 
 impl Models {
     /// Compiles the models of every node of `graph`.
-    pub(crate) fn compile(graph: &FlowGraph) -> Result<Models, String> {
+    pub(crate) fn compile(graph: &FlowGraph) -> Models {
         let mut pool = Vec::new();
-        let steps =
-            graph.nodes().map(|v| StepModel::compile(graph.step(v), &mut pool)).collect::<Result<_, _>>()?;
-        Ok(Models { steps, pool })
+        let steps = graph.nodes().map(|v| StepModel::compile(graph.step(v), &mut pool)).collect();
+        Models { steps, pool }
     }
 }
 
@@ -242,9 +188,11 @@ pub struct StepDraw {
     pub special: Option<u32>,
 }
 
-impl From<Draw> for StepDraw {
-    fn from(d: Draw) -> StepDraw {
-        StepDraw { work: d.work, deemed: d.deemed, supplement: d.supplement, special: d.special }
+impl StepDraw {
+    /// Working days the clock stands still: 补正 and special procedures.
+    #[inline]
+    pub fn paused(&self) -> u32 {
+        self.supplement.unwrap_or(0).saturating_add(self.special.unwrap_or(0))
     }
 }
 
@@ -270,12 +218,11 @@ impl From<Draw> for StepDraw {
 ///       - { id: a, name: A, promised: 5, duration: { pert: [2, 5, 12] }, supplement: { p: 0.3, days: 4 } }
 /// ").unwrap();
 /// let flow = Arc::new(flow);
-/// let graph = FlowGraph::new(flow.clone(), flow.defaults())?;
-/// let mut sampler = Sampler::new(&graph, 2019, 0)?;
+/// let graph = FlowGraph::new(flow.clone(), flow.defaults());
+/// let mut sampler = Sampler::new(&graph, 2019, 0);
 /// let a = sampler.draw(graph.node("a").unwrap());
 /// assert!((2..=12).contains(&a.work));
 /// assert!(a.supplement.is_none_or(|d| d == 4));
-/// # Ok::<(), shenpi_core::Error>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct Sampler {
@@ -285,12 +232,8 @@ pub struct Sampler {
 
 impl Sampler {
     /// A sampler for `graph`'s models on the generator of run `run` with `seed`.
-    ///
-    /// # Errors
-    /// [`Error::is_simulation`] when a model cannot be sampled, as for `simulate`.
-    pub fn new(graph: &FlowGraph, seed: u64, run: u64) -> Result<Sampler, Error> {
-        let models = Models::compile(graph).map_err(Error::simulation)?;
-        Ok(Sampler { models, rng: run_rng(&base_rng(seed), run) })
+    pub fn new(graph: &FlowGraph, seed: u64, run: u64) -> Sampler {
+        Sampler { models: Models::compile(graph), rng: run_rng(&base_rng(seed), run) }
     }
 
     /// Draws node `v`'s work and pauses, advancing the generator.
@@ -298,6 +241,6 @@ impl Sampler {
     /// # Panics
     /// When `v` is not a node of the graph the sampler was made for.
     pub fn draw(&mut self, v: Node) -> StepDraw {
-        self.models.steps[v as usize].draw(&mut self.rng, &self.models.pool).into()
+        self.models.steps[v.index()].draw(&mut self.rng, &self.models.pool)
     }
 }

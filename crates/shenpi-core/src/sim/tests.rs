@@ -4,6 +4,7 @@ use std::sync::Arc;
 use proptest::prelude::*;
 
 use super::*;
+use crate::graph::Node;
 use crate::model::{DurationModel, Flow};
 
 fn flow(yaml: &str) -> Arc<Flow> {
@@ -14,7 +15,7 @@ fn flow(yaml: &str) -> Arc<Flow> {
 }
 
 fn graph(flow: &Arc<Flow>) -> FlowGraph {
-    FlowGraph::new(flow.clone(), flow.defaults()).expect("test flows have no cycle")
+    FlowGraph::new(flow.clone(), flow.defaults())
 }
 
 fn run(flow: &Arc<Flow>, runs: u32, seed: u64) -> SimReport {
@@ -51,18 +52,17 @@ fn check_share(what: &str, got: f64, p: f64, n: u32) {
 }
 
 fn strip_models(flow: &Flow) -> Arc<Flow> {
-    let mut f = flow.clone();
-    for s in &mut f.steps {
-        s.duration = None;
-        s.supplement = None;
-        s.special = None;
-    }
-    Arc::new(f)
+    let f = flow.edit(|d| {
+        for mut s in d.steps() {
+            s.duration(None).supplement(None).special(None);
+        }
+    });
+    Arc::new(f.expect("removing models keeps a flow valid"))
 }
 
 /// Longest path by enumerating every path from every source (exponential; small graphs only).
-fn brute_longest(g: &FlowGraph, weight: &dyn Fn(u32) -> u32) -> u32 {
-    fn from(g: &FlowGraph, v: u32, weight: &dyn Fn(u32) -> u32) -> u32 {
+fn brute_longest(g: &FlowGraph, weight: &dyn Fn(Node) -> u32) -> u32 {
+    fn from(g: &FlowGraph, v: Node, weight: &dyn Fn(Node) -> u32) -> u32 {
         weight(v) + g.dag().succs(v).iter().map(|&w| from(g, w, weight)).max().unwrap_or(0)
     }
     g.nodes().filter(|&v| g.dag().preds(v).is_empty()).map(|v| from(g, v, weight)).max().unwrap_or(0)
@@ -82,8 +82,8 @@ fn fixed_durations_equal_the_plan_on_every_repository_flow() {
         let g = graph(&f);
         let r = simulate(&g, &SimOptions { runs: 50, seed: 1 }).expect("valid");
         let counted =
-            brute_longest(&g, &|v| if g.counted()[v as usize] { g.promised()[v as usize] } else { 0 });
-        let elapsed = brute_longest(&g, &|v| g.promised()[v as usize]);
+            brute_longest(&g, &|v| if g.counted()[v.index()] { g.promised()[v.index()] } else { 0 });
+        let elapsed = brute_longest(&g, &|v| g.promised()[v.index()]);
         assert_eq!((r.plan.total_days, r.plan.elapsed_days), (counted, elapsed), "{name}");
         assert_eq!((r.total_days.min, r.total_days.max), (counted, counted), "{name}");
         assert_eq!((r.elapsed_days.min, r.elapsed_days.max), (elapsed, elapsed), "{name}");
@@ -144,8 +144,8 @@ proptest! {
         let refs: Vec<&str> = steps.iter().map(String::as_str).collect();
         let f = parallel(20, &refs);
         let g = graph(&f);
-        let fixed = |v: u32| spec[g.step_idx(v).index()].1;
-        let counted = brute_longest(&g, &|v| if g.counted()[v as usize] { fixed(v) } else { 0 });
+        let fixed = |v: Node| spec[g.step_idx(v).index()].1;
+        let counted = brute_longest(&g, &|v| if g.counted()[v.index()] { fixed(v) } else { 0 });
         let elapsed = brute_longest(&g, &fixed);
         let r = simulate(&g, &SimOptions { runs: 3, seed: 9 }).expect("valid");
         prop_assert_eq!((r.total_days.min, r.total_days.max), (counted, counted));
@@ -177,21 +177,22 @@ fn shifting_a_step_later_never_raises_the_chance() {
     let f = repo_flow("zhejiang-industrial.yaml");
     let mut last = (f64::INFINITY, 0u32, 0u32);
     for shift in [0.0, 1.0, 3.0, 6.0, 10.0, 20.0] {
-        let mut shifted = (*f).clone();
-        for id in ["drawing-review", "joint-acceptance"] {
-            let step = shifted.steps.iter_mut().find(|s| s.id == id).expect("the flow has it");
-            match &mut step.duration {
-                Some(
-                    DurationModel::Pert { min, mode, max } | DurationModel::Triangular { min, mode, max },
-                ) => {
-                    *min += shift;
-                    *mode += shift;
-                    *max += shift;
-                }
-                _ => panic!("`{id}` has a pert or triangular model"),
+        let shifted = f.edit(|d| {
+            for id in ["drawing-review", "joint-acceptance"] {
+                let (_, step) = f.step(id).expect("the flow has it");
+                let model = match step.duration() {
+                    Some(&DurationModel::Pert { min, mode, max }) => {
+                        DurationModel::Pert { min: min + shift, mode: mode + shift, max: max + shift }
+                    }
+                    Some(&DurationModel::Triangular { min, mode, max }) => {
+                        DurationModel::Triangular { min: min + shift, mode: mode + shift, max: max + shift }
+                    }
+                    _ => panic!("`{id}` has a pert or triangular model"),
+                };
+                d.step(id).duration(Some(model));
             }
-        }
-        let r = run(&Arc::new(shifted), 2_000, 5);
+        });
+        let r = run(&Arc::new(shifted.expect("shifted models stay valid")), 2_000, 5);
         let p = r.p_within_budget.expect("the flow has a budget");
         assert!(p <= last.0, "shift {shift}: p {p} rose above {}", last.0);
         assert!(r.total_days.p50 >= last.1 && r.total_days.p95 >= last.2, "shift {shift}");
@@ -359,26 +360,30 @@ fn bad_options_and_models_are_errors_not_panics() {
     let g = graph(&f);
     for runs in [0, MAX_RUNS + 1] {
         let e = simulate(&g, &SimOptions { runs, seed: 1 }).expect_err("out of range");
-        assert!(e.is_simulation(), "{e}");
+        assert!(e.is_invalid_option(), "{e}");
         assert!(e.to_string().contains(&runs.to_string()), "{e}");
     }
-    type Change = fn(&mut crate::model::Step);
+    // A model that cannot be sampled never reaches the simulation: the edit that makes it is refused.
+    type Change = fn(&mut crate::model::StepDraft<'_>);
     let bad: [(&str, Change); 4] = [
         ("probability 1.5", |s| {
-            s.supplement = Some(crate::model::Delay { p: 1.5, days: DurationModel::Fixed(1.0) })
+            s.supplement(Some(crate::model::Delay { p: 1.5, days: DurationModel::Fixed(1.0) }));
         }),
         ("needs min ≤ mode ≤ max", |s| {
-            s.duration = Some(DurationModel::Pert { min: 5.0, mode: 1.0, max: 9.0 })
+            s.duration(Some(DurationModel::Pert { min: 5.0, mode: 1.0, max: 9.0 }));
         }),
-        ("NaN days", |s| s.duration = Some(DurationModel::Fixed(f64::NAN))),
-        ("at least one", |s| s.duration = Some(DurationModel::Empirical(Vec::new()))),
+        ("NaN days", |s| {
+            s.duration(Some(DurationModel::Fixed(f64::NAN)));
+        }),
+        ("at least one", |s| {
+            s.duration(Some(DurationModel::Empirical(Vec::new())));
+        }),
     ];
     for (message, change) in bad {
-        let mut changed = (*f).clone();
-        change(&mut changed.steps[0]);
-        let changed = Arc::new(changed);
-        let e = simulate(&graph(&changed), &SimOptions::default()).expect_err(message);
-        assert!(e.is_simulation() && e.to_string().contains(message), "{e}");
+        let report = f.edit(|d| change(&mut d.step("a"))).expect_err(message);
+        let d = &report.diagnostics()[0];
+        assert_eq!(d.code, crate::diag::Code::InvalidValue, "{message}");
+        assert!(d.message.contains(message), "{}", d.message);
     }
 }
 
@@ -411,12 +416,11 @@ fn a_sampler_on_run_k_draws_exactly_run_k() {
     let full = run(&f, 300, seed);
     let mut counted_totals = Vec::new();
     for k in [0u64, 1, 17, 299] {
-        let mut sampler = Sampler::new(&g, seed, k).expect("repository models compile");
+        let mut sampler = Sampler::new(&g, seed, k);
         let draws: Vec<StepDraw> = g.nodes().map(|v| sampler.draw(v)).collect();
-        let counted =
-            brute_longest(&g, &|v| if g.counted()[v as usize] { draws[v as usize].work } else { 0 });
+        let counted = brute_longest(&g, &|v| if g.counted()[v.index()] { draws[v.index()].work } else { 0 });
         let elapsed = brute_longest(&g, &|v| {
-            let d = draws[v as usize];
+            let d = draws[v.index()];
             d.work + d.supplement.unwrap_or(0) + d.special.unwrap_or(0)
         });
         if k == 0 {
@@ -440,7 +444,7 @@ fn a_sampler_marks_deemed_approvals_and_keeps_pauses_apart() {
         ],
     );
     let g = graph(&f);
-    let mut s = Sampler::new(&g, 1, 0).expect("valid models");
+    let mut s = Sampler::new(&g, 1, 0);
     let a = s.draw(g.node("a").expect("a"));
     let b = s.draw(g.node("b").expect("b"));
     assert_eq!(a, StepDraw { work: 5, deemed: true, supplement: Some(3), special: Some(4) });

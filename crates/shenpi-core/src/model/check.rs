@@ -1,0 +1,235 @@
+//! Checks on a flow's structure that hold for a loaded flow and an edited
+//! one alike: every `after` resolves, no cycle, every value in range.
+//!
+//! The loader checks values where it reads them, with the exact span of the
+//! value; [`values`] checks the same rules after a what-if edit, where no
+//! text was written, at the span of the step or flow that changed.
+
+use std::collections::{HashMap, HashSet};
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use super::{Alerts, Delay, DurationModel, EdgeOrigin, Flow, Stage, Step, Target};
+use crate::diag::{Code, Diagnostic, Span, suggest};
+use crate::yaml::MAX_DAYS;
+
+/// Reports every `after` naming something that does not exist.
+pub(super) fn unknown_refs(
+    stages: &[Stage],
+    steps: &[Step],
+    ids: &HashMap<String, Target>,
+) -> Vec<Diagnostic> {
+    let refs = steps.iter().map(|s| (format!("step `{}`", s.id), s.after.as_slice())).chain(
+        stages.iter().filter_map(|s| s.after.as_ref().map(|a| (format!("stage `{}`", s.id), a.as_slice()))),
+    );
+    let mut out = Vec::new();
+    for (owner, list) in refs {
+        for r in list.iter().filter(|r| !ids.contains_key(&r.id)) {
+            let d = Diagnostic::error(
+                Code::UnknownReference,
+                format!("{owner} waits for unknown step `{}`", r.id),
+            )
+            .at(r.span, "no step or stage has this id");
+            out.push(match suggest(&r.id, ids.keys().map(String::as_str)) {
+                Some(s) => d.help(format!("did you mean `{s}`?")),
+                None => d.help("`after` takes ids of steps or stages in this file"),
+            });
+        }
+    }
+    out
+}
+
+/// Reports each cycle once, as `a -> b -> a`, at one of its `after` edges.
+/// Expects every reference to resolve ([`unknown_refs`] empty).
+///
+/// # Complexity
+/// O(V + E): Tarjan's strongly connected components, then one DFS inside each.
+pub(super) fn cycles(stages: &[Stage], steps: &[Step], ids: &HashMap<String, Target>) -> Vec<Diagnostic> {
+    let edges = super::structure::edges(stages, steps, &|id| ids.get(id).copied());
+    let mut g: DiGraph<(), Option<Span>> = DiGraph::with_capacity(steps.len(), edges.len());
+    for _ in steps {
+        g.add_node(());
+    }
+    for e in &edges {
+        let span = match e.origin {
+            EdgeOrigin::Sequence => None,
+            EdgeOrigin::After(s) => Some(s),
+        };
+        g.add_edge(NodeIndex::new(e.from.index()), NodeIndex::new(e.to.index()), span);
+    }
+    let mut out = Vec::new();
+    for scc in tarjan_scc(&g) {
+        let self_loop = scc.len() == 1 && g.find_edge(scc[0], scc[0]).is_some();
+        if scc.len() < 2 && !self_loop {
+            continue;
+        }
+        let cycle = find_cycle(&g, &scc);
+        let names: Vec<&str> = cycle.iter().map(|n| steps[n.index()].id.as_str()).collect();
+        let mut path = names.join(" -> ");
+        path.push_str(" -> ");
+        path.push_str(names[0]);
+        let after_edge = cycle.iter().enumerate().find_map(|(i, &a)| {
+            let b = cycle[(i + 1) % cycle.len()];
+            g.edges_connecting(a, b).find_map(|e| e.weight().map(|s| (s, a, b)))
+        });
+        let mut d = Diagnostic::error(Code::Cycle, "dependency cycle").note(path);
+        if let Some((span, a, b)) = after_edge {
+            let (a, b) = (&steps[a.index()].id, &steps[b.index()].id);
+            d = d.at(span, format!("`{b}` waits for `{a}`, closing the circle"));
+        }
+        out.push(d.help("remove one of these `after` edges"));
+    }
+    out
+}
+
+/// A simple cycle inside a strongly connected component, by DFS from its first node.
+fn find_cycle(g: &DiGraph<(), Option<Span>>, scc: &[NodeIndex]) -> Vec<NodeIndex> {
+    let inside: HashSet<NodeIndex> = scc.iter().copied().collect();
+    let start = *scc.iter().min().unwrap_or(&scc[0]);
+    // Iterative DFS keeping the path; the first edge back to `start` closes a cycle.
+    let mut path = vec![start];
+    let mut seen = HashSet::from([start]);
+    let mut iters = vec![g.neighbors(start).collect::<Vec<_>>()];
+    while let Some(next) = iters.last_mut() {
+        match next.pop() {
+            Some(n) if n == start => return path,
+            Some(n) if inside.contains(&n) && seen.insert(n) => {
+                path.push(n);
+                iters.push(g.neighbors(n).collect());
+            }
+            Some(_) => {}
+            None => {
+                iters.pop();
+                path.pop();
+            }
+        }
+    }
+    scc.to_vec()
+}
+
+/// Every value rule the loader applies, on a flow built without text (a
+/// what-if edit): days within range, `promised` within `legal`, `min`
+/// within `promised`, a finite cost, probabilities in 0 to 1, duration
+/// models in order. Each diagnostic stands at the span of what it is about.
+pub(super) fn values(flow: &Flow) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let flow_at = flow.budget_span.unwrap_or_default();
+    if let Some(b) = flow.budget {
+        days_in_range(&mut out, "the flow", "budget", b, flow_at);
+    }
+    alerts(&mut out, &flow.alerts, flow_at);
+    for stage in &flow.stages {
+        if let Some(b) = stage.budget {
+            days_in_range(&mut out, &format!("stage `{}`", stage.id), "budget", b, stage.span);
+        }
+    }
+    for step in &flow.steps {
+        step_values(&mut out, step);
+    }
+    out
+}
+
+fn step_values(out: &mut Vec<Diagnostic>, step: &Step) {
+    let what = format!("step `{}`", step.id);
+    let at = step.span;
+    days_in_range(out, &what, "promised", step.promised, at);
+    days_in_range(out, &what, "min", step.min, at);
+    if let Some(l) = step.legal {
+        days_in_range(out, &what, "legal", l, at);
+        if step.promised > l {
+            out.push(
+                Diagnostic::error(
+                    Code::PromisedOverLegal,
+                    format!("{what} promises {} days, more than its legal limit of {l}", step.promised),
+                )
+                .at(at, format!("promised {}", step.promised))
+                .help("a promised limit (承诺时限) must not exceed the statutory one (法定时限); lower `promised`"),
+            );
+        }
+    }
+    if step.min > step.promised {
+        out.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                format!("{what} has `min` {}, more than `promised` {}", step.min, step.promised),
+            )
+            .at(at, "cannot exceed the promised days")
+            .help("`min` is the shortest the step can be cut to"),
+        );
+    }
+    if !(step.cost.is_finite() && step.cost >= 0.0) {
+        out.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                format!("{what} has `cost` {}, not a number of 0 or more", step.cost),
+            )
+            .at(at, "cost per day cut must be 0 or more"),
+        );
+    }
+    if let Some(m) = &step.duration {
+        model(out, &format!("{what}: `duration`"), m, at);
+    }
+    for (key, delay) in [("supplement", &step.supplement), ("special", &step.special)] {
+        if let Some(d) = delay {
+            self::delay(out, &format!("{what}: `{key}`"), d, at);
+        }
+    }
+}
+
+fn days_in_range(out: &mut Vec<Diagnostic>, what: &str, key: &str, days: u32, at: Span) {
+    if days > MAX_DAYS {
+        out.push(
+            Diagnostic::error(
+                Code::InvalidValue,
+                format!("{what} has `{key}` {days} days, more than allowed"),
+            )
+            .at(at, format!("at most {MAX_DAYS} working days")),
+        );
+    }
+}
+
+fn alerts(out: &mut Vec<Diagnostic>, a: &Alerts, at: Span) {
+    if !(0.0..=1.0).contains(&a.reminder) {
+        out.push(
+            Diagnostic::error(Code::InvalidValue, format!("`reminder` is {}, outside 0 to 1", a.reminder))
+                .at(at, "a share of the time limit")
+                .help("write 0.2 to remind when 20% of a step's limit is left"),
+        );
+    }
+}
+
+fn delay(out: &mut Vec<Diagnostic>, what: &str, d: &Delay, at: Span) {
+    if !(0.0..=1.0).contains(&d.p) {
+        out.push(
+            Diagnostic::error(Code::InvalidValue, format!("{what} has probability {}, outside 0 to 1", d.p))
+                .at(at, "a probability"),
+        );
+    }
+    model(out, &format!("{what}.days"), &d.days, at);
+}
+
+/// A duration model: finite days from 0 to the most allowed, three-point
+/// models in order, at least one observed value.
+fn model(out: &mut Vec<Diagnostic>, what: &str, m: &DurationModel, at: Span) {
+    let mut bad = |message: String| out.push(Diagnostic::error(Code::InvalidValue, message).at(at, ""));
+    let in_range = |x: f64| x.is_finite() && (0.0..=f64::from(MAX_DAYS)).contains(&x);
+    let xs: Vec<f64> = match m {
+        DurationModel::Fixed(x) => vec![*x],
+        DurationModel::Triangular { min, mode, max } | DurationModel::Pert { min, mode, max } => {
+            if !(min <= mode && mode <= max) {
+                bad(format!("{what} needs min ≤ mode ≤ max, found [{min}, {mode}, {max}]"));
+            }
+            vec![*min, *mode, *max]
+        }
+        DurationModel::Empirical(xs) => {
+            if xs.is_empty() {
+                bad(format!("{what}: `empirical` needs at least one observed duration"));
+            }
+            xs.clone()
+        }
+    };
+    if let Some(x) = xs.into_iter().find(|&x| !in_range(x)) {
+        bad(format!("{what} has {x} days; durations are finite, from 0 to {MAX_DAYS}"));
+    }
+}
