@@ -67,7 +67,7 @@ fn out_of_range_exits_1_and_usage_errors_exit_2() {
     let (code, _, err) = shenpi(&["add-days", "cn", "2030-03-02", "5"]);
     assert_eq!(code, 1);
     assert!(err.starts_with(
-        "error: 2030-03-02 is outside the `cn` calendar, which covers 2015-01-01 to 2026-12-31"
+        "error: 2030-03-02 is outside the `cn` calendar, which covers 2004-01-01 to 2026-12-31"
     ));
     let (code, _, err) = shenpi(&["add-days", "cn", "2025-02-30", "5"]);
     assert_eq!(

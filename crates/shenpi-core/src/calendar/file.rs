@@ -160,8 +160,7 @@ struct Header {
     title: Option<String>,
     beyond: Option<Beyond>,
     weekend: Option<Vec<Weekday>>,
-    /// The years and the span of their value.
-    years: Option<((i32, i32), Span)>,
+    years: Option<(i32, i32)>,
 }
 
 /// A calendar file's days: its notices, and every entry with the notice it cites.
@@ -248,7 +247,7 @@ fn read_header(r: &mut Reader<'_>, f: &Fields<'_>) -> Header {
         .get("beyond")
         .and_then(|n| r.choice(n, "beyond", &[("error", Beyond::Error), ("weekends", Beyond::Weekends)]));
     let weekend = f.get("weekend").and_then(|n| weekend(r, n));
-    let years = f.get("years").and_then(|n| years(r, n).map(|y| (y, r.span(n))));
+    let years = f.get("years").and_then(|n| years(r, n));
     Header { base, title, beyond, weekend, years }
 }
 
@@ -292,24 +291,19 @@ fn on_cn(r: &mut Reader<'_>, f: &Fields<'_>, header: &Header) -> CalendarBuilder
         );
     }
     let b = Calendar::cn().extend(r.source.name());
-    let Some(((y0, y1), span)) = header.years else { return b };
-    let (c0, c1) = b.year_span();
-    if y0 > c0 || y1 < c1 {
-        r.push(
-            Diagnostic::error(
-                Code::InvalidValue,
-                format!("the years {y0}..{y1} leave out years of the `cn` calendar ({c0}..{c1})"),
-            )
-            .at(span, format!("must include {c0}..{c1}"))
-            .help(format!("use `years: {}..{}`, or leave `years` out", y0.min(c0), y1.max(c1))),
-        );
+    // The file's years widen cn's: a file written for `2015..2027` keeps the earlier years too.
+    match header.years {
+        Some((y0, y1)) => {
+            let (c0, c1) = b.year_span();
+            b.years(y0.min(c0)..=y1.max(c1))
+        }
+        None => b,
     }
-    b.years(y0.min(c0)..=y1.max(c1))
 }
 
 /// A builder for a calendar of its own; `None` without `years`.
 fn from_scratch(r: &mut Reader<'_>, f: &Fields<'_>, header: &Header) -> Option<CalendarBuilder> {
-    let Some(((y0, y1), _)) = header.years else {
+    let Some((y0, y1)) = header.years else {
         if !f.has("years") {
             r.missing(
                 f,

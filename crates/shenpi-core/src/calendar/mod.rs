@@ -94,7 +94,7 @@ impl fmt::Debug for Calendar {
 impl Calendar {
     /// The built-in mainland China calendar (`cn`): Saturday and Sunday off,
     /// plus every year's holidays and make-up working days as arranged by the
-    /// State Council, from 2015 on. See [`Calendar::notices`] for the sources.
+    /// State Council, from 2004 on. See [`Calendar::notices`] for the sources.
     pub fn cn() -> Calendar {
         cn::calendar()
     }

@@ -13,7 +13,7 @@ fn d(s: &str) -> NaiveDate {
 fn cn_data_loads_cleanly() {
     let cal = file::load(crate::diag::Source::new("cn", include_str!("../../data/cn.yaml")));
     let cal = cal.map_err(|r| r.render()).unwrap();
-    assert_eq!(cal.covered(), Some((d("2015-01-01"), d("2026-12-31"))));
+    assert_eq!(cal.covered(), Some((d("2004-01-01"), d("2026-12-31"))));
     assert!(cal.notices().iter().all(|n| n.number.is_some()));
     for e in cal.entries() {
         assert!(e.name.is_some() && e.notice.is_some(), "{e:?} has no name or notice");
@@ -28,6 +28,63 @@ struct Year {
 }
 
 const YEARS: &[Year] = &[
+    Year {
+        year: 2004,
+        spring: ("01-22", "01-28", &["01-17", "01-18"]),
+        national: ("10-01", "10-07", &["10-09", "10-10"]),
+    },
+    Year {
+        year: 2005,
+        spring: ("02-09", "02-15", &["02-05", "02-06"]),
+        national: ("10-01", "10-07", &["10-08", "10-09"]),
+    },
+    Year {
+        year: 2006,
+        spring: ("01-29", "02-04", &["01-28", "02-05"]),
+        national: ("10-01", "10-07", &["09-30", "10-08"]),
+    },
+    Year {
+        year: 2007,
+        spring: ("02-18", "02-24", &["02-17", "02-25"]),
+        national: ("10-01", "10-07", &["09-29", "09-30"]),
+    },
+    Year {
+        year: 2008,
+        spring: ("02-06", "02-12", &["02-02", "02-03"]),
+        national: ("09-29", "10-05", &["09-27", "09-28"]),
+    },
+    // 中秋节 on 3 October, inside the National Day break.
+    Year {
+        year: 2009,
+        spring: ("01-25", "01-31", &["01-24", "02-01"]),
+        national: ("10-01", "10-08", &["09-27", "10-10"]),
+    },
+    Year {
+        year: 2010,
+        spring: ("02-13", "02-19", &["02-20", "02-21"]),
+        national: ("10-01", "10-07", &["09-26", "10-09"]),
+    },
+    Year {
+        year: 2011,
+        spring: ("02-02", "02-08", &["01-30", "02-12"]),
+        national: ("10-01", "10-07", &["10-08", "10-09"]),
+    },
+    // 中秋节 on 30 September, joined to National Day.
+    Year {
+        year: 2012,
+        spring: ("01-22", "01-28", &["01-21", "01-29"]),
+        national: ("09-30", "10-07", &["09-29"]),
+    },
+    Year {
+        year: 2013,
+        spring: ("02-09", "02-15", &["02-16", "02-17"]),
+        national: ("10-01", "10-07", &["09-29", "10-12"]),
+    },
+    Year {
+        year: 2014,
+        spring: ("01-31", "02-06", &["01-26", "02-08"]),
+        national: ("10-01", "10-07", &["09-28", "10-11"]),
+    },
     Year {
         year: 2015,
         spring: ("02-18", "02-24", &["02-15", "02-28"]),
@@ -158,11 +215,11 @@ fn dates_outside_the_data_are_refused_with_the_range_and_a_way_out() {
     assert!(e.is_out_of_range());
     assert_eq!(
         e.to_string(),
-        "2030-03-02 is outside the `cn` calendar, which covers 2015-01-01 to 2026-12-31; add that \
+        "2030-03-02 is outside the `cn` calendar, which covers 2004-01-01 to 2026-12-31; add that \
          year's holidays with a calendar file, or allow `beyond: weekends` to count only weekends there"
     );
-    let e = cal.working_days_between(d("2014-12-31"), d("2015-01-05")).unwrap_err();
-    assert!(e.is_out_of_range() && e.to_string().starts_with("2014-12-31 is outside"));
+    let e = cal.working_days_between(d("2003-12-31"), d("2004-01-05")).unwrap_err();
+    assert!(e.is_out_of_range() && e.to_string().starts_with("2003-12-31 is outside"));
     let e = cal.add_working_days(d("2026-12-28"), 10).unwrap_err();
     assert!(e.is_out_of_range());
     assert!(e.to_string().starts_with("10 working days from 2026-12-28 run past 2026-12-31"), "{e}");
@@ -170,7 +227,8 @@ fn dates_outside_the_data_are_refused_with_the_range_and_a_way_out() {
     let lenient = cal.with_beyond(Beyond::Weekends);
     assert_eq!(lenient.add_working_days(d("2030-03-01"), 1).unwrap(), d("2030-03-04"));
     assert_eq!(lenient.add_working_days(d("2026-12-31"), 1).unwrap(), d("2027-01-01"));
-    assert_eq!(lenient.working_days_between(d("2014-12-31"), d("2015-01-05")).unwrap(), 2); // Sunday 4 January 2015 was worked
+    // 1 January 2004 is off, the 2nd worked, the 3rd and 4th a weekend, the 5th worked.
+    assert_eq!(lenient.working_days_between(d("2003-12-31"), d("2004-01-05")).unwrap(), 2);
 }
 
 #[test]
@@ -181,7 +239,7 @@ fn walking_past_the_data_fails_as_counting_on_would() {
     let e = cn.working_days_from(d("2026-12-24"), 7).unwrap_err();
     assert!(e.is_out_of_range());
     assert_eq!(e, cn.add_working_days(d("2026-12-31"), 1).unwrap_err());
-    assert!(cn.working_days_from(d("2014-12-31"), 1).unwrap_err().is_out_of_range());
+    assert!(cn.working_days_from(d("2003-12-31"), 1).unwrap_err().is_out_of_range());
     let far = Calendar::weekends_only().working_days_from(NaiveDate::MAX - Days::new(3), 9);
     assert!(far.unwrap_err().is_out_of_range());
 }
@@ -349,14 +407,14 @@ fn calendars() -> impl Strategy<Value = Calendar> {
     prop_oneof![cn, weekends, custom]
 }
 
-/// Dates from 2013 to 2028: inside the data and across both of its ends.
+/// Dates from 2002 to 2028: inside the data and across both of its ends.
 fn dates() -> impl Strategy<Value = NaiveDate> {
-    (0u64..16 * 366).prop_map(|i| d("2013-01-01") + Days::new(i))
+    (0u64..27 * 366).prop_map(|i| d("2002-01-01") + Days::new(i))
 }
 
 fn stops() -> impl Strategy<Value = ClockStops> {
-    prop::collection::vec((0u64..60, 0u64..15), 0..5).prop_map(|spans| {
-        let mut at = d("2013-01-01");
+    prop::collection::vec((0u64..100, 0u64..15), 0..5).prop_map(|spans| {
+        let mut at = d("2002-01-01");
         let mut out = Vec::new();
         for (gap, len) in spans {
             let start = at + Days::new(gap * 40);
@@ -481,6 +539,8 @@ fn a_calendar_from_scratch() {
 fn cn_can_be_extended_to_a_year_not_yet_in_the_data() {
     let text = "base: cn\nyears: 2015..2027\nholidays: [2027-01-01 元旦]\n";
     let cal = Calendar::from_yaml("next.yaml", text).map_err(|r| r.render()).unwrap();
+    // Written when the data began in 2015: the earlier years stay.
+    assert_eq!(cal.covered(), Some((d("2004-01-01"), d("2027-12-31"))));
     assert!(!cal.is_working_day(d("2027-01-01")).unwrap());
     assert!(cal.is_working_day(d("2027-01-04")).unwrap());
     assert!(!cal.is_working_day(d("2025-10-01")).unwrap());
@@ -527,7 +587,7 @@ fn malformed_calendar_files_point_at_the_problem() {
         ),
         (
             "base: cn\nholidays:\n  - 2031-01-01\n",
-            "3:5 E015 `2031-01-01` is outside the calendar's years 2015..2026 | not in 2015..2026 | the `cn` data covers 2015..2026; to give a later year your own days, add `years: 2015..2031`",
+            "3:5 E015 `2031-01-01` is outside the calendar's years 2004..2026 | not in 2004..2026 | the `cn` data covers 2004..2026; to give a later year your own days, add `years: 2004..2031`",
         ),
         (
             "base: cn\nweekend: [sun]\n",
