@@ -176,7 +176,8 @@ fn the_same_seed_gives_the_same_json_across_calls_and_thread_counts() {
 fn shifting_a_step_later_never_raises_the_chance() {
     let f = repo_flow("zhejiang-industrial.yaml");
     let mut last = (f64::INFINITY, 0u32, 0u32);
-    for shift in [0.0, 1.0, 3.0, 6.0, 10.0, 20.0] {
+    // The flow's counted total runs about 25 days against 90, so the last shifts push it past the budget.
+    for shift in [0.0, 1.0, 3.0, 6.0, 10.0, 20.0, 35.0] {
         let shifted = f.edit(|d| {
             for id in ["drawing-review", "joint-acceptance"] {
                 let (_, step) = f.step(id).expect("the flow has it");
@@ -198,7 +199,7 @@ fn shifting_a_step_later_never_raises_the_chance() {
         assert!(r.total_days.p50 >= last.1 && r.total_days.p95 >= last.2, "shift {shift}");
         last = (p, r.total_days.p50, r.total_days.p95);
     }
-    assert!(last.0 < 1.0, "a 20-day shift on two critical steps must cost something");
+    assert!(last.0 < 1.0, "a 35-day shift on two critical steps must cost something");
 }
 
 #[test]
