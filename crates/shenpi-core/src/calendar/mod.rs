@@ -46,6 +46,7 @@ mod file;
 mod index;
 mod stops;
 mod types;
+mod write;
 
 use std::fmt;
 use std::sync::Arc;

@@ -658,3 +658,69 @@ fn zero_and_one_working_day_from_a_rest_day_meet() {
     assert_eq!(cal.add_working_days(saturday, 0).unwrap(), monday);
     assert_eq!(cal.add_working_days(saturday, 1).unwrap(), monday);
 }
+
+// ---------------------------------------------------------------- writing calendar files
+
+/// Reads back what `to_yaml` wrote.
+fn reread(cal: &Calendar) -> Calendar {
+    let text = cal.to_yaml();
+    Calendar::from_yaml("pinned.yaml", &text).map_err(|r| format!("{}\n{text}", r.render())).unwrap()
+}
+
+#[test]
+fn cn_written_and_read_back_is_the_same_calendar() {
+    let cn = Calendar::cn();
+    let back = reread(&cn);
+    assert_eq!(back.entries(), cn.entries());
+    assert_eq!(back.notices(), cn.notices());
+    assert_eq!((back.title(), back.covered(), back.beyond()), (cn.title(), cn.covered(), cn.beyond()));
+}
+
+#[test]
+fn awkward_names_and_titles_survive_writing() {
+    let names =
+        ["a: b", "#x", "y #z", "\"quoted\"", "back\\slash", "two\nlines", "true", "007", "-", "春节：调休"];
+    let mut b = Calendar::builder("odd", 2025..=2025).title("2025: \"odd\" # title");
+    let n = b.notice(Notice { title: "null".to_string(), number: Some("[1]".to_string()) });
+    for (i, name) in names.iter().enumerate() {
+        let day = d("2025-03-03") + Days::new(i as u64);
+        b = b.entry(Entry::holiday(day, day).named(*name).from_notice(n));
+    }
+    let cal = b.build().unwrap();
+    let back = reread(&cal);
+    assert_eq!(back.entries(), cal.entries());
+    assert_eq!(back.notices(), cal.notices());
+    assert_eq!(back.title(), cal.title());
+}
+
+#[test]
+fn a_local_holiday_on_a_national_one_is_written_once() {
+    let local =
+        Calendar::cn().extend("local").holiday(d("2025-10-06"), d("2025-10-10"), "本地").build().unwrap();
+    let back = reread(&local);
+    for day in d("2025-09-25").iter_days().take(30) {
+        assert_eq!(back.is_working_day(day).unwrap(), local.is_working_day(day).unwrap(), "{day}");
+    }
+}
+
+#[test]
+fn weekends_only_is_written_as_a_year_without_holidays() {
+    let back = reread(&Calendar::weekends_only());
+    for (a, n) in [("1999-03-05", 1), ("2000-12-29", 3), ("2024-05-01", 10)] {
+        assert_eq!(
+            back.add_working_days(d(a), n).unwrap(),
+            Calendar::weekends_only().add_working_days(d(a), n).unwrap()
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn a_written_calendar_counts_every_day_the_same(cal in calendars(), a in dates(), n in 0u32..400) {
+        let back = reread(&cal);
+        prop_assert_eq!(back.add_working_days(a, n).unwrap(), cal.add_working_days(a, n).unwrap());
+        prop_assert_eq!(back.is_working_day(a).unwrap(), cal.is_working_day(a).unwrap());
+    }
+}
