@@ -211,30 +211,102 @@ fn class_of(bar: &Bar, counted: bool) -> String {
 
 /// Draws the chart. Each step is a `<g>` with id `bar-<id>` and class `bar`,
 /// plus `critical`, `uncounted` and its state where they apply.
+///
+/// The chart is drawn in layers, each by its own function: the header, the
+/// calendar's rest days, the month axis, one row per stage and step, the
+/// vertical markers on top, and the legend.
 pub fn gantt_svg(graph: &FlowGraph, gantt: &Gantt, calendar: &Calendar) -> String {
-    let first = gantt.bars.iter().map(|b| b.start).chain(gantt.markers.iter().map(|m| m.date)).min();
-    let last = gantt
-        .bars
-        .iter()
-        .map(|b| b.latest.unwrap_or(b.end).max(b.end))
-        .chain(gantt.markers.iter().map(|m| m.date))
-        .max();
-    let (Some(first), Some(last)) = (first, last) else {
+    let Some(axis) = Axis::spanning(gantt) else {
         return empty_svg(&gantt.title);
     };
-    // Whole months, so the axis reads like a wall calendar.
-    let from = first.with_day(1).unwrap_or(first);
-    let to = (last + Duration::days(31)).with_day(1).unwrap_or(last) - Duration::days(1);
-    let days = (to - from).num_days().max(1) + 1;
-    let px = (1400.0 / days as f64).clamp(2.0, 22.0);
-    let x = |d: NaiveDate| LABEL_W + MARGIN + (d - from).num_days() as f64 * px;
-    let chart_w = days as f64 * px;
-    let width = LABEL_W + MARGIN * 2.0 + chart_w + 90.0;
+    let rows = rows(graph, gantt);
+    let frame = Frame::new(&axis, rows.len());
+    let mut out = String::new();
+    header(&mut out, gantt, &frame);
+    rest_days(&mut out, calendar, &axis, &frame);
+    month_axis(&mut out, &axis, &frame);
+    for (i, row) in rows.iter().enumerate() {
+        let y = TOP + i as f64 * ROW_H;
+        match row {
+            Row::Stage(name, budget) => stage_row(&mut out, name, *budget, y, frame.width),
+            Row::Step(bar) => step_row(&mut out, graph, bar, y, &axis),
+        }
+    }
+    markers(&mut out, &gantt.markers, &axis, &frame);
+    legend(&mut out, frame.height);
+    out.push_str("</svg>\n");
+    out
+}
 
-    // Rows: steps grouped under their stages, in stage order then topological order.
-    let flow = graph.flow();
-    let mut rows: Vec<Row> = Vec::new();
-    for (k, stage) in flow.stages().iter().enumerate() {
+/// The time axis: whole months from the first day drawn to the last, so the
+/// axis reads like a wall calendar, at `px` pixels a day.
+struct Axis {
+    from: NaiveDate,
+    to: NaiveDate,
+    px: f64,
+}
+
+impl Axis {
+    /// The months that hold every bar, tail and marker; `None` for an empty chart.
+    fn spanning(gantt: &Gantt) -> Option<Axis> {
+        let first = gantt.bars.iter().map(|b| b.start).chain(gantt.markers.iter().map(|m| m.date)).min()?;
+        let last = gantt
+            .bars
+            .iter()
+            .map(|b| b.latest.unwrap_or(b.end).max(b.end))
+            .chain(gantt.markers.iter().map(|m| m.date))
+            .max()?;
+        let from = first.with_day(1).unwrap_or(first);
+        let to = (last + Duration::days(31)).with_day(1).unwrap_or(last) - Duration::days(1);
+        let px = (1400.0 / Axis::day_count(from, to) as f64).clamp(2.0, 22.0);
+        Some(Axis { from, to, px })
+    }
+
+    fn day_count(from: NaiveDate, to: NaiveDate) -> i64 {
+        (to - from).num_days().max(1) + 1
+    }
+
+    /// Left edge of a day's column.
+    fn x(&self, d: NaiveDate) -> f64 {
+        LABEL_W + MARGIN + (d - self.from).num_days() as f64 * self.px
+    }
+
+    /// Width of the whole axis.
+    fn width(&self) -> f64 {
+        Axis::day_count(self.from, self.to) as f64 * self.px
+    }
+}
+
+/// The picture's size and the band the rows take.
+struct Frame {
+    width: f64,
+    height: f64,
+    /// Top of the row band (where rest days are shaded).
+    body_top: f64,
+    /// Height of the row band.
+    body_h: f64,
+}
+
+impl Frame {
+    fn new(axis: &Axis, rows: usize) -> Frame {
+        Frame {
+            width: LABEL_W + MARGIN * 2.0 + axis.width() + 90.0,
+            height: TOP + rows as f64 * ROW_H + 56.0,
+            body_top: TOP - 8.0,
+            body_h: rows as f64 * ROW_H + 8.0,
+        }
+    }
+
+    fn bottom(&self) -> f64 {
+        self.body_top + self.body_h
+    }
+}
+
+/// Steps grouped under their stages, in stage order then topological order;
+/// a stage without bars gets no row.
+fn rows<'a>(graph: &'a FlowGraph, gantt: &'a Gantt) -> Vec<Row<'a>> {
+    let mut rows = Vec::new();
+    for (k, stage) in graph.flow().stages().iter().enumerate() {
         let bars: Vec<&Bar> = gantt.bars.iter().filter(|b| graph.step(b.node).stage() == k).collect();
         if bars.is_empty() {
             continue;
@@ -242,226 +314,234 @@ pub fn gantt_svg(graph: &FlowGraph, gantt: &Gantt, calendar: &Calendar) -> Strin
         rows.push(Row::Stage(stage.name(), stage.budget()));
         rows.extend(bars.into_iter().map(Row::Step));
     }
-    let height = TOP + rows.len() as f64 * ROW_H + 56.0;
+    rows
+}
 
-    let mut out = String::new();
+/// The `<svg>` element, the background, the title and the subtitle.
+fn header(out: &mut String, gantt: &Gantt, frame: &Frame) {
+    let (width, height) = (frame.width, frame.height);
     let _ = writeln!(
         out,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="{FONT_STACK}">"#
     );
-    let _ = writeln!(out, "<title>{}</title>", esc(&gantt.title));
+    let title = esc(&gantt.title);
+    let _ = writeln!(out, "<title>{title}</title>");
     let _ = writeln!(out, r##"<rect width="100%" height="100%" fill="#ffffff"/>"##);
     let _ = writeln!(
         out,
-        r##"<text x="{MARGIN}" y="30" font-size="20" font-weight="bold" fill="#1f2d3d">{}</text>"##,
-        esc(&gantt.title)
+        r##"<text x="{MARGIN}" y="30" font-size="20" font-weight="bold" fill="#1f2d3d">{title}</text>"##
     );
-    let _ = writeln!(
-        out,
-        r##"<text x="{MARGIN}" y="52" font-size="13" fill="#566573">{}</text>"##,
-        esc(&gantt.subtitle)
-    );
+    let subtitle = esc(&gantt.subtitle);
+    let _ = writeln!(out, r##"<text x="{MARGIN}" y="52" font-size="13" fill="#566573">{subtitle}</text>"##);
+}
 
-    // Rest days: weekends light, holidays stronger, make-up working days marked.
-    let body_top = TOP - 8.0;
-    let body_h = rows.len() as f64 * ROW_H + 8.0;
+/// Rest days: weekends light, holidays stronger with their name, make-up
+/// working days (调休) marked above the band.
+fn rest_days(out: &mut String, calendar: &Calendar, axis: &Axis, frame: &Frame) {
+    let (top, h, px) = (frame.body_top, frame.body_h, axis.px);
     out.push_str("<g class=\"calendar\">\n");
-    let mut d = from;
-    while d <= to {
-        let kind = calendar
+    let mut d = axis.from;
+    while d <= axis.to {
+        let x = axis.x(d);
+        let entry = calendar
             .entries_in_year(d.year())
             .find(|e| e.first <= d && d <= e.last)
-            .map(|e| (e.kind, e.name.as_deref().unwrap_or("")));
-        match (calendar.is_working_day(d), kind) {
-            (Ok(false), Some((DayKind::Holiday, name))) => {
-                let _ = writeln!(
-                    out,
-                    r##"<rect class="holiday" x="{:.1}" y="{body_top:.1}" width="{px:.1}" height="{body_h:.1}" fill="#fadbd8"><title>{d} {}</title></rect>"##,
-                    x(d),
-                    esc(name)
-                );
-            }
-            (Ok(false), _) => {
-                let _ = writeln!(
-                    out,
-                    r##"<rect class="rest" x="{:.1}" y="{body_top:.1}" width="{px:.1}" height="{body_h:.1}" fill="#f2f3f4"/>"##,
-                    x(d)
-                );
-            }
+            .map(|e| (e.kind, esc(e.name.as_deref().unwrap_or(""))));
+        let _ = match (calendar.is_working_day(d), entry) {
+            (Ok(false), Some((DayKind::Holiday, name))) => writeln!(
+                out,
+                r##"<rect class="holiday" x="{x:.1}" y="{top:.1}" width="{px:.1}" height="{h:.1}" fill="#fadbd8"><title>{d} {name}</title></rect>"##
+            ),
+            (Ok(false), _) => writeln!(
+                out,
+                r##"<rect class="rest" x="{x:.1}" y="{top:.1}" width="{px:.1}" height="{h:.1}" fill="#f2f3f4"/>"##
+            ),
             (Ok(true), Some((DayKind::Workday, name))) => {
-                let _ = writeln!(
+                let y = top - 6.0;
+                writeln!(
                     out,
-                    r##"<rect class="workday" x="{:.1}" y="{:.1}" width="{px:.1}" height="6" fill="#27ae60"><title>{d} 调休上班 ({})</title></rect>"##,
-                    x(d),
-                    body_top - 6.0,
-                    esc(name)
-                );
+                    r##"<rect class="workday" x="{x:.1}" y="{y:.1}" width="{px:.1}" height="6" fill="#27ae60"><title>{d} 调休上班 ({name})</title></rect>"##
+                )
             }
-            _ => {}
-        }
+            _ => Ok(()),
+        };
         d += Duration::days(1);
     }
     out.push_str("</g>\n");
+}
 
-    // Month axis.
-    let mut m = from;
-    while m <= to {
+/// A line and a label at the start of every month; the year where it changes.
+fn month_axis(out: &mut String, axis: &Axis, frame: &Frame) {
+    let (top, bottom, label_y) = (TOP - 30.0, frame.bottom(), TOP - 18.0);
+    let mut m = axis.from;
+    while m <= axis.to {
+        let x = axis.x(m);
+        let label_x = x + 3.0;
+        let label = if m.month() == 1 || m == axis.from {
+            format!("{}年{}月", m.year(), m.month())
+        } else {
+            format!("{}月", m.month())
+        };
         let _ = writeln!(
             out,
-            r##"<line x1="{0:.1}" y1="{1:.1}" x2="{0:.1}" y2="{2:.1}" stroke="#d5d8dc"/><text x="{3:.1}" y="{4:.1}" font-size="11" fill="#566573">{5}</text>"##,
-            x(m),
-            TOP - 30.0,
-            body_top + body_h,
-            x(m) + 3.0,
-            TOP - 18.0,
-            if m.month() == 1 || m == from {
-                format!("{}年{}月", m.year(), m.month())
-            } else {
-                format!("{}月", m.month())
-            }
+            r##"<line x1="{x:.1}" y1="{top:.1}" x2="{x:.1}" y2="{bottom:.1}" stroke="#d5d8dc"/><text x="{label_x:.1}" y="{label_y:.1}" font-size="11" fill="#566573">{label}</text>"##
         );
-        m = (m + Duration::days(32)).with_day(1).unwrap_or(to + Duration::days(1));
+        m = (m + Duration::days(32)).with_day(1).unwrap_or(axis.to + Duration::days(1));
     }
+}
 
-    // Rows.
-    for (i, row) in rows.iter().enumerate() {
-        let y = TOP + i as f64 * ROW_H;
-        match row {
-            Row::Stage(name, budget) => {
-                let label = match budget {
-                    Some(b) => format!("{name} · 阶段总控 {b} 天"),
-                    None => (*name).to_string(),
-                };
-                let _ = writeln!(
-                    out,
-                    r##"<g class="stage"><rect x="{MARGIN}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#eaf2f8" opacity="0.6"/><text x="{:.1}" y="{:.1}" font-size="13" font-weight="bold" fill="#1b4f72">{}</text></g>"##,
-                    y + 2.0,
-                    width - 2.0 * MARGIN,
-                    ROW_H - 4.0,
-                    MARGIN + 6.0,
-                    y + 18.0,
-                    esc(&label)
-                );
-            }
-            Row::Step(bar) => {
-                let step = graph.step(bar.node);
-                let (fill, stroke) = bar_colors(bar, step.counted());
-                let (x0, x1) = (x(bar.start), x(bar.end) + px);
-                let dash = if step.counted() { "" } else { r#" stroke-dasharray="4 2""# };
-                let mut g = format!(
-                    r#"<g id="bar-{}" class="{}"><title>{} {} · {} → {}</title>"#,
-                    esc(step.id()),
-                    class_of(bar, step.counted()),
-                    esc(step.name()),
-                    esc(&super::limits_label(step)),
-                    bar.start,
-                    bar.end
-                );
-                let dept = step.dept_label();
-                let label = if dept.is_empty() {
-                    step.name().to_string()
-                } else {
-                    format!("{} · {dept}", step.name())
-                };
-                let label = fit(&label, 12.0, LABEL_W - 20.0);
-                let _ = write!(
-                    g,
-                    r##"<text x="{:.1}" y="{:.1}" font-size="12" fill="#2c3e50">{}</text>"##,
-                    MARGIN + 16.0,
-                    y + 17.0,
-                    esc(&label)
-                );
-                if let Some(l) = bar.latest {
-                    let _ = write!(
-                        g,
-                        r##"<line class="float" x1="{x1:.1}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}" stroke="{stroke}" stroke-width="1.5" opacity="0.7"/><line x1="{1:.1}" y1="{2:.1}" x2="{1:.1}" y2="{3:.1}" stroke="{stroke}" stroke-width="1.5" opacity="0.7"/>"##,
-                        y + ROW_H / 2.0,
-                        x(l) + px,
-                        y + ROW_H / 2.0 - 4.0,
-                        y + ROW_H / 2.0 + 4.0
-                    );
-                }
-                if bar.start == bar.end && step.promised() == 0 {
-                    let (cx, cy) = (x0 + px / 2.0, y + ROW_H / 2.0);
-                    let _ = write!(
-                        g,
-                        r#"<path d="M{cx:.1},{:.1} L{:.1},{cy:.1} L{cx:.1},{:.1} L{:.1},{cy:.1} z" fill="{fill}" stroke="{stroke}"/>"#,
-                        cy - 7.0,
-                        cx + 7.0,
-                        cy + 7.0,
-                        cx - 7.0
-                    );
-                } else {
-                    let _ = write!(
-                        g,
-                        r#"<rect x="{x0:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="3" fill="{fill}" stroke="{stroke}"{dash}/>"#,
-                        y + 6.0,
-                        (x1 - x0).max(2.0),
-                        ROW_H - 12.0
-                    );
-                }
-                let days = if step.counted() {
-                    format!("{}天", step.promised())
-                } else {
-                    format!("({}天)", step.promised())
-                };
-                let _ = write!(
-                    g,
-                    r##"<text x="{:.1}" y="{:.1}" font-size="11" fill="#566573">{}</text></g>"##,
-                    x1.max(bar.latest.map_or(0.0, |l| x(l) + px)) + 4.0,
-                    y + 17.0,
-                    esc(&days)
-                );
-                out.push_str(&g);
-                out.push('\n');
-            }
-        }
+/// A stage's band across the chart, with its budget.
+fn stage_row(out: &mut String, name: &str, budget: Option<u32>, y: f64, width: f64) {
+    let label = match budget {
+        Some(b) => format!("{name} · 阶段总控 {b} 天"),
+        None => name.to_string(),
+    };
+    let (band_y, band_w, band_h) = (y + 2.0, width - 2.0 * MARGIN, ROW_H - 4.0);
+    let (text_x, text_y) = (MARGIN + 6.0, y + 18.0);
+    let label = esc(&label);
+    let _ = writeln!(
+        out,
+        r##"<g class="stage"><rect x="{MARGIN}" y="{band_y:.1}" width="{band_w:.1}" height="{band_h:.1}" fill="#eaf2f8" opacity="0.6"/><text x="{text_x:.1}" y="{text_y:.1}" font-size="13" font-weight="bold" fill="#1b4f72">{label}</text></g>"##
+    );
+}
+
+/// One step's row: its label on the left, its bar (a diamond for a 即办
+/// milestone), its float as a thin tail, and its promised days after it.
+fn step_row(out: &mut String, graph: &FlowGraph, bar: &Bar, y: f64, axis: &Axis) {
+    let step = graph.step(bar.node);
+    let counted = step.counted();
+    let colors = bar_colors(bar, counted);
+    let (x0, x1) = (axis.x(bar.start), axis.x(bar.end) + axis.px);
+    let _ = write!(
+        out,
+        r#"<g id="bar-{}" class="{}"><title>{} {} · {} → {}</title>"#,
+        esc(step.id()),
+        class_of(bar, counted),
+        esc(step.name()),
+        esc(&super::limits_label(step)),
+        bar.start,
+        bar.end
+    );
+    step_label(out, step, y);
+    let tail_end = bar.latest.map(|l| axis.x(l) + axis.px);
+    if let Some(xl) = tail_end {
+        float_tail(out, x1, xl, y, colors.1);
     }
+    if bar.start == bar.end && step.promised() == 0 {
+        milestone(out, x0 + axis.px / 2.0, y + ROW_H / 2.0, colors);
+    } else {
+        let dash = if counted { "" } else { r#" stroke-dasharray="4 2""# };
+        let (top, w, h) = (y + 6.0, (x1 - x0).max(2.0), ROW_H - 12.0);
+        let (fill, stroke) = colors;
+        let _ = write!(
+            out,
+            r#"<rect x="{x0:.1}" y="{top:.1}" width="{w:.1}" height="{h:.1}" rx="3" fill="{fill}" stroke="{stroke}"{dash}/>"#
+        );
+    }
+    let days = if counted { format!("{}天", step.promised()) } else { format!("({}天)", step.promised()) };
+    let (days_x, days_y) = (x1.max(tail_end.unwrap_or(0.0)) + 4.0, y + 17.0);
+    let days = esc(&days);
+    let _ = writeln!(
+        out,
+        r##"<text x="{days_x:.1}" y="{days_y:.1}" font-size="11" fill="#566573">{days}</text></g>"##
+    );
+}
 
-    // Vertical markers on top.
-    for (i, m) in gantt.markers.iter().enumerate() {
+/// The step's name and departments, cut to fit the label column.
+fn step_label(out: &mut String, step: &crate::model::Step, y: f64) {
+    let dept = step.dept_label();
+    let label = if dept.is_empty() { step.name().to_string() } else { format!("{} · {dept}", step.name()) };
+    let label = esc(&fit(&label, 12.0, LABEL_W - 20.0));
+    let (x, y) = (MARGIN + 16.0, y + 17.0);
+    let _ = write!(out, r##"<text x="{x:.1}" y="{y:.1}" font-size="12" fill="#2c3e50">{label}</text>"##);
+}
+
+/// The float: a thin line from the bar's end to the latest it may end, with a tick there.
+fn float_tail(out: &mut String, x1: f64, xl: f64, y: f64, stroke: &str) {
+    let (mid, tick_top, tick_bottom) = (y + ROW_H / 2.0, y + ROW_H / 2.0 - 4.0, y + ROW_H / 2.0 + 4.0);
+    let _ = write!(
+        out,
+        r##"<line class="float" x1="{x1:.1}" y1="{mid:.1}" x2="{xl:.1}" y2="{mid:.1}" stroke="{stroke}" stroke-width="1.5" opacity="0.7"/><line x1="{xl:.1}" y1="{tick_top:.1}" x2="{xl:.1}" y2="{tick_bottom:.1}" stroke="{stroke}" stroke-width="1.5" opacity="0.7"/>"##
+    );
+}
+
+/// A diamond centred on `(cx, cy)`: a step decided on the spot (即办).
+fn milestone(out: &mut String, cx: f64, cy: f64, (fill, stroke): (&str, &str)) {
+    let (top, right, bottom, left) = (cy - 7.0, cx + 7.0, cy + 7.0, cx - 7.0);
+    let _ = write!(
+        out,
+        r#"<path d="M{cx:.1},{top:.1} L{right:.1},{cy:.1} L{cx:.1},{bottom:.1} L{left:.1},{cy:.1} z" fill="{fill}" stroke="{stroke}"/>"#
+    );
+}
+
+/// Vertical lines on top of the rows: the budget, stages' budgets, the status
+/// day; labels below the band, staggered over three lines so neighbours do not overlap.
+fn markers(out: &mut String, markers: &[Marker], axis: &Axis, frame: &Frame) {
+    let (top, bottom) = (TOP - 12.0, frame.bottom());
+    for (i, m) in markers.iter().enumerate() {
         let color = match m.class {
             "budget" => CRITICAL,
             "today" => "#1f618d",
             _ => "#b9770e",
         };
         let dash = if m.class == "stage-budget" { r#" stroke-dasharray="6 3""# } else { "" };
-        let xm = x(m.date) + px;
+        let xm = axis.x(m.date) + axis.px;
+        let (label_x, label_y) = (xm + 3.0, bottom + 14.0 + (i % 3) as f64 * 13.0);
+        let (class, label) = (m.class, esc(&format!("{} {}", m.label, m.date)));
         let _ = writeln!(
             out,
-            r#"<g class="marker {}"><line x1="{xm:.1}" y1="{:.1}" x2="{xm:.1}" y2="{:.1}" stroke="{color}" stroke-width="2"{dash}/><text x="{:.1}" y="{:.1}" font-size="11" fill="{color}">{}</text></g>"#,
-            m.class,
-            TOP - 12.0,
-            body_top + body_h,
-            xm + 3.0,
-            body_top + body_h + 14.0 + (i % 3) as f64 * 13.0,
-            esc(&format!("{} {}", m.label, m.date))
+            r#"<g class="marker {class}"><line x1="{xm:.1}" y1="{top:.1}" x2="{xm:.1}" y2="{bottom:.1}" stroke="{color}" stroke-width="2"{dash}/><text x="{label_x:.1}" y="{label_y:.1}" font-size="11" fill="{color}">{label}</text></g>"#
         );
     }
+}
 
-    // Legend.
+/// A swatch of the legend: where it starts, its look, and where its label starts.
+struct Swatch {
+    x: f64,
+    style: &'static str,
+    label_x: f64,
+    label: &'static str,
+}
+
+/// What the colours mean, in one line at the bottom.
+const LEGEND: [Swatch; 5] = [
+    Swatch {
+        x: MARGIN,
+        style: r##"fill="#e6766a" stroke="#c0392b""##,
+        label_x: MARGIN + 20.0,
+        label: "关键路径",
+    },
+    Swatch {
+        x: MARGIN + 90.0,
+        style: r##"fill="#7fb3d5" stroke="#2e86c1""##,
+        label_x: MARGIN + 110.0,
+        label: "计时事项",
+    },
+    Swatch {
+        x: MARGIN + 180.0,
+        style: r##"fill="#eaeded" stroke="#aab7b8" stroke-dasharray="4 2""##,
+        label_x: MARGIN + 200.0,
+        label: "不计时",
+    },
+    Swatch {
+        x: MARGIN + 260.0, style: r##"fill="#fadbd8""##, label_x: MARGIN + 280.0, label: "法定节假日"
+    },
+    Swatch { x: MARGIN + 360.0, style: r##"fill="#f2f3f4""##, label_x: MARGIN + 380.0, label: "周末" },
+];
+
+fn legend(out: &mut String, height: f64) {
     let ly = height - 10.0;
-    let _ = writeln!(
-        out,
-        r##"<g class="legend" font-size="11" fill="#566573"><rect x="{MARGIN}" y="{:.1}" width="16" height="9" fill="#e6766a" stroke="{CRITICAL}"/><text x="{:.1}" y="{ly:.1}">关键路径</text><rect x="{:.1}" y="{:.1}" width="16" height="9" fill="#7fb3d5" stroke="#2e86c1"/><text x="{:.1}" y="{ly:.1}">计时事项</text><rect x="{:.1}" y="{:.1}" width="16" height="9" fill="#eaeded" stroke="#aab7b8" stroke-dasharray="4 2"/><text x="{:.1}" y="{ly:.1}">不计时</text><rect x="{:.1}" y="{:.1}" width="16" height="9" fill="#fadbd8"/><text x="{:.1}" y="{ly:.1}">法定节假日</text><rect x="{:.1}" y="{:.1}" width="16" height="9" fill="#f2f3f4"/><text x="{:.1}" y="{ly:.1}">周末</text><text x="{:.1}" y="{ly:.1}">细线: 可延后至 (总控余量)</text></g>"##,
-        ly - 9.0,
-        MARGIN + 20.0,
-        MARGIN + 90.0,
-        ly - 9.0,
-        MARGIN + 110.0,
-        MARGIN + 180.0,
-        ly - 9.0,
-        MARGIN + 200.0,
-        MARGIN + 260.0,
-        ly - 9.0,
-        MARGIN + 280.0,
-        MARGIN + 360.0,
-        ly - 9.0,
-        MARGIN + 380.0,
-        MARGIN + 430.0,
-    );
-    out.push_str("</svg>\n");
-    out
+    let swatch_y = ly - 9.0;
+    out.push_str(r##"<g class="legend" font-size="11" fill="#566573">"##);
+    for s in &LEGEND {
+        let (x, style, label_x, label) = (s.x, s.style, s.label_x, s.label);
+        let _ = write!(
+            out,
+            r#"<rect x="{x:.1}" y="{swatch_y:.1}" width="16" height="9" {style}/><text x="{label_x:.1}" y="{ly:.1}">{label}</text>"#
+        );
+    }
+    let note_x = MARGIN + 430.0;
+    let _ = writeln!(out, r#"<text x="{note_x:.1}" y="{ly:.1}">细线: 可延后至 (总控余量)</text></g>"#);
 }
 
 enum Row<'a> {
