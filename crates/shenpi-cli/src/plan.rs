@@ -5,6 +5,7 @@
 //! or its calendar is invalid or a date falls outside the calendar, 2 usage
 //! or I/O error.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use chrono::NaiveDate;
@@ -282,63 +283,48 @@ fn days(n: i64) -> String {
     format!("{n} working day{}", if n.abs() == 1 { "" } else { "s" })
 }
 
+/// The plan for a person: a summary, the step table, the stages, what to
+/// cut when over budget, and the reform figures.
 fn table(o: &Output<'_>) -> String {
     let mut s = String::new();
-    let line = |s: &mut String, t: String| {
-        s.push_str(&t);
+    summary(&mut s, o);
+    s.push('\n');
+    step_table(&mut s, o);
+    s.push('\n');
+    stages(&mut s, o);
+    if let Some(c) = &o.cuts {
         s.push('\n');
-    };
-    line(&mut s, format!("{} ({})", o.name, o.flow));
-    line(
-        &mut s,
-        format!(
-            "start {} (calendar {}), deadlines by the {} policy",
-            o.start_date.as_deref().unwrap_or("(no dates)"),
-            o.calendar,
-            o.policy
-        ),
-    );
+        cuts(&mut s, c);
+    }
+    s.push('\n');
+    reform(&mut s, o);
+    s
+}
+
+/// Title, start and policy, the budget check, the finish and the critical path.
+fn summary(s: &mut String, o: &Output<'_>) {
+    let _ = writeln!(s, "{} ({})", o.name, o.flow);
+    let start = o.start_date.as_deref().unwrap_or("(no dates)");
+    let _ = writeln!(s, "start {start} (calendar {}), deadlines by the {} policy", o.calendar, o.policy);
     let counted = format!("counted critical path {}", days(i64::from(o.total_days)));
-    match (o.budget, o.slack) {
+    let _ = match (o.budget, o.slack) {
         (Some(b), Some(sl)) if sl >= 0 => {
-            line(&mut s, format!("budget {}: fits, {counted}, {} to spare", days(i64::from(b)), days(sl)))
+            writeln!(s, "budget {}: fits, {counted}, {} to spare", days(i64::from(b)), days(sl))
         }
         (Some(b), Some(sl)) => {
-            line(&mut s, format!("budget {}: OVER BUDGET by {}, {counted}", days(i64::from(b)), days(-sl)))
+            writeln!(s, "budget {}: OVER BUDGET by {}, {counted}", days(i64::from(b)), days(-sl))
         }
-        _ => line(&mut s, format!("no budget; {counted}")),
-    }
-    line(
-        &mut s,
-        format!(
-            "ends after {}{} (uncounted time included)",
-            days(i64::from(o.elapsed_days)),
-            o.finish_date.as_ref().map_or(String::new(), |d| format!(" on {d}"))
-        ),
-    );
-    line(&mut s, format!("critical path: {}", o.critical_path.join(" -> ")));
-    s.push('\n');
+        _ => writeln!(s, "no budget; {counted}"),
+    };
+    let on = o.finish_date.as_ref().map_or(String::new(), |d| format!(" on {d}"));
+    let _ = writeln!(s, "ends after {}{on} (uncounted time included)", days(i64::from(o.elapsed_days)));
+    let _ = writeln!(s, "critical path: {}", o.critical_path.join(" -> "));
+}
 
+/// One row per step, columns padded by display width, numbers to the right.
+fn step_table(s: &mut String, o: &Output<'_>) {
     let head = ["", "id", "name", "dept", "days", "es", "ef", "deadline", "float", "start", "due"];
-    let rows: Vec<[String; 11]> = o
-        .steps
-        .iter()
-        .map(|st| {
-            [
-                if st.critical { "*" } else { "" }.to_string(),
-                st.id.to_string(),
-                st.name.to_string(),
-                st.dept.clone(),
-                if st.counted { st.promised.to_string() } else { format!("({})", st.promised) },
-                st.es.to_string(),
-                st.ef.to_string(),
-                st.deadline.to_string(),
-                st.total_float.to_string(),
-                st.start_date.clone().unwrap_or_else(|| "-".to_string()),
-                st.due_date.clone().unwrap_or_else(|| "-".to_string()),
-            ]
-        })
-        .collect();
+    let rows: Vec<[String; 11]> = o.steps.iter().map(step_cells).collect();
     let mut widths: Vec<usize> = head.iter().map(|h| h.width()).collect();
     for r in &rows {
         for (w, c) in widths.iter_mut().zip(r) {
@@ -351,18 +337,35 @@ fn table(o: &Output<'_>) -> String {
             cells.iter().enumerate().map(|(i, c)| pad(c, widths[i], numeric(i))).collect();
         parts.join("  ").trim_end().to_string()
     };
-    line(&mut s, render(&head.map(String::from)));
+    let _ = writeln!(s, "{}", render(&head.map(String::from)));
     for r in &rows {
-        line(&mut s, render(r));
+        let _ = writeln!(s, "{}", render(r));
     }
-    line(
-        &mut s,
+    let _ = writeln!(
+        s,
         "(* critical; (n) days not counted against the budget; deadline = latest finish or policy share; \
          float = days it may slip with the budget still met)"
-            .to_string(),
     );
-    s.push('\n');
+}
 
+fn step_cells(st: &StepOut<'_>) -> [String; 11] {
+    [
+        if st.critical { "*" } else { "" }.to_string(),
+        st.id.to_string(),
+        st.name.to_string(),
+        st.dept.clone(),
+        if st.counted { st.promised.to_string() } else { format!("({})", st.promised) },
+        st.es.to_string(),
+        st.ef.to_string(),
+        st.deadline.to_string(),
+        st.total_float.to_string(),
+        st.start_date.clone().unwrap_or_else(|| "-".to_string()),
+        st.due_date.clone().unwrap_or_else(|| "-".to_string()),
+    ]
+}
+
+/// Each stage against its budget, with the chain that breaks it.
+fn stages(s: &mut String, o: &Output<'_>) {
     for st in &o.stages {
         let what = match (st.budget, st.slack) {
             (Some(b), Some(sl)) if sl >= 0 => format!("{} of {b}, fits", st.total_days),
@@ -371,64 +374,56 @@ fn table(o: &Output<'_>) -> String {
             }
             _ => format!("{} (no budget)", st.total_days),
         };
-        line(&mut s, format!("stage {} ({}): {what}", st.name, st.id));
+        let _ = writeln!(s, "stage {} ({}): {what}", st.name, st.id);
     }
-    if let Some(c) = &o.cuts {
-        s.push('\n');
-        line(&mut s, format!("The flow is {} over its budget. To fit, cut:", days(c.over_by)));
-        for x in &c.plan {
-            line(&mut s, format!("  {} {} by {} (cost {})", x.id, x.name, days(i64::from(x.days)), x.cost));
-        }
-        if !c.reaches_budget {
-            line(
-                &mut s,
-                format!(
-                    "  ...and the flow still takes {}: every step on a critical chain is at its `min`",
-                    days(i64::from(c.total_days_after))
-                ),
+}
+
+/// What to cut to fit the budget, and the steps that help most when cut alone.
+fn cuts(s: &mut String, c: &CutsOut<'_>) {
+    let _ = writeln!(s, "The flow is {} over its budget. To fit, cut:", days(c.over_by));
+    for x in &c.plan {
+        let _ = writeln!(s, "  {} {} by {} (cost {})", x.id, x.name, days(i64::from(x.days)), x.cost);
+    }
+    if !c.reaches_budget {
+        let _ = writeln!(
+            s,
+            "  ...and the flow still takes {}: every step on a critical chain is at its `min`",
+            days(i64::from(c.total_days_after))
+        );
+    }
+    if !c.candidates.is_empty() {
+        let _ = writeln!(s, "Steps that shorten the total when cut alone:");
+        for x in c.candidates.iter().take(10) {
+            let saves = days(i64::from(x.saves));
+            let _ = writeln!(
+                s,
+                "  {} {}: saves up to {saves} (room {}, cost {} per day)",
+                x.id, x.name, x.room, x.cost_per_day
             );
         }
-        if !c.candidates.is_empty() {
-            line(&mut s, "Steps that shorten the total when cut alone:".to_string());
-            for x in c.candidates.iter().take(10) {
-                line(
-                    &mut s,
-                    format!(
-                        "  {} {}: saves up to {} (room {}, cost {} per day)",
-                        x.id,
-                        x.name,
-                        days(i64::from(x.saves)),
-                        x.room,
-                        x.cost_per_day
-                    ),
-                );
-            }
-        }
     }
-    s.push('\n');
+}
+
+/// Before-and-after figures, and what `after` edges serialise.
+fn reform(s: &mut String, o: &Output<'_>) {
     let r = &o.reform;
-    line(
-        &mut s,
-        format!(
-            "reform: {} steps; {} legal working days one after another, {} on the legal critical path, \
-             {} promised; speed-up {:.1}%",
-            r.steps,
-            r.legal_serial_days,
-            r.legal_critical_days,
-            r.promised_critical_days,
-            r.speed_up * 100.0
-        ),
+    let _ = writeln!(
+        s,
+        "reform: {} steps; {} legal working days one after another, {} on the legal critical path, \
+         {} promised; speed-up {:.1}%",
+        r.steps,
+        r.legal_serial_days,
+        r.legal_critical_days,
+        r.promised_critical_days,
+        r.speed_up * 100.0
     );
     if !o.relaxed_after.parallel.is_empty() {
         let pairs: Vec<String> = o.relaxed_after.parallel.iter().map(|[a, b]| format!("{a} | {b}")).collect();
-        line(
-            &mut s,
-            format!(
-                "without `after` edges these would run in parallel: {}; counted critical path {}",
-                pairs.join(", "),
-                o.relaxed_after.total_days
-            ),
+        let _ = writeln!(
+            s,
+            "without `after` edges these would run in parallel: {}; counted critical path {}",
+            pairs.join(", "),
+            o.relaxed_after.total_days
         );
     }
-    s
 }
