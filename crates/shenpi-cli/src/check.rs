@@ -43,7 +43,7 @@ impl Verdict {
 
 fn check(path: &Path) -> Verdict {
     let name = path.display().to_string();
-    let bytes = match std::fs::read(path) {
+    let bytes = match shenpi_core::limits::read_file(path) {
         Ok(b) => b,
         Err(e) => return Verdict::Unreadable(format!("cannot read `{name}`: {e}")),
     };

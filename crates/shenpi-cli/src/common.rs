@@ -1,6 +1,7 @@
 //! What the commands share: loading a flow for a project, argument parsers,
 //! and turning errors into exit codes.
 
+use std::borrow::Cow;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,6 +49,31 @@ impl From<io::Error> for Failure {
     fn from(e: io::Error) -> Failure {
         Failure(Outcome::Failed, format!("error: {e}"))
     }
+}
+
+/// `text` safe to print on a terminal: control characters (ESC, BEL, CR, …)
+/// and the bidirectional controls that reorder what follows them (U+202E and
+/// kin) are shown escaped, as `\u{1b}`, so a name cannot move the cursor,
+/// recolour the screen or disguise itself.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_escape(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether `c` changes a terminal's state or the order of the text around it.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Parses `YYYY-MM-DD` (a clap value parser).
@@ -121,7 +147,10 @@ pub fn project_calendar(flow: &Flow, flow_path: &Path) -> Result<ProjectCalendar
         Some(dir) if name.is_relative() => dir.join(name),
         _ => name.to_path_buf(),
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let text = shenpi_core::limits::read_file(&path).and_then(|bytes| {
+        String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    });
+    let text = text.map_err(|e| {
         Failure(
             Outcome::Failed,
             format!(
@@ -132,4 +161,17 @@ pub fn project_calendar(flow: &Flow, flow_path: &Path) -> Result<ProjectCalendar
         )
     })?;
     Ok(ProjectCalendar::from_yaml(&path.display().to_string(), text)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_escapes_terminal_and_bidi_controls_only() {
+        assert_eq!(printable("建设用地规划许可证 (B-2)"), "建设用地规划许可证 (B-2)");
+        assert_eq!(printable("a\u{1b}[31mred\u{7}"), "a\\u{1b}[31mred\\u{7}");
+        assert_eq!(printable("x\u{202e}gpj.exe\ty\n"), "x\\u{202e}gpj.exe\\u{9}y\\u{a}");
+        assert!(matches!(printable("plain"), Cow::Borrowed(_)));
+    }
 }

@@ -298,7 +298,8 @@ fn table(o: &Output<'_>) -> String {
     }
     s.push('\n');
     reform(&mut s, o);
-    s
+    // Names come from the file: a control character in one must not reach the terminal.
+    s.lines().map(|line| common::printable(line) + "\n").collect()
 }
 
 /// Title, start and policy, the budget check, the finish and the critical path.
@@ -352,8 +353,8 @@ fn step_cells(st: &StepOut<'_>) -> [String; 11] {
     [
         if st.critical { "*" } else { "" }.to_string(),
         st.id.to_string(),
-        st.name.to_string(),
-        st.dept.clone(),
+        common::printable(st.name).into_owned(),
+        common::printable(&st.dept).into_owned(),
         if st.counted { st.promised.to_string() } else { format!("({})", st.promised) },
         st.es.to_string(),
         st.ef.to_string(),

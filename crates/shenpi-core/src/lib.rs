@@ -55,6 +55,7 @@ pub mod calendar;
 pub mod diag;
 mod error;
 pub mod graph;
+pub mod limits;
 pub mod model;
 pub mod render;
 pub mod runtime;

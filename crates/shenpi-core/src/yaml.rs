@@ -5,9 +5,13 @@
 //! reports what is wrong at the node's exact span and returns `None`, so a
 //! loader can go on and report every problem in a file in one run.
 
-use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use std::borrow::Cow;
+
+use saphyr::{MarkedYaml, Scalar, ScalarStyle, YamlData, YamlLoader};
+use saphyr_parser::{BufferedInput, Event, Parser, SpannedEventReceiver};
 
 use crate::diag::{Code, Diagnostic, Source, Span, suggest};
+use crate::limits::{MAX_ID_LEN, MAX_YAML_DEPTH};
 
 /// A parsed YAML node with positions.
 pub(crate) type Node<'a> = MarkedYaml<'a>;
@@ -19,28 +23,131 @@ pub(crate) struct Reader<'s> {
 }
 
 /// Parses the single document of `source`; `Ok(None)` for an empty file.
+///
+/// Anchors and aliases are refused (an alias would expand a subtree the
+/// reader cannot see, and a flow is read by people first).
 pub(crate) fn parse(source: &Source) -> Result<Option<Node<'_>>, Box<Diagnostic>> {
-    match MarkedYaml::load_from_str(source.text()) {
-        Ok(mut docs) => {
-            if docs.len() > 1 {
-                let at = docs[1].span.start.index();
-                let at = source.char_to_byte(at);
-                return Err(Box::new(
-                    Diagnostic::error(Code::Syntax, "more than one YAML document in the file")
-                        .at(Span::new(at, at), "a second document starts here")
-                        .help("keep one document per file; remove the `---` separator"),
-                ));
+    let mut guard = Guard {
+        loader: YamlLoader::default(),
+        refused: None,
+        documents: 0,
+        second_document: None,
+        depth: 0,
+        too_deep: None,
+    };
+    // Events are pulled one by one: saphyr's own `Parser::load` recurses once per level of nesting.
+    let mut scanned = Ok(());
+    for event in Parser::new(BufferedInput::new(source.text().chars())) {
+        match event {
+            Ok((event, span)) => guard.on_event(event, span),
+            Err(e) => {
+                scanned = Err(e);
+                break;
             }
-            Ok(docs.pop())
         }
-        Err(e) => {
-            let at = source.char_to_byte(e.marker().index());
-            Err(Box::new(
-                Diagnostic::error(Code::Syntax, format!("malformed YAML: {}", e.info()))
-                    .at(Span::new(at, at), "")
-                    .help("check indentation and that every `key: value` pair and list item is well-formed"),
-            ))
+        if guard.too_deep.is_some() || guard.second_document.is_some() {
+            break;
         }
+    }
+    let at = |char_index: usize| {
+        let at = source.char_to_byte(char_index);
+        Span::new(at, at)
+    };
+    if let Some(start) = guard.too_deep {
+        return Err(Box::new(
+            Diagnostic::error(Code::TooLarge, format!("YAML nested more than {MAX_YAML_DEPTH} deep"))
+                .at(at(start), "too deep")
+                .help("a flow nests a few levels of stages, blocks and steps; flatten this nesting"),
+        ));
+    }
+    if let Some((start, end, what)) = guard.refused {
+        let span = Span::new(source.char_to_byte(start), source.char_to_byte(end));
+        return Err(Box::new(
+            Diagnostic::error(Code::Syntax, format!("YAML {what}s are not supported"))
+                .at(span, format!("{what} here"))
+                .help("write the value out in full where it is used"),
+        ));
+    }
+    let error = scanned.err().or_else(|| guard.loader.error().cloned());
+    if let Some(e) = error {
+        return Err(Box::new(
+            Diagnostic::error(Code::Syntax, format!("malformed YAML: {}", e.info()))
+                .at(at(e.marker().index()), "")
+                .help("check indentation and that every `key: value` pair and list item is well-formed"),
+        ));
+    }
+    if let Some(start) = guard.second_document {
+        return Err(Box::new(
+            Diagnostic::error(Code::Syntax, "more than one YAML document in the file")
+                .at(at(start), "a second document starts here")
+                .help("keep one document per file; remove the `---` separator"),
+        ));
+    }
+    Ok(guard.loader.into_documents().pop())
+}
+
+/// Passes parser events on to saphyr's tree builder, noting the first anchor
+/// or alias (and handing the builder a plain value in its place, so nothing
+/// is ever expanded) and where a second document starts (never built).
+struct Guard<'input> {
+    loader: YamlLoader<'input, Node<'input>>,
+    /// Character range of the first anchor or alias, and which it was.
+    refused: Option<(usize, usize, &'static str)>,
+    documents: usize,
+    /// Character index where a second document starts.
+    second_document: Option<usize>,
+    /// How many collections are open.
+    depth: usize,
+    /// Character index of the first collection past [`MAX_YAML_DEPTH`]; from
+    /// there on nothing reaches the builder (a deep tree would overflow the
+    /// stack when dropped).
+    too_deep: Option<usize>,
+}
+
+impl<'input> SpannedEventReceiver<'input> for Guard<'input> {
+    fn on_event(&mut self, event: Event<'input>, span: saphyr_parser::Span) {
+        if let Event::DocumentStart(_) = event {
+            self.documents += 1;
+            if self.documents == 2 {
+                self.second_document = Some(span.start.index());
+            }
+        }
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                self.depth += 1;
+                if self.depth > MAX_YAML_DEPTH {
+                    self.too_deep.get_or_insert(span.start.index());
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+        if self.documents > 1 || self.too_deep.is_some() {
+            return;
+        }
+        let mut refuse = |what| {
+            self.refused.get_or_insert((span.start.index(), span.end.index(), what));
+        };
+        let event = match event {
+            Event::Alias(_) => {
+                refuse("alias");
+                Event::Scalar(Cow::Borrowed("~"), ScalarStyle::Plain, 0, None)
+            }
+            Event::Scalar(value, style, anchor, tag) if anchor > 0 => {
+                refuse("anchor");
+                Event::Scalar(value, style, 0, tag)
+            }
+            Event::SequenceStart(anchor, tag) if anchor > 0 => {
+                refuse("anchor");
+                Event::SequenceStart(0, tag)
+            }
+            Event::MappingStart(anchor, tag) if anchor > 0 => {
+                refuse("anchor");
+                Event::MappingStart(0, tag)
+            }
+            other => other,
+        };
+        self.loader.on_event(event, span);
     }
 }
 
@@ -128,15 +235,10 @@ impl<'s> Reader<'s> {
     /// Reports "expected `what`" at `node`.
     pub fn wrong_type(&mut self, node: &Node<'_>, key: &str, what: &str) {
         let found = type_name(node);
-        let d = if matches!(node.data, YamlData::Alias(_)) {
-            Diagnostic::error(Code::WrongType, "anchors and aliases are not supported")
-                .at(self.span(node), "alias used here")
-                .help("write the value out in full")
-        } else {
+        self.push(
             Diagnostic::error(Code::WrongType, format!("`{key}` must be {what}, found {found}"))
-                .at(self.span(node), format!("expected {what}"))
-        };
-        self.push(d);
+                .at(self.span(node), format!("expected {what}")),
+        );
     }
 
     /// Checks that `node` is a mapping whose keys are all in `allowed`; every
@@ -196,13 +298,21 @@ impl<'s> Reader<'s> {
         );
     }
 
-    /// A text value (numbers and booleans are taken as written).
+    /// The source text of a node, as written.
+    fn written(&self, node: &Node<'_>) -> &'s str {
+        let span = self.span(node);
+        self.source.text().get(span.start..span.end).unwrap_or("")
+    }
+
+    /// A text value. A plain scalar that reads as a number or a boolean is
+    /// taken exactly as written: `dept: 0571` is `0571`, `id: 007` is `007`,
+    /// `name: 0x10` is `0x10`.
     pub fn text(&mut self, node: &Node<'_>, key: &str) -> Option<String> {
         match &node.data {
             YamlData::Value(Scalar::String(s)) => Some(s.to_string()),
-            YamlData::Value(Scalar::Integer(i)) => Some(i.to_string()),
-            YamlData::Value(Scalar::FloatingPoint(f)) => Some(f.to_string()),
-            YamlData::Value(Scalar::Boolean(b)) => Some(b.to_string()),
+            YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_) | Scalar::Boolean(_)) => {
+                Some(self.written(node).to_string())
+            }
             _ => {
                 self.wrong_type(node, key, "text");
                 None
@@ -210,10 +320,19 @@ impl<'s> Reader<'s> {
         }
     }
 
-    /// An identifier: non-empty, `[A-Za-z0-9_-]`, so it is safe in files, URLs and SVG.
+    /// An identifier: non-empty, `[A-Za-z0-9_-]`, so it is safe in files, URLs and SVG,
+    /// and at most [`MAX_ID_LEN`] bytes long.
     pub fn id(&mut self, node: &Node<'_>, key: &str) -> Option<(String, Span)> {
         let s = self.text(node, key)?;
         let span = self.span(node);
+        if s.len() > MAX_ID_LEN {
+            self.push(
+                Diagnostic::error(Code::TooLarge, format!("an id of {} bytes is too long", s.len()))
+                    .at(Span::new(span.start, span.start), format!("at most {MAX_ID_LEN} bytes"))
+                    .help("use a short latin id such as `land-planning`, and put the full title in `name`"),
+            );
+            return None;
+        }
         let ok = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !ok {
             self.push(
@@ -230,33 +349,26 @@ impl<'s> Reader<'s> {
 
     /// A whole number of working days, not negative.
     pub fn days(&mut self, node: &Node<'_>, key: &str) -> Option<u32> {
+        let written = self.written(node);
         match &node.data {
             YamlData::Value(Scalar::Integer(i)) if *i < 0 => {
-                self.push(
-                    Diagnostic::error(Code::NegativeDays, format!("`{key}` is {i} days, which is negative"))
-                        .at(self.span(node), "days cannot be negative")
-                        .help("use 0 for an item decided on the spot (即办)"),
-                );
+                self.negative_days(node, key, written);
                 None
             }
             YamlData::Value(Scalar::Integer(i)) => match u32::try_from(*i) {
                 Ok(d) if d <= MAX_DAYS => Some(d),
                 _ => {
-                    self.push(
-                        Diagnostic::error(
-                            Code::InvalidValue,
-                            format!("`{key}` is {i} days, more than allowed"),
-                        )
-                        .at(self.span(node), format!("at most {MAX_DAYS} working days")),
-                    );
+                    self.too_many_days(node, key, written);
                     None
                 }
             },
+            // A whole number too large for an integer reads as a float: still a number of days.
             YamlData::Value(Scalar::FloatingPoint(f)) if f.into_inner() < 0.0 => {
-                self.push(
-                    Diagnostic::error(Code::NegativeDays, format!("`{key}` is {f} days, which is negative"))
-                        .at(self.span(node), "days cannot be negative"),
-                );
+                self.negative_days(node, key, written);
+                None
+            }
+            YamlData::Value(Scalar::FloatingPoint(f)) if f.into_inner() > f64::from(MAX_DAYS) => {
+                self.too_many_days(node, key, written);
                 None
             }
             _ => {
@@ -266,11 +378,37 @@ impl<'s> Reader<'s> {
         }
     }
 
+    fn negative_days(&mut self, node: &Node<'_>, key: &str, written: &str) {
+        self.push(
+            Diagnostic::error(Code::NegativeDays, format!("`{key}` is {written} days, which is negative"))
+                .at(self.span(node), "days cannot be negative")
+                .help("use 0 for an item decided on the spot (即办)"),
+        );
+    }
+
+    fn too_many_days(&mut self, node: &Node<'_>, key: &str, written: &str) {
+        self.push(
+            Diagnostic::error(Code::InvalidValue, format!("`{key}` is {written} days, which is too large"))
+                .at(self.span(node), format!("at most {MAX_DAYS} working days")),
+        );
+    }
+
     /// Any number (integers widen).
     pub fn number(&mut self, node: &Node<'_>, key: &str) -> Option<f64> {
         match &node.data {
             YamlData::Value(Scalar::Integer(i)) => Some(*i as f64),
             YamlData::Value(Scalar::FloatingPoint(f)) if f.is_finite() => Some(f.into_inner()),
+            YamlData::Value(Scalar::FloatingPoint(f)) if f.is_infinite() => {
+                let written = self.written(node);
+                self.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("`{key}` is {written}, which is too large"),
+                    )
+                    .at(self.span(node), "not a finite number"),
+                );
+                None
+            }
             _ => {
                 self.wrong_type(node, key, "a number");
                 None

@@ -66,7 +66,7 @@ impl fmt::Display for CalendarError {
                  or allow `beyond: weekends` to count only weekends there"
             ),
             ErrorKind::Unrepresentable { from, n } => {
-                write!(f, "{n} working days from {from} run past the last date shenpi can represent")
+                write!(f, "{n} working days from {from} run past 9999-12-31, the largest date shenpi accepts")
             }
             ErrorKind::BadDate { text, why } => write!(f, "`{text}` is not a valid date: {why}"),
             ErrorKind::StopReversed { start, end } => {

@@ -99,8 +99,10 @@ impl Calendar {
     /// # Errors
     /// The file cannot be read ([`LoadError::is_io`]) or is not a valid calendar.
     pub fn load(path: &Path) -> Result<Calendar, LoadError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|error| LoadError { kind: LoadKind::Io { path: path.to_path_buf(), error } })?;
+        let io = |error| LoadError { kind: LoadKind::Io { path: path.to_path_buf(), error } };
+        let bytes = crate::limits::read_file(path).map_err(io)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
         Calendar::from_yaml(&path.display().to_string(), &text)
             .map_err(|r| LoadError { kind: LoadKind::Invalid(r) })
     }

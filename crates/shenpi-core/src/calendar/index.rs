@@ -16,8 +16,13 @@ pub(super) fn day_index(d: NaiveDate) -> i64 {
 }
 
 /// The date of a day index, if chrono can represent it.
+/// The date of a day index, if it lies in the years 1 to 9999: the dates
+/// shenpi reads (`YYYY-MM-DD`) are the only ones it may answer with.
 pub(super) fn from_index(j: i64) -> Option<NaiveDate> {
-    i32::try_from(j + 1).ok().and_then(NaiveDate::from_num_days_from_ce_opt)
+    i32::try_from(j + 1)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .filter(|d| (1..=9999).contains(&d.year()))
 }
 
 /// Weekly rest days as a mask indexed by `Weekday::num_days_from_monday`.

@@ -7,11 +7,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use petgraph::algo::tarjan_scc;
+use petgraph::algo::kosaraju_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::{Alerts, Delay, DurationModel, EdgeOrigin, Flow, Stage, Step, Target};
-use crate::diag::{Code, Diagnostic, Span, suggest};
+use crate::diag::{Code, Diagnostic, Span, Suggester, clip};
 use crate::yaml::MAX_DAYS;
 
 /// Reports every `after` naming something that does not exist.
@@ -24,14 +24,17 @@ pub(super) fn unknown_refs(
         stages.iter().filter_map(|s| s.after.as_ref().map(|a| (format!("stage `{}`", s.id), a.as_slice()))),
     );
     let mut out = Vec::new();
+    // Built at the first unknown reference; its budget bounds the work of all suggestions.
+    let mut suggester: Option<Suggester> = None;
     for (owner, list) in refs {
         for r in list.iter().filter(|r| !ids.contains_key(&r.id)) {
             let d = Diagnostic::error(
                 Code::UnknownReference,
-                format!("{owner} waits for unknown step `{}`", r.id),
+                format!("{owner} waits for unknown step `{}`", clip(&r.id)),
             )
             .at(r.span, "no step or stage has this id");
-            out.push(match suggest(&r.id, ids.keys().map(String::as_str)) {
+            let suggester = suggester.get_or_insert_with(|| Suggester::new(ids.keys().map(String::as_str)));
+            out.push(match suggester.suggest(&r.id) {
                 Some(s) => d.help(format!("did you mean `{s}`?")),
                 None => d.help("`after` takes ids of steps or stages in this file"),
             });
@@ -44,7 +47,8 @@ pub(super) fn unknown_refs(
 /// Expects every reference to resolve ([`unknown_refs`] empty).
 ///
 /// # Complexity
-/// O(V + E): Tarjan's strongly connected components, then one DFS inside each.
+/// O(V + E): Kosaraju's strongly connected components (petgraph's, with an
+/// explicit stack: no recursion, however long the flow), then one DFS inside each.
 pub(super) fn cycles(stages: &[Stage], steps: &[Step], ids: &HashMap<String, Target>) -> Vec<Diagnostic> {
     let edges = super::structure::edges(stages, steps, &|id| ids.get(id).copied());
     let mut g: DiGraph<(), Option<Span>> = DiGraph::with_capacity(steps.len(), edges.len());
@@ -59,7 +63,7 @@ pub(super) fn cycles(stages: &[Stage], steps: &[Step], ids: &HashMap<String, Tar
         g.add_edge(NodeIndex::new(e.from.index()), NodeIndex::new(e.to.index()), span);
     }
     let mut out = Vec::new();
-    for scc in tarjan_scc(&g) {
+    for scc in kosaraju_scc(&g) {
         let self_loop = scc.len() == 1 && g.find_edge(scc[0], scc[0]).is_some();
         if scc.len() < 2 && !self_loop {
             continue;

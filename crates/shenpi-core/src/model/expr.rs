@@ -1,5 +1,10 @@
 //! `when` conditions: a small expression language over params.
 //!
+//! `and` and `or` hold all their terms in one list, so a condition of
+//! thousands of terms is a flat list, never a deep tree: parsing, evaluating
+//! and dropping recurse only as deep as the parentheses and `not`s nest, and
+//! that is at most [`MAX_CONDITION_DEPTH`](crate::limits::MAX_CONDITION_DEPTH).
+//!
 //! ```text
 //! or   := and ("or" and)*
 //! and  := not ("and" not)*
@@ -9,11 +14,14 @@
 //!       | NAME "in" "[" LITERAL ("," LITERAL)* "]"
 //! ```
 
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::Serialize;
 
 use super::params::{ParamDecl, ParamType, Params, Value};
+use crate::diag::Suggester;
+use crate::limits::MAX_CONDITION_DEPTH;
 
 /// A comparison operator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -71,10 +79,10 @@ pub enum Condition {
     },
     /// `not c`.
     Not(Box<Condition>),
-    /// `a and b`.
-    And(Box<Condition>, Box<Condition>),
-    /// `a or b`.
-    Or(Box<Condition>, Box<Condition>),
+    /// `a and b and …`: all of the terms (two or more).
+    And(Vec<Condition>),
+    /// `a or b or …`: any of the terms (two or more).
+    Or(Vec<Condition>),
 }
 
 impl Condition {
@@ -91,8 +99,8 @@ impl Condition {
                 params.get(param).is_some_and(|v| values.iter().any(|x| compare(v, CompareOp::Eq, x)))
             }
             Condition::Not(c) => !c.eval(params),
-            Condition::And(a, b) => a.eval(params) && b.eval(params),
-            Condition::Or(a, b) => a.eval(params) || b.eval(params),
+            Condition::And(terms) => terms.iter().all(|c| c.eval(params)),
+            Condition::Or(terms) => terms.iter().any(|c| c.eval(params)),
         }
     }
 
@@ -112,10 +120,7 @@ impl Condition {
         f(self);
         match self {
             Condition::Not(c) => c.walk(f),
-            Condition::And(a, b) | Condition::Or(a, b) => {
-                a.walk(f);
-                b.walk(f);
-            }
+            Condition::And(terms) | Condition::Or(terms) => terms.iter().for_each(|c| c.walk(f)),
             _ => {}
         }
     }
@@ -157,9 +162,67 @@ impl fmt::Display for Condition {
                 write!(f, "{param} in [{}]", vs.join(", "))
             }
             Condition::Not(c) => write!(f, "not ({c})"),
-            Condition::And(a, b) => write!(f, "({a}) and ({b})"),
-            Condition::Or(a, b) => write!(f, "({a}) or ({b})"),
+            Condition::And(terms) => join(f, terms, " and "),
+            Condition::Or(terms) => join(f, terms, " or "),
         }
+    }
+}
+
+/// Writes `(a) and (b) and …`.
+fn join(f: &mut fmt::Formatter<'_>, terms: &[Condition], word: &str) -> fmt::Result {
+    for (i, c) in terms.iter().enumerate() {
+        if i > 0 {
+            f.write_str(word)?;
+        }
+        write!(f, "({c})")?;
+    }
+    Ok(())
+}
+
+/// The declared params of a flow, indexed by name once for all its conditions.
+pub(crate) struct Declared {
+    decls: Vec<ParamDecl>,
+    index: HashMap<String, usize>,
+    /// Built at the first unknown name.
+    suggester: Option<Suggester>,
+}
+
+impl Declared {
+    pub fn new() -> Declared {
+        Declared { decls: Vec::new(), index: HashMap::new(), suggester: None }
+    }
+
+    /// The declaration of `name`.
+    pub fn get(&self, name: &str) -> Option<&ParamDecl> {
+        self.index.get(name).map(|&i| &self.decls[i])
+    }
+
+    /// Adds a declaration; `Err` with the first one when the name is taken.
+    ///
+    /// # Complexity
+    /// O(1) expected.
+    pub fn add(&mut self, decl: ParamDecl) -> Result<(), &ParamDecl> {
+        match self.index.entry(decl.name.clone()) {
+            std::collections::hash_map::Entry::Occupied(e) => Err(&self.decls[*e.get()]),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(self.decls.len());
+                self.decls.push(decl);
+                Ok(())
+            }
+        }
+    }
+
+    /// The declarations, in file order.
+    pub fn into_decls(self) -> Vec<ParamDecl> {
+        self.decls
+    }
+
+    /// The declared name nearest to `name`, within the suggester's budget.
+    fn suggest(&mut self, name: &str) -> Option<&str> {
+        let decls = &self.decls;
+        self.suggester
+            .get_or_insert_with(|| Suggester::new(decls.iter().map(|d| d.name.as_str())))
+            .suggest(name)
     }
 }
 
@@ -171,11 +234,13 @@ pub(crate) struct ExprError {
     pub end: usize,
     pub help: Option<String>,
     pub unknown_param: bool,
+    /// Nested past [`MAX_CONDITION_DEPTH`].
+    pub too_deep: bool,
 }
 
 impl ExprError {
     fn new(message: impl Into<String>, start: usize, end: usize) -> ExprError {
-        ExprError { message: message.into(), start, end, help: None, unknown_param: false }
+        ExprError { message: message.into(), start, end, help: None, unknown_param: false, too_deep: false }
     }
 
     fn help(mut self, h: impl Into<String>) -> ExprError {
@@ -278,12 +343,16 @@ struct Parser<'a> {
     toks: Vec<(Tok, usize, usize)>,
     pos: usize,
     len: usize,
-    decls: &'a [ParamDecl],
+    decls: &'a mut Declared,
     depth: usize,
 }
 
 /// Parses and type-checks `text` against the declared params.
-pub(crate) fn parse(text: &str, decls: &[ParamDecl]) -> Result<Condition, ExprError> {
+///
+/// # Complexity
+/// O(n) for a condition of n bytes; recursion only as deep as parentheses
+/// and `not` nest, at most [`MAX_CONDITION_DEPTH`].
+pub(crate) fn parse(text: &str, decls: &mut Declared) -> Result<Condition, ExprError> {
     let toks = lex(text)?;
     if toks.is_empty() {
         return Err(ExprError::new("empty condition", 0, text.len())
@@ -326,28 +395,32 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Result<Condition, ExprError> {
-        let mut c = self.and()?;
+        let mut terms = vec![self.and()?];
         while self.is_word("or") {
             self.pos += 1;
-            c = Condition::Or(Box::new(c), Box::new(self.and()?));
+            terms.push(self.and()?);
         }
-        Ok(c)
+        Ok(if terms.len() == 1 { terms.swap_remove(0) } else { Condition::Or(terms) })
     }
 
     fn and(&mut self) -> Result<Condition, ExprError> {
-        let mut c = self.not()?;
+        let mut terms = vec![self.not()?];
         while self.is_word("and") {
             self.pos += 1;
-            c = Condition::And(Box::new(c), Box::new(self.not()?));
+            terms.push(self.not()?);
         }
-        Ok(c)
+        Ok(if terms.len() == 1 { terms.swap_remove(0) } else { Condition::And(terms) })
     }
 
     fn not(&mut self) -> Result<Condition, ExprError> {
         self.depth += 1;
-        if self.depth > 64 {
+        if self.depth > MAX_CONDITION_DEPTH {
             let (s, e) = self.toks.get(self.pos).map_or((self.len, self.len), |t| (t.1, t.2));
-            return Err(ExprError::new("condition nested too deeply", s, e));
+            let mut err =
+                ExprError::new(format!("condition nested more than {MAX_CONDITION_DEPTH} deep"), s, e)
+                    .help("flatten the parentheses and `not`s");
+            err.too_deep = true;
+            return Err(err);
         }
         let c = if self.is_word("not") {
             self.pos += 1;
@@ -385,21 +458,21 @@ impl Parser<'_> {
         }
     }
 
-    fn decl(&self, name: &str, s: usize, e: usize) -> Result<&ParamDecl, ExprError> {
-        self.decls.iter().find(|d| d.name == name).ok_or_else(|| {
-            let names: Vec<&str> = self.decls.iter().map(|d| d.name.as_str()).collect();
-            let help = match crate::diag::suggest(name, names.iter().copied()) {
-                Some(g) => format!("did you mean `{g}`?"),
-                None => format!("declare it under `params:` (e.g. `{name}: {{ type: number, default: 0 }}`)"),
-            };
-            let mut err = ExprError::new(format!("`when` uses unknown param `{name}`"), s, e).help(help);
-            err.unknown_param = true;
-            err
-        })
+    fn decl(&mut self, name: &str, s: usize, e: usize) -> Result<ParamDecl, ExprError> {
+        if let Some(d) = self.decls.get(name) {
+            return Ok(d.clone());
+        }
+        let help = match self.decls.suggest(name) {
+            Some(g) => format!("did you mean `{g}`?"),
+            None => format!("declare it under `params:` (e.g. `{name}: {{ type: number, default: 0 }}`)"),
+        };
+        let mut err = ExprError::new(format!("`when` uses unknown param `{name}`"), s, e).help(help);
+        err.unknown_param = true;
+        Err(err)
     }
 
     fn after_name(&mut self, name: String, s: usize, e: usize) -> Result<Condition, ExprError> {
-        let decl = self.decl(&name, s, e)?.clone();
+        let decl = self.decl(&name, s, e)?;
         match self.toks.get(self.pos).cloned() {
             Some((Tok::Op(op), ..)) => {
                 self.pos += 1;
@@ -529,10 +602,17 @@ mod tests {
         ]
     }
 
+    fn declared() -> Declared {
+        let mut d = Declared::new();
+        for decl in decls() {
+            d.add(decl).unwrap();
+        }
+        d
+    }
+
     fn eval(text: &str, pairs: &[(&str, &str)]) -> bool {
-        let d = decls();
-        let c = parse(text, &d).unwrap();
-        c.eval(&Params::bind(&d, pairs.iter().copied()).unwrap())
+        let c = parse(text, &mut declared()).unwrap();
+        c.eval(&Params::bind(&decls(), pairs.iter().copied()).unwrap())
     }
 
     #[test]
@@ -546,18 +626,47 @@ mod tests {
 
     #[test]
     fn errors_point_at_the_problem() {
-        let d = decls();
-        let e = parse("energy_tc >= 1", &d).unwrap_err();
+        let d = &mut declared();
+        let e = parse("energy_tc >= 1", d).unwrap_err();
         assert!(e.unknown_param);
         assert_eq!((e.start, e.end), (0, 9));
         assert_eq!(e.help.as_deref(), Some("did you mean `energy_tce`?"));
-        let e = parse("energy_tce >= ", &d).unwrap_err();
+        let e = parse("energy_tce >= ", d).unwrap_err();
         assert!(e.message.contains("ends"), "{}", e.message);
-        let e = parse("eia == plan", &d).unwrap_err();
+        let e = parse("eia == plan", d).unwrap_err();
         assert_eq!((e.start, e.end), (7, 11));
-        let e = parse("eia > form", &d).unwrap_err();
+        let e = parse("eia > form", d).unwrap_err();
         assert!(e.message.contains("only compares numbers"));
-        let e = parse("energy_tce = 3", &d).unwrap_err();
+        let e = parse("energy_tce = 3", d).unwrap_err();
         assert_eq!((e.start, e.end), (11, 12));
+    }
+
+    // 50,000 `and`-joined terms overflowed the stack of every command.
+    #[test]
+    fn a_long_condition_is_one_flat_list_on_a_small_stack() {
+        let text = vec!["standard_land"; 50_000].join(" and ") + " or energy_tce > 1";
+        let run = move || {
+            let c = parse(&text, &mut declared()).unwrap();
+            let Condition::Or(terms) = &c else { panic!("{c:?}") };
+            assert!(matches!(&terms[0], Condition::And(t) if t.len() == 50_000));
+            let p = Params::bind(&decls(), [("standard_land", "true")]).unwrap();
+            (c.eval(&p), c.params().len(), c.to_string().len())
+        };
+        let (holds, params, shown) =
+            std::thread::Builder::new().stack_size(256 << 10).spawn(run).unwrap().join().unwrap();
+        assert!(holds);
+        assert_eq!(params, 50_001);
+        assert!(shown > 50_000 * 13);
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_refused() {
+        let ok = "(".repeat(MAX_CONDITION_DEPTH - 1) + "standard_land" + &")".repeat(MAX_CONDITION_DEPTH - 1);
+        assert!(parse(&ok, &mut declared()).is_ok());
+        let deep = "not ".repeat(MAX_CONDITION_DEPTH) + "standard_land";
+        let e = parse(&deep, &mut declared()).unwrap_err();
+        assert!(e.too_deep, "{}", e.message);
+        let deep = "(".repeat(10_000) + "standard_land" + &")".repeat(10_000);
+        assert!(parse(&deep, &mut declared()).unwrap_err().too_deep);
     }
 }

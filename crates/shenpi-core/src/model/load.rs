@@ -51,7 +51,7 @@ const DELAY_KEYS: &[&str] = &["p", "days"];
 const MODEL_KEYS: &[&str] = &["fixed", "triangular", "pert", "empirical"];
 
 /// Deepest nesting of `serial`/`parallel` blocks; deeper files are refused rather than overflow the stack.
-const MAX_DEPTH: usize = 64;
+const MAX_DEPTH: usize = crate::limits::MAX_BLOCK_DEPTH;
 
 pub(super) fn load(source: Arc<Source>) -> Result<Flow, Report> {
     let text = Arc::clone(&source);
@@ -70,7 +70,7 @@ pub(super) fn load(source: Arc<Source>) -> Result<Flow, Report> {
         steps: Vec::new(),
         stages: Vec::new(),
         ids: HashMap::new(),
-        params: Vec::new(),
+        params: expr::Declared::new(),
         written_steps: 0,
     };
     let flow = b.flow(&root);
@@ -90,7 +90,7 @@ struct Builder<'s> {
     steps: Vec<Step>,
     stages: Vec<Stage>,
     ids: HashMap<String, (Span, Target)>,
-    params: Vec<ParamDecl>,
+    params: expr::Declared,
     /// Steps written in the file, including those that failed to load.
     written_steps: usize,
 }
@@ -151,7 +151,7 @@ impl Builder<'_> {
             budget_span,
             deadline_policy: deadline_policy?,
             alerts: alerts?,
-            params: std::mem::take(&mut self.params),
+            params: std::mem::replace(&mut self.params, expr::Declared::new()).into_decls(),
             stages: std::mem::take(&mut self.stages),
             steps: std::mem::take(&mut self.steps),
             description,
@@ -223,7 +223,7 @@ impl Builder<'_> {
         };
         for (k, v) in map {
             let Some((name, span)) = self.r.id(k, "param name") else { continue };
-            if let Some(prev) = self.params.iter().find(|p| p.name == name) {
+            if let Some(prev) = self.params.get(&name) {
                 let prev = prev.span;
                 self.r.push(
                     Diagnostic::error(Code::DuplicateId, format!("param `{name}` is declared twice"))
@@ -233,7 +233,8 @@ impl Builder<'_> {
                 continue;
             }
             if let Some(decl) = self.param(name, span, v) {
-                self.params.push(decl);
+                // OK to ignore: the name was just found free.
+                let _ = self.params.add(decl);
             }
         }
     }
@@ -545,10 +546,14 @@ impl Builder<'_> {
         // Quoted scalars start at the quote; the text starts one byte later.
         let quoted = matches!(self.r.source.text().as_bytes().get(span.start), Some(b'\'' | b'"'));
         let base = span.start + usize::from(quoted);
-        match expr::parse(&text, &self.params) {
+        match expr::parse(&text, &mut self.params) {
             Ok(c) => Some(c),
             Err(e) => {
-                let code = if e.unknown_param { Code::UnknownParam } else { Code::BadCondition };
+                let code = match (e.unknown_param, e.too_deep) {
+                    (true, _) => Code::UnknownParam,
+                    (false, true) => Code::TooLarge,
+                    (false, false) => Code::BadCondition,
+                };
                 let at = Span::new(base + e.start, (base + e.end).min(span.end.max(base + e.start)));
                 let mut d = Diagnostic::error(code, e.message).at(at, "");
                 if let Some(h) = e.help {

@@ -464,9 +464,12 @@ impl Flow {
     }
 
     /// Reads and validates a flow file.
+    ///
+    /// The file must be a regular file of at most
+    /// [`MAX_FILE_BYTES`](crate::limits::MAX_FILE_BYTES); see [`crate::limits`].
     pub fn load(path: impl AsRef<Path>) -> Result<Flow, Error> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let bytes = crate::limits::read_file(path).map_err(|e| Error::io(path, e))?;
         Flow::parse_bytes(&path.display().to_string(), &bytes).map_err(Error::invalid)
     }
 

@@ -116,21 +116,31 @@ impl Params {
     }
 
     /// Defaults overridden by `K=V` pairs, each checked against its declaration.
+    ///
+    /// # Errors
+    /// A name that is not declared, a value that does not fit its type, or a
+    /// name given twice (`k=1` then `k=2` is a slip, not an override).
+    ///
+    /// # Complexity
+    /// O((d + p) log d) for d declared params and p pairs.
     pub fn bind<'a>(
         decls: &[ParamDecl],
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Params, Error> {
         let mut params = Params::defaults(decls);
+        let by_name: BTreeMap<&str, &ParamDecl> = decls.iter().map(|d| (d.name.as_str(), d)).collect();
+        let mut given = std::collections::BTreeSet::new();
         for (k, v) in pairs {
-            let Some(decl) = decls.iter().find(|d| d.name == k) else {
-                let names: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
-                let hint = match crate::diag::suggest(k, names.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None if names.is_empty() => "this flow declares no params".to_string(),
-                    None => format!("the flow declares: {}", names.join(", ")),
-                };
-                return Err(Error::param(format!("unknown param `{k}`; {hint}")));
+            let Some(decl) = by_name.get(k) else {
+                return Err(Error::param(format!(
+                    "unknown param `{}`; {}",
+                    crate::diag::clip(k),
+                    declared_hint(k, decls)
+                )));
             };
+            if !given.insert(k) {
+                return Err(Error::param(format!("param `{k}` is given twice; give each param once")));
+            }
             let value = Value::parse(&decl.ty, v).map_err(|e| Error::param(format!("param `{k}`: {e}")))?;
             params.0.insert(k.to_string(), value);
         }
@@ -150,5 +160,20 @@ impl Params {
     /// Every value, by name.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+/// What to say about an unknown param name: the nearest declared one, or
+/// which are declared (the first twenty of many).
+fn declared_hint(name: &str, decls: &[ParamDecl]) -> String {
+    const LISTED: usize = 20;
+    let names: Vec<&str> = decls.iter().map(|d| d.name.as_str()).collect();
+    match crate::diag::suggest(name, names.iter().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None if names.is_empty() => "this flow declares no params".to_string(),
+        None if names.len() > LISTED => {
+            format!("the flow declares {}, … ({} in all)", names[..LISTED].join(", "), names.len())
+        }
+        None => format!("the flow declares: {}", names.join(", ")),
     }
 }

@@ -1,0 +1,102 @@
+//! The command line under hostile or careless input: a clear error and an
+//! exit code, never a crash, a hang or a file touched that was not named.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn shenpi(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shenpi")).current_dir(root()).args(args).output().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+const FLOW: &str = "flows/zhejiang-industrial.yaml";
+
+/// A one-step flow in `dir` whose `calendar:` is `calendar`.
+fn flow_with_calendar(dir: &Path, calendar: &str) -> PathBuf {
+    let path = dir.join("flow.yaml");
+    fs::write(
+        &path,
+        format!(
+            "id: c\nname: 日历\ncalendar: {calendar}\nstages:\n  - {{ id: s, name: 阶段, steps: [{{ id: a, name: 事项, promised: 1 }}] }}\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+// `shenpi check /dev/zero` grew past 6 GB; a FIFO hung forever.
+#[cfg(unix)]
+#[test]
+fn a_device_or_fifo_as_the_flow_is_refused_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("flow.yaml");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for path in [Path::new("/dev/zero"), fifo.as_path()] {
+        for command in ["check", "plan"] {
+            let out = shenpi(&[command, path.to_str().unwrap()]);
+            assert_eq!(out.status.code(), Some(2), "{command} {}: {}", path.display(), stderr(&out));
+            assert!(stderr(&out).contains("not a regular file"), "{}", stderr(&out));
+        }
+    }
+}
+
+// `calendar: /dev/zero` made `check` grow past 3.7 GB.
+#[cfg(unix)]
+#[test]
+fn a_device_as_the_calendar_is_refused_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = flow_with_calendar(dir.path(), "/dev/zero");
+    let flow = flow.to_str().unwrap();
+    for args in [vec!["check", flow], vec!["plan", flow, "--start", "2025-03-03"]] {
+        let out = shenpi(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("not a regular file"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_param_given_twice_is_refused() {
+    let out = shenpi(&["plan", FLOW, "--param", "energy_tce=1", "--param", "energy_tce=2"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("param `energy_tce` is given twice"), "{}", stderr(&out));
+}
+
+// Terminal escapes in names reached the `plan` table unchanged.
+#[test]
+fn control_characters_in_names_are_shown_escaped_in_the_plan_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("flow.yaml");
+    fs::write(
+        &flow,
+        "id: e\nname: \"流程\\e[2J\"\nstages:\n  - id: s\n    name: \"阶段\\a\"\n    steps:\n      \
+         - { id: a, name: \"许可\\u202Egpj.exe\", dept: \"\\e]0;title\\a住建局\", promised: 1 }\n",
+    )
+    .unwrap();
+    let out = shenpi(&["plan", flow.to_str().unwrap(), "--start", "2025-03-03"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(!table.chars().any(|c| c.is_control() && c != '\n' || c == '\u{202e}'), "{table:?}");
+    for shown in ["流程\\u{1b}[2J", "阶段\\u{7}", "许可\\u{202e}gpj.exe", "\\u{1b}]0;title\\u{7}住建局"]
+    {
+        assert!(table.contains(shown), "{shown} in {table}");
+    }
+}
+
+// `calendar add-days weekends 9999-12-31 1` printed `+10000-01-03`, which shenpi refuses as input.
+#[test]
+fn counting_past_the_year_9999_is_refused() {
+    let out = shenpi(&["calendar", "add-days", "weekends", "9999-12-31", "1"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    assert!(stderr(&out).contains("past 9999-12-31, the largest date shenpi accepts"), "{}", stderr(&out));
+    let out = shenpi(&["calendar", "add-days", "weekends", "9999-12-30", "1"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "9999-12-31\n");
+}
