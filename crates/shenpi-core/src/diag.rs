@@ -122,6 +122,8 @@ pub enum Code {
     /// Input past one of the documented limits ([`crate::limits`]): an id
     /// too long, blocks or a condition nested too deep.
     TooLarge,
+    /// `promised` is more than the share of `legal` the flow's `promise_ratio` allows.
+    PromiseOverRatio,
 }
 
 impl Code {
@@ -144,6 +146,7 @@ impl Code {
             Code::InvalidValue => "E014",
             Code::BadDate => "E015",
             Code::TooLarge => "E016",
+            Code::PromiseOverRatio => "E017",
         }
     }
 }

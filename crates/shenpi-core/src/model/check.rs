@@ -128,13 +128,46 @@ pub(super) fn values(flow: &Flow) -> Vec<Diagnostic> {
             days_in_range(&mut out, &format!("stage `{}`", stage.id), "budget", b, stage.span);
         }
     }
+    if let Some(r) = flow.promise_ratio
+        && !(r > 0.0 && r <= 1.0)
+    {
+        out.push(
+            Diagnostic::error(Code::InvalidValue, format!("`promise_ratio` is {r}, outside 0 to 1")).at(
+                flow.promise_ratio_span.unwrap_or(flow_at),
+                "a share of each legal limit, above 0 and at most 1",
+            ),
+        );
+    }
     for step in &flow.steps {
-        step_values(&mut out, step);
+        step_values(&mut out, step, flow.promise_ratio);
     }
     out
 }
 
-fn step_values(out: &mut Vec<Diagnostic>, step: &Step) {
+/// The most days a step with legal limit `legal` may promise under `ratio`:
+/// ⌊ratio × legal⌋ (half of 15 is 7), with room for the rounding of a decimal
+/// ratio (0.29 × 100 is 29, not 28.999…).
+pub(super) fn allowed_by_ratio(ratio: f64, legal: u32) -> u32 {
+    // `as` saturates; ratio is in (0, 1], so the product is within 0..=legal.
+    (ratio * f64::from(legal) + 1e-9).floor() as u32
+}
+
+/// The diagnostic for a step promising more of its legal limit than the flow's
+/// `promise_ratio` allows, without its labels (the caller knows the spans).
+pub(super) fn over_ratio(what: &str, promised: u32, legal: u32, ratio: f64) -> Diagnostic {
+    let allowed = allowed_by_ratio(ratio, legal);
+    Diagnostic::error(
+        Code::PromiseOverRatio,
+        format!(
+            "{what} promises {promised} days, more than the {allowed} that `promise_ratio` {ratio} allows of its legal limit of {legal}"
+        ),
+    )
+    .help(format!(
+        "lower `promised` to {allowed} or less, or change the flow's `promise_ratio` (the share of each legal limit a step may promise)"
+    ))
+}
+
+fn step_values(out: &mut Vec<Diagnostic>, step: &Step, ratio: Option<f64>) {
     let what = format!("step `{}`", step.id);
     let at = step.span;
     days_in_range(out, &what, "promised", step.promised, at);
@@ -150,6 +183,8 @@ fn step_values(out: &mut Vec<Diagnostic>, step: &Step) {
                 .at(at, format!("promised {}", step.promised))
                 .help("a promised limit (承诺时限) must not exceed the statutory one (法定时限); lower `promised`"),
             );
+        } else if let Some(r) = ratio.filter(|&r| step.promised > allowed_by_ratio(r, l)) {
+            out.push(over_ratio(&what, step.promised, l, r).at(at, format!("promised {}", step.promised)));
         }
     }
     if step.min > step.promised {

@@ -128,6 +128,13 @@ impl FlowDraft {
         self
     }
 
+    /// Sets or removes the largest share of its legal limit a step may
+    /// promise (`promise_ratio`); every step is checked against it again.
+    pub fn promise_ratio(&mut self, ratio: Option<f64>) -> &mut FlowDraft {
+        self.flow.promise_ratio = ratio;
+        self
+    }
+
     /// Sets the electronic supervision thresholds.
     pub fn alerts(&mut self, alerts: Alerts) -> &mut FlowDraft {
         self.flow.alerts = alerts;

@@ -21,6 +21,8 @@ const FLOW_KEYS: &[&str] = &[
     "budget",
     "deadline_policy",
     "alerts",
+    "on_timeout",
+    "promise_ratio",
     "params",
     "stages",
     "description",
@@ -72,6 +74,8 @@ pub(super) fn load(source: Arc<Source>) -> Result<Flow, Report> {
         ids: HashMap::new(),
         params: expr::Declared::new(),
         written_steps: 0,
+        on_timeout: TimeoutPolicy::None,
+        promise_ratio: None,
     };
     let flow = b.flow(&root);
     let Builder { r, .. } = b;
@@ -93,6 +97,10 @@ struct Builder<'s> {
     params: expr::Declared,
     /// Steps written in the file, including those that failed to load.
     written_steps: usize,
+    /// The flow's `on_timeout`: what a step without its own does.
+    on_timeout: TimeoutPolicy,
+    /// The flow's `promise_ratio` and where it is written, checked on every step as it loads.
+    promise_ratio: Option<(f64, Span)>,
 }
 
 impl Builder<'_> {
@@ -120,6 +128,11 @@ impl Builder<'_> {
             )
         });
         let alerts = f.get("alerts").map_or(Some(Alerts::default()), |n| self.alerts(n));
+        // Both apply to every step, so they are read before the stages.
+        let on_timeout = f.get("on_timeout").map_or(Some(TimeoutPolicy::None), |n| self.timeout(n));
+        self.on_timeout = on_timeout.unwrap_or_default();
+        let promise_ratio = f.get("promise_ratio").map(|n| self.promise_ratio(n));
+        self.promise_ratio = promise_ratio.flatten().zip(f.get("promise_ratio").map(|n| self.r.span(n)));
         let description = f.get("description").and_then(|n| self.r.text(n, "description"));
         if let Some(n) = f.get("params") {
             self.params(n);
@@ -151,6 +164,12 @@ impl Builder<'_> {
             budget_span,
             deadline_policy: deadline_policy?,
             alerts: alerts?,
+            on_timeout: on_timeout?,
+            promise_ratio: match promise_ratio {
+                Some(r) => Some(r?),
+                None => None,
+            },
+            promise_ratio_span: self.promise_ratio.map(|(_, span)| span),
             params: std::mem::replace(&mut self.params, expr::Declared::new()).into_decls(),
             stages: std::mem::take(&mut self.stages),
             steps: std::mem::take(&mut self.steps),
@@ -186,6 +205,28 @@ impl Builder<'_> {
             self.r.push(
                 Diagnostic::error(Code::InvalidValue, format!("`{key}` must be at least 1"))
                     .at(self.r.span(n), "zero here"),
+            );
+            return None;
+        }
+        Some(v)
+    }
+
+    fn timeout(&mut self, n: &Node<'_>) -> Option<TimeoutPolicy> {
+        self.r.choice(
+            n,
+            "on_timeout",
+            &[("none", TimeoutPolicy::None), ("deem-approved", TimeoutPolicy::DeemApproved)],
+        )
+    }
+
+    /// A share in (0, 1]: the most of its legal limit a step may promise.
+    fn promise_ratio(&mut self, n: &Node<'_>) -> Option<f64> {
+        let v = self.r.number(n, "promise_ratio")?;
+        if !(v > 0.0 && v <= 1.0) {
+            self.r.push(
+                Diagnostic::error(Code::InvalidValue, format!("`promise_ratio` is {v}, outside 0 to 1"))
+                    .at(self.r.span(n), "a share of each legal limit, above 0 and at most 1")
+                    .help("write 0.5 to require every promised limit to be at most half the legal one"),
             );
             return None;
         }
@@ -447,6 +488,19 @@ impl Builder<'_> {
                 }
             },
         };
+        if let (Some((p, pspan)), Some((Some(l), lspan)), Some((ratio, rspan))) =
+            (promised, legal, self.promise_ratio)
+            && p <= l
+            && p > check::allowed_by_ratio(ratio, l)
+        {
+            let d = check::over_ratio(&what, p, l, ratio);
+            let d = if f.has("promised") {
+                d.at(pspan, format!("promised {p}")).also(lspan, format!("legal limit {l}"))
+            } else {
+                d.at(lspan, format!("no `promised`: it promises its legal limit of {l}"))
+            };
+            self.r.push(d.also(rspan, format!("every step promises at most {ratio} of its legal limit")));
+        }
         if let (Some((p, pspan)), Some((Some(l), lspan))) = (promised, legal)
             && p > l
         {
@@ -491,13 +545,7 @@ impl Builder<'_> {
         };
         let after = f.get("after").map_or(Some(Vec::new()), |n| self.refs(n));
         let when = f.get("when").map(|n| self.when(n));
-        let on_timeout = f.get("on_timeout").map_or(Some(TimeoutPolicy::None), |n| {
-            self.r.choice(
-                n,
-                "on_timeout",
-                &[("none", TimeoutPolicy::None), ("deem-approved", TimeoutPolicy::DeemApproved)],
-            )
-        });
+        let on_timeout = f.get("on_timeout").map_or(Some(self.on_timeout), |n| self.timeout(n));
         let provisional = f.get("provisional").map_or(Some(false), |n| self.r.boolean(n, "provisional"));
         let duration = f.get("duration").map(|n| self.model(n, "duration"));
         let supplement = f.get("supplement").map(|n| self.delay(n, "supplement"));

@@ -58,6 +58,13 @@ pub struct Flow {
     deadline_policy: DeadlinePolicy,
     /// Electronic supervision thresholds.
     alerts: Alerts,
+    /// What a step without its own `on_timeout` does when its limit passes undecided.
+    on_timeout: TimeoutPolicy,
+    /// Largest share of its legal limit a step may promise (Weinan: 0.5), if the flow requires one.
+    promise_ratio: Option<f64>,
+    /// Where the promise ratio is written, for diagnostics about it.
+    #[serde(skip)]
+    promise_ratio_span: Option<Span>,
     /// Declared project attributes.
     params: Vec<ParamDecl>,
     /// Stages in file order.
@@ -511,6 +518,21 @@ impl Flow {
     /// Electronic supervision thresholds.
     pub fn alerts(&self) -> Alerts {
         self.alerts
+    }
+
+    /// What a step without its own `on_timeout` does when its limit passes
+    /// undecided: the flow's `on_timeout` (Huaibei's 超时默认 for every item),
+    /// `none` when the file does not say. Each step's own policy is
+    /// [`Step::on_timeout`], with this default already applied.
+    pub fn on_timeout(&self) -> TimeoutPolicy {
+        self.on_timeout
+    }
+
+    /// The largest share of its legal limit any step may promise, when the
+    /// flow requires one (`promise_ratio: 0.5`: every limit at most half the
+    /// legal one, as Weinan's 101 items).
+    pub fn promise_ratio(&self) -> Option<f64> {
+        self.promise_ratio
     }
 
     /// Declared project attributes, in file order.

@@ -77,6 +77,8 @@ fn fixed_durations_equal_the_plan_on_every_repository_flow() {
         "jiaxing-after.yaml",
         "national-four-stage.yaml",
         "standard-land.yaml",
+        "weinan-industrial.yaml",
+        "huaibei-construction.yaml",
     ] {
         let f = strip_models(&repo_flow(name));
         let g = graph(&f);
