@@ -144,7 +144,6 @@ pub fn crash(dag: &Dag, limits: Limits<'_>, budget: u32) -> CutPlan {
     CutPlan { cost: cuts.iter().map(|c| c.cost).sum(), cuts, total_days: cpm.total_days(), reaches_budget }
 }
 
-const INFINITE: f64 = 1e18;
 /// Added to every step's capacity so that among equally cheap cuts the one with fewer steps wins.
 const PER_STEP: f64 = 1e-6;
 
@@ -163,32 +162,52 @@ fn cheapest_cut(dag: &Dag, cpm: &Cpm, promised: &[u32], limits: Limits<'_>) -> O
     for (i, &v) in critical.iter().enumerate() {
         let vu = v.index();
         let can = limits.counted[vu] && promised[vu] > limits.min[vu];
-        net.add(2 * i, 2 * i + 1, if can { limits.cost[vu].max(0.0) + PER_STEP } else { INFINITE });
+        // A step that cannot lose a day cannot be cut: its capacity is unbounded, whatever its cost.
+        let step =
+            if can { Capacity::Finite(limits.cost[vu].max(0.0) + PER_STEP) } else { Capacity::Unbounded };
+        net.add(2 * i, 2 * i + 1, step);
         if cpm.counted_es(v) == 0 {
-            net.add(source, 2 * i, INFINITE);
+            net.add(source, 2 * i, Capacity::Unbounded);
         }
         if cpm.through(v) == total && cpm.tail(v) == 0 {
-            net.add(2 * i + 1, sink, INFINITE);
+            net.add(2 * i + 1, sink, Capacity::Unbounded);
         }
         for &s in dag.succs(v) {
             let j = slot[s.index()];
             if j != u32::MAX && cpm.counted_ef(v) == cpm.counted_es(s) {
-                net.add(2 * i + 1, 2 * j as usize, INFINITE);
+                net.add(2 * i + 1, 2 * j as usize, Capacity::Unbounded);
             }
         }
     }
-    if net.max_flow(source, sink) >= INFINITE / 2.0 {
-        return None;
-    }
+    // An unbounded flow: some critical chain has no step that can be cut.
+    net.max_flow(source, sink)?;
     let seen = net.reachable(source);
     Some((0..k).filter(|&i| seen[2 * i] && !seen[2 * i + 1]).map(|i| critical[i]).collect())
+}
+
+/// How much an edge of the [`Network`] can still carry.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Capacity {
+    /// At most this much (a step's cost per day, however large).
+    Finite(f64),
+    /// Without limit: the edge cannot be cut.
+    Unbounded,
+}
+
+impl Capacity {
+    fn is_open(self) -> bool {
+        match self {
+            Capacity::Finite(c) => c > 1e-12,
+            Capacity::Unbounded => true,
+        }
+    }
 }
 
 /// A flow network for Edmonds–Karp: edges stored in pairs (forward, reverse).
 struct Network {
     head: Vec<Vec<usize>>,
     to: Vec<usize>,
-    cap: Vec<f64>,
+    cap: Vec<Capacity>,
 }
 
 impl Network {
@@ -196,16 +215,18 @@ impl Network {
         Network { head: vec![Vec::new(); n], to: Vec::new(), cap: Vec::new() }
     }
 
-    fn add(&mut self, a: usize, b: usize, cap: f64) {
+    fn add(&mut self, a: usize, b: usize, cap: Capacity) {
         self.head[a].push(self.to.len());
         self.to.push(b);
         self.cap.push(cap);
         self.head[b].push(self.to.len());
         self.to.push(a);
-        self.cap.push(0.0);
+        self.cap.push(Capacity::Finite(0.0));
     }
 
-    fn max_flow(&mut self, s: usize, t: usize) -> f64 {
+    /// The maximum flow from `s` to `t`, or `None` when a path of unbounded
+    /// edges joins them (no finite cut exists).
+    fn max_flow(&mut self, s: usize, t: usize) -> Option<f64> {
         let mut flow = 0.0;
         loop {
             let mut via = vec![usize::MAX; self.head.len()];
@@ -214,7 +235,7 @@ impl Network {
             while let Some(a) = queue.pop_front() {
                 for &e in &self.head[a] {
                     let b = self.to[e];
-                    if b != s && via[b] == usize::MAX && self.cap[e] > 1e-12 {
+                    if b != s && via[b] == usize::MAX && self.cap[e].is_open() {
                         via[b] = e;
                         if b == t {
                             found = true;
@@ -228,26 +249,30 @@ impl Network {
                 }
             }
             if !found {
-                return flow;
+                return Some(flow);
             }
-            let mut push = f64::INFINITY;
+            let mut push: Option<f64> = None;
             let mut b = t;
             while b != s {
                 let e = via[b];
-                push = push.min(self.cap[e]);
+                if let Capacity::Finite(c) = self.cap[e] {
+                    push = Some(push.map_or(c, |p| p.min(c)));
+                }
                 b = self.to[e ^ 1];
             }
+            let push = push?;
             let mut b = t;
             while b != s {
                 let e = via[b];
-                self.cap[e] -= push;
-                self.cap[e ^ 1] += push;
+                if let Capacity::Finite(c) = &mut self.cap[e] {
+                    *c -= push;
+                }
+                if let Capacity::Finite(c) = &mut self.cap[e ^ 1] {
+                    *c += push;
+                }
                 b = self.to[e ^ 1];
             }
             flow += push;
-            if flow >= INFINITE / 2.0 {
-                return flow;
-            }
         }
     }
 
@@ -258,7 +283,7 @@ impl Network {
         while let Some(a) = queue.pop_front() {
             for &e in &self.head[a] {
                 let b = self.to[e];
-                if !seen[b] && self.cap[e] > 1e-12 {
+                if !seen[b] && self.cap[e].is_open() {
                     seen[b] = true;
                     queue.push_back(b);
                 }

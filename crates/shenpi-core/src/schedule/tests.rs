@@ -143,6 +143,34 @@ fn parallel_critical_chains_are_each_cut() {
     assert_eq!((stuck.total_days, stuck.reaches_budget), (18, false));
 }
 
+// A cost of 1e18 or more was taken for "cannot be cut", and the plan claimed every step was at its `min`.
+#[test]
+fn a_step_of_any_cost_can_be_cut() {
+    for cost in ["1e18", "1e300", "5e17"] {
+        let p = plan(
+            &OVER
+                .replace("BUDGET", "15")
+                .replace("AMIN", "2")
+                .replace("cost: 1 }\n      - parallel", &format!("cost: {cost} }}\n      - parallel")),
+        );
+        let report = p.cuts().unwrap();
+        let cuts: Vec<_> = report.plan.cuts.iter().map(|c| (ids(&p, &[c.node])[0].clone(), c.days)).collect();
+        // b and c first (3 a day together) until c reaches its `min`, then the costly `a`.
+        assert_eq!(cuts, [("a".to_string(), 3), ("b".to_string(), 2), ("c".to_string(), 2)], "cost {cost}");
+        assert!(report.plan.reaches_budget, "cost {cost}");
+    }
+    // With b and c unable to move, only the costly `a` is left: it is cut, not declared at its `min`.
+    let only_a = OVER
+        .replace("BUDGET", "15")
+        .replace("AMIN", "2")
+        .replace("cost: 1 }\n      - parallel", "cost: 1e18 }\n      - parallel");
+    let only_a =
+        only_a.replace("min: 5, cost: 2", "min: 10, cost: 2").replace("min: 8, cost: 1", "min: 10, cost: 1");
+    let p = plan(&only_a);
+    let report = p.cuts().unwrap().plan;
+    assert_eq!((report.total_days, report.reaches_budget, report.cost), (15, true, 5e18));
+}
+
 #[test]
 fn relaxing_after_edges_finds_parallel_steps() {
     let p = plan(
