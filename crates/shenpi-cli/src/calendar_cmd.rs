@@ -1,14 +1,18 @@
 //! `shenpi calendar`: working-day arithmetic on the command line.
 //!
-//! Exit codes: 0 ok; 1 invalid input (a calendar file with errors, or a date
-//! outside the calendar's years); 2 usage or I/O error (a bad argument, an
-//! unreadable file).
+//! The answer comes first, alone on its line on stdout; a note that the
+//! answer is provisional (it depends on a year counted by the holiday law or
+//! by weekends alone) goes to stderr. Exit codes: 0 ok; 1 invalid input (a
+//! calendar file with errors, or a date outside the calendar's years); 2
+//! usage or I/O error (a bad argument, an unreadable file).
 
 use crate::Outcome;
 use std::io::{self, Write};
 
 use chrono::{Datelike, NaiveDate};
-use shenpi_core::calendar::{Calendar, CalendarError, DayKind, Entry, parse_date};
+use shenpi_core::calendar::{Beyond, Calendar, CalendarError, DayKind, Entry, HOLIDAY_LAW, parse_date};
+
+use crate::common::{BeyondArg, provisional_note};
 
 /// Working days on a calendar: `cn`, `weekends`, or a calendar file.
 #[derive(clap::Subcommand, Debug)]
@@ -21,6 +25,9 @@ pub enum CalendarCmd {
         date: String,
         /// Working days to add
         n: u32,
+        /// Dates past the published years: `law`, `weekends` or `error`; the calendar's own when absent
+        #[arg(long, value_enum, value_name = "WHAT")]
+        beyond: Option<BeyondArg>,
     },
     /// Print the number of working days x with FROM < x <= TO (negative when FROM is after TO)
     Between {
@@ -30,6 +37,9 @@ pub enum CalendarCmd {
         from: String,
         /// YYYY-MM-DD
         to: String,
+        /// Dates past the published years: `law`, `weekends` or `error`; the calendar's own when absent
+        #[arg(long, value_enum, value_name = "WHAT")]
+        beyond: Option<BeyondArg>,
     },
     /// List a year's holidays and make-up working days, with their sources
     Show {
@@ -37,6 +47,9 @@ pub enum CalendarCmd {
         cal: String,
         /// The year, e.g. 2025
         year: i32,
+        /// Years past the published ones: `law`, `weekends` or `error`; the calendar's own when absent
+        #[arg(long, value_enum, value_name = "WHAT")]
+        beyond: Option<BeyondArg>,
     },
 }
 
@@ -54,11 +67,16 @@ fn invalid(e: CalendarError) -> Failure {
     Failure { code: 1, message: format!("error: {e}\n") }
 }
 
-/// Runs a `calendar` subcommand, printing the answer on stdout and errors on stderr.
+/// Runs a `calendar` subcommand: the answer on stdout, notes and errors on stderr.
 pub fn run(cmd: CalendarCmd) -> io::Result<Outcome> {
     let mut out = Vec::new();
     let outcome = match exec(cmd, &mut out) {
-        Ok(()) => Outcome::Ok,
+        Ok(note) => {
+            if let Some(note) = note {
+                eprintln!("note: provisional: {note}");
+            }
+            Outcome::Ok
+        }
         Err(f) => {
             eprint!("{}", f.message);
             if f.code == 1 { Outcome::Invalid } else { Outcome::Failed }
@@ -70,33 +88,37 @@ pub fn run(cmd: CalendarCmd) -> io::Result<Outcome> {
     Ok(outcome)
 }
 
-fn exec(cmd: CalendarCmd, out: &mut Vec<u8>) -> Result<(), Failure> {
+/// Writes the answer to `out`; returns the provisional note when the answer depends on one.
+fn exec(cmd: CalendarCmd, out: &mut Vec<u8>) -> Result<Option<String>, Failure> {
     match cmd {
-        CalendarCmd::AddDays { cal, date, n } => {
-            let cal = calendar(&cal)?;
+        CalendarCmd::AddDays { cal, date, n, beyond } => {
+            let cal = calendar(&cal, beyond)?;
             let date = date_arg(&date, "DATE")?;
             let due = cal.add_working_days(date, n).map_err(invalid)?;
             out.extend(format!("{due}\n").bytes());
+            Ok(provisional_note(&cal, [date, due]))
         }
-        CalendarCmd::Between { cal, from, to } => {
-            let cal = calendar(&cal)?;
+        CalendarCmd::Between { cal, from, to, beyond } => {
+            let cal = calendar(&cal, beyond)?;
             let (from, to) = (date_arg(&from, "FROM")?, date_arg(&to, "TO")?);
             let n = cal.working_days_between(from, to).map_err(invalid)?;
             out.extend(format!("{n}\n").bytes());
+            Ok(provisional_note(&cal, [from, to]))
         }
-        CalendarCmd::Show { cal, year } => {
-            let cal = calendar(&cal)?;
+        CalendarCmd::Show { cal, year, beyond } => {
+            let cal = calendar(&cal, beyond)?;
             show(&cal, year, out)?;
+            Ok(None)
         }
     }
-    Ok(())
 }
 
-fn calendar(name: &str) -> Result<Calendar, Failure> {
-    Calendar::resolve(name, None).map_err(|e| match e.report() {
+fn calendar(name: &str, beyond: Option<BeyondArg>) -> Result<Calendar, Failure> {
+    let cal = Calendar::resolve(name, None).map_err(|e| match e.report() {
         Some(report) => Failure { code: 1, message: report.render() },
         None => usage(format!("error: {e}\n")),
-    })
+    })?;
+    Ok(BeyondArg::apply(beyond, cal))
 }
 
 fn date_arg(text: &str, what: &str) -> Result<NaiveDate, Failure> {
@@ -106,24 +128,7 @@ fn date_arg(text: &str, what: &str) -> Result<NaiveDate, Failure> {
 fn show(cal: &Calendar, year: i32, out: &mut Vec<u8>) -> Result<(), Failure> {
     let title = cal.title().map(|t| format!(" ({t})")).unwrap_or_default();
     let mut text = format!("{year} on calendar `{}`{title}\n", cal.id());
-    match cal.covered() {
-        Some((first, last)) if year < first.year() || year > last.year() => {
-            let cover = format!("{}..{}", first.year(), last.year());
-            if cal.beyond() == shenpi_core::calendar::Beyond::Weekends {
-                text.push_str(&format!("no data for {year} (the calendar covers {cover}); weekends only\n"));
-            } else {
-                return Err(Failure {
-                    code: 1,
-                    message: format!(
-                        "error: {year} is outside the `{}` calendar, which covers {cover}\n",
-                        cal.id()
-                    ),
-                });
-            }
-        }
-        None => text.push_str("weekly rest days only, no holidays\n"),
-        Some(_) => {}
-    }
+    text.push_str(&year_status(cal, year)?);
     let entries: Vec<&Entry> = cal.entries_in_year(year).collect();
     let width = entries.iter().map(|e| dates(e).len()).max().unwrap_or(0);
     for e in &entries {
@@ -152,6 +157,32 @@ fn show(cal: &Calendar, year: i32, out: &mut Vec<u8>) -> Result<(), Failure> {
     }
     out.extend(text.bytes());
     Ok(())
+}
+
+/// The line saying where a year's days come from when they are not published;
+/// an error for a year the calendar does not count.
+fn year_status(cal: &Calendar, year: i32) -> Result<String, Failure> {
+    let Some((first, last)) = cal.covered() else {
+        return Ok("weekly rest days only, no holidays\n".to_string());
+    };
+    if (first.year()..=last.year()).contains(&year) {
+        return Ok(String::new());
+    }
+    let cover = format!("{}..{}", first.year(), last.year());
+    let projected = cal.projected_through().filter(|_| cal.beyond() == Beyond::Law);
+    match (cal.beyond(), projected) {
+        (_, Some(end)) if year > last.year() && year <= end.year() => Ok(format!(
+            "{year} is not published yet (the calendar covers {cover}): its holidays are projected by \
+             {HOLIDAY_LAW}, provisional until the year's notice\n"
+        )),
+        (Beyond::Weekends, _) => {
+            Ok(format!("no data for {year} (the calendar covers {cover}); weekends only\n"))
+        }
+        _ => Err(Failure {
+            code: 1,
+            message: format!("error: {year} is outside the `{}` calendar, which covers {cover}\n", cal.id()),
+        }),
+    }
 }
 
 fn dates(e: &Entry) -> String {

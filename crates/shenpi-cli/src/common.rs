@@ -39,7 +39,10 @@ impl From<Error> for Failure {
             None => format!("error: {e}"),
         };
         if e.is_out_of_range() {
-            text.push_str("\nhelp: on the command line, `--beyond weekends` counts only weekends past the calendar's data");
+            text.push_str(
+                "\nhelp: on the command line, `--beyond law` projects the holiday law (to 2100) and \
+                 `--beyond weekends` counts only weekends past the calendar's data",
+            );
         }
         Failure(code, text)
     }
@@ -90,13 +93,31 @@ pub fn pair(text: &str) -> Result<(String, String), String> {
 }
 
 /// What to do with dates past the calendar's published years.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum BeyondArg {
     /// Refuse them: holidays there are not known yet.
-    #[default]
     Error,
     /// Count only weekends there.
     Weekends,
+    /// Project the statutory holidays by the holiday law, up to 2100.
+    Law,
+}
+
+impl BeyondArg {
+    /// `calendar` counting as asked; unchanged when nothing was asked.
+    pub fn apply(arg: Option<BeyondArg>, calendar: Calendar) -> Calendar {
+        match arg {
+            None => calendar,
+            Some(BeyondArg::Error) => calendar.with_beyond(Beyond::Error),
+            Some(BeyondArg::Weekends) => calendar.with_beyond(Beyond::Weekends),
+            Some(BeyondArg::Law) => calendar.with_beyond(Beyond::Law),
+        }
+    }
+}
+
+/// The line telling a user that some dates shown may move: `None` when none does.
+pub fn provisional_note(calendar: &Calendar, dates: impl IntoIterator<Item = NaiveDate>) -> Option<String> {
+    dates.into_iter().any(|d| calendar.is_provisional(d)).then(|| calendar.provisional_note()).flatten()
 }
 
 /// The arguments that pick a flow and describe one project of it.
@@ -108,9 +129,10 @@ pub struct FlowArgs {
     /// A project attribute, e.g. `--param energy_tce=1500`; repeat for several.
     #[arg(long = "param", value_name = "K=V", value_parser = pair)]
     pub params: Vec<(String, String)>,
-    /// Dates past the calendar's published years: `error`, or `weekends` to count only weekends there.
-    #[arg(long, value_enum, default_value_t, value_name = "WHAT")]
-    pub beyond: BeyondArg,
+    /// Dates past the calendar's published years: `law` projects the holiday law (the default of
+    /// `cn`), `weekends` counts only weekends, `error` refuses them; the calendar's own when absent.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub beyond: Option<BeyondArg>,
 }
 
 /// A flow compiled for one project, with its calendar.
@@ -127,10 +149,7 @@ impl FlowArgs {
         let flow = Arc::new(Flow::load(&self.flow)?);
         let params = flow.bind(self.params.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
         let calendar = Calendar::resolve(flow.calendar(), self.flow.parent()).map_err(Error::from)?;
-        let calendar = match self.beyond {
-            BeyondArg::Error => calendar,
-            BeyondArg::Weekends => calendar.with_beyond(Beyond::Weekends),
-        };
+        let calendar = BeyondArg::apply(self.beyond, calendar);
         Ok(Loaded { graph: FlowGraph::new(flow, params), calendar })
     }
 }

@@ -71,14 +71,19 @@ fn plan(args: &Args) -> Result<String, Failure> {
         Err(e) if e.is_out_of_range() => {
             let _ = writeln!(
                 io::stderr(),
-                "warning: the plan has no dates: {e}\nhelp: `--beyond weekends` counts only weekends past the calendar's data, or pick an earlier `--start`"
+                "warning: the plan has no dates: {e}\nhelp: `--beyond law` projects the holiday law (to 2100) and `--beyond weekends` counts only weekends past the calendar's data; or pick another `--start`"
             );
             None
         }
         Err(e) => return Err(Error::from(e).into()),
     };
     let relaxed = plan.relaxed_after();
-    let out = Output::new(&plan, dates.as_ref(), &relaxed, calendar.id());
+    let mut out = Output::new(&plan, dates.as_ref(), &relaxed, calendar.id());
+    if let Some(first) = dates.as_ref().and_then(|d| d.first_provisional(&calendar)) {
+        out.provisional = true;
+        out.first_provisional_date = Some(first.to_string());
+        out.note = calendar.provisional_note();
+    }
     Ok(match args.format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&out).map_err(io::Error::other)?;
@@ -103,6 +108,13 @@ struct Output<'a> {
     slack: Option<i64>,
     start_date: Option<String>,
     finish_date: Option<String>,
+    /// Whether some date depends on a year not yet published.
+    provisional: bool,
+    /// The earliest such date.
+    first_provisional_date: Option<String>,
+    /// What the table says about them.
+    #[serde(skip)]
+    note: Option<String>,
     critical_path: Vec<&'a str>,
     stages: Vec<StageOut<'a>>,
     cuts: Option<CutsOut<'a>>,
@@ -259,6 +271,9 @@ impl<'a> Output<'a> {
             slack: plan.slack(),
             start_date: dates.map(|d| d.start.to_string()),
             finish_date: dates.map(|d| d.finish.to_string()),
+            provisional: false,
+            first_provisional_date: None,
+            note: None,
             critical_path: plan.chain_ids(plan.critical_path()),
             stages,
             cuts,
@@ -319,6 +334,9 @@ fn summary(s: &mut String, o: &Output<'_>) {
     };
     let on = o.finish_date.as_ref().map_or(String::new(), |d| format!(" on {d}"));
     let _ = writeln!(s, "ends after {}{on} (uncounted time included)", days(i64::from(o.elapsed_days)));
+    if let Some(note) = &o.note {
+        let _ = writeln!(s, "note: {note}");
+    }
     let _ = writeln!(s, "critical path: {}", o.critical_path.join(" -> "));
 }
 

@@ -70,7 +70,7 @@ pub fn run(args: Args) -> io::Result<Outcome> {
             Err(e) if e.is_out_of_range() => {
                 writeln!(
                     err,
-                    "warning: the report has no finish dates: {e}\nhelp: `--beyond weekends` counts only weekends past the calendar's data, or pick an earlier `--start`"
+                    "warning: the report has no finish dates: {e}\nhelp: `--beyond law` projects the holiday law (to 2100) and `--beyond weekends` counts only weekends past the calendar's data; or pick another `--start`"
                 )?;
                 report
             }

@@ -64,11 +64,17 @@ fn a_bad_calendar_file_exits_1_with_every_diagnostic() {
 
 #[test]
 fn out_of_range_exits_1_and_usage_errors_exit_2() {
-    let (code, _, err) = shenpi(&["add-days", "cn", "2030-03-02", "5"]);
+    let (code, _, err) = shenpi(&["add-days", "cn", "2030-03-02", "5", "--beyond", "error"]);
     assert_eq!(code, 1);
     assert!(err.starts_with(
         "error: 2030-03-02 is outside the `cn` calendar, which covers 2004-01-01 to 2026-12-31"
     ));
+    let (code, _, err) = shenpi(&["add-days", "cn", "2101-01-03", "5"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("the holiday law is projected no further"), "{err}");
+    let (code, _, err) = shenpi(&["between", "cn", "2003-12-31", "2004-01-05"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("it has no data before 2004-01-01"), "{err}");
     let (code, _, err) = shenpi(&["add-days", "cn", "2025-02-30", "5"]);
     assert_eq!(
         (code, err.as_str()),
@@ -78,5 +84,40 @@ fn out_of_range_exits_1_and_usage_errors_exit_2() {
     assert_eq!(code, 2);
     assert!(err.contains("cannot read calendar file `no-such-calendar.yaml`"), "{err}");
     assert_eq!(shenpi(&["add-days", "cn", "2025-02-03", "-1"]).0, 2);
-    assert_eq!(shenpi(&["show", "cn", "2031"]).0, 1);
+    assert_eq!(shenpi(&["show", "cn", "2031", "--beyond", "error"]).0, 1);
+    assert_eq!(shenpi(&["show", "cn", "2101"]).0, 1);
+}
+
+#[test]
+fn a_projected_year_answers_first_and_says_provisional_on_stderr() {
+    // 2027: 5-8 February (除夕 to 初三) off, and the 9th and 10th for the two on the weekend.
+    let (code, out, err) = shenpi(&["add-days", "cn", "2027-02-04", "1"]);
+    assert_eq!((code, out.as_str()), (0, "2027-02-11\n"));
+    assert!(err.contains("provisional"), "{err}");
+    assert!(err.contains(
+        "dates after 2026-12-31 follow the holiday law; the 2027 arrangement is not yet published"
+    ));
+    let (code, out, err) = shenpi(&["between", "cn", "2026-12-31", "2027-12-31"]);
+    assert_eq!((code, out.as_str()), (0, "248\n"));
+    assert!(err.contains("provisional"), "{err}");
+    assert_eq!(shenpi(&["add-days", "cn", "2026-12-31", "1"]).1, "2027-01-04\n");
+    // Weekends only: the Friday before the Spring Festival counts.
+    let (code, out, err) = shenpi(&["add-days", "cn", "2027-02-04", "1", "--beyond", "weekends"]);
+    assert_eq!((code, out.as_str()), (0, "2027-02-05\n"));
+    assert!(err.contains("provisional") && err.contains("count weekends only"), "{err}");
+    // A published answer has nothing on stderr.
+    assert_eq!(
+        shenpi(&["add-days", "cn", "2026-12-30", "1"]),
+        (0, "2026-12-31\n".to_string(), String::new())
+    );
+}
+
+#[test]
+fn show_lists_a_projected_year_by_the_holiday_law() {
+    let (code, out, _) = shenpi(&["show", "cn", "2027"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("2027 is not published yet"), "{out}");
+    assert!(out.contains("《全国年节及纪念日放假办法》"), "{out}");
+    assert!(out.contains("2027-02-05..2027-02-08  holiday        春节\n"), "{out}");
+    assert!(out.contains("2027-02-09..2027-02-10  holiday        春节补假\n"), "{out}");
 }

@@ -88,8 +88,31 @@ fn bad_start_and_params_are_usage_errors() {
 }
 
 #[test]
-fn a_plan_past_the_calendar_has_no_dates_unless_weekends_are_allowed() {
+fn a_plan_past_the_published_years_is_provisional_by_the_holiday_law() {
     let (code, out, err) = shenpi(&["plan", FLOW, "--format", "json", "--start", "2026-12-01"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["provisional"].as_bool(), v["first_provisional_date"].as_str()),
+        (Some(true), Some("2027-01-04"))
+    );
+    let (code, out, _) = shenpi(&["plan", FLOW, "--start", "2026-12-01"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(
+            "note: dates after 2026-12-31 follow the holiday law; the 2027 arrangement is not yet published"
+        ),
+        "{out}"
+    );
+    let (_, out, _) = shenpi(&["plan", FLOW, "--format", "json", "--start", "2025-03-03"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["provisional"].as_bool(), v["first_provisional_date"].is_null()), (Some(false), true));
+}
+
+#[test]
+fn a_plan_past_the_calendar_has_no_dates_unless_weekends_are_allowed() {
+    let (code, out, err) =
+        shenpi(&["plan", FLOW, "--format", "json", "--start", "2026-12-01", "--beyond", "error"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("warning: the plan has no dates") && err.contains("--beyond weekends"), "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
@@ -101,4 +124,15 @@ fn a_plan_past_the_calendar_has_no_dates_unless_weekends_are_allowed() {
     let v: Value = serde_json::from_str(&out).unwrap();
     // 25 working days from Tuesday 2026-12-01, weekends only after 2026.
     assert_eq!(v["finish_date"], "2027-01-05");
+}
+
+// Regression: day 0 was found by stepping to the day before the start, so a
+// plan starting on the calendar's first day was refused.
+#[test]
+fn a_plan_may_start_on_the_calendar_s_first_day() {
+    let (code, out, err) = shenpi(&["plan", FLOW, "--format", "json", "--start", "2004-01-01"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    // 1 January 2004 is a holiday; Friday the 2nd is worked.
+    assert_eq!(v["start_date"], "2004-01-02");
 }

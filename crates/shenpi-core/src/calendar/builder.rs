@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 
 use super::error::invalid;
 use super::index::{Covered, Index, Week, weekend_mask};
-use super::{Beyond, Calendar, CalendarError, Data, DayKind, Entry, Notice};
+use super::{Beyond, Calendar, CalendarError, Data, DayKind, Entry, Notice, law};
 
 /// The largest span of years a calendar may hold, so a typo cannot allocate gigabytes.
 pub const MAX_YEARS: i32 = 400;
@@ -46,7 +46,8 @@ impl Calendar {
                 .filter(|&d| self.is_weekend(d))
                 .collect(),
             beyond: self.beyond,
-            base: self.data.entries.clone(),
+            // The law's days are projected again for the years left after the new ones.
+            base: self.data.entries.iter().filter(|e| !e.projected).cloned().collect(),
             own: Vec::new(),
             notices: self.data.notices.clone(),
         }
@@ -75,8 +76,8 @@ pub(crate) enum Problem {
     Overlap(usize, usize, NaiveDate),
     /// A make-up working day on a date that is already worked.
     NotRestDay(usize, NaiveDate),
-    /// A make-up working day on a holiday of the base (index into base entries).
-    OnBaseHoliday(usize, usize, NaiveDate),
+    /// A make-up working day on a holiday of the base or of the holiday law (its name).
+    OnBaseHoliday(usize, Option<String>, NaiveDate),
 }
 
 impl CalendarBuilder {
@@ -136,17 +137,19 @@ impl CalendarBuilder {
         &self.own
     }
 
-    /// The entries inherited from the base calendar.
-    pub(crate) fn base_entries(&self) -> &[Entry] {
-        &self.base
-    }
-
     /// The first and last year.
     pub(crate) fn year_span(&self) -> (i32, i32) {
         self.years
     }
 
-    fn check_shape(&self) -> Result<(NaiveDate, NaiveDate, [bool; 7]), CalendarError> {
+    /// The first and last year the holiday law projects when the calendar counts by it.
+    pub(crate) fn projected_year_span(&self) -> Option<(i32, i32)> {
+        let years = law_years(&weekend_mask(&self.weekend), self.years.1)?;
+        (self.beyond == Beyond::Law).then_some((*years.start(), *years.end()))
+    }
+
+    /// The calendar's days: its years, weekly rest days, and what the holiday law adds after them.
+    fn shape(&self) -> Result<Shape, CalendarError> {
         let (y0, y1) = self.years;
         if y0 > y1 {
             return Err(invalid(format!("the years {y0}..{y1} end before they start")));
@@ -163,7 +166,22 @@ impl CalendarBuilder {
         if weekend.iter().all(|&w| w) {
             return Err(invalid("a weekend of all seven days leaves no working day".to_string()));
         }
-        Ok((first, last, weekend))
+        let years = law_years(&weekend, y1);
+        if self.beyond == Beyond::Law && years.is_none() && y1 < law::LAST_YEAR {
+            return Err(invalid(law_refusal(&weekend, y1)));
+        }
+        let projected: Vec<Entry> =
+            years.clone().into_iter().flatten().filter_map(law::holidays).flatten().collect();
+        let end = match years {
+            Some(ys) => NaiveDate::from_ymd_opt(*ys.end(), 12, 31).unwrap_or(last),
+            None => last,
+        };
+        Ok(Shape { first, last, end, weekend, projected })
+    }
+
+    /// The last day an own entry may list: the projection's last under [`Beyond::Law`].
+    fn entry_limit(&self, shape: &Shape) -> NaiveDate {
+        if self.beyond == Beyond::Law { shape.end } else { shape.last }
     }
 
     /// Every problem with the own entries.
@@ -171,18 +189,17 @@ impl CalendarBuilder {
     /// # Complexity
     /// O(D + total entry length) time and O(D) memory, D the days covered.
     pub(crate) fn problems(&self) -> Vec<Problem> {
-        let Ok((first, last, weekend)) = self.check_shape() else {
+        let Ok(shape) = self.shape() else {
             return Vec::new();
         };
-        let days = (last - first).num_days() as usize + 1;
+        let (first, limit) = (shape.first, self.entry_limit(&shape));
+        let days = (shape.end - first).num_days() as usize + 1;
         let slot = |d: NaiveDate| (d - first).num_days() as usize;
-        let mut base: Vec<Option<usize>> = vec![None; days];
-        for (i, e) in self.base.iter().enumerate() {
-            if e.kind == DayKind::Holiday {
-                for d in e.first.iter_days().take_while(|d| *d <= e.last) {
-                    if first <= d && d <= last {
-                        base[slot(d)] = Some(i);
-                    }
+        let mut base: Vec<Option<&Entry>> = vec![None; days];
+        for e in self.base.iter().chain(&shape.projected).filter(|e| e.kind == DayKind::Holiday) {
+            for d in e.first.iter_days().take_while(|d| *d <= e.last) {
+                if first <= d && d <= shape.end {
+                    base[slot(d)] = Some(e);
                 }
             }
         }
@@ -193,7 +210,7 @@ impl CalendarBuilder {
                 out.push(Problem::Reversed(i));
                 continue;
             }
-            if e.first < first || e.last > last {
+            if e.first < first || e.last > limit {
                 out.push(Problem::OutsideYears(i));
                 continue;
             }
@@ -210,8 +227,8 @@ impl CalendarBuilder {
                 }
                 if e.kind == DayKind::Workday {
                     if let Some(b) = base[s] {
-                        out.push(Problem::OnBaseHoliday(i, b, d));
-                    } else if !weekend[d.weekday().num_days_from_monday() as usize] {
+                        out.push(Problem::OnBaseHoliday(i, b.name.clone(), d));
+                    } else if !shape.weekend[d.weekday().num_days_from_monday() as usize] {
                         out.push(Problem::NotRestDay(i, d));
                     }
                 }
@@ -224,31 +241,41 @@ impl CalendarBuilder {
     ///
     /// # Errors
     /// Invalid when the years are reversed or span more than [`MAX_YEARS`],
-    /// the weekend has all seven days, or an entry is reversed, outside the
-    /// years, overlaps another, makes a working day of a day already worked
-    /// or of a base holiday.
+    /// the weekend has all seven days, it should count by [`Beyond::Law`]
+    /// but cannot project (a weekend other than Saturday and Sunday, or data
+    /// ending before 2024), or an entry is reversed, outside the years (or,
+    /// under [`Beyond::Law`], the years projected), overlaps another, makes a
+    /// working day of a day already worked or of a base or projected holiday.
     ///
     /// # Complexity
-    /// O(D + total entry length) time and O(D) memory, D the days covered.
+    /// O(D + total entry length) time and O(D) memory, D the days covered,
+    /// projected years included.
     pub fn build(self) -> Result<Calendar, CalendarError> {
-        let (first, last, weekend) = self.check_shape()?;
+        let shape = self.shape()?;
         if let Some(p) = self.problems().first() {
             return Err(invalid(self.describe(p)));
         }
-        let days = (last - first).num_days() as usize + 1;
+        let Shape { first, last, end, weekend, projected } = shape;
+        let days = (end - first).num_days() as usize + 1;
         let slot = |d: NaiveDate| (d - first).num_days() as usize;
         let mut working: Vec<bool> = first
             .iter_days()
             .take(days)
             .map(|d| !weekend[d.weekday().num_days_from_monday() as usize])
             .collect();
-        // Base first, own entries after: a local holiday may fall on a base make-up day.
+        // The law's days first, then the base's, then the own entries: a
+        // local holiday may fall on a base make-up day.
+        for e in &projected {
+            for d in e.first.iter_days().take_while(|d| *d <= e.last) {
+                working[slot(d)] = false;
+            }
+        }
         let overridden = |d: NaiveDate| self.own.iter().any(|e| e.contains(d));
-        let mut entries = Vec::with_capacity(self.base.len() + self.own.len());
+        let mut entries = Vec::with_capacity(self.base.len() + self.own.len() + projected.len());
         for e in &self.base {
             let mut run: Option<Entry> = None;
             for d in e.first.iter_days().take_while(|d| *d <= e.last) {
-                if first <= d && d <= last {
+                if first <= d && d <= end {
                     working[slot(d)] = e.kind == DayKind::Workday;
                 }
                 if e.kind == DayKind::Workday && overridden(d) {
@@ -268,14 +295,19 @@ impl CalendarBuilder {
             }
             entries.push(e.clone());
         }
+        entries.extend(projected);
         entries.sort_by_key(|e| (e.first, e.last));
+        let published = (last - first).num_days() as usize + 1;
         Ok(Calendar {
             data: Arc::new(Data {
                 id: self.id,
                 title: self.title,
                 entries,
                 notices: self.notices,
-                index: Index { week: Week::new(weekend), covered: Some(Covered::new(first, &working)) },
+                index: Index {
+                    week: Week::new(weekend),
+                    covered: Some(Covered::new(first, &working, published)),
+                },
             }),
             beyond: self.beyond,
         })
@@ -304,5 +336,44 @@ impl CalendarBuilder {
                 format!("{d} is a holiday in the base calendar, so it cannot be a make-up working day")
             }
         }
+    }
+}
+
+/// A calendar's days as [`CalendarBuilder::build`] lays them out.
+struct Shape {
+    first: NaiveDate,
+    /// The last day of the years with data.
+    last: NaiveDate,
+    /// The last day with data: the projection's last day, or `last`.
+    end: NaiveDate,
+    weekend: [bool; 7],
+    /// The holiday law's days after `last`.
+    projected: Vec<Entry>,
+}
+
+/// The years the holiday law projects after data ending in `last_year`:
+/// none unless the week rests on Saturday and Sunday only and the data reach
+/// the year before the 2024 amendment took force.
+fn law_years(weekend: &[bool; 7], last_year: i32) -> Option<RangeInclusive<i32>> {
+    let mainland = *weekend == weekend_mask(&[Weekday::Sat, Weekday::Sun]);
+    let from = last_year.checked_add(1)?.max(law::FIRST_YEAR);
+    (mainland && last_year >= law::FIRST_YEAR - 1 && from <= law::LAST_YEAR).then_some(from..=law::LAST_YEAR)
+}
+
+/// Why a calendar cannot count by the holiday law.
+fn law_refusal(weekend: &[bool; 7], last_year: i32) -> String {
+    if *weekend != weekend_mask(&[Weekday::Sat, Weekday::Sun]) {
+        format!(
+            "`beyond: law` projects {}, which rests on Saturday and Sunday; this calendar rests on other days",
+            law::TITLE
+        )
+    } else {
+        format!(
+            "`beyond: law` projects {} from {}; the data end in {last_year}, so {}..{} would have no holidays",
+            law::TITLE,
+            law::FIRST_YEAR,
+            last_year + 1,
+            law::FIRST_YEAR - 1
+        )
     }
 }

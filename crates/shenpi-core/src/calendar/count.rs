@@ -2,16 +2,17 @@
 
 use chrono::NaiveDate;
 
-use super::error::ErrorKind;
-use super::index::{day_index, from_index};
+use super::error::{ErrorKind, Reach};
+use super::index::{View, day_index, from_index};
 use super::{Beyond, Calendar, CalendarError, ClockStops};
 
 impl Calendar {
     /// Whether `date` is a working day.
     ///
     /// # Errors
-    /// Out of range when `date` is outside the calendar's years and it does not allow
-    /// [`Beyond::Weekends`].
+    /// Out of range when `date` lies where the calendar does not count (see
+    /// [`Beyond`]): before its first year, after its published years under
+    /// [`Beyond::Error`], after 2100 under [`Beyond::Law`].
     ///
     /// # Complexity
     /// O(1).
@@ -26,8 +27,8 @@ impl Calendar {
     /// next working day (an item decided on the spot, 即办).
     ///
     /// # Errors
-    /// Out of range when `date` or the result is outside the calendar's years
-    /// (unless it allows [`Beyond::Weekends`]).
+    /// Out of range when `date` or the result lies where the calendar does
+    /// not count (see [`Calendar::is_working_day`]).
     ///
     /// # Complexity
     /// O(log D) time, where D is the number of days with data; no allocation.
@@ -36,8 +37,8 @@ impl Calendar {
         if n == 0 && self.is_working_index(j) {
             return Ok(date);
         }
-        let k = self.data.index.rank(j) + i64::from(n.max(1));
-        self.result_date(self.data.index.unrank(k), date, n)
+        let k = self.view().rank(j) + i64::from(n.max(1));
+        self.result_date(self.view().unrank(k), date, n)
     }
 
     /// The first `count` working days on or after `start`, in order: the
@@ -47,8 +48,8 @@ impl Calendar {
     ///
     /// # Errors
     /// As for `add_working_days`: out of range when `start` or a day
-    /// returned would be outside the calendar's years (unless it allows
-    /// [`Beyond::Weekends`]); the error is that of counting one working day
+    /// returned would lie where the calendar does not count (see
+    /// [`Calendar::is_working_day`]); the error is that of counting one working day
     /// on from the last day returned.
     ///
     /// # Complexity
@@ -56,11 +57,8 @@ impl Calendar {
     pub fn working_days_from(&self, start: NaiveDate, count: usize) -> Result<Vec<NaiveDate>, CalendarError> {
         let mut out = Vec::with_capacity(count);
         let mut j = self.index(start)?;
-        let (mut d, idx) = (start, &self.data.index);
-        let last = match (&idx.covered, self.beyond) {
-            (Some(c), Beyond::Error) => day_index(c.last),
-            _ => i64::MAX,
-        };
+        let (mut d, idx) = (start, self.view());
+        let last = self.limits().map_or(i64::MAX, |(_, last)| day_index(last));
         while out.len() < count {
             let worked = idx.is_working(j);
             if worked {
@@ -89,14 +87,14 @@ impl Calendar {
     /// x with `to` < x ≤ `from`.
     ///
     /// # Errors
-    /// Out of range when either date is outside the calendar's years (unless
-    /// it allows [`Beyond::Weekends`]).
+    /// Out of range when either date lies where the calendar does not count
+    /// (see [`Calendar::is_working_day`]).
     ///
     /// # Complexity
     /// O(1).
     pub fn working_days_between(&self, from: NaiveDate, to: NaiveDate) -> Result<i64, CalendarError> {
         let (a, b) = (self.index(from)?, self.index(to)?);
-        Ok(self.data.index.rank(b) - self.data.index.rank(a))
+        Ok(self.view().rank(b) - self.view().rank(a))
     }
 
     /// [`add_working_days`](Calendar::add_working_days) with the clock stopped:
@@ -120,17 +118,17 @@ impl Calendar {
         if n == 0 && self.is_working_index(j) && !stops.contains(date) {
             return Ok(date);
         }
-        let mut k = self.data.index.rank(j) + i64::from(n.max(1));
+        let mut k = self.view().rank(j) + i64::from(n.max(1));
         for &(start, end) in stops.ending_after(date) {
             // The part of the stop after `date`.
             let lo = day_index(start).max(j + 1);
-            if self.data.index.unrank(k) < lo {
+            if self.view().unrank(k) < lo {
                 break;
             }
             // The due day would fall in or after the stop: its working days do not count.
-            k += self.data.index.rank(day_index(end)) - self.data.index.rank(lo - 1);
+            k += self.view().rank(day_index(end)) - self.view().rank(lo - 1);
         }
-        self.result_date(self.data.index.unrank(k), date, n)
+        self.result_date(self.view().unrank(k), date, n)
     }
 
     /// [`working_days_between`](Calendar::working_days_between) not counting
@@ -151,7 +149,7 @@ impl Calendar {
             return self.working_days_between_with_stops(to, from, stops).map(|n| -n);
         }
         let (a, b) = (self.index(from)?, self.index(to)?);
-        let mut n = self.data.index.rank(b) - self.data.index.rank(a);
+        let mut n = self.view().rank(b) - self.view().rank(a);
         for &(start, end) in stops.ending_after(from) {
             let lo = day_index(start).max(a + 1);
             let hi = day_index(end).min(b);
@@ -159,40 +157,60 @@ impl Calendar {
                 break;
             }
             if lo <= hi {
-                n -= self.data.index.rank(hi) - self.data.index.rank(lo - 1);
+                n -= self.view().rank(hi) - self.view().rank(lo - 1);
             }
         }
         Ok(n)
     }
 
     fn is_working_index(&self, j: i64) -> bool {
-        self.data.index.is_working(j)
+        self.view().is_working(j)
+    }
+
+    /// The index as this calendar's mode counts: with the projected days under [`Beyond::Law`].
+    pub(super) fn view(&self) -> View<'_> {
+        self.data.index.view(self.beyond == Beyond::Law)
+    }
+
+    /// The first and last day counted, when the calendar refuses dates outside them.
+    fn limits(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let c = self.data.index.covered.as_ref()?;
+        match self.beyond {
+            Beyond::Weekends => None,
+            Beyond::Law => Some((c.first, c.projected_last.unwrap_or(c.last))),
+            _ => Some((c.first, c.last)),
+        }
+    }
+
+    /// How far the calendar counts, for messages.
+    fn reach(&self) -> Reach {
+        let (first, last, projected_last) = match &self.data.index.covered {
+            Some(c) => (c.first, c.last, c.projected_last),
+            None => (NaiveDate::MIN, NaiveDate::MAX, None),
+        };
+        Reach {
+            calendar: self.data.id.clone(),
+            first,
+            last,
+            projected: projected_last.filter(|_| self.beyond == Beyond::Law),
+            can_project: projected_last.is_some(),
+        }
     }
 
     /// The day index of an input date, refusing dates outside the data unless allowed.
     fn index(&self, date: NaiveDate) -> Result<i64, CalendarError> {
-        if let (Some(c), Beyond::Error) = (&self.data.index.covered, self.beyond) {
-            if date < c.first || date > c.last {
-                return Err(CalendarError::new(ErrorKind::OutOfRange {
-                    date,
-                    calendar: self.data.id.clone(),
-                    first: c.first,
-                    last: c.last,
-                }));
+        match self.limits() {
+            Some((first, last)) if date < first || date > last => {
+                Err(CalendarError::new(ErrorKind::OutOfRange { date, reach: self.reach() }))
             }
+            _ => Ok(day_index(date)),
         }
-        Ok(day_index(date))
     }
 
     fn result_date(&self, j: i64, from: NaiveDate, n: u32) -> Result<NaiveDate, CalendarError> {
-        if let (Some(c), Beyond::Error) = (&self.data.index.covered, self.beyond) {
-            if j > day_index(c.last) {
-                return Err(CalendarError::new(ErrorKind::RunsPast {
-                    from,
-                    n,
-                    calendar: self.data.id.clone(),
-                    last: c.last,
-                }));
+        if let Some((_, last)) = self.limits() {
+            if j > day_index(last) {
+                return Err(CalendarError::new(ErrorKind::RunsPast { from, n, reach: self.reach() }));
             }
         }
         from_index(j).ok_or(CalendarError::new(ErrorKind::Unrepresentable { from, n }))

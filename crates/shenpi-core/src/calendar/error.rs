@@ -12,13 +12,53 @@ pub struct CalendarError {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum ErrorKind {
-    OutOfRange { date: NaiveDate, calendar: String, first: NaiveDate, last: NaiveDate },
-    RunsPast { from: NaiveDate, n: u32, calendar: String, last: NaiveDate },
+    OutOfRange { date: NaiveDate, reach: Reach },
+    RunsPast { from: NaiveDate, n: u32, reach: Reach },
     Unrepresentable { from: NaiveDate, n: u32 },
     BadDate { text: String, why: String },
     StopReversed { start: NaiveDate, end: NaiveDate },
     StopsOverlap { first: (NaiveDate, NaiveDate), second: (NaiveDate, NaiveDate) },
     Invalid(String),
+}
+
+/// How far a calendar counts, for messages about dates past it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Reach {
+    pub(super) calendar: String,
+    pub(super) first: NaiveDate,
+    /// The last published day.
+    pub(super) last: NaiveDate,
+    /// The last day projected by the holiday law, when the calendar counts by it.
+    pub(super) projected: Option<NaiveDate>,
+    /// Whether the calendar could project the holiday law past `last`.
+    pub(super) can_project: bool,
+}
+
+impl Reach {
+    /// The last day counted.
+    fn end(&self) -> NaiveDate {
+        self.projected.unwrap_or(self.last)
+    }
+
+    /// `, by the holiday law from …` when the calendar projects.
+    fn by_law(&self) -> String {
+        match (self.projected, self.last.succ_opt()) {
+            (Some(_), Some(next)) => format!(" (from {next} by the holiday law)"),
+            _ => String::new(),
+        }
+    }
+
+    /// What to do about a date after the last day counted.
+    fn help_after(&self) -> &'static str {
+        if self.projected.is_some() {
+            "the holiday law is projected no further; allow `beyond: weekends` to count only weekends there"
+        } else if self.can_project {
+            "add that year's holidays with a calendar file, or allow `beyond: law` to project them \
+             by the holiday law or `beyond: weekends` to count only weekends there"
+        } else {
+            "add that year's holidays with a calendar file, or allow `beyond: weekends` to count only weekends there"
+        }
+    }
 }
 
 impl CalendarError {
@@ -53,17 +93,29 @@ impl CalendarError {
 impl fmt::Display for CalendarError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            ErrorKind::OutOfRange { date, calendar, first, last } => write!(
+            ErrorKind::OutOfRange { date, reach } => {
+                let (calendar, first, end, by_law) =
+                    (&reach.calendar, reach.first, reach.end(), reach.by_law());
+                write!(
+                    f,
+                    "{date} is outside the `{calendar}` calendar, which covers {first} to {end}{by_law}; "
+                )?;
+                if *date < first {
+                    write!(
+                        f,
+                        "it has no data before {first}; allow `beyond: weekends` to count only weekends there"
+                    )
+                } else {
+                    f.write_str(reach.help_after())
+                }
+            }
+            ErrorKind::RunsPast { from, n, reach } => write!(
                 f,
-                "{date} is outside the `{calendar}` calendar, which covers {first} to {last}; \
-                 add that year's holidays with a calendar file, or allow `beyond: weekends` \
-                 to count only weekends there"
-            ),
-            ErrorKind::RunsPast { from, n, calendar, last } => write!(
-                f,
-                "{n} working days from {from} run past {last}, the last day the `{calendar}` \
-                 calendar covers; add the following years' holidays with a calendar file, \
-                 or allow `beyond: weekends` to count only weekends there"
+                "{n} working days from {from} run past {}, the last day the `{}` calendar covers{}; {}",
+                reach.end(),
+                reach.calendar,
+                reach.by_law(),
+                reach.help_after()
             ),
             ErrorKind::Unrepresentable { from, n } => {
                 write!(f, "{n} working days from {from} run past 9999-12-31, the largest date shenpi accepts")

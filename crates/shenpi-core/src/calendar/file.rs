@@ -245,9 +245,13 @@ fn read_header(r: &mut Reader<'_>, f: &Fields<'_>) -> Header {
     if let Some(n) = f.get("description") {
         r.text(n, "description");
     }
-    let beyond = f
-        .get("beyond")
-        .and_then(|n| r.choice(n, "beyond", &[("error", Beyond::Error), ("weekends", Beyond::Weekends)]));
+    let beyond = f.get("beyond").and_then(|n| {
+        r.choice(
+            n,
+            "beyond",
+            &[("error", Beyond::Error), ("weekends", Beyond::Weekends), ("law", Beyond::Law)],
+        )
+    });
     let weekend = f.get("weekend").and_then(|n| weekend(r, n));
     let years = f.get("years").and_then(|n| years(r, n));
     Header { base, title, beyond, weekend, years }
@@ -357,23 +361,29 @@ fn problem(b: &CalendarBuilder, spans: &[Span], on_cn: bool, p: Problem) -> Diag
         )
         .at(spans[i], "the second date is earlier than the first")
         .help("swap the two dates"),
-        Problem::OutsideYears(i) => {
-            let help = if on_cn {
-                format!(
-                    "the `cn` data covers {y0}..{y1}; to give a later year your own days, \
-                     add `years: {y0}..{}`",
-                    own[i].last.year().max(y1)
-                )
-            } else {
-                "extend `years` to include it, or remove it".to_string()
-            };
-            Diagnostic::error(
+        Problem::OutsideYears(i) => match b.projected_year_span() {
+            // Under `beyond: law` a file may add days to the projected years too.
+            Some((p0, p1)) => Diagnostic::error(
                 Code::BadDate,
-                format!("`{}` is outside the calendar's years {y0}..{y1}", text(i)),
+                format!("`{}` is outside the calendar's years {y0}..{y1} and the years the holiday law projects ({p0}..{p1})", text(i)),
             )
-            .at(spans[i], format!("not in {y0}..{y1}"))
-            .help(help)
-        }
+            .at(spans[i], format!("not in {y0}..{p1}"))
+            .help(format!("the holiday law is projected no further than {p1}; remove it")),
+            None => {
+                let help = if on_cn {
+                    format!(
+                        "the `cn` data covers {y0}..{y1}; to give a later year your own days, \
+                         add `years: {y0}..{}`",
+                        own[i].last.year().max(y1)
+                    )
+                } else {
+                    "extend `years` to include it, or remove it".to_string()
+                };
+                Diagnostic::error(Code::BadDate, format!("`{}` is outside the calendar's years {y0}..{y1}", text(i)))
+                    .at(spans[i], format!("not in {y0}..{y1}"))
+                    .help(help)
+            }
+        },
         Problem::Overlap(a, c, d) if own[a].kind == own[c].kind => {
             Diagnostic::error(Code::BadDate, format!("`{}` overlaps `{}` on {d}", text(c), text(a)))
                 .at(spans[c], "overlaps an earlier entry")
@@ -393,8 +403,8 @@ fn problem(b: &CalendarBuilder, spans: &[Span], on_cn: bool, p: Problem) -> Diag
         )
         .at(spans[i], "`workdays` lists weekly rest days that are worked")
         .help("remove it; make-up working days (调休) fall on weekend days"),
-        Problem::OnBaseHoliday(i, h, d) => {
-            let name = b.base_entries()[h].name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+        Problem::OnBaseHoliday(i, holiday, d) => {
+            let name = holiday.map(|n| format!(" ({n})")).unwrap_or_default();
             Diagnostic::error(
                 Code::BadDate,
                 format!("{d} is a holiday in the `cn` calendar{name}, so it cannot be a make-up working day"),
@@ -499,7 +509,8 @@ fn read_entries(
             }
         };
         let (Some(first), Some(last)) = (first, last) else { continue };
-        let entry = Entry { kind, first, last, name: (!name.is_empty()).then(|| name.to_string()), notice };
+        let name = (!name.is_empty()).then(|| name.to_string());
+        let entry = Entry { kind, first, last, name, notice, projected: false };
         out.push(Read { entry, span });
     }
 }

@@ -80,18 +80,25 @@ impl Week {
 }
 
 /// The days with data, as prefix counts: `prefix[i]` is the number of
-/// working days among the first `i` days from `first`.
+/// working days among the first `i` days from `first`. The published days
+/// come first; the days the holiday law projects, if any, follow.
 #[derive(Clone, Debug)]
 pub(super) struct Covered {
     pub(super) first: NaiveDate,
+    /// The last published day.
     pub(super) last: NaiveDate,
+    /// The last day the holiday law is projected to, if the calendar projects.
+    pub(super) projected_last: Option<NaiveDate>,
     j0: i64,
     prefix: Vec<u32>,
+    /// Published days: `prefix[..=published]` counts them.
+    published: usize,
 }
 
 impl Covered {
-    /// The days from `first` on, `working[i]` telling whether day `first + i` is worked.
-    pub(super) fn new(first: NaiveDate, working: &[bool]) -> Covered {
+    /// The days from `first` on, `working[i]` telling whether day `first + i`
+    /// is worked; the first `published` are published, the rest projected.
+    pub(super) fn new(first: NaiveDate, working: &[bool], published: usize) -> Covered {
         let mut prefix = Vec::with_capacity(working.len() + 1);
         prefix.push(0u32);
         let mut n = 0u32;
@@ -99,23 +106,9 @@ impl Covered {
             n += u32::from(w);
             prefix.push(n);
         }
-        let last = first + chrono::Days::new(working.len().saturating_sub(1) as u64);
-        Covered { first, last, j0: day_index(first), prefix }
-    }
-
-    /// Day indices with data: `j0 .. end`.
-    pub(super) fn span(&self) -> (i64, i64) {
-        (self.j0, self.j0 + self.prefix.len() as i64 - 1)
-    }
-
-    /// Whether day `j` (inside the span) is worked.
-    pub(super) fn is_working(&self, j: i64) -> bool {
-        let i = (j - self.j0) as usize;
-        self.prefix[i + 1] != self.prefix[i]
-    }
-
-    fn total(&self) -> i64 {
-        i64::from(self.prefix[self.prefix.len() - 1])
+        let day = |n: usize| first + chrono::Days::new(n.saturating_sub(1) as u64);
+        let projected_last = (working.len() > published).then(|| day(working.len()));
+        Covered { first, last: day(published), projected_last, j0: day_index(first), prefix, published }
     }
 }
 
@@ -127,45 +120,69 @@ pub(super) struct Index {
 }
 
 impl Index {
+    /// The index as one mode of counting sees it: with the projected days
+    /// (`law`), or with the published days only and weeks after them.
+    pub(super) fn view(&self, law: bool) -> View<'_> {
+        let span = self.covered.as_ref().map(|c| {
+            let prefix = if law { &c.prefix[..] } else { &c.prefix[..=c.published] };
+            (c.j0, prefix)
+        });
+        View { week: &self.week, span }
+    }
+}
+
+/// Days with data (day index of the first, prefix counts) and the week around them.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct View<'a> {
+    week: &'a Week,
+    span: Option<(i64, &'a [u32])>,
+}
+
+impl View<'_> {
     /// Working days up to and including day `j`, counted from a fixed origin;
     /// non-decreasing, and rising by one exactly on working days.
     pub(super) fn rank(&self, j: i64) -> i64 {
-        let w = &self.week;
-        let Some(c) = &self.covered else {
+        let w = self.week;
+        let Some((j0, prefix)) = self.span else {
             return w.count(j + 1);
         };
-        let (j0, end) = c.span();
+        let end = j0 + prefix.len() as i64 - 1;
+        let total = i64::from(prefix[prefix.len() - 1]);
         if j < j0 {
             w.count(j + 1)
         } else if j < end {
-            w.count(j0) + i64::from(c.prefix[(j - j0 + 1) as usize])
+            w.count(j0) + i64::from(prefix[(j - j0 + 1) as usize])
         } else {
-            w.count(j0) + c.total() + w.count(j + 1) - w.count(end)
+            w.count(j0) + total + w.count(j + 1) - w.count(end)
         }
     }
 
     /// The smallest day index j with `rank(j) >= k`: the k-th working day.
     pub(super) fn unrank(&self, k: i64) -> i64 {
-        let w = &self.week;
-        let Some(c) = &self.covered else {
+        let w = self.week;
+        let Some((j0, prefix)) = self.span else {
             return w.inverse(k) - 1;
         };
-        let (j0, end) = c.span();
+        let end = j0 + prefix.len() as i64 - 1;
+        let total = i64::from(prefix[prefix.len() - 1]);
         let base = w.count(j0);
         if k <= base {
             w.inverse(k) - 1
-        } else if k <= base + c.total() {
-            let i = c.prefix.partition_point(|&p| i64::from(p) + base < k);
+        } else if k <= base + total {
+            let i = prefix.partition_point(|&p| i64::from(p) + base < k);
             j0 + i as i64 - 1
         } else {
-            w.inverse(k - base - c.total() + w.count(end)) - 1
+            w.inverse(k - base - total + w.count(end)) - 1
         }
     }
 
     /// Whether day `j` is worked.
     pub(super) fn is_working(&self, j: i64) -> bool {
-        match &self.covered {
-            Some(c) if c.j0 <= j && j - c.j0 < c.prefix.len() as i64 - 1 => c.is_working(j),
+        match self.span {
+            Some((j0, prefix)) if j0 <= j && j - j0 < prefix.len() as i64 - 1 => {
+                let i = (j - j0) as usize;
+                prefix[i + 1] != prefix[i]
+            }
             _ => !self.week.rests_on(j),
         }
     }

@@ -21,20 +21,31 @@
 //! files (see `docs/calendar-format.md`) add a local government's own days to
 //! it or define a calendar from scratch.
 //!
-//! A calendar holds data for a range of whole years. A date outside it is an
-//! error ([`CalendarError::is_out_of_range`]) unless the calendar was built
-//! with [`Beyond::Weekends`], which counts only the weekly rest days there.
+//! A calendar holds published data for a range of whole years. After them,
+//! its [`Beyond`] decides: [`Beyond::Law`] (the default of `cn`) projects the
+//! statutory holidays by 《全国年节及纪念日放假办法》 up to 2100,
+//! [`Beyond::Weekends`] counts weekly rest days only, and [`Beyond::Error`]
+//! refuses the date ([`CalendarError::is_out_of_range`]). A date counted past
+//! the published data is provisional ([`Calendar::is_provisional`]): the
+//! year's arrangement may move it. Before the first year every calendar
+//! refuses, unless it counts [`Beyond::Weekends`].
 //!
 //! ```
 //! use chrono::NaiveDate;
 //! use shenpi_core::calendar::Calendar;
 //!
 //! let cn = Calendar::cn();
-//! let accepted = NaiveDate::from_ymd_opt(2025, 1, 24).unwrap(); // a Friday
+//! let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+//! let accepted = date(2025, 1, 24); // a Friday
 //! // Sunday 26 January is worked; 28 January to 4 February is the Spring Festival.
 //! let due = cn.add_working_days(accepted, 3)?;
-//! assert_eq!(due, NaiveDate::from_ymd_opt(2025, 2, 5).unwrap());
+//! assert_eq!(due, date(2025, 2, 5));
 //! assert_eq!(cn.working_days_between(accepted, due)?, 3);
+//!
+//! // 2027 is not published yet: 5 to 8 February (除夕 to 初三) by the law, and
+//! // the 9th and 10th for the two that fall on the weekend.
+//! assert_eq!(cn.add_working_days(date(2027, 2, 4), 1)?, date(2027, 2, 11));
+//! assert!(cn.is_provisional(date(2027, 2, 11)));
 //! # Ok::<(), shenpi_core::calendar::CalendarError>(())
 //! ```
 
@@ -44,6 +55,8 @@ mod count;
 mod error;
 mod file;
 mod index;
+mod law;
+mod law_dates;
 mod stops;
 mod types;
 mod write;
@@ -61,6 +74,10 @@ pub use file::LoadError;
 use index::{Index, Week, weekend_mask};
 pub use stops::ClockStops;
 pub use types::{Beyond, DayKind, Entry, Notice};
+
+/// The law [`Beyond::Law`] projects: 《全国年节及纪念日放假办法》 as amended in 2024
+/// (国务院令第795号), in force from 1 January 2025.
+pub const HOLIDAY_LAW: &str = law::TITLE;
 
 /// A working-day calendar: weekly rest days, holidays and make-up working days.
 ///
@@ -95,7 +112,9 @@ impl fmt::Debug for Calendar {
 impl Calendar {
     /// The built-in mainland China calendar (`cn`): Saturday and Sunday off,
     /// plus every year's holidays and make-up working days as arranged by the
-    /// State Council, from 2004 on. See [`Calendar::notices`] for the sources.
+    /// State Council, from 2004 on (see [`Calendar::notices`] for the
+    /// sources), and after the last published year the holidays of
+    /// 《全国年节及纪念日放假办法》 up to 2100 ([`Beyond::Law`]).
     pub fn cn() -> Calendar {
         cn::calendar()
     }
@@ -114,8 +133,7 @@ impl Calendar {
         }
     }
 
-    /// The same calendar, counting only weekly rest days outside its years
-    /// instead of refusing dates there.
+    /// The same calendar, doing `beyond` with dates past its published years.
     pub fn with_beyond(mut self, beyond: Beyond) -> Calendar {
         self.beyond = beyond;
         self
@@ -136,9 +154,51 @@ impl Calendar {
         self.data.title.as_deref()
     }
 
-    /// First and last day with data; `None` for a calendar of weekends only.
+    /// First and last day of the published data (the years the calendar
+    /// lists); `None` for a calendar of weekends only.
     pub fn covered(&self) -> Option<(NaiveDate, NaiveDate)> {
         self.data.index.covered.as_ref().map(|c| (c.first, c.last))
+    }
+
+    /// The last day of the published data: dates after it are provisional.
+    pub fn published_through(&self) -> Option<NaiveDate> {
+        self.covered().map(|(_, last)| last)
+    }
+
+    /// The last day the holiday law is projected to, when the calendar can
+    /// project (whatever its [`Beyond`]); `None` when it cannot.
+    pub fn projected_through(&self) -> Option<NaiveDate> {
+        self.data.index.covered.as_ref().and_then(|c| c.projected_last)
+    }
+
+    /// True when `date` is past the published data, so that its working days
+    /// follow the holiday law ([`Beyond::Law`]) or the weekly rest days alone
+    /// ([`Beyond::Weekends`]) and may move when the year's arrangement is published.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use shenpi_core::calendar::Calendar;
+    ///
+    /// let cn = Calendar::cn();
+    /// assert!(!cn.is_provisional(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()));
+    /// assert!(cn.is_provisional(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()));
+    /// ```
+    pub fn is_provisional(&self, date: NaiveDate) -> bool {
+        self.published_through().is_some_and(|last| date > last)
+    }
+
+    /// What a user should be told about provisional dates, e.g. "dates after
+    /// 2026-12-31 follow the holiday law; the 2027 arrangement is not yet
+    /// published"; `None` for a calendar that counts no date past its data.
+    pub fn provisional_note(&self) -> Option<String> {
+        let last = self.published_through()?;
+        let next = last.year().checked_add(1)?;
+        let how = match self.beyond {
+            Beyond::Law if self.projected_through().is_some() => "follow the holiday law",
+            Beyond::Weekends => "count weekends only",
+            _ => return None,
+        };
+        Some(format!("dates after {last} {how}; the {next} arrangement is not yet published"))
     }
 
     /// True when the calendar rests on `day` every week.

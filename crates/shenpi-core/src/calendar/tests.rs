@@ -15,7 +15,8 @@ fn cn_data_loads_cleanly() {
     let cal = cal.map_err(|r| r.render()).unwrap();
     assert_eq!(cal.covered(), Some((d("2004-01-01"), d("2026-12-31"))));
     assert!(cal.notices().iter().all(|n| n.number.is_some()));
-    for e in cal.entries() {
+    assert_eq!(cal.beyond(), Beyond::Law);
+    for e in cal.entries().iter().filter(|e| !e.projected) {
         assert!(e.name.is_some() && e.notice.is_some(), "{e:?} has no name or notice");
     }
 }
@@ -192,6 +193,101 @@ fn cn_counts_across_the_2025_spring_festival() {
     assert!(!cal.is_working_day(d("2018-12-31")).unwrap());
 }
 
+// ---------------------------------------------------------------- the holiday law
+
+#[test]
+fn cn_projects_2027_by_the_holiday_law() {
+    let cn = Calendar::cn();
+    assert_eq!(cn.beyond(), Beyond::Law);
+    assert_eq!(cn.add_working_days(d("2026-12-31"), 1).unwrap(), d("2027-01-04"));
+    assert_eq!(cn.add_working_days(d("2027-02-04"), 1).unwrap(), d("2027-02-11"));
+    assert_eq!(cn.working_days_between(d("2026-12-31"), d("2027-12-31")).unwrap(), 248);
+    // 除夕 to 初三, then the two statutory days on the weekend made up on Tuesday and Wednesday.
+    for day in d("2027-02-05").iter_days().take(6) {
+        assert!(!cn.is_working_day(day).unwrap(), "{day}");
+    }
+    let spring: Vec<_> = cn.entries_in_year(2027).filter(|e| e.name.as_deref() == Some("春节补假")).collect();
+    assert!(spring.len() == 1 && spring[0].projected && spring[0].notice.is_none());
+    assert!(cn.is_provisional(d("2027-01-01")) && !cn.is_provisional(d("2026-12-31")));
+    assert_eq!(
+        cn.provisional_note().as_deref(),
+        Some("dates after 2026-12-31 follow the holiday law; the 2027 arrangement is not yet published")
+    );
+    assert_eq!(cn.projected_through(), Some(d("2100-12-31")));
+}
+
+#[test]
+fn the_law_is_projected_to_2100_and_no_further() {
+    let cn = Calendar::cn();
+    assert!(cn.is_working_day(d("2100-12-31")).is_ok());
+    let e = cn.is_working_day(d("2101-01-03")).unwrap_err();
+    assert!(e.is_out_of_range());
+    assert_eq!(
+        e.to_string(),
+        "2101-01-03 is outside the `cn` calendar, which covers 2004-01-01 to 2100-12-31 (from 2027-01-01 \
+         by the holiday law); the holiday law is projected no further; allow `beyond: weekends` to count \
+         only weekends there"
+    );
+    let e = cn.add_working_days(d("2100-12-28"), 10).unwrap_err();
+    assert!(e.to_string().starts_with("10 working days from 2100-12-28 run past 2100-12-31"), "{e}");
+    // Before the first year, the law refuses as well.
+    assert!(cn.is_working_day(d("2003-12-31")).unwrap_err().is_out_of_range());
+}
+
+#[test]
+fn weekends_ignore_the_projection_and_error_refuses_it() {
+    let weekends = Calendar::cn().with_beyond(Beyond::Weekends);
+    assert!(weekends.is_working_day(d("2027-02-05")).unwrap()); // a Friday, 除夕 by the law
+    assert_eq!(
+        weekends.provisional_note().as_deref(),
+        Some("dates after 2026-12-31 count weekends only; the 2027 arrangement is not yet published")
+    );
+    let strict = Calendar::cn().with_beyond(Beyond::Error);
+    assert!(strict.is_working_day(d("2027-02-05")).unwrap_err().is_out_of_range());
+    assert_eq!(strict.provisional_note(), None);
+}
+
+#[test]
+fn a_published_year_replaces_its_projection() {
+    // The real arrangement could make Saturday 2027-02-13 a make-up working day and move the break.
+    let text = "base: cn\nyears: 2027\nnotices:\n  - title: 国务院办公厅关于2027年部分节假日安排的通知\n    \
+                holidays: [2027-02-05..2027-02-12 春节]\n    workdays: [2027-02-13 春节]\n";
+    let cal = Calendar::from_yaml("2027.yaml", text).map_err(|r| r.render()).unwrap();
+    assert_eq!(cal.published_through(), Some(d("2027-12-31")));
+    assert!(!cal.is_working_day(d("2027-02-11")).unwrap());
+    assert!(cal.is_working_day(d("2027-02-13")).unwrap());
+    // 2027 is published; 2028 is projected.
+    assert!(!cal.is_provisional(d("2027-06-01")) && cal.is_provisional(d("2028-01-01")));
+    assert!(cal.entries_in_year(2027).all(|e| !e.projected));
+    assert!(cal.entries_in_year(2028).any(|e| e.projected));
+}
+
+#[test]
+fn a_local_calendar_adds_its_days_to_the_projected_years() {
+    let text = "base: cn\nholidays: [2027-03-10 防汛]\n";
+    let cal = Calendar::from_yaml("local.yaml", text).map_err(|r| r.render()).unwrap();
+    assert!(!cal.is_working_day(d("2027-03-10")).unwrap());
+    assert!(!cal.is_working_day(d("2027-02-09")).unwrap(), "the projection stays");
+    assert!(cal.is_provisional(d("2027-03-10")));
+    // A local workday may not take a projected holiday away.
+    let e = Calendar::cn().extend("local").workday(d("2027-02-06"), "x").build().unwrap_err();
+    assert!(e.to_string().contains("is a holiday in the base calendar"), "{e}");
+}
+
+#[test]
+fn only_a_mainland_week_with_data_to_2024_can_project() {
+    let gulf =
+        Calendar::builder("gulf", 2020..=2030).weekend(&[Weekday::Fri, Weekday::Sat]).beyond(Beyond::Law);
+    assert!(gulf.build().unwrap_err().to_string().contains("rests on Saturday and Sunday"));
+    let old = Calendar::builder("old", 2015..=2020).beyond(Beyond::Law).build().unwrap_err();
+    assert!(old.to_string().contains("the data end in 2020"), "{old}");
+    let fine = Calendar::builder("new", 2024..=2024).beyond(Beyond::Law).build().unwrap();
+    assert!(!fine.is_working_day(d("2027-02-09")).unwrap());
+    // A calendar that could project but counts otherwise says so when asked to.
+    let later = Calendar::builder("later", 2015..=2020).build().unwrap().with_beyond(Beyond::Law);
+    assert!(later.is_working_day(d("2021-01-04")).unwrap_err().is_out_of_range());
+}
+
 // ---------------------------------------------------------------- arithmetic
 
 #[test]
@@ -210,13 +306,14 @@ fn the_start_day_is_not_counted() {
 
 #[test]
 fn dates_outside_the_data_are_refused_with_the_range_and_a_way_out() {
-    let cal = Calendar::cn();
+    let cal = Calendar::cn().with_beyond(Beyond::Error);
     let e = cal.add_working_days(d("2030-03-02"), 5).unwrap_err();
     assert!(e.is_out_of_range());
     assert_eq!(
         e.to_string(),
         "2030-03-02 is outside the `cn` calendar, which covers 2004-01-01 to 2026-12-31; add that \
-         year's holidays with a calendar file, or allow `beyond: weekends` to count only weekends there"
+         year's holidays with a calendar file, or allow `beyond: law` to project them by the holiday \
+         law or `beyond: weekends` to count only weekends there"
     );
     let e = cal.working_days_between(d("2003-12-31"), d("2004-01-05")).unwrap_err();
     assert!(e.is_out_of_range() && e.to_string().starts_with("2003-12-31 is outside"));
@@ -233,7 +330,7 @@ fn dates_outside_the_data_are_refused_with_the_range_and_a_way_out() {
 
 #[test]
 fn walking_past_the_data_fails_as_counting_on_would() {
-    let cn = Calendar::cn();
+    let cn = Calendar::cn().with_beyond(Beyond::Error);
     let days = cn.working_days_from(d("2026-12-24"), 5).unwrap();
     assert_eq!(days, [d("2026-12-24"), d("2026-12-25"), d("2026-12-28"), d("2026-12-29"), d("2026-12-30")]);
     let e = cn.working_days_from(d("2026-12-24"), 7).unwrap_err();
@@ -388,6 +485,8 @@ mod slow {
 
 fn calendars() -> impl Strategy<Value = Calendar> {
     let cn = Just(Calendar::cn().with_beyond(Beyond::Weekends));
+    // cn by the holiday law, its data widened back to 2002 so every date drawn is counted.
+    let law = Just(Calendar::cn().extend("law").years(2002..=2026).build().unwrap());
     let weekends = Just(Calendar::weekends_only());
     // An arbitrary weekend (never all seven days) and a few holidays.
     let custom = (prop::collection::vec(any::<bool>(), 7), prop::collection::btree_set(0u64..1096, 0..40))
@@ -404,7 +503,7 @@ fn calendars() -> impl Strategy<Value = Calendar> {
             }
             b.build().unwrap()
         });
-    prop_oneof![cn, weekends, custom]
+    prop_oneof![cn, law, weekends, custom]
 }
 
 /// Dates from 2002 to 2028: inside the data and across both of its ends.
@@ -586,8 +685,12 @@ fn malformed_calendar_files_point_at_the_problem() {
             "3:5 E015 2025-10-04 is a holiday in the `cn` calendar (国庆节、中秋节), so it cannot be a make-up working day | a holiday in the base calendar | remove it; a calendar file may add holidays to its base but not take them away",
         ),
         (
-            "base: cn\nholidays:\n  - 2031-01-01\n",
-            "3:5 E015 `2031-01-01` is outside the calendar's years 2004..2026 | not in 2004..2026 | the `cn` data covers 2004..2026; to give a later year your own days, add `years: 2004..2031`",
+            "base: cn\nholidays:\n  - 2101-01-01\n",
+            "3:5 E015 `2101-01-01` is outside the calendar's years 2004..2026 and the years the holiday law projects (2027..2100) | not in 2004..2100 | the holiday law is projected no further than 2100; remove it",
+        ),
+        (
+            "base: cn\nbeyond: error\nholidays:\n  - 2031-01-01\n",
+            "4:5 E015 `2031-01-01` is outside the calendar's years 2004..2026 | not in 2004..2026 | the `cn` data covers 2004..2026; to give a later year your own days, add `years: 2004..2031`",
         ),
         (
             "base: cn\nweekend: [sun]\n",

@@ -25,17 +25,20 @@ pub struct Entry {
     pub name: Option<String>,
     /// Index into [`Calendar::notices`](super::Calendar::notices) of the document that arranged it.
     pub notice: Option<usize>,
+    /// True for days the holiday law projects in a year whose arrangement is
+    /// not published yet (see [`Beyond::Law`]); such days may move when it is.
+    pub projected: bool,
 }
 
 impl Entry {
     /// Days off from `first` to `last`, both included.
     pub fn holiday(first: NaiveDate, last: NaiveDate) -> Entry {
-        Entry { kind: DayKind::Holiday, first, last, name: None, notice: None }
+        Entry { kind: DayKind::Holiday, first, last, name: None, notice: None, projected: false }
     }
 
     /// A weekly rest day that is worked.
     pub fn workday(date: NaiveDate) -> Entry {
-        Entry { kind: DayKind::Workday, first: date, last: date, name: None, notice: None }
+        Entry { kind: DayKind::Workday, first: date, last: date, name: None, notice: None, projected: false }
     }
 
     /// Names what the day is for.
@@ -65,12 +68,22 @@ pub struct Notice {
     pub number: Option<String>,
 }
 
-/// What a calendar does with dates outside the years it has data for.
+/// What a calendar does with dates past the years it has published data for.
+///
+/// Before its first year a calendar refuses dates unless it counts
+/// [`Beyond::Weekends`]: there is no law to project backwards.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Beyond {
     /// Refuse them: a deadline computed without the year's holidays would be wrong.
     #[default]
     Error,
     /// Count weekly rest days only, knowing holidays are missing there.
     Weekends,
+    /// Project the statutory holidays by 《全国年节及纪念日放假办法》 (2024
+    /// amendment) up to 2100, each statutory day on a weekend made up on the
+    /// next working day; past 2100, refuse as [`Beyond::Error`] does. Only a
+    /// calendar resting on Saturday and Sunday whose data reach 2024 can
+    /// project; any other refuses as [`Beyond::Error`] does. The default of `cn`.
+    Law,
 }

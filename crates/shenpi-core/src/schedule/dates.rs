@@ -78,3 +78,33 @@ impl Plan {
         Ok(PlanDates { start: day0, finish, step_start, due: due_date })
     }
 }
+
+impl PlanDates {
+    /// The earliest of these dates that is provisional on `calendar` (past its
+    /// published data, so the year's arrangement may still move it); `None`
+    /// when every date stands on published data.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use chrono::NaiveDate;
+    /// use shenpi_core::{Calendar, Flow, FlowGraph, Plan};
+    ///
+    /// let text = "id: f\nname: f\nstages:\n  - id: s\n    name: s\n    steps:\n      \
+    ///             - { id: a, name: a, promised: 20 }\n";
+    /// let flow = Arc::new(Flow::parse("f.yaml", text).map_err(|r| r.render())?);
+    /// let plan = Plan::new(FlowGraph::new(flow.clone(), flow.defaults()));
+    /// let cn = Calendar::cn();
+    /// let dates = plan.dates(NaiveDate::from_ymd_opt(2026, 12, 14).unwrap(), &cn)?;
+    /// // 20 working days run into 2027, which the holiday law projects.
+    /// assert_eq!(dates.first_provisional(&cn), Some(dates.finish));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn first_provisional(&self, calendar: &Calendar) -> Option<NaiveDate> {
+        std::iter::once(self.start)
+            .chain(self.step_start.iter().copied())
+            .chain(self.due.iter().flatten().copied())
+            .chain(std::iter::once(self.finish))
+            .filter(|&d| calendar.is_provisional(d))
+            .min()
+    }
+}
