@@ -10,10 +10,11 @@ use std::sync::Arc;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use shenpi::sim::{self, SimOptions};
 use shenpi::{Flow, FlowGraph};
+use shenpi_benches::{compile, repository_flow_path};
 
 fn industrial(models: bool) -> FlowGraph {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/flows/zhejiang-industrial.yaml");
-    let mut flow = Flow::load(path).expect("the repository flow is valid");
+    let mut flow =
+        Flow::load(repository_flow_path("zhejiang-industrial")).expect("the repository flow is valid");
     if !models {
         flow = flow
             .edit(|d| {
@@ -23,8 +24,7 @@ fn industrial(models: bool) -> FlowGraph {
             })
             .expect("removing models keeps the flow valid");
     }
-    let flow = Arc::new(flow);
-    FlowGraph::new(flow.clone(), flow.defaults())
+    compile(&Arc::new(flow))
 }
 
 fn bench(c: &mut Criterion) {

@@ -12,20 +12,12 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use shenpi::Flow;
 use shenpi::runtime::{EventKind, MemoryStore, NewEvent, Project, Store};
 use shenpi::sqlite::SqliteStore;
+use shenpi_benches::{parallel_flow, parse_flow};
 
 /// 20 parallel steps, so logs can grow long: each step is accepted, then
 /// paused and resumed over and over (补正 requested and received).
 fn flow() -> Arc<Flow> {
-    let mut text = String::from(
-        "id: bench\nname: 基准\ncalendar: cn\nstages:\n  - id: s\n    name: 阶段\n    steps:\n      - parallel:\n",
-    );
-    for i in 0..20 {
-        text.push_str(&format!(
-            "          - {{ id: s{i}, name: 事项{i}, dept: 局{}, promised: 5 }}\n",
-            i % 4
-        ));
-    }
-    Arc::new(Flow::parse("bench.yaml", &text).unwrap_or_else(|r| panic!("{}", r.render())))
+    parse_flow(&parallel_flow(20))
 }
 
 fn day() -> NaiveDate {

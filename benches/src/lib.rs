@@ -1,0 +1,104 @@
+//! Builders shared by shenpi's benchmarks: synthetic graphs and flow files
+//! of any size, and the bundled flows.
+//!
+//! Every builder takes its size and, where it draws at random, a fixed seed,
+//! so a benchmark measures the same input on every machine.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use shenpi::{Dag, Flow, FlowGraph};
+
+/// A bundled flow file, by name (`"zhejiang-industrial"`).
+pub fn repository_flow_path(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../flows").join(format!("{name}.yaml"))
+}
+
+/// A flow from its text; the benches build only valid ones.
+///
+/// # Panics
+/// With the rendered diagnostics, when the text is not a valid flow.
+pub fn parse_flow(text: &str) -> Arc<Flow> {
+    Arc::new(Flow::parse("bench.yaml", text).unwrap_or_else(|report| panic!("{}", report.render())))
+}
+
+/// A flow compiled with its parameters' defaults.
+pub fn compile(flow: &Arc<Flow>) -> FlowGraph {
+    FlowGraph::new(flow.clone(), flow.defaults())
+}
+
+/// A random DAG with its durations, for the planning passes without a flow file.
+pub struct RandomDag {
+    /// The graph, nodes in topological order.
+    pub dag: Dag,
+    /// Promised days per node, 0..10.
+    pub promised: Vec<u32>,
+    /// One node in ten does not count against the budget.
+    pub counted: Vec<bool>,
+    /// The same predecessors as plain arrays, for a bare pass: node `v`'s are
+    /// `preds[pred_start[v]..pred_start[v + 1]]`.
+    pub pred_start: Vec<u32>,
+    /// See `pred_start`.
+    pub preds: Vec<u32>,
+}
+
+/// A random DAG of `steps` nodes: every node after the first few waits for
+/// `preds` nodes drawn among the `window` before it.
+pub fn random_dag(steps: usize, preds: usize, window: u32, seed: u64) -> RandomDag {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut edges = Vec::with_capacity(steps * preds);
+    for v in 1..steps as u32 {
+        for _ in 0..preds.min(v as usize) {
+            let back = rng.random_range(1..=window.min(v));
+            edges.push((v - back, v));
+        }
+    }
+    let promised: Vec<u32> = (0..steps).map(|_| rng.random_range(0..10)).collect();
+    let counted: Vec<bool> = (0..steps).map(|_| rng.random_bool(0.9)).collect();
+    let dag = Dag::from_topological(steps, edges.iter().copied());
+    let mut pred_start = vec![0u32];
+    let mut flat = Vec::with_capacity(dag.edge_count());
+    for v in dag.nodes() {
+        flat.extend(dag.preds(v).iter().map(|p| p.0));
+        pred_start.push(flat.len() as u32);
+    }
+    RandomDag { dag, promised, counted, pred_start, preds: flat }
+}
+
+/// A flow of `stages` stages, each `per_stage` steps in groups of
+/// `parallel` that run side by side, the groups one after another.
+pub fn layered_flow(stages: usize, per_stage: usize, parallel: usize) -> String {
+    let mut y = String::from("id: bench\nname: bench\nbudget: 10000\nstages:\n");
+    for s in 0..stages {
+        y.push_str(&format!("  - id: stage{s}\n    name: 阶段{s}\n    steps:\n"));
+        for i in 0..per_stage / parallel {
+            y.push_str("      - parallel:\n");
+            for j in 0..parallel {
+                let k = (s * per_stage + i * parallel + j) % 7;
+                y.push_str(&format!(
+                    "          - {{ id: s{s}-{i}-{j}, name: 审批事项, dept: 局, legal: 20, promised: {k} }}\n"
+                ));
+            }
+        }
+    }
+    y
+}
+
+/// One stage of `steps` parallel steps `s0`, `s1`, …, in four departments:
+/// a project whose event log can grow long.
+pub fn parallel_flow(steps: usize) -> String {
+    let mut text = String::from(
+        "id: bench\nname: 基准\ncalendar: cn\nstages:\n  - id: s\n    name: 阶段\n    steps:\n      - parallel:\n",
+    );
+    for i in 0..steps {
+        text.push_str(&format!(
+            "          - {{ id: s{i}, name: 事项{i}, dept: 局{}, promised: 5 }}\n",
+            i % 4
+        ));
+    }
+    text
+}
