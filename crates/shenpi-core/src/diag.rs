@@ -124,6 +124,25 @@ pub enum Code {
     TooLarge,
     /// `promised` is more than the share of `legal` the flow's `promise_ratio` allows.
     PromiseOverRatio,
+    /// Joint review misused: `members` or `silence` off a joint step, a joint
+    /// step without members or without one lead department, a member twice,
+    /// a member promising more than the step.
+    JointReview,
+    /// A stage's `window` that is blank or has no step a window accepts.
+    Window,
+    /// `commissioned_by` or `provider` off an intermediary, or `counted`
+    /// contradicting `commissioned_by`.
+    Intermediary,
+    /// A budget over a group of stages that names a stage twice, a step, or
+    /// no stage, or shares its name with another group.
+    BudgetGroup,
+    /// `total` with no budget to apply to.
+    CountingRule,
+    /// `commitment` on a step no department decides, or verified within 0 days.
+    Commitment,
+    /// `provisional` in the old boolean form, on a step no department decides,
+    /// or naming in `before` something the step does not wait for.
+    Provisional,
 }
 
 impl Code {
@@ -147,6 +166,13 @@ impl Code {
             Code::BadDate => "E015",
             Code::TooLarge => "E016",
             Code::PromiseOverRatio => "E017",
+            Code::JointReview => "E018",
+            Code::Window => "E019",
+            Code::Intermediary => "E020",
+            Code::BudgetGroup => "E021",
+            Code::CountingRule => "E022",
+            Code::Commitment => "E023",
+            Code::Provisional => "E024",
         }
     }
 }

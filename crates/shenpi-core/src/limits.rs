@@ -33,6 +33,11 @@ pub const MAX_BLOCK_DEPTH: usize = 64;
 /// The deepest nesting of parentheses and `not` in a `when` condition.
 pub const MAX_CONDITION_DEPTH: usize = 32;
 
+/// The most steps the check of `provisional` prerequisites visits, over all
+/// the `before` lists of a flow (each `before` id must be a step the step
+/// waits for, found by a backward search from the step).
+pub const MAX_PREREQUISITE_VISITS: u64 = 10_000_000;
+
 /// Reads a flow or calendar file whole, refusing what is not a regular file
 /// (a FIFO would block, a device such as `/dev/zero` never ends) and what is
 /// larger than [`MAX_FILE_BYTES`]. Symbolic links are followed.

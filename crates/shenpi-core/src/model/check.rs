@@ -12,6 +12,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::{Alerts, Delay, DurationModel, EdgeOrigin, Flow, Stage, Step, Target};
 use crate::diag::{Code, Diagnostic, Span, Suggester, clip};
+use crate::limits;
 use crate::yaml::MAX_DAYS;
 
 /// Reports every `after` naming something that does not exist.
@@ -270,5 +271,183 @@ fn model(out: &mut Vec<Diagnostic>, what: &str, m: &DurationModel, at: Span) {
     };
     if let Some(x) = xs.into_iter().find(|&x| !in_range(x)) {
         bad(format!("{what} has {x} days; durations are finite, from 0 to {MAX_DAYS}"));
+    }
+}
+
+/// The mechanism rules a what-if edit can break as well as a file: a joint
+/// step's members promise no more than the step (an edit may lower the
+/// step's `promised`), and a provisional step's `before` names steps it
+/// waits for (an edit may drop an `after`). `resolved` says every `after`
+/// names something that exists, so the edges are complete enough to say
+/// what a step waits for.
+///
+/// # Complexity
+/// O(V + E + M) for M members, plus the backward searches from provisional
+/// steps, which visit at most [`limits::MAX_PREREQUISITE_VISITS`] steps in
+/// all (past that the flow is refused as too large, `E016`).
+pub(super) fn mechanisms(
+    stages: &[Stage],
+    steps: &[Step],
+    ids: &HashMap<String, Target>,
+    resolved: bool,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for step in steps {
+        if let Some(j) = &step.joint {
+            members_within(&mut out, step, j);
+        }
+    }
+    if steps.iter().all(|s| s.provisional.is_none()) {
+        return out;
+    }
+    let preds = resolved.then(|| predecessors(stages, steps, ids));
+    let mut search = Search {
+        preds: preds.as_deref(),
+        budget: limits::MAX_PREREQUISITE_VISITS,
+        seen: Vec::new(),
+        round: 0,
+    };
+    let mut suggester: Option<Suggester> = None;
+    for (i, step) in steps.iter().enumerate() {
+        let Some(p) = &step.provisional else { continue };
+        for r in &p.before {
+            let d = match ids.get(&r.id) {
+                None => {
+                    let s = suggester.get_or_insert_with(|| {
+                        Suggester::new(ids.iter().filter(|(_, t)| matches!(t, Target::Step(_))).map(|(k, _)| k.as_str()))
+                    });
+                    Some(unknown_before(step, r, s))
+                }
+                Some(Target::Stage(_)) => Some(
+                    Diagnostic::error(
+                        Code::Provisional,
+                        format!("step `{}` names stage `{}` in `before`", step.id, r.id),
+                    )
+                    .at(r.span, "a stage, not a step")
+                    .help("`before` lists the steps it may run ahead of; name the stage's steps"),
+                ),
+                Some(Target::Step(b)) => match search.waits_for(i, b.index()) {
+                    Some(false) => Some(
+                        Diagnostic::error(
+                            Code::Provisional,
+                            format!("step `{}` does not wait for `{}`", step.id, r.id),
+                        )
+                        .at(r.span, "not among its prerequisites")
+                        .help(format!(
+                            "`before` names prerequisites the step may run ahead of; add `after: [{}]` or remove it from `before`",
+                            r.id
+                        )),
+                    ),
+                    Some(true) => None,
+                    None if search.budget == 0 && search.preds.is_some() => {
+                        search.preds = None; // report once, then stop searching
+                        Some(
+                            Diagnostic::error(
+                                Code::TooLarge,
+                                "too many `provisional` prerequisites to check",
+                            )
+                            .at(r.span, "the check stopped here")
+                            .help(format!(
+                                "checking that each `before` names a step it waits for may visit at most {} steps over the whole flow",
+                                limits::MAX_PREREQUISITE_VISITS
+                            )),
+                        )
+                    }
+                    None => None,
+                },
+            };
+            out.extend(d);
+        }
+    }
+    out
+}
+
+fn members_within(out: &mut Vec<Diagnostic>, step: &Step, joint: &super::Joint) {
+    for m in joint.members.iter().filter(|m| m.promised > step.promised) {
+        out.push(
+            Diagnostic::error(
+                Code::JointReview,
+                format!(
+                    "member `{}` of joint step `{}` promises {} days, more than the step's {}",
+                    clip(&m.dept),
+                    step.id,
+                    m.promised,
+                    step.promised
+                ),
+            )
+            .at(m.promised_span, format!("promised {}", m.promised))
+            .help("the step's `promised` covers the whole review, consolidation included; lower the member's `promised` or raise the step's"),
+        );
+    }
+}
+
+fn unknown_before(step: &Step, r: &super::Ref, suggester: &mut Suggester) -> Diagnostic {
+    let d = Diagnostic::error(
+        Code::UnknownReference,
+        format!("step `{}` may run ahead of unknown step `{}`", step.id, clip(&r.id)),
+    )
+    .at(r.span, "no step has this id");
+    match suggester.suggest(&r.id) {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None => d.help("`before` takes ids of steps this step waits for"),
+    }
+}
+
+/// Each step's direct predecessors, in file order indices, with all conditions taken as true.
+pub(super) fn predecessors(
+    stages: &[Stage],
+    steps: &[Step],
+    ids: &HashMap<String, Target>,
+) -> Vec<Vec<usize>> {
+    let mut preds = vec![Vec::new(); steps.len()];
+    for e in super::structure::edges(stages, steps, &|id| ids.get(id).copied()) {
+        preds[e.to.index()].push(e.from.index());
+    }
+    for p in &mut preds {
+        p.sort_unstable();
+        p.dedup();
+    }
+    preds
+}
+
+/// Backward searches over the predecessor lists, sharing one budget of visits.
+struct Search<'a> {
+    /// `None` when the edges are incomplete (an unknown `after`) or the budget ran out.
+    preds: Option<&'a [Vec<usize>]>,
+    budget: u64,
+    /// Per step: the search (numbered from 1) that last reached it.
+    seen: Vec<u32>,
+    /// The number of the current search.
+    round: u32,
+}
+
+impl Search<'_> {
+    /// Whether step `from` waits for step `target`, directly or through
+    /// others; `None` when it cannot tell (incomplete edges, budget spent).
+    fn waits_for(&mut self, from: usize, target: usize) -> Option<bool> {
+        let preds = self.preds?;
+        if self.seen.is_empty() {
+            self.seen = vec![0; preds.len()];
+        }
+        // At most one search per `before` entry, far fewer than u32::MAX in a file of 64 MiB.
+        self.round += 1;
+        let mark = self.round;
+        let mut stack = vec![from];
+        while let Some(v) = stack.pop() {
+            for &u in &preds[v] {
+                if u == target {
+                    return Some(true);
+                }
+                if self.seen[u] != mark {
+                    if self.budget == 0 {
+                        return None;
+                    }
+                    self.budget -= 1;
+                    self.seen[u] = mark;
+                    stack.push(u);
+                }
+            }
+        }
+        Some(false)
     }
 }

@@ -6,7 +6,9 @@
 //! checks the result with the loader's rules: only a valid flow comes back.
 
 use super::check;
-use super::{Alerts, DeadlinePolicy, Delay, DurationModel, Flow, Ref, Stage, Step, TimeoutPolicy};
+use super::{
+    Alerts, DeadlinePolicy, Delay, DurationModel, Flow, Provisional, Ref, Stage, Step, TimeoutPolicy,
+};
 use crate::diag::{Code, Diagnostic, Report, Span, suggest};
 
 /// A flow being changed by [`Flow::edit`].
@@ -80,11 +82,9 @@ impl Flow {
         flow.edited = true;
         diags.extend(check::values(&flow));
         let unknown = check::unknown_refs(&flow.stages, &flow.steps, &flow.index);
-        diags.extend(if unknown.is_empty() {
-            check::cycles(&flow.stages, &flow.steps, &flow.index)
-        } else {
-            unknown
-        });
+        let resolved = unknown.is_empty();
+        diags.extend(if resolved { check::cycles(&flow.stages, &flow.steps, &flow.index) } else { unknown });
+        diags.extend(check::mechanisms(&flow.stages, &flow.steps, &flow.index, resolved));
         if diags.iter().any(Diagnostic::is_error) {
             return Err(Report::new(self.source.clone(), diags));
         }
@@ -215,9 +215,25 @@ impl StepDraft<'_> {
         self.set(|s| s.on_timeout = policy)
     }
 
-    /// Sets whether 模拟审批 is allowed.
-    pub fn provisional(&mut self, allowed: bool) -> &mut Self {
-        self.set(|s| s.provisional = allowed)
+    /// Lets the step run ahead of the prerequisites `before` (ids of steps it
+    /// waits for) in a simulated project (模拟审批), its result confirmed within
+    /// `confirm_within` working days after the last of them is decided. An id
+    /// the step does not wait for is reported.
+    pub fn provisional<'i>(
+        &mut self,
+        before: impl IntoIterator<Item = &'i str>,
+        confirm_within: u32,
+    ) -> &mut Self {
+        self.set(|s| {
+            let span = s.span;
+            let before = before.into_iter().map(|id| Ref { id: id.to_string(), span }).collect();
+            s.provisional = Some(Provisional { before, confirm_within });
+        })
+    }
+
+    /// Takes away simulated approval (模拟审批) from the step.
+    pub fn not_provisional(&mut self) -> &mut Self {
+        self.set(|s| s.provisional = None)
     }
 
     /// Sets or removes its duration model for simulation.

@@ -5,8 +5,10 @@ use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use super::params::{ParamDecl, ParamType, Value};
+use super::read_mechanisms::StepHead;
 use super::{
-    Alerts, Block, Delay, DurationModel, Flow, Ref, Stage, Step, StepIdx, StepKind, Target, TimeoutPolicy,
+    Alerts, Block, CommissionedBy, Delay, DurationModel, Flow, Ref, Stage, Step, StepIdx, StepKind, Target,
+    TimeoutPolicy, TotalRule,
 };
 use super::{check, expr};
 use crate::diag::{Code, Diagnostic, Report, Source, Span};
@@ -19,6 +21,8 @@ const FLOW_KEYS: &[&str] = &[
     "name",
     "calendar",
     "budget",
+    "budgets",
+    "total",
     "deadline_policy",
     "alerts",
     "on_timeout",
@@ -27,7 +31,7 @@ const FLOW_KEYS: &[&str] = &[
     "stages",
     "description",
 ];
-const STAGE_KEYS: &[&str] = &["id", "name", "budget", "after", "steps", "description"];
+const STAGE_KEYS: &[&str] = &["id", "name", "budget", "after", "window", "steps", "description"];
 const STEP_KEYS: &[&str] = &[
     "id",
     "name",
@@ -41,6 +45,11 @@ const STEP_KEYS: &[&str] = &[
     "after",
     "when",
     "on_timeout",
+    "members",
+    "silence",
+    "commissioned_by",
+    "provider",
+    "commitment",
     "provisional",
     "duration",
     "supplement",
@@ -76,6 +85,7 @@ pub(super) fn load(source: Arc<Source>) -> Result<Flow, Report> {
         written_steps: 0,
         on_timeout: TimeoutPolicy::None,
         promise_ratio: None,
+        old_provisional: Vec::new(),
     };
     let flow = b.flow(&root);
     let Builder { r, .. } = b;
@@ -89,18 +99,20 @@ pub(super) fn load(source: Arc<Source>) -> Result<Flow, Report> {
     }
 }
 
-struct Builder<'s> {
-    r: Reader<'s>,
-    steps: Vec<Step>,
-    stages: Vec<Stage>,
-    ids: HashMap<String, (Span, Target)>,
+pub(super) struct Builder<'s> {
+    pub(super) r: Reader<'s>,
+    pub(super) steps: Vec<Step>,
+    pub(super) stages: Vec<Stage>,
+    pub(super) ids: HashMap<String, (Span, Target)>,
     params: expr::Declared,
     /// Steps written in the file, including those that failed to load.
-    written_steps: usize,
+    pub(super) written_steps: usize,
     /// The flow's `on_timeout`: what a step without its own does.
     on_timeout: TimeoutPolicy,
     /// The flow's `promise_ratio` and where it is written, checked on every step as it loads.
     promise_ratio: Option<(f64, Span)>,
+    /// Steps written with the old `provisional: true`, reported once the edges are known.
+    pub(super) old_provisional: Vec<(String, Span)>,
 }
 
 impl Builder<'_> {
@@ -133,6 +145,8 @@ impl Builder<'_> {
         self.on_timeout = on_timeout.unwrap_or_default();
         let promise_ratio = f.get("promise_ratio").map(|n| self.promise_ratio(n));
         self.promise_ratio = promise_ratio.flatten().zip(f.get("promise_ratio").map(|n| self.r.span(n)));
+        let total =
+            f.get("total").map_or(Some(TotalRule::default()), |n| self.r.choice(n, "total", &TotalRule::ALL));
         let description = f.get("description").and_then(|n| self.r.text(n, "description"));
         if let Some(n) = f.get("params") {
             self.params(n);
@@ -150,6 +164,8 @@ impl Builder<'_> {
                     .help("add at least one step with `id`, `name` and `promised`"),
             );
         }
+        let budgets = f.get("budgets").map_or(Some(Vec::new()), |n| self.budgets(n));
+        self.total_has_budget(&f, budget.is_some() || budgets.as_ref().is_some_and(|b| !b.is_empty()));
         self.check_structure();
         let budget = match budget {
             Some(b) => Some(b?),
@@ -162,6 +178,8 @@ impl Builder<'_> {
             calendar: calendar?,
             budget,
             budget_span,
+            budgets: budgets?,
+            total: total?,
             deadline_policy: deadline_policy?,
             alerts: alerts?,
             on_timeout: on_timeout?,
@@ -185,11 +203,13 @@ impl Builder<'_> {
     fn check_structure(&mut self) {
         let index: HashMap<String, Target> = self.ids.iter().map(|(k, v)| (k.clone(), v.1)).collect();
         let unknown = check::unknown_refs(&self.stages, &self.steps, &index);
-        let found =
-            if unknown.is_empty() { check::cycles(&self.stages, &self.steps, &index) } else { unknown };
-        for d in found {
+        let resolved = unknown.is_empty();
+        let found = if resolved { check::cycles(&self.stages, &self.steps, &index) } else { unknown };
+        let mechanisms = check::mechanisms(&self.stages, &self.steps, &index, resolved);
+        for d in found.into_iter().chain(mechanisms) {
             self.r.push(d);
         }
+        self.report_old_provisional(&index);
     }
 
     fn required<'a>(&mut self, f: &Fields<'a>, what: &str, key: &str, help: &str) -> Option<&'a Node<'a>> {
@@ -380,6 +400,7 @@ impl Builder<'_> {
             if let Some((id, span)) = &id {
                 self.register(id, *span, Target::Stage(index));
             }
+            let (written_before, first_step) = (self.written_steps, self.steps.len());
             let body = match f.get("steps") {
                 Some(s) => self.block_list(s, index, "steps", 0),
                 None => {
@@ -387,6 +408,8 @@ impl Builder<'_> {
                     Vec::new()
                 }
             };
+            let stage_id = id.as_ref().map_or("", |(i, _)| i.as_str());
+            let window = self.window(&f, stage_id, first_step, self.written_steps - written_before);
             let span = id.as_ref().map_or(f.span, |(_, s)| *s);
             self.stages.push(Stage {
                 id: id.map(|i| i.0).unwrap_or_default(),
@@ -394,6 +417,7 @@ impl Builder<'_> {
                 budget,
                 budget_span,
                 after,
+                window,
                 body,
                 span,
                 description,
@@ -466,11 +490,16 @@ impl Builder<'_> {
         let depts = f.get("dept").map_or(Some(Vec::new()), |n| self.r.texts(n, "dept"));
         let kind =
             f.get("kind").map_or(Some(StepKind::Approval), |n| self.r.choice(n, "kind", &StepKind::ALL));
+        let commissioned_by = self.commissioned_by(&f, &what, kind);
         let counted = match (f.get("counted"), kind) {
             (Some(n), _) => self.r.boolean(n, "counted"),
-            (None, Some(k)) => Some(k.counted_by_default()),
+            (None, Some(k)) => {
+                let government = commissioned_by == Some(Some(CommissionedBy::Government));
+                Some(k.counted_by_default() || government)
+            }
             (None, None) => None,
         };
+        self.counted_agrees(&f, &what, counted, commissioned_by.flatten());
         let legal = f.get("legal").map(|n| (self.r.days(n, "legal"), self.r.span(n)));
         let promised = match f.get("promised") {
             Some(n) => self.r.days(n, "promised").map(|d| (d, self.r.span(n))),
@@ -546,7 +575,9 @@ impl Builder<'_> {
         let after = f.get("after").map_or(Some(Vec::new()), |n| self.refs(n));
         let when = f.get("when").map(|n| self.when(n));
         let on_timeout = f.get("on_timeout").map_or(Some(self.on_timeout), |n| self.timeout(n));
-        let provisional = f.get("provisional").map_or(Some(false), |n| self.r.boolean(n, "provisional"));
+        let head =
+            StepHead { id: id.as_ref().map(|(i, _)| i.as_str()), what: &what, kind, depts: depts.as_deref() };
+        let mechanisms = self.step_mechanisms(&f, &head);
         let duration = f.get("duration").map(|n| self.model(n, "duration"));
         let supplement = f.get("supplement").map(|n| self.delay(n, "supplement"));
         let special = f.get("special").map(|n| self.delay(n, "special"));
@@ -574,7 +605,11 @@ impl Builder<'_> {
             after: after?,
             when: when.map_or(Some(None), |w| w.map(Some))?,
             on_timeout: on_timeout?,
-            provisional: provisional?,
+            joint: mechanisms.joint?,
+            commissioned_by: commissioned_by?,
+            provider: mechanisms.provider?,
+            commitment: mechanisms.commitment?,
+            provisional: mechanisms.provisional?,
             duration: duration.map_or(Some(None), |d| d.map(Some))?,
             supplement: supplement.map_or(Some(None), |d| d.map(Some))?,
             special: special.map_or(Some(None), |d| d.map(Some))?,
@@ -629,7 +664,7 @@ impl Builder<'_> {
         Some(Delay { p, days: self.model(dn, "days")? })
     }
 
-    fn model(&mut self, n: &Node<'_>, key: &str) -> Option<DurationModel> {
+    pub(super) fn model(&mut self, n: &Node<'_>, key: &str) -> Option<DurationModel> {
         if !matches!(n.data, saphyr::YamlData::Mapping(_)) {
             return self.r.span_days(n, key).map(DurationModel::Fixed);
         }

@@ -11,7 +11,9 @@ mod check;
 mod edit;
 mod expr;
 mod load;
+mod mechanisms;
 mod params;
+mod read_mechanisms;
 mod structure;
 
 use std::collections::HashMap;
@@ -25,6 +27,9 @@ use crate::error::Error;
 
 pub use edit::{FlowDraft, StageDraft, StepDraft};
 pub use expr::{CompareOp, Condition};
+pub use mechanisms::{
+    BudgetGroup, CommissionedBy, Commitment, Joint, Member, Provisional, Silence, TotalRule,
+};
 pub use params::{ParamDecl, ParamType, Params, Value};
 pub use structure::{Edge, EdgeOrigin};
 
@@ -54,6 +59,10 @@ pub struct Flow {
     budget: Option<u32>,
     /// Where the budget value is written, for diagnostics about it.
     budget_span: Option<Span>,
+    /// Budgets over groups of stages.
+    budgets: Vec<BudgetGroup>,
+    /// What the budgets are checked against.
+    total: TotalRule,
     /// How deadlines are handed to departments.
     deadline_policy: DeadlinePolicy,
     /// Electronic supervision thresholds.
@@ -104,6 +113,8 @@ pub struct Stage {
     budget_span: Option<Span>,
     /// What the stage waits for instead of the previous stage; `None` means the previous stage.
     after: Option<Vec<Ref>>,
+    /// The one window (一窗受理) that accepts the stage's ready steps together.
+    window: Option<String>,
     /// The stage body: a serial list.
     body: Vec<Block>,
     /// Where the stage is defined.
@@ -136,6 +147,12 @@ impl Stage {
     /// What the stage waits for instead of the previous stage; `None` means the previous stage.
     pub fn after(&self) -> Option<&[Ref]> {
         self.after.as_deref()
+    }
+
+    /// The one window (一窗受理) that accepts the stage's ready steps together
+    /// and delivers its decisions together, e.g. 政务服务中心.
+    pub fn window(&self) -> Option<&str> {
+        self.window.as_deref()
     }
 
     /// The stage body: a serial list.
@@ -202,8 +219,16 @@ pub struct Step {
     when: Option<Condition>,
     /// What happens when its deadline passes undecided.
     on_timeout: TimeoutPolicy,
-    /// Whether 模拟审批 (provisional approval ahead of prerequisites) is allowed.
-    provisional: bool,
+    /// The members of a joint step (`kind: joint`).
+    joint: Option<Joint>,
+    /// Who commissions an intermediary (`kind: intermediary`).
+    commissioned_by: Option<CommissionedBy>,
+    /// The intermediary's name, for status and the board.
+    provider: Option<String>,
+    /// Commitment approval (告知承诺制), when allowed.
+    commitment: Option<Commitment>,
+    /// Simulated approval (模拟审批): what the step may run ahead of.
+    provisional: Option<Provisional>,
     /// Duration model for simulation; `None` is fixed at `promised`.
     duration: Option<DurationModel>,
     /// Chance and length of a 补正 request.
@@ -279,9 +304,32 @@ impl Step {
         self.on_timeout
     }
 
-    /// Whether 模拟审批 (provisional approval ahead of prerequisites) is allowed.
-    pub fn provisional(&self) -> bool {
-        self.provisional
+    /// The members of a joint step (`kind: joint`, 联合审批); `None` for every other kind.
+    pub fn joint(&self) -> Option<&Joint> {
+        self.joint.as_ref()
+    }
+
+    /// Who commissions an intermediary: `Some` exactly for `kind: intermediary`
+    /// (the applicant unless the file says `commissioned_by: government`).
+    pub fn commissioned_by(&self) -> Option<CommissionedBy> {
+        self.commissioned_by
+    }
+
+    /// The intermediary that does the work (`provider`), shown in status and on the board.
+    pub fn provider(&self) -> Option<&str> {
+        self.provider.as_deref()
+    }
+
+    /// Commitment approval (告知承诺制): `Some` when the step may be approved at
+    /// acceptance on the applicant's pledge.
+    pub fn commitment(&self) -> Option<&Commitment> {
+        self.commitment.as_ref()
+    }
+
+    /// Simulated approval (模拟审批): `Some` when, in a simulated project, the
+    /// step may run ahead of the prerequisites it names.
+    pub fn provisional(&self) -> Option<&Provisional> {
+        self.provisional.as_ref()
     }
 
     /// Duration model for simulation; `None` is fixed at `promised`.
@@ -342,11 +390,14 @@ pub enum StepKind {
     Acceptance,
     /// Registration (登记).
     Registration,
+    /// Joint review (联合审批): member departments give opinions in parallel,
+    /// the lead department (`dept`) consolidates and decides.
+    Joint,
 }
 
 impl StepKind {
     /// Every kind with its name in flow files.
-    pub const ALL: [(&'static str, StepKind); 9] = [
+    pub const ALL: [(&'static str, StepKind); 10] = [
         ("approval", StepKind::Approval),
         ("intermediary", StepKind::Intermediary),
         ("notice", StepKind::Notice),
@@ -356,12 +407,35 @@ impl StepKind {
         ("utility", StepKind::Utility),
         ("acceptance", StepKind::Acceptance),
         ("registration", StepKind::Registration),
+        ("joint", StepKind::Joint),
     ];
 
     /// Whether this kind counts against the budget unless the file says otherwise
-    /// (Art. 45: notices, expert review and hearings are not counted; nor is the owner's own work).
+    /// (Art. 45: notices, expert review and hearings are not counted; nor is the
+    /// owner's own work, nor an intermediary the applicant hires, which is what
+    /// an intermediary is unless it says `commissioned_by: government`).
     pub fn counted_by_default(self) -> bool {
-        !matches!(self, StepKind::Notice | StepKind::Review | StepKind::Hearing | StepKind::Owner)
+        !matches!(
+            self,
+            StepKind::Notice
+                | StepKind::Review
+                | StepKind::Hearing
+                | StepKind::Owner
+                | StepKind::Intermediary
+        )
+    }
+
+    /// Whether a department decides it on an application: approvals, joint
+    /// review, acceptance and registration. Only these may use commitment
+    /// approval (告知承诺制) or simulated approval (模拟审批).
+    pub fn is_decision(self) -> bool {
+        matches!(self, StepKind::Approval | StepKind::Joint | StepKind::Acceptance | StepKind::Registration)
+    }
+
+    /// Whether a window accepts an application for it: the decisions, and
+    /// utility hook-ups (报装), which one-window centres take in too.
+    pub fn takes_applications(self) -> bool {
+        self.is_decision() || self == StepKind::Utility
     }
 
     /// Its name in flow files.
@@ -503,6 +577,17 @@ impl Flow {
     /// Total control on counted working days (批时总控), if any.
     pub fn budget(&self) -> Option<u32> {
         self.budget
+    }
+
+    /// Budgets over groups of stages, in file order.
+    pub fn budgets(&self) -> &[BudgetGroup] {
+        &self.budgets
+    }
+
+    /// What the budget and the group budgets are checked against: the
+    /// critical path (default) or the sum of the stages' own critical paths.
+    pub fn total(&self) -> TotalRule {
+        self.total
     }
 
     /// Where the budget value is written, for diagnostics about it.

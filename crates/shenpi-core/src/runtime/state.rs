@@ -371,7 +371,7 @@ impl ProjectState {
                 .filter(|&&p| !self.steps[p.index()].state.is_done())
                 .map(|&p| graph.step(p).id().to_string())
                 .collect(),
-            provisional: step.provisional() && at.kind == EventKind::Approved,
+            provisional: step.provisional().is_some() && at.kind == EventKind::Approved,
             acceptance,
         };
         let no = |reason: RefusalReason| Ok(Some(reason));
@@ -383,7 +383,7 @@ impl ProjectState {
                 }
                 _ => ok,
             },
-            Guard::Provisional if step.provisional() => ok,
+            Guard::Provisional if step.provisional().is_some() => ok,
             Guard::Provisional if at.kind == EventKind::ProvisionalApproved => {
                 no(RefusalReason::NotProvisional)
             }

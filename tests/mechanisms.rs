@@ -1,0 +1,225 @@
+//! The reform's mechanisms on `tests/data/mechanisms.yaml`: joint review, one
+//! window, intermediaries, budgets over groups of stages, the counting rule,
+//! commitment and simulated approval — as the model reads them.
+
+use std::path::Path;
+
+use shenpi::Flow;
+use shenpi::model::{CommissionedBy, Silence, StepKind, TotalRule};
+
+fn fixture() -> Flow {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mechanisms.yaml");
+    Flow::load(&path).unwrap_or_else(|e| panic!("{}", e.report().map_or(e.to_string(), |r| r.render())))
+}
+
+fn codes(report: &shenpi::diag::Report) -> Vec<&'static str> {
+    report.diagnostics().iter().map(|d| d.code.as_str()).collect()
+}
+
+#[test]
+fn joint_steps_read_their_lead_members_and_silence() {
+    let flow = fixture();
+    let (_, review) = flow.step("drawing-review").unwrap();
+    assert_eq!(review.kind(), StepKind::Joint);
+    assert_eq!(review.depts(), ["住建局"]);
+    let joint = review.joint().unwrap();
+    let members: Vec<(&str, u32)> = joint.members().iter().map(|m| (m.dept(), m.promised())).collect();
+    assert_eq!(members, [("消防救援大队", 3), ("人防办", 2)]);
+    assert_eq!(joint.silence(), Silence::Agree, "agree is the default");
+    assert_eq!(joint.longest(), 3);
+    let (_, acceptance) = flow.step("joint-acceptance").unwrap();
+    assert_eq!(acceptance.joint().unwrap().silence(), Silence::Block);
+    assert_eq!(acceptance.joint().unwrap().member("人防办").map(|(i, m)| (i, m.promised())), Some((2, 2)));
+    assert!(flow.step("filing").unwrap().1.joint().is_none());
+}
+
+#[test]
+fn a_stage_names_its_window() {
+    let flow = fixture();
+    let windows: Vec<Option<&str>> = flow.stages().iter().map(|s| s.window()).collect();
+    assert_eq!(windows, [Some("政务服务中心"), None, None, Some("政务服务中心")]);
+}
+
+#[test]
+fn an_intermediary_counts_only_when_the_government_commissions_it() {
+    let flow = fixture();
+    let report = flow.step("eia-report").unwrap().1;
+    assert_eq!(report.commissioned_by(), Some(CommissionedBy::Applicant));
+    assert!(!report.counted(), "an intermediary the applicant hires is not counted");
+    assert_eq!(report.provider(), Some("某环评公司"));
+    let energy = flow.step("energy-report").unwrap().1;
+    assert_eq!(energy.commissioned_by(), Some(CommissionedBy::Government));
+    assert!(energy.counted());
+    assert_eq!(flow.step("eia").unwrap().1.commissioned_by(), None, "only intermediaries are commissioned");
+}
+
+// Regression: before `commissioned_by`, an intermediary counted by default and
+// every bundled one said `counted: false`; under the new default they mean the same.
+#[test]
+fn bundled_intermediaries_keep_their_counting() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("flows");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let flow = Flow::load(&path).unwrap();
+        for s in flow.steps().iter().filter(|s| s.kind() == StepKind::Intermediary) {
+            assert!(!s.counted(), "{}: {} is counted", path.display(), s.id());
+            seen += 1;
+        }
+    }
+    assert!(seen > 10, "only {seen} intermediaries in the bundled flows");
+}
+
+#[test]
+fn budgets_group_stages_and_total_chooses_the_measure() {
+    let flow = fixture();
+    let groups: Vec<(&str, Vec<&str>, u32)> = flow
+        .budgets()
+        .iter()
+        .map(|g| (g.name(), g.stages().iter().map(|&k| flow.stages()[k].id()).collect(), g.days()))
+        .collect();
+    assert_eq!(
+        groups,
+        [("开工前", vec!["initiation", "works", "permit"], 40), ("竣工验收", vec!["acceptance"], 10)]
+    );
+    assert_eq!(flow.total(), TotalRule::CriticalPath);
+    let sum =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mechanisms.yaml"))
+            .unwrap()
+            .replace("total: critical-path", "total: stage-sum");
+    assert_eq!(Flow::parse("sum.yaml", &sum).unwrap().total(), TotalRule::StageSum);
+}
+
+#[test]
+fn commitment_and_provisional_are_read() {
+    let flow = fixture();
+    let permit = flow.step("construction-permit").unwrap().1;
+    assert_eq!(permit.commitment().map(|c| c.verify_within()), Some(20));
+    let planning = flow.step("planning-permit").unwrap().1;
+    let p = planning.provisional().unwrap();
+    assert_eq!(p.before().iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["land-title"]);
+    assert_eq!(p.confirm_within(), 5);
+    assert!(p.is_before("land-title") && !p.is_before("filing"));
+}
+
+#[test]
+fn provisional_false_reads_as_absent() {
+    let text = "id: f\nname: n\nstages:\n  - id: s\n    name: s\n    steps:\n      - { id: a, name: A, promised: 1, provisional: false }\n";
+    assert!(Flow::parse("f.yaml", text).unwrap().step("a").unwrap().1.provisional().is_none());
+}
+
+#[test]
+fn an_edit_may_not_lower_a_joint_step_below_a_member() {
+    let flow = fixture();
+    let report = flow.edit(|d| {
+        d.step("drawing-review").promised(2);
+    });
+    let report = report.unwrap_err();
+    assert_eq!(codes(&report), ["E018"]);
+    assert!(report.render().contains(
+        "member `消防救援大队` of joint step `drawing-review` promises 3 days, more than the step's 2"
+    ));
+    assert!(
+        flow.edit(|d| {
+            d.step("drawing-review").promised(3);
+        })
+        .is_ok()
+    );
+}
+
+#[test]
+fn an_edit_keeps_provisional_prerequisites_among_what_the_step_waits_for() {
+    let flow = fixture();
+    // Without `after: [land-title]`, the planning permit no longer waits for the title.
+    let report = flow
+        .edit(|d| {
+            d.step("planning-permit").after(std::iter::empty());
+        })
+        .unwrap_err();
+    assert_eq!(codes(&report), ["E024"]);
+    let edited = flow
+        .edit(|d| {
+            d.step("design-scheme").provisional(["land-planning"], 3);
+            d.step("planning-permit").not_provisional();
+        })
+        .unwrap();
+    assert_eq!(edited.step("design-scheme").unwrap().1.provisional().unwrap().confirm_within(), 3);
+    assert!(edited.step("planning-permit").unwrap().1.provisional().is_none());
+    let unknown = flow.edit(|d| {
+        d.step("design-scheme").provisional(["land-titel"], 3);
+    });
+    assert_eq!(codes(&unknown.unwrap_err()), ["E007"]);
+}
+
+/// A flow of `n` parallel steps, step `i` waiting for those in `after[i]`,
+/// step `k` allowed to run ahead of step `j`.
+fn provisional_flow(after: &[Vec<usize>], k: usize, j: usize) -> String {
+    let mut yaml =
+        String::from("id: p\nname: p\nstages:\n  - id: s\n    name: s\n    steps:\n      - parallel:\n");
+    for (i, a) in after.iter().enumerate() {
+        let list: Vec<String> = a.iter().map(|x| format!("s{x}")).collect();
+        let prov = if i == k {
+            format!(", provisional: {{ before: [s{j}], confirm_within: 3 }}")
+        } else {
+            String::new()
+        };
+        yaml.push_str(&format!(
+            "          - {{ id: s{i}, name: S, promised: 1, after: [{}]{prov} }}\n",
+            list.join(", ")
+        ));
+    }
+    yaml
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+    /// `before` is accepted exactly when it names a step the step waits for,
+    /// directly or through others (checked against a transitive closure).
+    #[test]
+    fn before_is_accepted_exactly_for_prerequisites(
+        edges in proptest::collection::vec(proptest::collection::vec(0usize..12, 0..3), 2..12),
+        pick in (0usize..12, 0usize..12),
+    ) {
+        let n = edges.len();
+        let after: Vec<Vec<usize>> = edges.iter().enumerate()
+            .map(|(i, a)| { let mut a: Vec<usize> = a.iter().copied().filter(|&x| x < i).collect(); a.sort_unstable(); a.dedup(); a })
+            .collect();
+        let (k, j) = (pick.0 % n, pick.1 % n);
+        let mut reach = vec![vec![false; n]; n];
+        for i in 0..n {
+            for &a in &after[i] {
+                let via = reach[a].clone();
+                reach[i][a] = true;
+                for (r, v) in reach[i].iter_mut().zip(via) {
+                    *r |= v;
+                }
+            }
+        }
+        let result = Flow::parse("p.yaml", &provisional_flow(&after, k, j));
+        proptest::prop_assert_eq!(result.is_ok(), reach[k][j], "{:?}", result.err().map(|r| r.render()));
+    }
+}
+
+// Hostile input: every step of a long chain may run ahead of the first, so
+// the searches would visit about n²/2 steps; the check stops at its limit
+// with a clear error instead of taking quadratic time.
+#[test]
+fn too_many_prerequisite_searches_are_refused() {
+    let n = 5_000;
+    let mut yaml = String::from("id: p\nname: p\nstages:\n  - id: s\n    name: s\n    steps:\n");
+    yaml.push_str("      - { id: s0, name: S, promised: 1 }\n");
+    for i in 1..n {
+        yaml.push_str(&format!(
+            "      - {{ id: s{i}, name: S, promised: 1, provisional: {{ before: [s0], confirm_within: 1 }} }}\n"
+        ));
+    }
+    let report = Flow::parse("long.yaml", &yaml).unwrap_err();
+    assert_eq!(codes(&report), ["E016"]);
+    assert!(report.render().contains("too many `provisional` prerequisites to check"));
+    // Within the limit, the same shape loads.
+    let short: String = yaml.lines().take(6 + 1_000).map(|l| format!("{l}\n")).collect();
+    assert!(Flow::parse("short.yaml", &short).is_ok());
+}
