@@ -10,6 +10,7 @@ mod output;
 mod plan;
 mod project;
 mod render;
+mod serve;
 mod simulate;
 
 use std::io::{self, Write};
@@ -46,6 +47,8 @@ enum Command {
     Calendar(calendar_cmd::CalendarCmd),
     /// Live projects: start, record events, status on a day, supervision board
     Project(project::Args),
+    /// The HTTP/JSON API for other systems, on a SQLite file or PostgreSQL, with tenants and tokens
+    Serve(serve::Args),
 }
 
 /// How a command ended, as an exit code.
@@ -89,5 +92,6 @@ fn run(command: Command) -> io::Result<Outcome> {
         Command::Project(args) => project::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Render(args) => render::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }

@@ -1,0 +1,516 @@
+//! Live projects in the service's store: start them, record events, read
+//! their log and status, record what the engine owes, the supervision board.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use shenpi_core::Error;
+use shenpi_core::runtime::{Event, EventKind, NewEvent, Project, Store, board as supervision_board};
+use utoipa::{IntoParams, ToSchema};
+
+use super::flows::blocking;
+use crate::AppState;
+use crate::auth::{Caller, Need};
+use crate::input::{self, FlowText, Json, ParamValue, Path, Query};
+use crate::problem::Problem;
+
+/// How often a write without `If-Match` re-reads the log after another writer got in first.
+const ATTEMPTS: usize = 64;
+
+/// Most characters of a project id.
+const MAX_ID: usize = 128;
+
+/// A project to start.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreateRequest {
+    /// The project's id, unique in the service (1 to 128 characters, no control characters).
+    id: String,
+    /// The flow's YAML text; the project pins it.
+    flow: String,
+    /// The name the flow goes by in messages (default `flow.yaml`).
+    name: Option<String>,
+    /// The text of the calendar file the flow names, when it names one; the project pins it.
+    calendar: Option<String>,
+    /// The day the project started, YYYY-MM-DD.
+    start: String,
+    /// Project attributes, e.g. `{"energy_tce": 2000}`; defaults fill the rest.
+    #[serde(default)]
+    params: BTreeMap<String, ParamValue>,
+    /// The region it belongs to (区划代码, digits, e.g. `330421`); default: the token's region.
+    region: Option<String>,
+}
+
+/// A stored project.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ProjectInfo {
+    /// Its id.
+    id: String,
+    /// The pinned flow's id.
+    flow: String,
+    /// SHA-256 of the pinned flow text.
+    flow_hash: String,
+    /// The day it started.
+    start: NaiveDate,
+    /// Its params as given.
+    params: BTreeMap<String, String>,
+    /// Its region, when it has one.
+    region: Option<String>,
+    /// When it was stored.
+    created_at: DateTime<Utc>,
+    /// How many events its log holds: send it as `If-Match` to record only on top of them.
+    sequence: u64,
+}
+
+impl ProjectInfo {
+    fn of(project: &Project) -> ProjectInfo {
+        let r = project.info();
+        ProjectInfo {
+            id: r.id.clone(),
+            flow: r.flow_id.clone(),
+            flow_hash: r.flow_hash.clone(),
+            start: r.start,
+            params: r.params.iter().cloned().collect(),
+            region: r.region.clone(),
+            created_at: r.created_at,
+            sequence: project.events().len() as u64,
+        }
+    }
+}
+
+/// An event to record: the command line's `project event` as JSON.
+#[derive(Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EventRequest {
+    /// The step's id in the flow.
+    step: String,
+    /// What happened: accepted, accepted-incomplete, supplement-requested,
+    /// supplement-received, procedure-started, procedure-ended, approved, rejected,
+    /// returned, withdrawn, provisional-approved, confirmed, revoked, deemed-approved.
+    #[schema(example = "accepted")]
+    kind: String,
+    /// The day it happened, YYYY-MM-DD.
+    date: String,
+}
+
+/// The event a request describes, with the idempotency key from its header.
+pub(crate) fn event_request(e: &EventRequest, key: Option<String>) -> Result<NewEvent, Problem> {
+    input::plain_text("step", &e.step)?;
+    let kind: EventKind = e.kind.parse().map_err(|err: shenpi_core::runtime::UnknownKind| {
+        Problem::unprocessable("bad-kind", format!("`kind`: {err}"))
+    })?;
+    let date = input::date("date", &e.date)?;
+    let mut event = NewEvent::new(e.step.clone(), kind, date);
+    event.key = key;
+    Ok(event)
+}
+
+/// A recorded event.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct EventOut {
+    /// Its place in the project's log: 1, 2, 3, … without gaps.
+    seq: u64,
+    /// The step's id.
+    step: String,
+    /// What happened (kebab-case).
+    kind: String,
+    /// The day it happened.
+    date: NaiveDate,
+    /// The idempotency key it was recorded with, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+    /// When the store wrote it.
+    recorded_at: DateTime<Utc>,
+}
+
+impl From<&Event> for EventOut {
+    fn from(e: &Event) -> EventOut {
+        EventOut {
+            seq: e.seq,
+            step: e.step.clone(),
+            kind: e.kind.as_str().to_string(),
+            date: e.date,
+            key: e.key.clone(),
+            recorded_at: e.recorded_at,
+        }
+    }
+}
+
+/// An event not recorded yet (one the engine owes).
+#[derive(Serialize, ToSchema)]
+pub(crate) struct NewEventOut {
+    /// The step's id.
+    step: String,
+    /// What happens (kebab-case).
+    kind: String,
+    /// The day it is dated.
+    date: NaiveDate,
+}
+
+impl From<&NewEvent> for NewEventOut {
+    fn from(e: &NewEvent) -> NewEventOut {
+        NewEventOut { step: e.step.clone(), kind: e.kind.as_str().to_string(), date: e.date }
+    }
+}
+
+/// The project `id`, when the caller's region reaches it; 404 otherwise, so
+/// that another region's projects are not even known to exist.
+fn open_for(store: &dyn Store, caller: &Caller, id: &str) -> Result<Project, Problem> {
+    let (record, events) = store.load(id)?;
+    if !caller.reaches(record.region.as_deref()) {
+        return Err(Error::not_found(id).into());
+    }
+    Ok(Project::replay(record, events)?)
+}
+
+fn stale(id: &str, expected: u64, actual: u64) -> Problem {
+    let mut p = Problem::new(
+        StatusCode::PRECONDITION_FAILED,
+        "stale",
+        format!(
+            "project `{id}` has {actual} events, not the {expected} of `If-Match`: someone else recorded \
+             first; read the project again and decide anew"
+        ),
+    );
+    p.sequence = Some(actual);
+    p
+}
+
+fn busy(id: &str) -> Problem {
+    Problem::new(
+        StatusCode::CONFLICT,
+        "conflict",
+        format!(
+            "project `{id}` is being written by many others at once; retry with the same Idempotency-Key"
+        ),
+    )
+}
+
+fn etag(sequence: u64) -> (header::HeaderName, HeaderValue) {
+    // OK because digits in quotes are a valid header value.
+    (header::ETAG, HeaderValue::from_str(&format!("\"{sequence}\"")).expect("digits are a valid header"))
+}
+
+/// Starts a project of a flow in the service's store; the flow text (and its calendar file's) is pinned.
+#[utoipa::path(post, path = "/v1/projects", tag = "projects", request_body = CreateRequest,
+    responses(
+        (status = 201, description = "Started", body = ProjectInfo, headers(("Location" = String, description = "The project's status"))),
+        (status = 409, description = "The id is taken", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "An invalid flow, params, date or region; no token (401); a role or region the token lacks (403)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn create(
+    caller: Caller,
+    State(state): State<AppState>,
+    Json(body): Json<CreateRequest>,
+) -> Result<Response, Problem> {
+    caller.require(Need::Write)?;
+    if body.id.chars().count() > MAX_ID {
+        return Err(Problem::unprocessable("bad-id", format!("`id` has more than {MAX_ID} characters")));
+    }
+    input::plain_text("id", &body.id)?;
+    let start = input::date("start", &body.start)?;
+    let region = region_for(&caller, body.region.as_deref())?;
+    let store = state.store.clone();
+    let info = blocking(move || {
+        let text =
+            FlowText { flow: &body.flow, name: body.name.as_deref(), calendar: body.calendar.as_deref() };
+        let loaded = text.load()?;
+        let params = input::param_pairs(&body.params);
+        let mut project = Project::start_on(loaded.calendar, loaded.flow, &body.id, start, &params)?;
+        if let Some(region) = region {
+            project = project.in_region(region);
+        }
+        store.create(project.info())?;
+        Ok(ProjectInfo::of(&project))
+    })
+    .await?;
+    let location = format!("/v1/projects/{}/status", info.id);
+    let mut response = (StatusCode::CREATED, axum::Json(info)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// The region of a new project: the one asked for, within the caller's reach.
+fn region_for(caller: &Caller, asked: Option<&str>) -> Result<Option<String>, Problem> {
+    let region = match asked {
+        Some(r) => r.to_string(),
+        None if caller.region.is_empty() => return Ok(None),
+        None => caller.region.clone(),
+    };
+    if region.is_empty() || region.len() > 12 || !region.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Problem::unprocessable(
+            "bad-region",
+            format!(
+                "`region` must be a region code of 1 to 12 digits (区划代码), not `{}`",
+                region.escape_debug()
+            ),
+        ));
+    }
+    if !caller.reaches(Some(&region)) {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("the token reaches regions starting with `{}`, not `{region}`", caller.region),
+        ));
+    }
+    Ok(Some(region))
+}
+
+/// Records one event. With `Idempotency-Key`, a retry with the same key and
+/// body returns the first answer and records nothing; the same key with
+/// another event is refused (422, code `refused`, reason `key-reused`).
+/// With `If-Match: N`, the event is recorded only if the log still holds N
+/// events (412 otherwise); without it, a concurrent writer makes the service
+/// re-read the log and check the event again.
+#[utoipa::path(post, path = "/v1/projects/{id}/events", tag = "projects", request_body = EventRequest,
+    params(
+        ("id" = String, Path, description = "The project's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A key the caller makes per event (a UUID): a retry records it once"),
+        ("If-Match" = Option<String>, Header, description = "The number of events the caller has seen, e.g. `3`"),
+    ),
+    responses(
+        (status = 201, description = "Recorded (or, for a retry, recorded before: header Idempotent-Replayed)", body = EventOut,
+            headers(("ETag" = String, description = "The log's length after the call, quoted"))),
+        (status = 404, description = "No such project within the token's reach", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The log has moved past `If-Match`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The event is refused (the project's state, the date, a reused key); nothing was written", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "A malformed request; no token (401); a role the token lacks (403); too many concurrent writers (409)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn record(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<EventRequest>,
+) -> Result<Response, Problem> {
+    caller.require(Need::Write)?;
+    let event = event_request(&body, input::idempotency_key(&headers)?)?;
+    let expected = input::if_match(&headers)?;
+    let store = state.store.clone();
+    let (recorded, replayed, sequence) =
+        blocking(move || record_event(&*store, &caller, &id, expected, event)).await?;
+    let mut response = (StatusCode::CREATED, axum::Json(EventOut::from(&recorded))).into_response();
+    let (name, value) = etag(sequence);
+    response.headers_mut().insert(name, value);
+    if replayed {
+        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+/// The recorded event, whether it was recorded before (a retry), and the log's length after.
+fn record_event(
+    store: &dyn Store,
+    caller: &Caller,
+    id: &str,
+    expected: Option<u64>,
+    event: NewEvent,
+) -> Result<(Event, bool, u64), Problem> {
+    for _ in 0..ATTEMPTS {
+        let mut project = open_for(store, caller, id)?;
+        let len = project.events().len() as u64;
+        let retry =
+            event.key.as_ref().is_some_and(|k| project.events().iter().any(|e| e.key.as_ref() == Some(k)));
+        match expected {
+            Some(n) if n != len && !retry => return Err(stale(id, n, len)),
+            _ => {}
+        }
+        match project.record(store, event.clone()) {
+            Ok(e) => {
+                let replayed = e.seq <= len;
+                return Ok((e, replayed, len.max(project.events().len() as u64)));
+            }
+            // Someone else got in first: read again, and check the event against what they recorded.
+            Err(err) if err.is_conflict() => continue,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(busy(id))
+}
+
+/// A project's log.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct EventsResponse {
+    /// The project's id.
+    project: String,
+    /// How many events the log holds.
+    sequence: u64,
+    /// Every event, in order.
+    events: Vec<EventOut>,
+}
+
+/// A project's whole event log, in order.
+#[utoipa::path(get, path = "/v1/projects/{id}/events", tag = "projects",
+    params(("id" = String, Path, description = "The project's id")),
+    responses(
+        (status = 200, description = "The log", body = EventsResponse, headers(("ETag" = String, description = "The log's length, quoted"))),
+        (status = 404, description = "No such project within the token's reach", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "No token (401)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn events(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let store = state.store.clone();
+    let log = blocking(move || {
+        let (record, events) = store.load(&id)?;
+        if !caller.reaches(record.region.as_deref()) {
+            return Err(Error::not_found(&id).into());
+        }
+        let events: Vec<EventOut> = events.iter().map(EventOut::from).collect();
+        Ok(EventsResponse { project: id, sequence: events.len() as u64, events })
+    })
+    .await?;
+    let tag = etag(log.sequence);
+    Ok(([tag], axum::Json(log)).into_response())
+}
+
+/// A day to look at.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DateQuery {
+    /// The day, YYYY-MM-DD (default today in China).
+    date: Option<String>,
+}
+
+/// Both clocks of every step on a day, the project's outlook and alerts. Reading never writes.
+#[utoipa::path(get, path = "/v1/projects/{id}/status", tag = "projects",
+    params(("id" = String, Path, description = "The project's id"), DateQuery),
+    responses(
+        (status = 200, description = "The status (the library's Status)", body = Object),
+        (status = 404, description = "No such project within the token's reach", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "A bad date; no token (401); a role the token lacks (403)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn status(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<DateQuery>,
+) -> Result<Response, Problem> {
+    caller.require(Need::Read)?;
+    let date = input::date_or_today("date", q.date.as_deref())?;
+    let store = state.store.clone();
+    let status = blocking(move || Ok(open_for(&*store, &caller, &id)?.status(date)?)).await?;
+    Ok(axum::Json(status).into_response())
+}
+
+/// Up to which day to record owed events.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AdvanceQuery {
+    /// The day, YYYY-MM-DD, not after today (default today in China).
+    to: Option<String>,
+}
+
+/// What `advance` recorded.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct AdvanceResponse {
+    /// The events recorded, in order; empty when nothing was owed.
+    recorded: Vec<EventOut>,
+    /// How many events the log holds now.
+    sequence: u64,
+}
+
+/// Records the events the engine owes up to a day: deemed approvals, 容缺 failures, confirmations.
+#[utoipa::path(post, path = "/v1/projects/{id}/advance", tag = "projects",
+    params(("id" = String, Path, description = "The project's id"), AdvanceQuery),
+    responses(
+        (status = 200, description = "What was recorded", body = AdvanceResponse),
+        (status = 404, description = "No such project within the token's reach", body = Problem, content_type = "application/problem+json"),
+        (status = "4XX", description = "A bad or future date; no token (401); a role the token lacks (403)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn advance(
+    caller: Caller,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<AdvanceQuery>,
+) -> Result<axum::Json<AdvanceResponse>, Problem> {
+    caller.require(Need::Write)?;
+    let today = input::today();
+    let to = input::date_or_today("to", q.to.as_deref())?;
+    if to > today {
+        return Err(Problem::unprocessable(
+            "future",
+            format!("`to` is {to}, after today ({today}): the engine records only what is owed by today"),
+        ));
+    }
+    let store = state.store.clone();
+    blocking(move || {
+        for _ in 0..ATTEMPTS {
+            let mut project = open_for(&*store, &caller, &id)?;
+            match project.advance(&*store, to) {
+                Ok(recorded) => {
+                    let recorded = recorded.iter().map(EventOut::from).collect();
+                    return Ok(AdvanceResponse { recorded, sequence: project.events().len() as u64 });
+                }
+                Err(err) if err.is_conflict() => continue,
+                Err(err) => return Err(err.into()),
+            }
+        }
+        Err(busy(&id))
+    })
+    .await
+    .map(axum::Json)
+}
+
+/// A day, and optionally one department.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BoardQuery {
+    /// The day, YYYY-MM-DD (default today in China).
+    date: Option<String>,
+    /// Only this department's steps.
+    dept: Option<String>,
+}
+
+/// The supervision board.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct BoardResponse {
+    /// The day.
+    date: NaiveDate,
+    /// The department asked for, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dept: Option<String>,
+    /// Every step due or overdue on the day within the token's regions, by department (the library's BoardRow).
+    #[schema(value_type = Vec<Object>)]
+    rows: Vec<shenpi_core::runtime::BoardRow>,
+}
+
+/// The supervision board (电子监察): every step due or overdue on a day, by department, within the token's regions.
+#[utoipa::path(get, path = "/v1/board", tag = "projects", params(BoardQuery),
+    responses(
+        (status = 200, description = "The board", body = BoardResponse),
+        (status = "4XX", description = "A bad date; no token (401); a role the token lacks (403)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn board(
+    caller: Caller,
+    State(state): State<AppState>,
+    Query(q): Query<BoardQuery>,
+) -> Result<axum::Json<BoardResponse>, Problem> {
+    caller.require(Need::Read)?;
+    let date = input::date_or_today("date", q.date.as_deref())?;
+    let store = state.store.clone();
+    blocking(move || {
+        let mut projects = Vec::new();
+        for id in store.list()? {
+            let (record, events) = store.load(&id)?;
+            if caller.reaches(record.region.as_deref()) {
+                projects.push(Project::replay(record, events)?);
+            }
+        }
+        let rows = supervision_board(&projects, date, q.dept.as_deref())?;
+        Ok(BoardResponse { date, dept: q.dept, rows })
+    })
+    .await
+    .map(axum::Json)
+}

@@ -1,0 +1,171 @@
+//! Tenants and tokens: one county cannot read or write another's projects
+//! (404, so existence does not leak), no token is 401, a wrong role 403.
+
+mod common;
+
+use common::{FLOW, call, service, sha256};
+use serde_json::json;
+use shenpi_server::{Limits, Tokens};
+
+/// Pinghu (330482) has a window and a supervisor, Jiaxing city (3304) a
+/// supervisor, Huaibei (3406) a window; the province office is admin of all.
+fn tokens() -> Tokens {
+    let entries = [
+        ("pinghu-window", "330482", "window"),
+        ("pinghu-supervisor", "330482", "supervisor"),
+        ("jiaxing-supervisor", "3304", "supervisor"),
+        ("huaibei-window", "3406", "window"),
+        ("province", "", "admin"),
+    ];
+    let text: String = entries
+        .iter()
+        .map(|(t, region, role)| {
+            format!("- {{ sha256: {}, region: \"{region}\", role: {role} }}\n", sha256(t))
+        })
+        .collect();
+    Tokens::parse(&text).expect("a valid tokens file")
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+#[tokio::test]
+async fn one_county_cannot_read_or_write_another_s_projects() {
+    let app = service(Some(tokens()), Limits::default());
+    let pinghu = bearer("pinghu-window");
+    let body = json!({ "id": "PH-1", "flow": FLOW, "start": "2025-03-03" });
+    let a = call(&app, "POST", "/v1/projects", &[("authorization", &pinghu)], Some(body)).await;
+    assert_eq!(
+        (a.status.as_u16(), a.json["region"].as_str()),
+        (201, Some("330482")),
+        "the token's region by default"
+    );
+    let event = json!({ "step": "filing", "kind": "accepted", "date": "2025-03-03" });
+    let a =
+        call(&app, "POST", "/v1/projects/PH-1/events", &[("authorization", &pinghu)], Some(event.clone()))
+            .await;
+    assert_eq!(a.status, 201, "{}", a.text);
+
+    // Huaibei's window: the project does not exist for it, whatever it tries.
+    let huaibei = bearer("huaibei-window");
+    let a =
+        call(&app, "POST", "/v1/projects/PH-1/events", &[("authorization", &huaibei)], Some(event.clone()))
+            .await;
+    assert_eq!((a.status.as_u16(), a.code()), (404, "not-found"));
+    let unknown =
+        call(&app, "POST", "/v1/projects/XX-9/events", &[("authorization", &huaibei)], Some(event)).await;
+    assert_eq!(
+        a.json["detail"].as_str().map(|d| d.replace("PH-1", "X")),
+        unknown.json["detail"].as_str().map(|d| d.replace("XX-9", "X")),
+        "the same answer as for no project"
+    );
+    for uri in ["/v1/projects/PH-1/events", "/v1/projects/PH-1/advance?to=2025-03-31"] {
+        let method = if uri.ends_with("events") { "GET" } else { "POST" };
+        let a = call(&app, method, uri, &[("authorization", &huaibei)], None).await;
+        assert_eq!((a.status.as_u16(), a.code()), (404, "not-found"), "{uri}");
+    }
+    // Jiaxing city reaches Pinghu (330482 starts with 3304); Pinghu's supervisor too.
+    for token in ["jiaxing-supervisor", "pinghu-supervisor", "province"] {
+        let a = call(
+            &app,
+            "GET",
+            "/v1/projects/PH-1/status?date=2025-03-04",
+            &[("authorization", &bearer(token))],
+            None,
+        )
+        .await;
+        assert_eq!(a.status, 200, "{token}: {}", a.text);
+        let board =
+            call(&app, "GET", "/v1/board?date=2025-03-31", &[("authorization", &bearer(token))], None).await;
+        assert!(board.json["rows"].as_array().is_some_and(|r| !r.is_empty()), "{token}: {}", board.text);
+    }
+}
+
+#[tokio::test]
+async fn the_board_shows_only_the_token_s_regions() {
+    let app = service(Some(tokens()), Limits::default());
+    let admin = bearer("province");
+    for (id, region) in [("PH-1", "330482"), ("HB-1", "340602")] {
+        let body = json!({ "id": id, "flow": FLOW, "start": "2025-03-03", "region": region });
+        assert_eq!(
+            call(&app, "POST", "/v1/projects", &[("authorization", &admin)], Some(body)).await.status,
+            201
+        );
+        let event = json!({ "step": "filing", "kind": "accepted", "date": "2025-03-03" });
+        call(&app, "POST", &format!("/v1/projects/{id}/events"), &[("authorization", &admin)], Some(event))
+            .await;
+    }
+    let projects = |token: &str| {
+        let app = app.clone();
+        let token = bearer(token);
+        async move {
+            let a = call(&app, "GET", "/v1/board?date=2025-03-31", &[("authorization", &token)], None).await;
+            let mut ids: Vec<String> = a.json["rows"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r["project"].as_str().map(str::to_string))
+                .collect();
+            ids.dedup();
+            ids
+        }
+    };
+    assert_eq!(projects("province").await, ["HB-1", "PH-1"]);
+    assert_eq!(projects("jiaxing-supervisor").await, ["PH-1"]);
+}
+
+#[tokio::test]
+async fn no_token_is_401_and_a_wrong_role_403() {
+    let app = service(Some(tokens()), Limits::default());
+    let admin = bearer("province");
+    let body = json!({ "id": "PH-1", "flow": FLOW, "start": "2025-03-03", "region": "330482" });
+    call(&app, "POST", "/v1/projects", &[("authorization", &admin)], Some(body)).await;
+    let event = json!({ "step": "filing", "kind": "accepted", "date": "2025-03-03" });
+    for auth in [None, Some("Bearer wrong"), Some("Basic cGluZ2h1"), Some("pinghu-window")] {
+        let headers: Vec<(&str, &str)> = auth.map(|a| ("authorization", a)).into_iter().collect();
+        for (method, uri, body) in [
+            ("GET", "/v1/projects/PH-1/status", None),
+            ("POST", "/v1/projects/PH-1/events", Some(event.clone())),
+            ("POST", "/v1/check", Some(json!({ "flow": FLOW }))),
+        ] {
+            let a = call(&app, method, uri, &headers, body).await;
+            assert_eq!((a.status.as_u16(), a.code()), (401, "unauthorized"), "{auth:?} {uri}");
+        }
+    }
+    // Health and the document are public.
+    assert_eq!(call(&app, "GET", "/healthz", &[], None).await.status, 200);
+    assert_eq!(call(&app, "GET", "/openapi.json", &[], None).await.status, 200);
+    let window = bearer("pinghu-window");
+    let supervisor = bearer("pinghu-supervisor");
+    let forbidden = [
+        (&window, "GET", "/v1/projects/PH-1/status", None),
+        (&window, "GET", "/v1/board", None),
+        (&supervisor, "POST", "/v1/projects/PH-1/events", Some(event.clone())),
+        (&supervisor, "POST", "/v1/projects/PH-1/advance?to=2025-03-04", None),
+        (
+            &supervisor,
+            "POST",
+            "/v1/projects",
+            Some(json!({ "id": "X", "flow": FLOW, "start": "2025-03-03" })),
+        ),
+        (
+            &window,
+            "POST",
+            "/v1/projects",
+            Some(json!({ "id": "X", "flow": FLOW, "start": "2025-03-03", "region": "3406" })),
+        ),
+    ];
+    for (token, method, uri, body) in forbidden {
+        let a = call(&app, method, uri, &[("authorization", token)], body).await;
+        assert_eq!((a.status.as_u16(), a.code()), (403, "forbidden"), "{token} {method} {uri}: {}", a.text);
+    }
+    // Every role may ask the stateless questions and read the log within its region.
+    for token in [&window, &supervisor] {
+        let a =
+            call(&app, "POST", "/v1/check", &[("authorization", token)], Some(json!({ "flow": FLOW }))).await;
+        assert_eq!(a.status, 200);
+        let a = call(&app, "GET", "/v1/projects/PH-1/events", &[("authorization", token)], None).await;
+        assert_eq!(a.status, 200);
+    }
+}
