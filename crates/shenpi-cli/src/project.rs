@@ -103,7 +103,8 @@ enum Cmd {
 
 fn date_arg(text: Option<&str>) -> Result<NaiveDate, Failure> {
     match text {
-        None => Ok(chrono::Local::now().date_naive()),
+        // Today in Beijing time, the zone of `cn`, not the machine's.
+        None => Ok(shenpi_core::calendar::Zone::shanghai().today()),
         Some(t) => parse_date(t).map_err(|e| Failure::usage(e.to_string())),
     }
 }
