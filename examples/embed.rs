@@ -23,6 +23,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // 3. A project. It pins the flow's text: editing the file later never changes it.
     let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d).ok_or("a valid date");
+    // Today, as the platform's clock says (the library never reads the clock):
+    // events dated after it are refused, so a mistyped year cannot poison a step.
+    let today = day(4, 8)?;
     let mut project = Project::create(&store, flow, "ZJ-2025-0042", day(3, 3)?, &[])?;
 
     // 4. Events, as the departments report them. Each carries an idempotency key:
@@ -40,20 +43,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ];
     for (step, kind, date) in reports {
         let key = format!("window-7/{step}/{kind}");
-        project.record(&store, NewEvent::new(step, kind, date).with_key(key))?;
+        project.record(&store, NewEvent::new(step, kind, date).with_key(key), today)?;
     }
 
     // Every append names the sequence number it expects. Window 9 loaded the
     // project before window 7's last event: its append is a conflict, so it reloads and retries.
     let mut window9 = Project::open(&store, "ZJ-2025-0042")?;
-    project.record(&store, NewEvent::new("land-planning", SupplementReceived, day(4, 7)?))?;
+    project.record(&store, NewEvent::new("land-planning", SupplementReceived, day(4, 7)?), today)?;
     let event = NewEvent::new("land-title", Approved, day(4, 8)?).with_key("window-9/land-title");
-    match window9.record(&store, event.clone()) {
-        Err(e) if e.is_conflict() => Project::open(&store, "ZJ-2025-0042")?.record(&store, event)?,
+    match window9.record(&store, event.clone(), today) {
+        Err(e) if e.is_conflict() => Project::open(&store, "ZJ-2025-0042")?.record(&store, event, today)?,
         other => other?,
     };
 
     // 5. Status on a day: both clocks of every step, and the project's outlook.
+    //    Reading never writes; what the engine owes by then (deemed approvals…)
+    //    is folded in and listed in `status.owed`, and `advance` records it.
     let project = Project::open(&store, "ZJ-2025-0042")?;
     let status = project.status(day(4, 8)?)?;
     println!("{} on {}: {} events", status.project, status.date, project.events().len());

@@ -154,7 +154,7 @@ fn supervise(
     let mut day = start;
     loop {
         // What the engine owes today: 超时默认 for steps past their limit undecided.
-        for e in project.advance(&store, day)? {
+        for e in project.advance(&store, day, day)? {
             let v = g.node(&e.step).ok_or("the engine names steps of the flow")?;
             let why = format!("超时默认, deemed approved: its {}-day limit passed", g.step(v).promised());
             line(e.date, "deemed", &g, v, &why);
@@ -163,14 +163,14 @@ fn supervise(
         for v in g.nodes() {
             let (id, d) = (g.step(v).id(), draws[v.index()]);
             if project.state().state(&g, v) == StepState::Ready {
-                project.record(&store, NewEvent::new(id, EventKind::Accepted, day))?;
+                project.record(&store, NewEvent::new(id, EventKind::Accepted, day), day)?;
                 agenda[v.index()] = step_agenda(d, day, calendar)?;
             }
             if project.state().state(&g, v).is_final() {
                 agenda[v.index()].clear(); // decided by the engine first (超时默认)
             }
             while let Some(&(date, kind)) = agenda[v.index()].front().filter(|(d, _)| *d <= day) {
-                project.record(&store, NewEvent::new(id, kind, date))?;
+                project.record(&store, NewEvent::new(id, kind, date), day)?;
                 agenda[v.index()].pop_front();
                 let stop = match kind {
                     EventKind::SupplementRequested => d.supplement.map(|n| ("补正", n)),

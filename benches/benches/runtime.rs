@@ -51,7 +51,7 @@ fn bench(c: &mut Criterion) {
             },
             |(store, mut p)| {
                 for i in 0..N {
-                    p.record(&store, event(i)).expect("records");
+                    p.record(&store, event(i), day()).expect("records");
                 }
                 black_box(p.events().len())
             },
@@ -73,7 +73,7 @@ fn bench(c: &mut Criterion) {
             },
             |(store, mut p)| {
                 for i in 0..M {
-                    p.record(&store, event(i)).expect("records");
+                    p.record(&store, event(i), day()).expect("records");
                 }
                 black_box(p.events().len())
             },
@@ -93,7 +93,7 @@ fn bench(c: &mut Criterion) {
             |(store, mut p)| {
                 for chunk in 0..N / 100 {
                     let batch = (chunk * 100..(chunk + 1) * 100).map(event).collect();
-                    p.record_all(&store, batch).expect("records");
+                    p.record_all(&store, batch, day()).expect("records");
                 }
                 black_box(p.events().len())
             },
@@ -105,7 +105,7 @@ fn bench(c: &mut Criterion) {
     let big = SqliteStore::open(dir.path().join("big.db")).expect("opens");
     let mut p = Project::create(&big, flow.clone(), "P", day(), &[]).expect("created");
     for chunk in 0..100 {
-        p.record_all(&big, (chunk * 100..(chunk + 1) * 100).map(event).collect()).expect("records");
+        p.record_all(&big, (chunk * 100..(chunk + 1) * 100).map(event).collect(), day()).expect("records");
     }
     g.throughput(Throughput::Elements(10_000));
     g.bench_function("sqlite/load and fold 10000 events", |b| {

@@ -32,7 +32,8 @@ impl From<Error> for Failure {
             || e.is_not_found()
             || e.is_exists()
             || e.is_out_of_range()
-            || e.is_calendar();
+            || e.is_calendar()
+            || e.is_in_future();
         let code = if invalid && !e.is_io() { Outcome::Invalid } else { Outcome::Failed };
         let mut text = match e.report() {
             Some(r) => format!("{}error: {e}", r.render()),

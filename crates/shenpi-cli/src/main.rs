@@ -9,6 +9,7 @@ mod common;
 mod output;
 mod plan;
 mod project;
+mod project_table;
 mod render;
 mod serve;
 mod simulate;

@@ -1,11 +1,17 @@
 //! `shenpi project`: live projects in a store file.
 //!
+//! Reads (`status`, `board`, `render`) open the store read-only and never
+//! write: what the engine owes by the day asked about is shown and folded
+//! in; `advance` records it. Writes (`new`, `event`, `advance`) open it to
+//! write; `event` re-reads and retries when another writer got there first.
+//!
 //! Exit codes: 0 ok; 1 invalid input (a flow with errors, a bad param, an
-//! event the project's state refuses, an unknown project); 2 usage, I/O or
-//! store error (a damaged or foreign store file, a concurrent writer).
+//! event the project's state refuses, a date after today, an unknown
+//! project); 2 usage, I/O or store error (a missing, damaged or foreign
+//! store file).
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -13,18 +19,20 @@ use serde::Serialize;
 use shenpi_core::Flow;
 use shenpi_core::calendar::parse_date;
 use shenpi_core::render::{self, Gantt};
-use shenpi_core::runtime::{Alert, Event, EventKind, NewEvent, Project, Status, Store, board};
+use shenpi_core::runtime::{
+    Alert, Event, EventKind, NewEvent, PauseReason, ProcedureKind, Project, Store, board,
+};
 use shenpi_sqlite::SqliteStore;
-use unicode_width::UnicodeWidthStr;
 
 use crate::common::Failure;
+use crate::project_table::{board_table, status_table};
 use crate::{Format, Outcome};
 
 /// Arguments of `shenpi project`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The store file (SQLite); created when missing.
-    #[arg(long, global = true, value_name = "PATH", default_value = "shenpi.db")]
+    /// The store file (SQLite). `new` creates it when missing; reads never do
+    #[arg(long, global = true, value_name = "PATH", env = "SHENPI_DB", default_value = "shenpi.db")]
     db: PathBuf,
     #[command(subcommand)]
     command: Cmd,
@@ -32,7 +40,7 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 enum Cmd {
-    /// Start a project of a flow; the flow's text is pinned in the store
+    /// Start a project of a flow; the flow's text (and its calendar file's) is pinned in the store
     New {
         /// The flow file
         flow: PathBuf,
@@ -46,25 +54,14 @@ enum Cmd {
         #[arg(long = "param", value_name = "K=V")]
         params: Vec<String>,
     },
-    /// Record an event: accepted, accepted-incomplete, supplement-requested, supplement-received,
-    /// procedure-started, procedure-ended, approved, rejected, returned, withdrawn,
-    /// provisional-approved, confirmed, revoked, deemed-approved
-    Event {
-        /// The project's id
-        id: String,
-        /// The step's id in the flow
-        step: String,
-        /// What happened (kebab-case)
-        kind: String,
-        /// The day it happened, YYYY-MM-DD (default: today)
-        #[arg(long)]
-        date: Option<String>,
-        /// An idempotency key: recording the same key again records the event once
-        #[arg(long)]
-        key: Option<String>,
-    },
-    /// Both clocks of every step on a day, and the project's outlook; records the
-    /// events the engine owes by then (deemed approvals, 容缺 failures, confirmations)
+    /// Record an event that happened (never one dated after today): received, accepted,
+    /// accepted-incomplete, not-accepted, supplement-requested, supplement-received,
+    /// procedure-started, procedure-ended, extended, approved, rejected, returned, withdrawn,
+    /// terminated, provisional-approved, confirmed, revoked, deemed-approved, deemed-accepted
+    Event(EventArgs),
+    /// Both clocks of every step on a day, and the project's outlook; shows what the
+    /// engine owes by then (deemed acceptance and approval, 容缺 termination,
+    /// confirmations) without recording it
     Status {
         /// The project's id
         id: String,
@@ -74,6 +71,14 @@ enum Cmd {
         /// `table` for a person, `json` for tools
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+    },
+    /// Record what the engine owes up to a day, never after today
+    Advance {
+        /// The project's id
+        id: String,
+        /// The day, YYYY-MM-DD (default: today)
+        #[arg(long)]
+        to: Option<String>,
     },
     /// The project's Gantt chart on a day, SVG: done steps in grey with their
     /// dates, steps under way in their alert colour, the rest re-planned
@@ -101,10 +106,50 @@ enum Cmd {
     },
 }
 
+/// `shenpi project event`.
+#[derive(clap::Args)]
+struct EventArgs {
+    /// The project's id
+    id: String,
+    /// The step's id in the flow
+    step: String,
+    /// What happened (kebab-case)
+    #[arg(value_name = "KIND")]
+    what: String,
+    /// The day it happened, YYYY-MM-DD (default: today)
+    #[arg(long)]
+    date: Option<String>,
+    /// An idempotency key: recording the same key again records the event once
+    #[arg(long)]
+    key: Option<String>,
+    /// Why: for `not-accepted` (不予受理) and `terminated` (终止办理)
+    #[arg(long)]
+    reason: Option<String>,
+    /// Working days: for `extended`, how many the legal limit grows by
+    #[arg(long)]
+    days: Option<u32>,
+    /// Who decided: for `extended`, the head who approved it
+    #[arg(long)]
+    by: Option<String>,
+    /// For `procedure-started`: hearing, tender, inspection, expert-review, public-notice, site-survey
+    #[arg(long = "kind", value_name = "PROCEDURE")]
+    procedure: Option<String>,
+    /// For `procedure-started`: the day the applicant was told of it, YYYY-MM-DD (Art. 45)
+    #[arg(long, value_name = "DATE")]
+    notified: Option<String>,
+}
+
+/// Today where the approvals happen: the mainland's date (UTC+8, no daylight
+/// saving), for every calendar shenpi ships or builds on `cn`.
+fn today() -> NaiveDate {
+    // OK because eight hours is a valid offset (within a day).
+    let east8 = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    chrono::Utc::now().with_timezone(&east8).date_naive()
+}
+
 fn date_arg(text: Option<&str>) -> Result<NaiveDate, Failure> {
     match text {
-        // Today in Beijing time, the zone of `cn`, not the machine's.
-        None => Ok(shenpi_core::calendar::Zone::shanghai().today()),
+        None => Ok(today()),
         Some(t) => parse_date(t).map_err(|e| Failure::usage(e.to_string())),
     }
 }
@@ -123,8 +168,44 @@ pub fn run(args: Args) -> io::Result<Outcome> {
     }
 }
 
+/// The event a command line describes, checked before any store is opened.
+fn new_event(a: &EventArgs) -> Result<NewEvent, Failure> {
+    let kind = a.what.parse::<EventKind>().map_err(|e| Failure::usage(e.to_string()))?;
+    let mut e = NewEvent::new(a.step.clone(), kind, date_arg(a.date.as_deref())?);
+    e.key = a.key.clone();
+    if let Some(r) = &a.reason {
+        e = e.reason(r.clone());
+    }
+    if let Some(d) = a.days {
+        e = e.days(d);
+    }
+    if let Some(b) = &a.by {
+        e = e.by(b.clone());
+    }
+    if let Some(k) = &a.procedure {
+        e = e.procedure(k.parse::<ProcedureKind>().map_err(Failure::usage)?);
+    }
+    if let Some(n) = &a.notified {
+        e = e.notified(date_arg(Some(n))?);
+    }
+    Ok(e)
+}
+
+/// Opens the store to read: never creates, migrates or writes it.
+fn reader(db: &Path) -> Result<SqliteStore, Failure> {
+    SqliteStore::open_read_only(db).map_err(|e| {
+        let mut f = Failure::from(e);
+        if !db.exists() {
+            f.1.push_str(
+                "\nhelp: `shenpi project new` creates a store; pass its path with `--db` or SHENPI_DB",
+            );
+        }
+        f
+    })
+}
+
 fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
-    // Arguments first: a typo should not create a store file.
+    // Arguments first: a typo should not touch a store file.
     match &args.command {
         Cmd::New { start, params, .. } => {
             date_arg(Some(start))?;
@@ -132,68 +213,32 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
                 return Err(Failure::usage(format!("param `{p}` is not of the form K=V")));
             }
         }
-        Cmd::Event { kind, date, .. } => {
-            kind.parse::<EventKind>().map_err(|e| Failure::usage(e.to_string()))?;
-            date_arg(date.as_deref())?;
+        Cmd::Event(a) => {
+            new_event(a)?;
         }
         Cmd::Status { date, .. } | Cmd::Board { date, .. } | Cmd::Render { date, .. } => {
             date_arg(date.as_deref())?;
         }
+        Cmd::Advance { to, .. } => {
+            date_arg(to.as_deref())?;
+        }
     }
-    let store = SqliteStore::open(&args.db)?;
     match args.command {
-        Cmd::New { flow, id, start, params } => {
-            let flow_path = flow;
-            let flow = Flow::load(&flow_path)?;
-            let calendar = crate::common::project_calendar(&flow, &flow_path)?;
-            let pairs: Vec<(String, String)> = params
-                .iter()
-                .filter_map(|p| p.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
-                .collect();
-            let p =
-                Project::create_on(&store, calendar, Arc::new(flow), &id, date_arg(Some(&start))?, &pairs)?;
-            let info = p.info();
-            writeln!(
-                out,
-                "project `{}` started {} on flow `{}` (sha256 {}), {} steps",
-                info.id,
-                info.start,
-                info.flow_id,
-                &info.flow_hash[..12],
-                p.graph().len()
-            )?;
-        }
-        Cmd::Event { id, step, kind, date, key } => {
-            let mut p = Project::open(&store, &id)?;
-            let kind = kind.parse::<EventKind>().map_err(|e| Failure::usage(e.to_string()))?;
-            let mut event = NewEvent::new(step, kind, date_arg(date.as_deref())?);
-            event.key = key;
-            let e = p.record(&store, event)?;
-            writeln!(out, "event {}: `{}` {} on {}", e.seq, e.step, e.kind, e.date)?;
-        }
+        Cmd::New { flow, id, start, params } => new(&args.db, &flow, &id, &start, &params, out),
+        Cmd::Event(a) => event(&args.db, &a, out),
+        Cmd::Advance { id, to } => advance(&args.db, &id, to.as_deref(), out),
         Cmd::Status { id, date, format } => {
             let date = date_arg(date.as_deref())?;
-            let mut p = Project::open(&store, &id)?;
-            let recorded = p.advance(&store, date)?;
-            let status = p.status(date)?;
+            let store = reader(&args.db)?;
+            let status = Project::open(&store, &id)?.status(date)?;
             match format {
-                Format::Json => {
-                    #[derive(Serialize)]
-                    struct Out<'a> {
-                        #[serde(flatten)]
-                        status: &'a Status,
-                        recorded: &'a [Event],
-                    }
-                    serde_json::to_writer_pretty(&mut *out, &Out { status: &status, recorded: &recorded })
-                        .map_err(io::Error::other)?;
-                    writeln!(out)?;
-                }
-                Format::Table => status_table(out, &status, &recorded)?,
+                Format::Json => json(out, &status),
+                Format::Table => Ok(status_table(out, &status)?),
             }
         }
         Cmd::Render { id, date, output } => {
-            // Reads only: `project status` records the events the engine owes.
             let date = date_arg(date.as_deref())?;
+            let store = reader(&args.db)?;
             let p = Project::open(&store, &id)?;
             let status = p.status(date)?;
             let gantt = Gantt::from_status(p.graph(), &status);
@@ -202,55 +247,105 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
                 Some(path) => crate::render::write_out(Some(&path), &svg)?,
                 None => out.extend_from_slice(svg.as_bytes()),
             }
+            Ok(())
         }
         Cmd::Board { date, dept, format } => {
             let date = date_arg(date.as_deref())?;
-            let mut projects = Vec::new();
-            for id in store.list()? {
-                let mut p = Project::open(&store, &id)?;
-                p.advance(&store, date)?;
-                projects.push(p);
-            }
+            let store = reader(&args.db)?;
+            let projects: Vec<Project> =
+                store.list()?.iter().map(|id| Project::open(&store, id)).collect::<Result<_, _>>()?;
             let rows = board(&projects, date, dept.as_deref())?;
             match format {
-                Format::Json => {
-                    serde_json::to_writer_pretty(&mut *out, &rows).map_err(io::Error::other)?;
-                    writeln!(out)?;
-                }
-                Format::Table => {
-                    writeln!(out, "supervision board on {date}: {} step(s) due or overdue", rows.len())?;
-                    let cells: Vec<[String; 7]> = rows
-                        .iter()
-                        .map(|r| {
-                            [
-                                card(r.alert).to_string(),
-                                r.project.clone(),
-                                r.step.clone(),
-                                r.state.as_str().to_string(),
-                                format!("due {}", r.due.map_or("-".to_string(), |d| d.to_string())),
-                                format!("plan {}", r.plan_deadline),
-                                format!("({} clock)", r.clock.map_or("-", |c| c.as_str())),
-                            ]
-                        })
-                        .collect();
-                    // One set of column widths for the whole board, so departments line up too.
-                    let lines = columns(&cells, |_| false);
-                    let mut last = None;
-                    for (r, line) in rows.iter().zip(lines) {
-                        if last != Some(&r.dept) {
-                            writeln!(out, "\n{}", r.dept)?;
-                            last = Some(&r.dept);
-                        }
-                        writeln!(out, "  {line}")?;
-                    }
-                }
+                Format::Json => json(out, &rows),
+                Format::Table => Ok(board_table(out, date, &rows)?),
             }
         }
+    }
+}
+
+fn json(out: &mut Vec<u8>, value: &impl Serialize) -> Result<(), Failure> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn new(
+    db: &Path,
+    flow_path: &Path,
+    id: &str,
+    start: &str,
+    params: &[String],
+    out: &mut Vec<u8>,
+) -> Result<(), Failure> {
+    let flow = Flow::load(flow_path)?;
+    let calendar = crate::common::project_calendar(&flow, flow_path)?;
+    let pairs: Vec<(String, String)> = params
+        .iter()
+        .filter_map(|p| p.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+        .collect();
+    let store = SqliteStore::open(db)?;
+    let p = Project::create_on(&store, calendar, Arc::new(flow), id, date_arg(Some(start))?, &pairs)?;
+    let info = p.info();
+    writeln!(
+        out,
+        "project `{}` started {} on flow `{}` (sha256 {}), {} steps",
+        info.id,
+        info.start,
+        info.flow_id,
+        &info.flow_hash[..12],
+        p.graph().len()
+    )?;
+    Ok(())
+}
+
+/// How many times `event` re-reads the log when other writers keep getting there first.
+const RETRIES: usize = 64;
+
+/// Records an event; when another writer appended first, re-reads the log
+/// and tries again, so only an event the new log refuses fails.
+fn event(db: &Path, a: &EventArgs, out: &mut Vec<u8>) -> Result<(), Failure> {
+    let event = new_event(a)?;
+    let store = SqliteStore::open(db)?;
+    let mut attempt = 0;
+    let e = loop {
+        let mut p = Project::open(&store, &a.id)?;
+        match p.record(&store, event.clone(), today()) {
+            Err(e) if e.is_conflict() && attempt < RETRIES => attempt += 1,
+            r => break r?,
+        }
+    };
+    write!(out, "event {}: `{}` {} on {}", e.seq, e.step, e.kind, e.date)?;
+    if !e.detail.supersedes.is_empty() {
+        let seqs: Vec<String> = e.detail.supersedes.iter().map(u64::to_string).collect();
+        write!(out, " (supersedes engine event {})", seqs.join(", "))?;
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Records what the engine owes up to `--to` (today by default).
+fn advance(db: &Path, id: &str, to: Option<&str>, out: &mut Vec<u8>) -> Result<(), Failure> {
+    let to = date_arg(to)?;
+    let store = SqliteStore::open(db)?;
+    let mut attempt = 0;
+    let recorded: Vec<Event> = loop {
+        let mut p = Project::open(&store, id)?;
+        match p.advance(&store, to, today()) {
+            Err(e) if e.is_conflict() && attempt < RETRIES => attempt += 1,
+            r => break r?,
+        }
+    };
+    if recorded.is_empty() {
+        writeln!(out, "project `{id}`: nothing owed by {to}")?;
+    }
+    for e in &recorded {
+        writeln!(out, "recorded event {}: `{}` {} on {}", e.seq, e.step, e.kind, e.date)?;
     }
     Ok(())
 }
 
-fn card(a: Alert) -> &'static str {
+/// How a card reads in a table.
+pub(crate) fn card(a: Alert) -> &'static str {
     match a {
         Alert::Red => "RED",
         Alert::Yellow => "YELLOW",
@@ -259,91 +354,10 @@ fn card(a: Alert) -> &'static str {
     }
 }
 
-/// Lays `rows` out in columns padded to their display width (a CJK character
-/// takes two columns), two spaces apart; `right(i)` aligns column `i` right.
-fn columns<const N: usize>(rows: &[[String; N]], right: impl Fn(usize) -> bool) -> Vec<String> {
-    let mut widths = [0usize; N];
-    for r in rows {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.width());
-        }
+/// How a paused step reads in a table.
+pub(crate) fn paused(r: PauseReason) -> &'static str {
+    match r {
+        PauseReason::Supplement => "paused (补正)",
+        PauseReason::Procedure => "paused (procedure)",
     }
-    rows.iter()
-        .map(|r| {
-            let cells: Vec<String> = r
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let fill = " ".repeat(widths[i] - c.width());
-                    if right(i) { format!("{fill}{c}") } else { format!("{c}{fill}") }
-                })
-                .collect();
-            cells.join("  ").trim_end().to_string()
-        })
-        .collect()
-}
-
-fn status_table(out: &mut Vec<u8>, s: &Status, recorded: &[Event]) -> io::Result<()> {
-    for e in recorded {
-        writeln!(out, "recorded event {}: `{}` {} on {}", e.seq, e.step, e.kind, e.date)?;
-    }
-    writeln!(
-        out,
-        "project `{}` on {} (flow `{}`, sha256 {}, started {})",
-        s.project,
-        s.date,
-        s.flow,
-        &s.flow_hash[..12],
-        s.start
-    )?;
-    let opt = |d: Option<NaiveDate>| d.map_or("-".to_string(), |d| d.to_string());
-    let num = |n: Option<i64>| n.map_or("-".to_string(), |n| n.to_string());
-    let mut rows =
-        vec![["step", "state", "dept", "accepted", "due", "plan", "used", "left", "alert"].map(String::from)];
-    for st in &s.steps {
-        let state = match st.paused_for {
-            Some(r) => format!(
-                "paused ({})",
-                if r == shenpi_core::runtime::PauseReason::Supplement { "补正" } else { "procedure" }
-            ),
-            None => st.state.as_str().to_string(),
-        };
-        let alert = match st.clock {
-            Some(c) => format!("{} ({})", card(st.alert), c.as_str()),
-            None => String::new(),
-        };
-        rows.push([
-            st.id.clone(),
-            state,
-            st.dept.clone(),
-            opt(st.accepted),
-            opt(st.due),
-            st.plan_deadline.to_string(),
-            num(st.used),
-            num(st.left),
-            alert,
-        ]);
-    }
-    for line in columns(&rows, |i| i == 6 || i == 7) {
-        writeln!(out, "{line}")?;
-    }
-    match (s.projected_finish, &s.blocked_by) {
-        (_, Some(b)) => writeln!(out, "cannot finish: step `{b}` failed")?,
-        (Some(f), None) => writeln!(
-            out,
-            "projected finish {f}, deadline {}, slack {} working days",
-            s.deadline,
-            num(s.slack)
-        )?,
-        (None, None) => {}
-    }
-    let pct = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{:.0}%", x * 100.0));
-    writeln!(out, "on time {}, speed-up {}", pct(s.on_time_rate), pct(s.speed_up))?;
-    if let Some(last) = s.estimated_after {
-        writeln!(
-            out,
-            "note: dates after {last} count weekends only: the calendar has no holidays past it yet"
-        )?;
-    }
-    Ok(())
 }

@@ -74,11 +74,16 @@ fn drive_a_project() {
     let out = ok(&["status", "P", "--date", "2025-02-10", "--format", "json"], "\"due\": \"2025-02-10\"");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["steps"][1]["alert"], "yellow");
-    assert_eq!(v["recorded"].as_array().map(Vec::len), Some(0));
+    assert_eq!(v["owed"].as_array().map(Vec::len), Some(0));
     ok(&["board", "--date", "2025-02-10", "--dept", "自然资源局"], "YELLOW");
-    // After the due date the engine records the deemed approval itself.
-    ok(&["status", "P", "--date", "2025-02-12"], "recorded event 4: `land` deemed-approved on 2025-02-11");
+    // After the due date status shows the deemed approval the engine owes, and records nothing.
+    ok(&["status", "P", "--date", "2025-02-12"], "owed: `land` deemed-approved on 2025-02-11");
     ok(&["board", "--date", "2025-02-12"], "0 step(s) due or overdue");
+    ok(&["status", "P", "--date", "2025-02-12"], "owed: `land` deemed-approved on 2025-02-11");
+    // `advance` records it.
+    ok(&["advance", "P", "--to", "2025-02-12"], "recorded event 4: `land` deemed-approved on 2025-02-11");
+    ok(&["advance", "P", "--to", "2025-02-12"], "nothing owed by 2025-02-12");
+    fails(&["advance", "P", "--to", "2099-01-01"], 1, "after today");
     // A foreign file is refused with a clear message.
     let junk = dir.path().join("junk.db");
     std::fs::write(&junk, "not a database, just text ".repeat(100)).expect("writes");

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
+
 use crate::calendar::{CalendarError, LoadError};
 use crate::diag::Report;
 use crate::runtime::Refusal;
@@ -24,6 +26,10 @@ enum Kind {
     Calendar(CalendarError),
     CalendarFile(LoadError),
     Refused(Box<Refusal>),
+    InFuture {
+        date: NaiveDate,
+        today: NaiveDate,
+    },
     Conflict {
         project: String,
         expected: u64,
@@ -62,6 +68,20 @@ impl Error {
     /// An event the project's state does not allow; [`Error::refusal`] says why. Nothing was written.
     pub fn refused(refusal: Refusal) -> Error {
         Error { kind: Kind::Refused(Box::new(refusal)) }
+    }
+
+    /// A date after today where only today or earlier makes sense (the engine
+    /// records what it owes up to today, never ahead).
+    pub(crate) fn future(date: NaiveDate, today: NaiveDate) -> Error {
+        Error { kind: Kind::InFuture { date, today } }
+    }
+
+    /// A date after today, where only today or earlier makes sense.
+    pub fn is_in_future(&self) -> bool {
+        matches!(self.kind, Kind::InFuture { .. })
+            || self
+                .refusal()
+                .is_some_and(|r| matches!(r.reason, crate::runtime::RefusalReason::InFuture { .. }))
     }
 
     /// A stale writer: the log of `project` holds `actual` events, the append expected `expected`.
@@ -191,6 +211,12 @@ impl fmt::Display for Error {
             Kind::CalendarFile(e) => write!(f, "{e}"),
             Kind::Refused(r) => write!(f, "{r}"),
             Kind::Corrupt(m) | Kind::CalendarUse(m) => f.write_str(m),
+            Kind::InFuture { date, today } => {
+                write!(
+                    f,
+                    "{date} is after today ({today}): the engine records what it owes up to today, never ahead"
+                )
+            }
             Kind::Conflict { project, expected, actual } => write!(
                 f,
                 "project `{project}` has {actual} events but the append expected {expected}: \

@@ -25,7 +25,7 @@
 //! ").map_err(|r| r.render())?;
 //! let day = NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
 //! let mut p = Project::create(&store, Arc::new(flow), "P-1", day, &[])?;
-//! p.record(&store, NewEvent::new("a", EventKind::Accepted, day).with_key("req-1"))?;
+//! p.record(&store, NewEvent::new("a", EventKind::Accepted, day).with_key("req-1"), day)?;
 //! assert_eq!(Project::open(&store, "P-1")?.events().len(), 1);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -72,7 +72,7 @@ use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use postgres::{IsolationLevel, NoTls, Row};
 use r2d2_postgres::PostgresConnectionManager;
 use shenpi_core::Error;
-use shenpi_core::runtime::{Event, EventKind, NewEvent, ProjectRecord, Store, resolve_keys};
+use shenpi_core::runtime::{Event, EventDetail, EventKind, NewEvent, ProjectRecord, Store, resolve_keys};
 
 pub use schema::SCHEMA_VERSION;
 
@@ -196,7 +196,7 @@ struct Sql {
     list: String,
 }
 
-const EVENT_COLUMNS: &str = "seq, step, kind, date, key, recorded_at";
+const EVENT_COLUMNS: &str = "seq, step, kind, date, key, recorded_at, detail";
 
 impl Sql {
     fn new(schema: &str) -> Sql {
@@ -212,8 +212,8 @@ impl Sql {
             ),
             last_seq: format!("SELECT coalesce(max(seq), 0) FROM {s}.events WHERE project = $1"),
             insert_event: format!(
-                "INSERT INTO {s}.events (project, seq, step, kind, date, key, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                "INSERT INTO {s}.events (project, seq, step, kind, date, key, recorded_at, detail) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
             ),
             project: format!(
                 "SELECT flow_id, flow_hash, flow_name, flow_text, calendar_text, start_date, params, created_at, \
@@ -314,6 +314,10 @@ impl PostgresStore {
         let read = |e: postgres::Error| backend(&self.target, "read an event", e);
         let seq: i64 = row.try_get(0).map_err(read)?;
         let kind: String = row.try_get(2).map_err(read)?;
+        let detail = match row.try_get::<_, Option<String>>(6).map_err(read)? {
+            Some(json) => serde_json::from_str(&json).map_err(|_| bad("detail", json))?,
+            None => EventDetail::default(),
+        };
         Ok(Event {
             project: project.to_string(),
             seq: u64::try_from(seq).map_err(|_| bad("sequence number", seq.to_string()))?,
@@ -321,6 +325,7 @@ impl PostgresStore {
             kind: kind.parse::<EventKind>().map_err(|_| bad("kind", kind.clone()))?,
             date: row.try_get::<_, NaiveDate>(3).map_err(read)?,
             key: row.try_get(4).map_err(read)?,
+            detail,
             recorded_at: row.try_get::<_, DateTime<Utc>>(5).map_err(read)?,
         })
     }
@@ -388,9 +393,17 @@ impl PostgresStore {
             e.recorded_at = e.recorded_at.trunc_subsecs(6);
             let seq = i64::try_from(e.seq)
                 .map_err(|_| Error::store(format!("project `{project}` has too many events"), None))?;
+            // JSON escapes NUL, so the detail is always text PostgreSQL can hold.
+            let detail = if e.detail.is_empty() {
+                None
+            } else {
+                Some(serde_json::to_string(&e.detail).map_err(|err| {
+                    Error::store(format!("cannot encode an event's detail: {err}"), Some(Box::new(err)))
+                })?)
+            };
             tx.execute(
                 &insert,
-                &[&project, &seq, &e.step, &e.kind.as_str(), &e.date, &e.key, &e.recorded_at],
+                &[&project, &seq, &e.step, &e.kind.as_str(), &e.date, &e.key, &e.recorded_at, &detail],
             )
             .map_err(|err| backend(&self.target, "append", err))?;
             next += 1;

@@ -37,6 +37,9 @@ const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX events_key ON {s}.events (project, key) WHERE key IS NOT NULL;",
     // 2: the administrative region a project belongs to.
     "ALTER TABLE {s}.projects ADD COLUMN region TEXT;",
+    // 3: what an event says beyond step, kind and date (reason, days, superseded
+    // engine events, …), as the JSON of `EventDetail`; NULL when it says nothing.
+    "ALTER TABLE {s}.events ADD COLUMN detail TEXT;",
 ];
 
 /// The schema version this build writes.

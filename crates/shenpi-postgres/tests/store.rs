@@ -34,8 +34,9 @@ fn a_project_round_trips_through_the_runtime() {
     )
     .unwrap_or_else(|r| panic!("{}", r.render()));
     let mut p = Project::create(&store, Arc::new(flow), "P-1", day(3), &[]).expect("created");
-    p.record(&store, NewEvent::new("a", EventKind::Accepted, day(3)).with_key("k1")).expect("records");
-    p.record(&store, NewEvent::new("a", EventKind::Approved, day(4))).expect("records");
+    p.record(&store, NewEvent::new("a", EventKind::Accepted, day(3)).with_key("k1"), day(31))
+        .expect("records");
+    p.record(&store, NewEvent::new("a", EventKind::Approved, day(4)), day(31)).expect("records");
     let again = schema.connect().expect("connects again");
     let q = Project::open(&again, "P-1").expect("loads");
     assert_eq!(q.events(), p.events());
@@ -69,13 +70,23 @@ fn a_newer_schema_is_refused() {
 #[test]
 fn a_version_1_schema_migrates_and_keeps_its_projects() {
     let Some(schema) = Schema::new() else { return };
-    schema.connect().expect("creates").create(&record("OLD")).expect("created");
+    let store = schema.connect().expect("creates");
+    store.create(&record("OLD")).expect("created");
+    let before = store.append("OLD", 0, &[keyed(EventKind::Accepted, 3, "k1")]).expect("appends");
+    drop(store);
+    // Version 1: projects without a region, events without their detail.
     schema.sql(&format!(
-        "ALTER TABLE {0}.projects DROP COLUMN region; UPDATE {0}.schema_version SET version = 1",
+        "ALTER TABLE {0}.projects DROP COLUMN region; ALTER TABLE {0}.events DROP COLUMN detail; \
+         UPDATE {0}.schema_version SET version = 1",
         schema.name
     ));
     let store = schema.connect().expect("migrates");
     assert_eq!(store.load("OLD").expect("loads").0.region, None);
+    assert_eq!(store.load("OLD").expect("loads").1, before);
+    let withdrawn = NewEvent::new("a", EventKind::Withdrawn, day(4)).reason("申请人撤回");
+    store.append("OLD", 1, &[withdrawn]).expect("appends with a detail");
+    let events = schema.connect().expect("connects").load("OLD").expect("loads").1;
+    assert_eq!(events[1].detail.reason.as_deref(), Some("申请人撤回"));
     let mut new = record("NEW");
     new.region = Some("330421".into());
     store.create(&new).expect("created");

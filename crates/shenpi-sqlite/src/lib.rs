@@ -23,7 +23,7 @@
 //! ").map_err(|r| r.render())?;
 //! let day = NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
 //! let mut p = Project::create(&store, Arc::new(flow), "P-1", day, &[])?;
-//! p.record(&store, NewEvent::new("a", EventKind::Accepted, day).with_key("req-1"))?;
+//! p.record(&store, NewEvent::new("a", EventKind::Accepted, day).with_key("req-1"), day)?;
 //! drop(store);
 //! let store = SqliteStore::open(dir.path().join("shenpi.db"))?;
 //! assert_eq!(Project::open(&store, "P-1")?.events().len(), 1);
@@ -40,9 +40,9 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, ErrorCode, OptionalExtension, TransactionBehavior, params};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use shenpi_core::Error;
-use shenpi_core::runtime::{Event, EventKind, NewEvent, ProjectRecord, Store, resolve_keys};
+use shenpi_core::runtime::{Event, EventDetail, EventKind, NewEvent, ProjectRecord, Store, resolve_keys};
 
 /// Marks a file as a shenpi store (`PRAGMA application_id`): "SHPI".
 pub const APPLICATION_ID: i32 = 0x5348_5049;
@@ -75,6 +75,9 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE projects ADD COLUMN calendar_text TEXT;",
     // 3: the administrative region a project belongs to.
     "ALTER TABLE projects ADD COLUMN region TEXT;",
+    // 4: what an event says beyond step, kind and date (reason, days, superseded
+    // engine events, …), as the JSON of `EventDetail`; NULL when it says nothing.
+    "ALTER TABLE events ADD COLUMN detail TEXT;",
 ];
 
 /// The schema version this build writes.
@@ -86,6 +89,9 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 pub struct SqliteStore {
     conn: Mutex<Connection>,
     path: PathBuf,
+    /// The file's schema version: older files opened read-only are read as they are.
+    version: i64,
+    read_only: bool,
 }
 
 fn backend(path: &Path, what: &str, e: rusqlite::Error) -> Error {
@@ -109,9 +115,80 @@ impl SqliteStore {
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, Error> {
         let path = path.as_ref().to_path_buf();
         let conn = Connection::open(&path).map_err(|e| backend(&path, "open the store", e))?;
-        let store = SqliteStore { conn: Mutex::new(conn), path };
+        let mut store = SqliteStore { conn: Mutex::new(conn), path, version: 0, read_only: false };
+        store.version = store.check_header()?;
         store.setup()?;
+        store.version = SCHEMA_VERSION;
         Ok(store)
+    }
+
+    /// Opens the existing store at `path` to read it, and never writes to
+    /// it: no file is created, no schema migrated, no journal mode changed.
+    /// A file of an older schema is read as it is. Reads see a consistent
+    /// snapshot while writers carry on (WAL). Appending to it is an error.
+    ///
+    /// # Errors
+    /// [`Error::is_store`] when there is no file at `path` or it cannot be
+    /// opened; [`Error::is_corrupt`] as for [`SqliteStore::open`].
+    ///
+    /// # Example
+    /// ```
+    /// use shenpi_sqlite::SqliteStore;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("shenpi.db");
+    /// assert!(SqliteStore::open_read_only(&path).unwrap_err().is_store()); // never created
+    /// SqliteStore::open(&path)?;
+    /// let before = std::fs::read(&path)?;
+    /// let store = SqliteStore::open_read_only(&path)?;
+    /// assert!(shenpi_core::runtime::Store::list(&store)?.is_empty());
+    /// assert_eq!(std::fs::read(&path)?, before);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<SqliteStore, Error> {
+        let path = path.as_ref().to_path_buf();
+        if !path.is_file() {
+            return Err(Error::store(
+                format!("there is no store at `{}`: the file does not exist", path.display()),
+                None,
+            ));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn =
+            Connection::open_with_flags(&path, flags).map_err(|e| backend(&path, "open the store", e))?;
+        // A WAL file whose shared-memory file cannot be made (a directory nobody
+        // may write to, so no writer either): read the file as it stands.
+        let probe = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0));
+        let cannot_open = matches!(
+            &probe,
+            Err(rusqlite::Error::SqliteFailure(f, _)) if matches!(f.code, ErrorCode::CannotOpen | ErrorCode::ReadOnly)
+        );
+        let mut store = SqliteStore { conn: Mutex::new(conn), path, version: 0, read_only: true };
+        if cannot_open {
+            store.conn = Mutex::new(store.immutable()?);
+        }
+        store.version = store.check_header()?;
+        Ok(store)
+    }
+
+    /// A read-only connection that asks SQLite to treat the file as
+    /// unchanging, for a WAL store whose shared-memory file cannot be made
+    /// (a read-only directory, where no writer can be either).
+    fn immutable(&self) -> Result<Connection, Error> {
+        let p = &self.path;
+        let abs = std::path::absolute(p)
+            .map_err(|e| Error::store(format!("cannot open `{}`: {e}", p.display()), Some(Box::new(e))))?;
+        let mut uri = String::from("file:");
+        for b in abs.to_string_lossy().bytes() {
+            match b {
+                b'?' | b'#' | b'%' => uri.push_str(&format!("%{b:02X}")),
+                _ => uri.push(char::from(b)),
+            }
+        }
+        uri.push_str("?immutable=1");
+        let flags =
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        Connection::open_with_flags(&uri, flags).map_err(|e| backend(p, "open the store", e))
     }
 
     /// Where the store lives.
@@ -119,9 +196,10 @@ impl SqliteStore {
         &self.path
     }
 
-    fn setup(&self) -> Result<(), Error> {
+    /// Reads the header: refuses a foreign, newer or damaged file; the schema version.
+    fn check_header(&self) -> Result<i64, Error> {
         let p = &self.path;
-        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         conn.busy_timeout(Duration::from_secs(10)).map_err(|e| backend(p, "set the busy timeout", e))?;
         // Reading the header first turns a damaged or foreign file into a clear error.
         let app: i32 = conn
@@ -146,10 +224,16 @@ impl SqliteStore {
                 p.display()
             )));
         }
+        Ok(version)
+    }
+
+    fn setup(&self) -> Result<(), Error> {
+        let p = &self.path;
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| backend(p, "switch to WAL", e))?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(|e| backend(p, "set synchronous=FULL", e))?;
         conn.pragma_update(None, "foreign_keys", true).map_err(|e| backend(p, "enable foreign keys", e))?;
-        if version < SCHEMA_VERSION {
+        if self.version < SCHEMA_VERSION {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(|e| backend(p, "migrate", e))?;
@@ -165,6 +249,26 @@ impl SqliteStore {
             tx.commit().map_err(|e| backend(p, "migrate", e))?;
         }
         Ok(())
+    }
+
+    /// Refuses to write through a store opened read-only.
+    fn writable(&self, what: &str) -> Result<(), Error> {
+        if self.read_only {
+            return Err(Error::store(
+                format!("cannot {what} in `{}`: the store was opened read-only", self.path.display()),
+                None,
+            ));
+        }
+        Ok(())
+    }
+
+    /// The columns events are read with, on this file's schema.
+    fn event_columns(&self) -> &'static str {
+        if self.version >= 4 {
+            "seq, step, kind, date, key, recorded_at, detail"
+        } else {
+            "seq, step, kind, date, key, recorded_at, NULL"
+        }
     }
 
     /// Checks the file's integrity (`PRAGMA integrity_check`).
@@ -202,6 +306,11 @@ fn parse_event(project: &str, path: &Path, row: &rusqlite::Row<'_>) -> Result<Ev
     let date = get(3)?;
     let key: Option<String> = row.get(4).map_err(|e| backend(path, "read an event", e))?;
     let at = get(5)?;
+    let detail: Option<String> = row.get(6).map_err(|e| backend(path, "read an event", e))?;
+    let detail = match detail {
+        Some(json) => serde_json::from_str(&json).map_err(|_| bad("detail", &json))?,
+        None => EventDetail::default(),
+    };
     Ok(Event {
         project: project.to_string(),
         seq: u64::try_from(seq).map_err(|_| bad("sequence number", &seq.to_string()))?,
@@ -209,16 +318,16 @@ fn parse_event(project: &str, path: &Path, row: &rusqlite::Row<'_>) -> Result<Ev
         kind: kind.parse::<EventKind>().map_err(|_| bad("kind", &kind))?,
         date: date.parse::<NaiveDate>().map_err(|_| bad("date", &date))?,
         key,
+        detail,
         recorded_at: DateTime::parse_from_rfc3339(&at)
             .map_err(|_| bad("timestamp", &at))?
             .with_timezone(&Utc),
     })
 }
 
-const EVENT_COLUMNS: &str = "seq, step, kind, date, key, recorded_at";
-
 impl Store for SqliteStore {
     fn create(&self, project: &ProjectRecord) -> Result<(), Error> {
+        self.writable("create a project")?;
         let p = &self.path;
         let params_json = serde_json::to_string(&project.params)
             .map_err(|e| Error::store(format!("cannot encode params: {e}"), Some(Box::new(e))))?;
@@ -249,6 +358,7 @@ impl Store for SqliteStore {
     }
 
     fn append(&self, project: &str, expected: u64, events: &[NewEvent]) -> Result<Vec<Event>, Error> {
+        self.writable("append events")?;
         let p = &self.path;
         let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         let tx = conn
@@ -264,7 +374,8 @@ impl Store for SqliteStore {
         let known = {
             let mut stmt = tx
                 .prepare_cached(&format!(
-                    "SELECT {EVENT_COLUMNS} FROM events WHERE project = ?1 AND key = ?2"
+                    "SELECT {} FROM events WHERE project = ?1 AND key = ?2",
+                    self.event_columns()
                 ))
                 .map_err(|e| backend(p, "look up a key", e))?;
             resolve_keys(project, events, |key| {
@@ -290,8 +401,8 @@ impl Store for SqliteStore {
         {
             let mut insert = tx
                 .prepare_cached(
-                    "INSERT INTO events (project, seq, step, kind, date, key, recorded_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT INTO events (project, seq, step, kind, date, key, recorded_at, detail)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )
                 .map_err(|e| backend(p, "append", e))?;
             let mut next = len + 1;
@@ -301,6 +412,13 @@ impl Store for SqliteStore {
                     continue;
                 }
                 let e = Event::recorded(project, next, new);
+                let detail = if e.detail.is_empty() {
+                    None
+                } else {
+                    Some(serde_json::to_string(&e.detail).map_err(|err| {
+                        Error::store(format!("cannot encode an event's detail: {err}"), Some(Box::new(err)))
+                    })?)
+                };
                 insert
                     .execute(params![
                         project,
@@ -310,6 +428,7 @@ impl Store for SqliteStore {
                         e.date.to_string(),
                         e.key,
                         e.recorded_at.to_rfc3339(),
+                        detail,
                     ])
                     .map_err(|err| backend(p, "append", err))?;
                 next += 1;
@@ -327,10 +446,14 @@ impl Store for SqliteStore {
         let tx = conn.transaction().map_err(|e| backend(p, "read", e))?;
         type Texts = (String, String, String, String, String, String, String);
         type Row = (Texts, Option<String>, Option<String>);
+        let calendar = if self.version >= 2 { "calendar_text" } else { "NULL" };
+        let region = if self.version >= 3 { "region" } else { "NULL" };
         let row: Option<Row> = tx
             .query_row(
-                "SELECT flow_id, flow_hash, flow_name, flow_text, start_date, params, created_at, calendar_text, region
-                 FROM projects WHERE id = ?1",
+                &format!(
+                    "SELECT flow_id, flow_hash, flow_name, flow_text, start_date, params, created_at, {calendar}, {region}
+                     FROM projects WHERE id = ?1"
+                ),
                 [project],
                 |r| {
                     let texts = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
@@ -364,7 +487,10 @@ impl Store for SqliteStore {
                 .with_timezone(&Utc),
         };
         let mut stmt = tx
-            .prepare_cached(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE project = ?1 ORDER BY seq"))
+            .prepare_cached(&format!(
+                "SELECT {} FROM events WHERE project = ?1 ORDER BY seq",
+                self.event_columns()
+            ))
             .map_err(|e| backend(p, "read events", e))?;
         let mut rows = stmt.query([project]).map_err(|e| backend(p, "read events", e))?;
         let mut events = Vec::new();

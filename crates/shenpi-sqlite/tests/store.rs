@@ -19,6 +19,11 @@ fn day(d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2025, 3, d).expect("valid day")
 }
 
+/// The day the tests run on, for the runtime: after every date they record.
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 6, 30).expect("valid day")
+}
+
 fn new_project(store: &SqliteStore, id: &str) -> Project {
     let flow = Flow::parse("f.yaml", FLOW).unwrap_or_else(|r| panic!("{}", r.render()));
     Project::create(store, Arc::new(flow), id, day(3), &[]).expect("created")
@@ -33,9 +38,10 @@ fn round_trip_keys_and_conflicts() {
     assert!(
         Project::create(&store, p.graph().flow().clone(), "P", day(3), &[]).expect_err("taken").is_exists()
     );
-    let e1 =
-        p.record(&store, NewEvent::new("a", EventKind::Accepted, day(3)).with_key("k1")).expect("records");
-    p.record(&store, NewEvent::new("a", EventKind::Approved, day(4))).expect("records");
+    let e1 = p
+        .record(&store, NewEvent::new("a", EventKind::Accepted, day(3)).with_key("k1"), today())
+        .expect("records");
+    p.record(&store, NewEvent::new("a", EventKind::Approved, day(4)), today()).expect("records");
     // A retry through the store with a stale expected sequence returns the recorded event.
     let again = store
         .append("P", 0, &[NewEvent::new("a", EventKind::Accepted, day(3)).with_key("k1")])
@@ -107,7 +113,7 @@ fn bad_files_give_clear_errors() {
 fn a_version_1_store_migrates_and_keeps_its_projects() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("v1.db");
-    // Make a version-1 store: the current schema without the pinned calendar column.
+    // Make a version-1 store: the current schema without the pinned calendar and the event detail.
     {
         let store = SqliteStore::open(&path).expect("creates");
         new_project(&store, "OLD");
@@ -116,6 +122,7 @@ fn a_version_1_store_migrates_and_keeps_its_projects() {
         let c = rusqlite::Connection::open(&path).expect("opens");
         c.execute_batch(
             "ALTER TABLE projects DROP COLUMN region; ALTER TABLE projects DROP COLUMN calendar_text; \
+             ALTER TABLE events DROP COLUMN detail;
              PRAGMA user_version = 1;",
         )
         .expect("downgrades");

@@ -59,6 +59,7 @@ macro_rules! conformance {
             append_is_all_or_nothing,
             list_is_sorted_by_bytes,
             text_round_trips_exactly,
+            event_detail_round_trips,
             random_histories_match_the_memory_store,
             concurrent_writers_lose_and_duplicate_nothing,
             concurrent_creates_one_wins
@@ -312,6 +313,36 @@ pub fn text_round_trips_exactly(f: &dyn Fixture) {
     assert_eq!(events, e);
     assert_eq!((events[0].step.as_str(), events[0].key.as_deref()), (step, Some(key)));
     assert_eq!(f.open().list().expect("lists"), [rec.id.clone()]);
+}
+
+/// What an event says beyond step, kind and date (a reason with a NUL and
+/// quotes, days, who, a procedure kind, a notice date) comes back as it was
+/// appended, also through a key lookup; an event that says nothing comes back
+/// saying nothing.
+pub fn event_detail_round_trips(f: &dyn Fixture) {
+    use shenpi_core::runtime::ProcedureKind;
+    let store = f.open();
+    create(&*store, "P");
+    let events = [
+        NewEvent::new("a", EventKind::Accepted, day(3)),
+        NewEvent::new("a", EventKind::ProcedureStarted, day(4))
+            .procedure(ProcedureKind::ExpertReview)
+            .notified(day(5))
+            .with_key("k1"),
+        NewEvent::new("a", EventKind::Withdrawn, day(6))
+            .reason("申请人 'withdrew' \"x\" \\ \0 end")
+            .by("局长")
+            .days(10),
+    ];
+    let appended = store.append("P", 0, &events).expect("appends");
+    let loaded = events_of(&*f.open(), "P");
+    assert_eq!(loaded, appended);
+    for (got, sent) in loaded.iter().zip(&events) {
+        assert_eq!(got.detail, sent.detail);
+    }
+    assert!(loaded[0].detail.is_empty());
+    let retry = f.open().append("P", 0, &events[1..2]).expect("a retry by key");
+    assert_eq!(retry[0].detail, events[1].detail);
 }
 
 /// A small deterministic generator (SplitMix64), so a failing history is the same every run.

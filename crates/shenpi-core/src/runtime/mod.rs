@@ -36,9 +36,9 @@
 //! let store = MemoryStore::new();
 //! let day = |d| NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
 //! let mut p = Project::create(&store, Arc::new(flow), "P-1", day(3), &[])?;
-//! p.record(&store, NewEvent::new("filing", EventKind::Accepted, day(3)))?;
-//! p.record(&store, NewEvent::new("filing", EventKind::Approved, day(4)))?;
-//! let err = p.record(&store, NewEvent::new("permit", EventKind::Approved, day(5))).unwrap_err();
+//! p.record(&store, NewEvent::new("filing", EventKind::Accepted, day(3)), day(5))?;
+//! p.record(&store, NewEvent::new("filing", EventKind::Approved, day(4)), day(5))?;
+//! let err = p.record(&store, NewEvent::new("permit", EventKind::Approved, day(5)), day(5)).unwrap_err();
 //! assert!(err.is_refused()); // not accepted yet
 //! let status = p.status(day(5))?;
 //! assert_eq!(status.steps[1].state.as_str(), "ready");
@@ -46,6 +46,8 @@
 //! ```
 
 mod event;
+mod log;
+mod owed;
 mod pin;
 mod plan;
 mod refusal;
@@ -63,9 +65,9 @@ use crate::calendar::{Beyond, Calendar};
 use crate::diag::{Code, Diagnostic, Report, suggest};
 use crate::error::Error;
 use crate::graph::{FlowGraph, Node};
-use crate::model::{Flow, TimeoutPolicy};
+use crate::model::Flow;
 
-pub use event::{Event, EventKind, NewEvent, UnknownKind};
+pub use event::{Event, EventDetail, EventKind, NewEvent, ProcedureKind, UnknownKind};
 pub use pin::ProjectCalendar;
 pub use refusal::{Needs, Refusal, RefusalReason};
 pub use state::{Pause, PauseReason, ProjectState, StepRun, StepState};
@@ -88,7 +90,13 @@ pub struct Project {
     graph: FlowGraph,
     calendar: Calendar,
     plan: Deadlines,
+    /// The log, in sequence order.
     events: Vec<Event>,
+    /// By position in the log: the event that superseded it.
+    superseded: Vec<Option<u64>>,
+    /// The latest date of an effective event.
+    last_date: Option<NaiveDate>,
+    /// The fold of the effective events.
     state: ProjectState,
 }
 
@@ -198,7 +206,16 @@ impl Project {
         let graph = FlowGraph::new(flow, bound);
         let plan = plan::plan(&graph, record.start, &calendar)?;
         let state = ProjectState::new(graph.len());
-        Ok(Project { record, graph, calendar, plan, events: Vec::new(), state })
+        Ok(Project {
+            record,
+            graph,
+            calendar,
+            plan,
+            events: Vec::new(),
+            superseded: Vec::new(),
+            last_date: None,
+            state,
+        })
     }
 
     /// Starts a project and stores it.
@@ -277,13 +294,7 @@ impl Project {
             .map_err(|r| bad(format!("its pinned flow no longer parses:\n{}", r.render())))?;
         let calendar = Project::pinned_calendar(&record, &flow, fallback)?;
         let mut p = Project::build(record, Arc::new(flow), calendar)?;
-        for e in events {
-            if e.seq != p.events.len() as u64 + 1 {
-                return Err(bad(format!("event {} follows event {}", e.seq, p.events.len())));
-            }
-            let seq = e.seq;
-            p.apply(e).map_err(|err| bad(format!("event {seq} does not replay: {err}")))?;
-        }
+        p.refold(events).map_err(bad)?;
         Ok(p)
     }
 
@@ -313,27 +324,6 @@ impl Project {
                 flow.calendar()
             ))),
         }
-    }
-
-    /// The project as it stood at the end of `date`: only the events dated
-    /// on or before it. Dates in a log never go back for a step or run ahead
-    /// of its prerequisites, so such a prefix always replays.
-    ///
-    /// # Complexity
-    /// O(n) events applied.
-    pub fn as_of(&self, date: NaiveDate) -> Result<Project, Error> {
-        let mut p = Project {
-            record: self.record.clone(),
-            graph: self.graph.clone(),
-            calendar: self.calendar.clone(),
-            plan: self.plan.clone(),
-            events: Vec::new(),
-            state: ProjectState::new(self.graph.len()),
-        };
-        for e in self.events.iter().filter(|e| e.date <= date) {
-            p.apply(e.clone())?;
-        }
-        Ok(p)
     }
 
     /// The same project, belonging to `region` (区划代码, e.g. `330421`):
@@ -424,203 +414,9 @@ impl Project {
         };
         Err(Error::refused(Refusal { step: step.to_string(), event: kind, reason }))
     }
-
-    /// Checks that the state allows `event`, without recording it.
-    ///
-    /// # Errors
-    /// [`Error::is_refused`] with the reason.
-    pub fn check(&self, event: &NewEvent) -> Result<(), Error> {
-        let v = self.node(&event.step, event.kind)?;
-        self.state.check(&self.rules(), v, event.kind, event.date).map(|_| ())
-    }
-
-    /// Applies a recorded event to the state (no store involved): the fold's step.
-    ///
-    /// # Errors
-    /// [`Error::is_refused`] when the state does not allow it; nothing changes.
-    pub fn apply(&mut self, event: Event) -> Result<(), Error> {
-        let v = self.node(&event.step, event.kind)?;
-        let rules = Rules { graph: &self.graph, calendar: &self.calendar, start: self.record.start };
-        self.state.apply(&rules, v, event.kind, event.date)?;
-        self.events.push(event);
-        Ok(())
-    }
-
-    /// Records one event: checks it against the state, appends it to the
-    /// store (expecting the log this project has seen) and applies it.
-    ///
-    /// A retry with an idempotency key already recorded returns the recorded
-    /// event and appends nothing.
-    ///
-    /// # Errors
-    /// [`Error::is_refused`] (nothing written), [`Error::is_conflict`] when
-    /// someone else appended first (reload with [`Project::open`] and retry),
-    /// or a store failure.
-    ///
-    /// # Example
-    /// ```
-    /// use shenpi_core::runtime::{EventKind, MemoryStore, NewEvent, Project, RefusalReason};
-    /// # use std::sync::Arc;
-    /// # use chrono::NaiveDate;
-    /// # use shenpi_core::Flow;
-    /// # let flow = Arc::new(Flow::parse("f.yaml", "
-    /// # id: f
-    /// # name: 示例
-    /// # stages: [{ id: s, name: 阶段, steps: [
-    /// #   { id: land, name: 用地规划许可, dept: 自然资源局, promised: 5, legal: 20, on_timeout: deem-approved }] }]
-    /// # ").map_err(|r| r.render())?);
-    /// # let day = |d| NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
-    /// let store = MemoryStore::new();
-    /// let mut p = Project::create(&store, flow, "P-1", day(3), &[])?;
-    /// let e = p.record(&store, NewEvent::new("land", EventKind::Accepted, day(3)).with_key("window-7/1"))?;
-    /// assert_eq!(e.seq, 1);
-    /// // A retry with the same key returns the recorded event and appends nothing.
-    /// let again = p.record(&store, NewEvent::new("land", EventKind::Accepted, day(3)).with_key("window-7/1"))?;
-    /// assert_eq!(again, e);
-    /// // Dated before the project started: refused, with a reason to branch on.
-    /// let err = p.record(&store, NewEvent::new("land", EventKind::Approved, day(2))).unwrap_err();
-    /// assert!(matches!(err.refusal().map(|r| &r.reason), Some(RefusalReason::BeforeStart { .. })));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn record(&mut self, store: &dyn Store, event: NewEvent) -> Result<Event, Error> {
-        if let Some(key) = &event.key {
-            if let Some(old) = self.events.iter().rev().find(|e| e.key.as_ref() == Some(key)) {
-                resolve_keys(&self.record.id, std::slice::from_ref(&event), |_| Ok(Some(old.clone())))?;
-                return Ok(old.clone());
-            }
-        }
-        let v = self.node(&event.step, event.kind)?;
-        let change = self.state.check(&self.rules(), v, event.kind, event.date)?;
-        let mut recorded =
-            store.append(&self.record.id, self.events.len() as u64, std::slice::from_ref(&event))?;
-        let e =
-            recorded.pop().ok_or_else(|| Error::store("the store returned no event for an append", None))?;
-        if e.seq == self.events.len() as u64 + 1 {
-            self.state.commit(v, e.kind, e.date, change);
-            self.events.push(e.clone());
-        } else if e.seq > self.events.len() as u64 {
-            return Err(Error::store(
-                format!("the store recorded event {} after {}", e.seq, self.events.len()),
-                None,
-            ));
-        }
-        Ok(e)
-    }
-
-    /// Records several events in one append: all or none.
-    pub fn record_all(&mut self, store: &dyn Store, events: Vec<NewEvent>) -> Result<Vec<Event>, Error> {
-        let local = |key: &str| Ok(self.events.iter().find(|e| e.key.as_deref() == Some(key)).cloned());
-        let known = resolve_keys(&self.record.id, &events, local)?;
-        let mut scratch = self.state.clone();
-        let rules = self.rules();
-        for (e, k) in events.iter().zip(&known) {
-            if k.is_none() {
-                let v = self.node(&e.step, e.kind)?;
-                scratch.apply(&rules, v, e.kind, e.date)?;
-            }
-        }
-        if known.iter().all(Option::is_some) {
-            return Ok(known.into_iter().flatten().collect());
-        }
-        let recorded = store.append(&self.record.id, self.events.len() as u64, &events)?;
-        for e in &recorded {
-            if e.seq > self.events.len() as u64 {
-                self.apply(e.clone())?;
-            }
-        }
-        Ok(recorded)
-    }
-
-    /// The events the engine owes as of `date`, in the order they must be
-    /// recorded: `deemed-approved` for a step whose limit passed undecided
-    /// under `on_timeout: deem-approved` (dated the day after its due date),
-    /// `rejected` for a 容缺 step whose owed material did not arrive within its
-    /// limit, `confirmed` for a provisional approval whose prerequisites are
-    /// done, `revoked` for one whose prerequisite failed.
-    ///
-    /// # Complexity
-    /// O(V + E) per step owing an event.
-    pub fn owed(&self, date: NaiveDate) -> Result<Vec<NewEvent>, Error> {
-        let mut scratch = self.state.clone();
-        let rules = self.rules();
-        let mut out = Vec::new();
-        for v in self.graph.nodes() {
-            let step = self.graph.step(v);
-            let state = scratch.state(&self.graph, v);
-            let run = scratch.run(v);
-            let last = run.last;
-            let due = scratch.due(&rules, v, date)?;
-            let owed = match state {
-                StepState::Accepted | StepState::AcceptedIncomplete => match due {
-                    Some(due) if due < date => {
-                        let day = due.succ_opt().unwrap_or(due).max(last.unwrap_or(due));
-                        if state == StepState::AcceptedIncomplete {
-                            Some((EventKind::Rejected, day))
-                        } else if step.on_timeout() == TimeoutPolicy::DeemApproved
-                            && scratch.ready_on(&self.graph, v).is_some()
-                        {
-                            Some((EventKind::DeemedApproved, day))
-                        } else {
-                            None
-                        }
-                    }
-                    _ => None,
-                },
-                StepState::ProvisionalApproved => {
-                    if let Some(ready) = scratch.ready_on(&self.graph, v) {
-                        Some((EventKind::Confirmed, ready.max(last).unwrap_or(date)))
-                    } else {
-                        scratch.blocked(&self.graph)[v.index()]
-                            .map(|since| (EventKind::Revoked, since.max(last.unwrap_or(since))))
-                    }
-                }
-                _ => None,
-            };
-            if let Some((kind, day)) = owed {
-                if day <= date {
-                    scratch.apply(&rules, v, kind, day)?;
-                    out.push(NewEvent::new(step.id().to_string(), kind, day));
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// Records the events the engine owes as of `date` (see [`Project::owed`]) in one append.
-    ///
-    /// # Errors
-    /// A store failure, or [`Error::is_conflict`] when someone else appended first.
-    ///
-    /// # Example
-    /// ```
-    /// use shenpi_core::runtime::{EventKind, MemoryStore, NewEvent, Project, StepState};
-    /// # use std::sync::Arc;
-    /// # use chrono::NaiveDate;
-    /// # use shenpi_core::Flow;
-    /// # let flow = Arc::new(Flow::parse("f.yaml", "
-    /// # id: f
-    /// # name: 示例
-    /// # stages: [{ id: s, name: 阶段, steps: [
-    /// #   { id: land, name: 用地规划许可, dept: 自然资源局, promised: 5, legal: 20, on_timeout: deem-approved }] }]
-    /// # ").map_err(|r| r.render())?);
-    /// # let day = |d| NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
-    /// let store = MemoryStore::new();
-    /// let mut p = Project::create(&store, flow, "P-1", day(3), &[])?;
-    /// p.record(&store, NewEvent::new("land", EventKind::Accepted, day(3)))?;
-    /// // Five working days from Monday 3 March: due Monday 10 March, deemed approved the day after.
-    /// let recorded = p.advance(&store, day(14))?;
-    /// assert_eq!((recorded[0].kind, recorded[0].date), (EventKind::DeemedApproved, day(11)));
-    /// assert_eq!(p.step_state("land"), Some(StepState::DeemedApproved));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn advance(&mut self, store: &dyn Store, date: NaiveDate) -> Result<Vec<Event>, Error> {
-        let owed = self.owed(date)?;
-        if owed.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.record_all(store, owed)
-    }
 }
 
+#[cfg(test)]
+mod scenarios;
 #[cfg(test)]
 mod tests;

@@ -46,6 +46,26 @@ pub enum RefusalReason {
         /// The project's start.
         start: NaiveDate,
     },
+    /// The event is dated after today: nothing is recorded ahead of time.
+    InFuture {
+        /// The event's date.
+        date: NaiveDate,
+        /// Today, as the caller gave it.
+        today: NaiveDate,
+    },
+    /// Entered late, the event would make an event already recorded impossible.
+    Contradicts {
+        /// The recorded event's sequence number.
+        seq: u64,
+        /// Its step.
+        step: String,
+        /// Its kind.
+        kind: EventKind,
+        /// Its date.
+        date: NaiveDate,
+        /// Why it would no longer hold.
+        why: Box<RefusalReason>,
+    },
     /// The event is dated before the step's latest event: a step's history never goes back.
     BeforeLastEvent {
         /// The event's date.
@@ -97,6 +117,11 @@ pub enum RefusalReason {
         due: NaiveDate,
         /// The event's date.
         date: NaiveDate,
+    },
+    /// An engine event that is not owed where it stands (its reason is gone).
+    NotOwed {
+        /// The step's due date, if accepted.
+        due: Option<NaiveDate>,
     },
     /// An idempotency key was already used for a different event.
     KeyReused {
@@ -168,6 +193,8 @@ impl RefusalReason {
             RefusalReason::UnknownStep { .. } => "unknown-step",
             RefusalReason::NotInProject { .. } => "not-in-project",
             RefusalReason::BeforeStart { .. } => "before-start",
+            RefusalReason::InFuture { .. } => "in-future",
+            RefusalReason::Contradicts { .. } => "contradicts",
             RefusalReason::BeforeLastEvent { .. } => "before-last-event",
             RefusalReason::BeforePrerequisites { .. } => "before-prerequisites",
             RefusalReason::WrongState { .. } => "wrong-state",
@@ -179,6 +206,7 @@ impl RefusalReason {
             RefusalReason::NoFailedPrerequisite => "no-failed-prerequisite",
             RefusalReason::NotDeemedOnTimeout => "not-deemed-on-timeout",
             RefusalReason::LimitNotPassed { .. } => "limit-not-passed",
+            RefusalReason::NotOwed { .. } => "not-owed",
             RefusalReason::KeyReused { .. } => "key-reused",
             RefusalReason::KeyRepeated { .. } => "key-repeated",
         }
@@ -220,7 +248,23 @@ impl fmt::Display for Refusal {
             _ => {}
         }
         write!(f, "cannot record `{kind}` for step `{step}`: ")?;
-        match &self.reason {
+        self.reason.explain(f, kind)
+    }
+}
+
+impl RefusalReason {
+    /// Words the reason for an event of `kind`, after "cannot record … for step …: ".
+    fn explain(&self, f: &mut fmt::Formatter<'_>, kind: EventKind) -> fmt::Result {
+        use RefusalReason as R;
+        match self {
+            R::InFuture { date, today } => write!(
+                f,
+                "{date} is after today ({today}); events are recorded when they have happened — is the year right?"
+            ),
+            R::Contradicts { seq, step, kind: other, date, why } => {
+                write!(f, "entered late, it contradicts event {seq} (`{other}` of step `{step}` on {date}), which then could not happen: ")?;
+                why.explain(f, *other)
+            }
             R::BeforeStart { date, start } => write!(f, "{date} is before the project started on {start}"),
             R::BeforeLastEvent { date, last } => {
                 write!(f, "{date} is before the step's last event on {last}")
@@ -254,7 +298,7 @@ impl fmt::Display for Refusal {
                 "the material owed under 容缺 had to arrive by {due}; the step failed — record `rejected`"
             ),
             R::NotProvisional => f.write_str(
-                "the flow does not allow 模拟审批 for this step (it is not marked `provisional: true`)",
+                "the flow does not allow 模拟审批 for this step (it has no `provisional`)",
             ),
             R::PrerequisitesDone => f.write_str("its prerequisites are done; record `approved`"),
             R::NoFailedPrerequisite => f.write_str(
@@ -263,6 +307,10 @@ impl fmt::Display for Refusal {
             R::NotDeemedOnTimeout => f.write_str(
                 "the flow does not deem it approved on timeout (its `on_timeout` is not `deem-approved`)",
             ),
+            R::NotOwed { due: Some(due) } => {
+                write!(f, "the engine owes it only when material owed under 容缺 is still missing after {due}")
+            }
+            R::NotOwed { due: None } => f.write_str("the engine owes it only for an accepted step"),
             R::LimitNotPassed { due, date } => {
                 write!(f, "its limit runs until {due}; it cannot be deemed approved on {date}")
             }

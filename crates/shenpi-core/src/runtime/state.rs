@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use std::borrow::Cow;
 
-use super::event::EventKind;
+use super::event::{Event, EventDetail, EventKind, NewEvent};
 use super::refusal::{Refusal, RefusalReason};
 use super::table::{self, Guard, Phase, To};
 use crate::calendar::{Calendar, ClockStops};
@@ -163,6 +163,26 @@ fn stop_span(from: NaiveDate, to: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
     from.succ_opt().filter(|&first| first <= to).map(|first| (first, to))
 }
 
+/// One event as the fold sees it: what happened, when, and what else it says.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Fact<'a> {
+    pub(crate) kind: EventKind,
+    pub(crate) date: NaiveDate,
+    pub(crate) detail: &'a EventDetail,
+}
+
+impl<'a> From<&'a Event> for Fact<'a> {
+    fn from(e: &'a Event) -> Fact<'a> {
+        Fact { kind: e.kind, date: e.date, detail: &e.detail }
+    }
+}
+
+impl<'a> From<&'a NewEvent> for Fact<'a> {
+    fn from(e: &'a NewEvent) -> Fact<'a> {
+        Fact { kind: e.kind, date: e.date, detail: &e.detail }
+    }
+}
+
 /// What the fold needs to know about the project: its graph, calendar and start.
 pub(crate) struct Rules<'a> {
     pub(crate) graph: &'a FlowGraph,
@@ -304,27 +324,16 @@ impl ProjectState {
 
     /// Checks that `kind` may happen to node `v` on `date`, then applies it.
     /// On refusal nothing changes.
-    pub(crate) fn apply(
-        &mut self,
-        rules: &Rules<'_>,
-        v: Node,
-        kind: EventKind,
-        date: NaiveDate,
-    ) -> Result<(), Error> {
-        let change = self.check(rules, v, kind, date)?;
-        self.commit(v, kind, date, change);
+    pub(crate) fn apply(&mut self, rules: &Rules<'_>, v: Node, fact: Fact<'_>) -> Result<(), Error> {
+        let change = self.check(rules, v, fact)?;
+        self.commit(v, fact, change);
         Ok(())
     }
 
     /// Whether `kind` may happen to node `v` on `date`: the change to make, or
     /// why not, by the transition table (`table.rs`).
-    pub(crate) fn check(
-        &self,
-        rules: &Rules<'_>,
-        v: Node,
-        kind: EventKind,
-        date: NaiveDate,
-    ) -> Result<Change, Error> {
+    pub(crate) fn check(&self, rules: &Rules<'_>, v: Node, fact: Fact<'_>) -> Result<Change, Error> {
+        let Fact { kind, date, detail } = fact;
         let graph = rules.graph;
         let at = Attempt { rules, v, kind, date, ready: self.ready_on(graph, v) };
         if date < rules.start {
@@ -341,6 +350,11 @@ impl ProjectState {
         let rule = table::rule(row, self.phase(graph, v), state).map_err(|r| at.refuse(r))?;
         for &g in rule.guards {
             self.guard(&at, g)?;
+        }
+        if detail.engine {
+            for &g in row.engine {
+                self.guard(&at, g)?;
+            }
         }
         let to = match rule.to {
             To::State(s) => s,
@@ -402,6 +416,10 @@ impl ProjectState {
             },
             Guard::DeemsOnTimeout if step.on_timeout() == TimeoutPolicy::DeemApproved => ok,
             Guard::DeemsOnTimeout => no(RefusalReason::NotDeemedOnTimeout),
+            Guard::MaterialOverdue => match self.due(at.rules, at.v, at.date)? {
+                Some(due) if run.missing_material && at.date > due => ok,
+                due => no(RefusalReason::NotOwed { due }),
+            },
             Guard::LimitPassed => match self.due(at.rules, at.v, at.date)? {
                 Some(due) if at.date <= due => no(RefusalReason::LimitNotPassed { due, date: at.date }),
                 _ => ok,
@@ -410,7 +428,8 @@ impl ProjectState {
     }
 
     /// Makes a change [`ProjectState::check`] allowed.
-    pub(crate) fn commit(&mut self, v: Node, kind: EventKind, date: NaiveDate, change: Change) {
+    pub(crate) fn commit(&mut self, v: Node, fact: Fact<'_>, change: Change) {
+        let Fact { kind, date, .. } = fact;
         use EventKind as K;
         use StepState as S;
         let Change { from: state, to: next } = change;

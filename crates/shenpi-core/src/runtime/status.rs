@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::event::NewEvent;
 use super::state::{PauseReason, StepState};
 use super::{Project, Rules};
 use crate::error::Error;
@@ -106,8 +107,14 @@ pub struct Status {
     pub date: NaiveDate,
     /// The day the project started.
     pub start: NaiveDate,
-    /// Every step, in topological order.
+    /// False when the day asked about is before the start: nothing can have happened yet.
+    pub started: bool,
+    /// Every step, in topological order, with what the engine owes folded in.
     pub steps: Vec<StepStatus>,
+    /// What the engine owes by the day asked about and has not recorded
+    /// (deemed approvals, 容缺 failures, confirmations, revocations): the
+    /// steps read as if it had; [`Project::advance`] records them.
+    pub owed: Vec<NewEvent>,
     /// When it will finish if what remains takes its promised days from today;
     /// `None` when a failed step makes finishing impossible.
     pub projected_finish: Option<NaiveDate>,
@@ -121,6 +128,9 @@ pub struct Status {
     pub on_time_rate: Option<f64>,
     /// (legal − used) / legal over decided steps with a legal limit (提速率).
     pub speed_up: Option<f64>,
+    /// The first day the calendar has holiday data for, when the project
+    /// started before it: days before it count weekends only.
+    pub estimated_before: Option<NaiveDate>,
     /// The last day the calendar has holiday data for, when some date here
     /// lies beyond it: those dates count weekends only and may move when the
     /// next year's holidays are published.
@@ -281,8 +291,8 @@ impl Project {
     /// projected finish (what is done is done, the rest scheduled from
     /// `date` at promised days), slack against the budget, on-time rate and
     /// speed-up so far. Events dated after `date` are left out, so a past day
-    /// reads as it stood then. Reads only: engine-owed events are recorded by
-    /// [`Project::advance`].
+    /// reads as it stood then. Reads only: what the engine owes by `date` is
+    /// folded in and listed in [`Status::owed`]; [`Project::advance`] records it.
     ///
     /// # Errors
     /// A date the calendar cannot count (a representable-date overflow).
@@ -305,7 +315,7 @@ impl Project {
     /// # let day = |d| NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
     /// let store = MemoryStore::new();
     /// let mut p = Project::create(&store, flow, "P-1", day(3), &[])?;
-    /// p.record(&store, NewEvent::new("land", EventKind::Accepted, day(3)))?;
+    /// p.record(&store, NewEvent::new("land", EventKind::Accepted, day(3)), day(10))?;
     /// let s = p.status(day(10))?;
     /// let land = &s.steps[0];
     /// assert_eq!((land.due, land.left), (Some(day(10)), Some(0)));
@@ -313,14 +323,54 @@ impl Project {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn status(&self, date: NaiveDate) -> Result<Status, Error> {
-        // A day in the past is seen as it stood then, without later events.
-        if self.events.iter().any(|e| e.date > date) {
-            return self.as_of(date)?.status(date);
-        }
+        let (view, owed) = self.view(date)?;
+        view.status_of(date, owed)
+    }
+
+    /// Status of a project already read as of `date`, `owed` folded in.
+    fn status_of(&self, date: NaiveDate, owed: Vec<NewEvent>) -> Result<Status, Error> {
         let rules = self.rules();
         let mut steps: Vec<StepStatus> =
             self.graph.nodes().map(|v| self.step_status(&rules, v, date)).collect::<Result<_, _>>()?;
-        // Projected finish: a forward pass over actual and remaining days.
+        let (projected_finish, blocked_by) = self.project(&mut steps, date)?;
+        let deadline = self.plan_clock(&mut steps, date)?;
+        let slack = projected_finish.map(|f| self.calendar.working_days_between(f, deadline)).transpose()?;
+        let (on_time_rate, speed_up) = self.rates(&steps);
+        let covered = self.calendar.covered();
+        Ok(Status {
+            project: self.record.id.clone(),
+            flow: self.record.flow_id.clone(),
+            flow_hash: self.record.flow_hash.clone(),
+            date,
+            start: self.record.start,
+            started: date >= self.record.start,
+            steps,
+            owed,
+            projected_finish,
+            deadline,
+            slack,
+            blocked_by,
+            on_time_rate,
+            speed_up,
+            estimated_before: covered.map(|(first, _)| first).filter(|&first| self.record.start < first),
+            estimated_after: covered
+                .map(|(_, last)| last)
+                .filter(|&last| projected_finish.unwrap_or(deadline).max(deadline) > last),
+        })
+    }
+
+    /// Projected finish: a forward pass over actual and remaining days, what
+    /// is done being done and the rest scheduled from `date` at promised
+    /// days; sets each step's expected start and finish. `None` and the step
+    /// that stops the project when one failed.
+    ///
+    /// # Complexity
+    /// O(V + E) plus one date addition per step not yet accepted.
+    fn project(
+        &self,
+        steps: &mut [StepStatus],
+        date: NaiveDate,
+    ) -> Result<(Option<NaiveDate>, Option<String>), Error> {
         let blocked = self.state.blocked(&self.graph);
         let mut blocked_by = None;
         let mut finish: Vec<NaiveDate> = Vec::with_capacity(self.graph.len());
@@ -356,12 +406,13 @@ impl Project {
                 blocked_by = Some(self.graph.step(v).id().to_string());
             }
         }
-        let projected_finish = if blocked_by.is_some() { None } else { Some(end) };
-        let deadline = self.plan_clock(&mut steps, date)?;
-        let slack = projected_finish.map(|f| self.calendar.working_days_between(f, deadline)).transpose()?;
-        // On-time rate and speed-up over decided steps.
+        Ok(((blocked_by.is_none()).then_some(end), blocked_by))
+    }
+
+    /// On-time rate (按时办结率) and speed-up (提速率) over decided approval items.
+    fn rates(&self, steps: &[StepStatus]) -> (Option<f64>, Option<f64>) {
         let (mut decided, mut on_time, mut legal_sum, mut saved) = (0u32, 0u32, 0i64, 0i64);
-        for (v, s) in self.graph.nodes().zip(&steps) {
+        for (v, s) in self.graph.nodes().zip(steps) {
             let (Some(_), Some(used), Some(d)) = (s.accepted, s.used, s.decided) else { continue };
             if !(s.state.is_done()
                 || s.state == StepState::Rejected
@@ -382,25 +433,10 @@ impl Project {
                 saved += i64::from(l) - used;
             }
         }
-        Ok(Status {
-            project: self.record.id.clone(),
-            flow: self.record.flow_id.clone(),
-            flow_hash: self.record.flow_hash.clone(),
-            date,
-            start: self.record.start,
-            steps,
-            projected_finish,
-            deadline,
-            slack,
-            blocked_by,
-            on_time_rate: (decided > 0).then(|| f64::from(on_time) / f64::from(decided)),
-            speed_up: (legal_sum > 0).then(|| saved as f64 / legal_sum as f64),
-            estimated_after: self
-                .calendar
-                .covered()
-                .map(|(_, last)| last)
-                .filter(|&last| projected_finish.unwrap_or(deadline).max(deadline) > last),
-        })
+        (
+            (decided > 0).then(|| f64::from(on_time) / f64::from(decided)),
+            (legal_sum > 0).then(|| saved as f64 / legal_sum as f64),
+        )
     }
 }
 

@@ -34,7 +34,7 @@ pub(crate) enum Phase {
 pub(crate) enum Guard {
     /// Not dated before the day its prerequisites were done.
     NotBeforeReady,
-    /// The flow lets the step run ahead of its prerequisites (`provisional: true`).
+    /// The flow lets the step run ahead of its prerequisites (`provisional`).
     Provisional,
     /// Its prerequisites are all done.
     PrerequisitesDone,
@@ -50,6 +50,9 @@ pub(crate) enum Guard {
     DeemsOnTimeout,
     /// Dated after the last day of the step's limit.
     LimitPassed,
+    /// Material owed under 容缺 did not arrive within the limit (what the engine
+    /// records for such a step must still be owed where it stands).
+    MaterialOverdue,
 }
 
 /// The state a rule leaves the step in.
@@ -75,6 +78,8 @@ pub(crate) struct Row {
     pub(crate) requires: &'static [Guard],
     pub(crate) rules: &'static [Rule],
     pub(crate) needs: Needs,
+    /// Guards for an event the engine recorded: what made it owed must still hold.
+    pub(crate) engine: &'static [Guard],
 }
 
 use Guard as G;
@@ -111,18 +116,26 @@ const ACCEPTED_INCOMPLETE: [Rule; 2] = acceptance(S::AcceptedIncomplete);
 
 /// The table, one row per event kind.
 pub(crate) const TABLE: &[Row] = &[
-    Row { kind: EventKind::Accepted, requires: &[], rules: &ACCEPTED, needs: Needs::ReadyOrReturned },
+    Row {
+        kind: EventKind::Accepted,
+        requires: &[],
+        rules: &ACCEPTED,
+        needs: Needs::ReadyOrReturned,
+        engine: &[],
+    },
     Row {
         kind: EventKind::AcceptedIncomplete,
         requires: &[],
         rules: &ACCEPTED_INCOMPLETE,
         needs: Needs::ReadyOrReturned,
+        engine: &[],
     },
     Row {
         kind: EventKind::SupplementRequested,
         requires: &[],
         rules: &[Rule { from: RUNNING, guards: &[], to: To::State(S::Paused) }],
         needs: Needs::Running,
+        engine: &[],
     },
     Row {
         kind: EventKind::SupplementReceived,
@@ -132,18 +145,21 @@ pub(crate) const TABLE: &[Row] = &[
             Rule { from: &[P::AcceptedIncomplete], guards: &[G::MaterialInTime], to: To::State(S::Accepted) },
         ],
         needs: Needs::SupplementOwed,
+        engine: &[],
     },
     Row {
         kind: EventKind::ProcedureStarted,
         requires: &[],
         rules: &[Rule { from: RUNNING, guards: &[], to: To::State(S::Paused) }],
         needs: Needs::Running,
+        engine: &[],
     },
     Row {
         kind: EventKind::ProcedureEnded,
         requires: &[],
         rules: &[Rule { from: &[P::Paused(PauseReason::Procedure)], guards: &[], to: To::Resume }],
         needs: Needs::InProcedure,
+        engine: &[],
     },
     Row {
         kind: EventKind::Approved,
@@ -154,24 +170,28 @@ pub(crate) const TABLE: &[Row] = &[
             to: To::State(S::Approved),
         }],
         needs: Needs::Accepted,
+        engine: &[],
     },
     Row {
         kind: EventKind::Rejected,
         requires: &[],
         rules: &[Rule { from: UNDER_WAY, guards: &[], to: To::State(S::Rejected) }],
         needs: Needs::AcceptedOrPaused,
+        engine: &[G::MaterialOverdue],
     },
     Row {
         kind: EventKind::Returned,
         requires: &[],
         rules: &[Rule { from: UNDER_WAY, guards: &[], to: To::State(S::Returned) }],
         needs: Needs::AcceptedOrPaused,
+        engine: &[],
     },
     Row {
         kind: EventKind::Withdrawn,
         requires: &[],
         rules: &[Rule { from: UNDECIDED, guards: &[], to: To::State(S::Withdrawn) }],
         needs: Needs::Undecided,
+        engine: &[],
     },
     Row {
         kind: EventKind::ProvisionalApproved,
@@ -182,6 +202,7 @@ pub(crate) const TABLE: &[Row] = &[
             to: To::State(S::ProvisionalApproved),
         }],
         needs: Needs::Accepted,
+        engine: &[],
     },
     Row {
         kind: EventKind::Confirmed,
@@ -192,6 +213,7 @@ pub(crate) const TABLE: &[Row] = &[
             to: To::State(S::Approved),
         }],
         needs: Needs::ProvisionallyApproved,
+        engine: &[],
     },
     Row {
         kind: EventKind::Revoked,
@@ -202,6 +224,7 @@ pub(crate) const TABLE: &[Row] = &[
             to: To::State(S::Revoked),
         }],
         needs: Needs::ProvisionallyApproved,
+        engine: &[],
     },
     Row {
         kind: EventKind::DeemedApproved,
@@ -212,6 +235,7 @@ pub(crate) const TABLE: &[Row] = &[
             to: To::State(S::DeemedApproved),
         }],
         needs: Needs::Running,
+        engine: &[],
     },
 ];
 

@@ -27,32 +27,37 @@ stages:
       - { id: permit, name: 施工许可, dept: [住建局, 消防], promised: 5, legal: 15, provisional: { before: [land, eia, energy], confirm_within: 5 } }
 ";
 
-fn d(s: &str) -> NaiveDate {
+pub(super) fn d(s: &str) -> NaiveDate {
     s.parse().expect("test dates are valid")
 }
 
-fn flow() -> Arc<Flow> {
+/// The day the tests run on, as far as the runtime knows: after every date they record.
+pub(super) fn today() -> NaiveDate {
+    d("2026-06-30")
+}
+
+pub(super) fn flow() -> Arc<Flow> {
     Arc::new(Flow::parse("t.yaml", FLOW).unwrap_or_else(|r| panic!("{}", r.render())))
 }
 
-fn ev(step: &str, kind: &str, date: &str) -> NewEvent {
+pub(super) fn ev(step: &str, kind: &str, date: &str) -> NewEvent {
     NewEvent::new(step, kind.parse().expect("test kinds are valid"), d(date))
 }
 
 /// A project started on Friday 24 January 2025 with `events` recorded.
-fn project(events: &[(&str, &str, &str)]) -> (MemoryStore, Project) {
+pub(super) fn project(events: &[(&str, &str, &str)]) -> (MemoryStore, Project) {
     let store = MemoryStore::new();
     let mut p = Project::create(&store, flow(), "P", d("2025-01-24"), &[]).expect("project starts");
     for &(s, k, t) in events {
-        p.record(&store, ev(s, k, t)).unwrap_or_else(|e| panic!("{s} {k} {t}: {e}"));
+        p.record(&store, ev(s, k, t), today()).unwrap_or_else(|e| panic!("{s} {k} {t}: {e}"));
     }
     (store, p)
 }
 
-const FILED: [(&str, &str, &str); 2] =
+pub(super) const FILED: [(&str, &str, &str); 2] =
     [("filing", "accepted", "2025-01-24"), ("filing", "approved", "2025-01-26")];
 
-fn with_filed(
+pub(super) fn with_filed(
     more: &[(&'static str, &'static str, &'static str)],
 ) -> Vec<(&'static str, &'static str, &'static str)> {
     FILED.iter().chain(more).copied().collect()
@@ -136,7 +141,7 @@ fn every_transition() {
 fn refused(before: &[(&str, &str, &str)], event: (&str, &str, &str), why: RefusalReason) {
     let (store, mut p) = project(before);
     let n = p.events().len();
-    let err = p.record(&store, ev(event.0, event.1, event.2)).expect_err("refused");
+    let err = p.record(&store, ev(event.0, event.1, event.2), today()).expect_err("refused");
     let refusal = err.refusal().unwrap_or_else(|| panic!("{event:?} should be refused: {err}"));
     assert_eq!((refusal.step.as_str(), refusal.event.as_str()), (event.0, event.1));
     assert_eq!(refusal.reason, why, "{err}");
@@ -251,7 +256,7 @@ fn every_refusal() {
 fn refusals_read_as_sentences() {
     let say = |before: &[(&str, &str, &str)], event: (&str, &str, &str)| {
         let (store, mut p) = project(before);
-        p.record(&store, ev(event.0, event.1, event.2)).expect_err("refused").to_string()
+        p.record(&store, ev(event.0, event.1, event.2), today()).expect_err("refused").to_string()
     };
     assert_eq!(
         say(&[], ("permit", "approved", "2025-01-24")),
@@ -288,19 +293,22 @@ fn refusals_read_as_sentences() {
 #[test]
 fn idempotency_key_records_once() {
     let (store, mut p) = project(&[]);
-    let first = p.record(&store, ev("filing", "accepted", "2025-01-24").with_key("k1")).expect("records");
-    let again =
-        p.record(&store, ev("filing", "accepted", "2025-01-24").with_key("k1")).expect("retry succeeds");
+    let first =
+        p.record(&store, ev("filing", "accepted", "2025-01-24").with_key("k1"), today()).expect("records");
+    let again = p
+        .record(&store, ev("filing", "accepted", "2025-01-24").with_key("k1"), today())
+        .expect("retry succeeds");
     assert_eq!(first, again);
     // A second client that loaded the project before the first append retries through the store.
     let (record, _) = store.load("P").expect("stored");
     let mut stale = Project::replay(record, Vec::new()).expect("replays");
     let via_store =
-        stale.record(&store, ev("filing", "accepted", "2025-01-24").with_key("k1")).expect("retry");
+        stale.record(&store, ev("filing", "accepted", "2025-01-24").with_key("k1"), today()).expect("retry");
     assert_eq!(via_store, first);
     assert_eq!(store.load("P").expect("stored").1.len(), 1);
-    let err =
-        p.record(&store, ev("filing", "approved", "2025-01-26").with_key("k1")).expect_err("key reused");
+    let err = p
+        .record(&store, ev("filing", "approved", "2025-01-26").with_key("k1"), today())
+        .expect_err("key reused");
     let reason = err.refusal().map(|r| &r.reason);
     assert!(matches!(reason, Some(RefusalReason::KeyReused { seq: 1, .. })), "{err}");
 }
@@ -309,8 +317,8 @@ fn idempotency_key_records_once() {
 fn stale_writer_gets_a_conflict() {
     let (store, mut p) = project(&[]);
     let mut stale = Project::open(&store, "P").expect("opens");
-    p.record(&store, ev("filing", "accepted", "2025-01-24")).expect("records");
-    let err = stale.record(&store, ev("filing", "withdrawn", "2025-01-24")).expect_err("conflict");
+    p.record(&store, ev("filing", "accepted", "2025-01-24"), today()).expect("records");
+    let err = stale.record(&store, ev("filing", "withdrawn", "2025-01-24"), today()).expect_err("conflict");
     assert!(err.is_conflict(), "{err}");
     assert_eq!(store.load("P").expect("stored").1.len(), 1);
 }
@@ -343,8 +351,11 @@ fn clocks_across_the_holiday_and_a_stop() {
     assert_eq!((land.alert, land.clock), (Alert::Reminder, Some(Clock::Limit)));
     let s = p.status(d("2025-02-12")).expect("status");
     assert_eq!((s.steps[1].alert, s.steps[1].left), (Alert::Yellow, Some(0)));
+    // The day after, its limit has passed: the flow deems it approved, and
+    // status reads it so (what the engine owes, not yet recorded).
     let s = p.status(d("2025-02-13")).expect("status");
-    assert_eq!((s.steps[1].alert, s.steps[1].left), (Alert::Red, Some(-1)));
+    assert_eq!((s.steps[1].state, s.steps[1].left), (StepState::DeemedApproved, Some(0)));
+    assert_eq!(s.owed, vec![NewEvent::engine("land", EventKind::DeemedApproved, d("2025-02-13"))]);
     // An open stop: still paused on 10 February, the due date moves with it.
     let (_, q) = project(&with_filed(&[
         ("land", "accepted", "2025-01-27"),
@@ -365,9 +376,9 @@ fn engine_records_deemed_approval_after_the_due_date_only() {
     ]));
     assert!(p.owed(d("2025-02-10")).expect("owed").is_empty());
     let owed = p.owed(d("2025-02-11")).expect("owed");
-    assert_eq!(owed, vec![ev("land", "deemed-approved", "2025-02-11")]);
+    assert_eq!(owed, vec![NewEvent::engine("land", EventKind::DeemedApproved, d("2025-02-11"))]);
     // eia (7 days) is due 12 February; its 容缺 material never came, so it fails after that.
-    let recorded = p.advance(&store, d("2025-02-14")).expect("advance");
+    let recorded = p.advance(&store, d("2025-02-14"), today()).expect("advance");
     let kinds: Vec<_> = recorded.iter().map(|e| (e.step.as_str(), e.kind, e.date)).collect();
     assert_eq!(
         kinds,
@@ -376,7 +387,7 @@ fn engine_records_deemed_approval_after_the_due_date_only() {
             ("eia", EventKind::Rejected, d("2025-02-13"))
         ]
     );
-    assert!(p.advance(&store, d("2025-02-14")).expect("advance again").is_empty());
+    assert!(p.advance(&store, d("2025-02-14"), today()).expect("advance again").is_empty());
     let s = p.status(d("2025-02-14")).expect("status");
     assert_eq!(s.blocked_by.as_deref(), Some("eia"));
     assert_eq!(s.projected_finish, None);
@@ -394,11 +405,17 @@ fn engine_confirms_and_revokes_provisional_approvals() {
     let mut ok = base.clone();
     ok.push(("eia", "approved", "2025-02-07"));
     let (_, p) = project(&ok);
-    assert_eq!(p.owed(d("2025-02-10")).expect("owed"), vec![ev("permit", "confirmed", "2025-02-07")]);
+    assert_eq!(
+        p.owed(d("2025-02-10")).expect("owed"),
+        vec![NewEvent::engine("permit", EventKind::Confirmed, d("2025-02-07"))]
+    );
     let mut bad = base.clone();
     bad.push(("eia", "rejected", "2025-02-07"));
     let (_, p) = project(&bad);
-    assert_eq!(p.owed(d("2025-02-10")).expect("owed"), vec![ev("permit", "revoked", "2025-02-07")]);
+    assert_eq!(
+        p.owed(d("2025-02-10")).expect("owed"),
+        vec![NewEvent::engine("permit", EventKind::Revoked, d("2025-02-07"))]
+    );
 }
 
 #[test]
@@ -467,7 +484,7 @@ fn plan_clock_moves_with_the_counted_days_really_used() {
 fn a_deemed_approval_uses_exactly_its_limit() {
     // Regression: the deemed approval is dated the day after the due date, which used to count one day more.
     let (store, mut p) = project(&with_filed(&[("land", "accepted", "2025-02-05")]));
-    p.advance(&store, d("2025-03-31")).expect("advances");
+    p.advance(&store, d("2025-03-31"), today()).expect("advances");
     let s = p.status(d("2025-03-31")).expect("status");
     let land = s.steps.iter().find(|x| x.id == "land").expect("land");
     assert_eq!((land.state, land.used, land.left), (StepState::DeemedApproved, Some(5), Some(0)));
@@ -484,7 +501,7 @@ fn allowed(p: &Project, date: NaiveDate) -> Vec<NewEvent> {
         let id = p.graph().step(v).id();
         for kind in EventKind::ALL {
             let e = NewEvent::new(id, kind, date);
-            if p.check(&e).is_ok() {
+            if p.check(&e, date).is_ok() {
                 out.push(e);
             }
         }
@@ -505,7 +522,7 @@ proptest! {
         for (gap, pick, advance) in choices {
             date = date + chrono::Days::new(u64::from(gap) * 2);
             if advance == 0 {
-                p.advance(&store, date).expect("owed events are valid");
+                p.advance(&store, date, date).expect("owed events are valid");
                 continue;
             }
             let options = allowed(&p, date);
@@ -513,9 +530,18 @@ proptest! {
                 continue;
             }
             let e = options[pick as usize % options.len()].clone();
-            p.record(&store, e).expect("an allowed event records");
+            p.record(&store, e, date).expect("an allowed event records");
         }
-        let (record, events) = store.load("P").expect("stored");
+        // Reads on any day write nothing.
+        let log = store.load("P").expect("stored");
+        for ahead in [0u64, 3, 40, 400] {
+            let day = date + chrono::Days::new(ahead);
+            p.status(day).expect("status");
+            p.owed(day).expect("owed");
+            board([&p], day, None).expect("board");
+        }
+        prop_assert_eq!(&store.load("P").expect("stored"), &log);
+        let (record, events) = log;
         let again = Project::replay(record.clone(), events.clone()).expect("replays");
         prop_assert_eq!(again.state(), p.state());
         for n in 0..=events.len() {
@@ -590,7 +616,7 @@ fn a_calendar_file_is_pinned_with_the_project() {
     let county = ProjectCalendar::from_yaml("county.yaml", text).expect("parses");
     let mut p = Project::create_on(&store, county, flow, "C", d("2025-03-03"), &[]).expect("starts");
     assert!(p.info().calendar_text.as_deref().is_some_and(|t| t.contains("2025-03-11")));
-    p.record(&store, ev("filing", "accepted", "2025-03-10")).expect("records");
+    p.record(&store, ev("filing", "accepted", "2025-03-10"), today()).expect("records");
     let due = |p: &Project| p.status(d("2025-03-10")).expect("status").steps[0].due;
     // One working day after Monday the 10th skips the county's Tuesday off.
     assert_eq!(due(&p), Some(d("2025-03-12")));

@@ -369,8 +369,10 @@ pub(crate) async fn evaluate(
         let params = input::param_pairs(&body.params);
         let store = MemoryStore::new();
         let mut project = Project::create_on(&store, loaded.calendar, loaded.flow, id, start, &params)?;
+        // A what-if in memory: events up to the day looked at count, even ahead of today.
+        let today = date.max(input::today());
         for (i, e) in events.into_iter().enumerate() {
-            project.record(&store, e).map_err(|err| Problem::from(err).at_index(i))?;
+            project.record(&store, e, today).map_err(|err| Problem::from(err).at_index(i))?;
         }
         let status = project.status(date)?;
         let owed = project.owed(date)?.iter().map(NewEventOut::from).collect();

@@ -321,7 +321,7 @@ fn record_event(
             Some(n) if n != len && !retry => return Err(stale(id, n, len)),
             _ => {}
         }
-        match project.record(store, event.clone()) {
+        match project.record(store, event.clone(), input::today()) {
             Ok(e) => {
                 let replayed = e.seq <= len;
                 return Ok((e, replayed, len.max(project.events().len() as u64)));
@@ -447,7 +447,7 @@ pub(crate) async fn advance(
     blocking(move || {
         for _ in 0..ATTEMPTS {
             let mut project = open_for(&*store, &caller, &id)?;
-            match project.advance(&*store, to) {
+            match project.advance(&*store, to, today) {
                 Ok(recorded) => {
                     let recorded = recorded.iter().map(EventOut::from).collect();
                     return Ok(AdvanceResponse { recorded, sequence: project.events().len() as u64 });

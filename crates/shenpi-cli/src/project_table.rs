@@ -1,0 +1,147 @@
+//! The tables `shenpi project status` and `board` print for a person,
+//! columns padded by display width (a CJK character takes two columns).
+
+use std::io::{self, Write};
+
+use chrono::NaiveDate;
+use shenpi_core::runtime::{BoardRow, Status};
+use unicode_width::UnicodeWidthStr;
+
+use crate::project::{card, paused};
+
+/// Lays `rows` out in columns padded to their display width, two spaces
+/// apart; `right(i)` aligns column `i` right.
+fn columns<const N: usize>(rows: &[[String; N]], right: impl Fn(usize) -> bool) -> Vec<String> {
+    let mut widths = [0usize; N];
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.width());
+        }
+    }
+    rows.iter()
+        .map(|r| {
+            let cells: Vec<String> = r
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let fill = " ".repeat(widths[i] - c.width());
+                    if right(i) { format!("{fill}{c}") } else { format!("{c}{fill}") }
+                })
+                .collect();
+            cells.join("  ").trim_end().to_string()
+        })
+        .collect()
+}
+
+fn opt(d: Option<NaiveDate>) -> String {
+    d.map_or("-".to_string(), |d| d.to_string())
+}
+
+fn num(n: Option<i64>) -> String {
+    n.map_or("-".to_string(), |n| n.to_string())
+}
+
+/// `project status` as a table.
+pub(crate) fn status_table(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
+    writeln!(
+        out,
+        "project `{}` on {} (flow `{}`, sha256 {}, started {})",
+        s.project,
+        s.date,
+        s.flow,
+        &s.flow_hash[..12],
+        s.start
+    )?;
+    if !s.started {
+        return writeln!(out, "not started: the project starts on {}", s.start);
+    }
+    let mut rows =
+        vec![["step", "state", "dept", "accepted", "due", "plan", "used", "left", "alert"].map(String::from)];
+    for st in &s.steps {
+        let state = st.paused_for.map_or_else(|| st.state.as_str().to_string(), |r| paused(r).to_string());
+        let alert = match st.clock {
+            Some(c) => format!("{} ({})", card(st.alert), c.as_str()),
+            None => String::new(),
+        };
+        rows.push([
+            st.id.clone(),
+            state,
+            st.dept.clone(),
+            opt(st.accepted),
+            opt(st.due),
+            st.plan_deadline.to_string(),
+            num(st.used),
+            num(st.left),
+            alert,
+        ]);
+    }
+    for line in columns(&rows, |i| i == 6 || i == 7) {
+        writeln!(out, "{line}")?;
+    }
+    outlook(out, s)
+}
+
+/// What the engine owes, the outlook, the rates and the calendar's notes under the table.
+fn outlook(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
+    for e in &s.owed {
+        writeln!(
+            out,
+            "owed: `{}` {} on {} (not recorded; `project advance` records it)",
+            e.step, e.kind, e.date
+        )?;
+    }
+    match (s.projected_finish, &s.blocked_by) {
+        (_, Some(b)) => writeln!(out, "cannot finish: step `{b}` failed")?,
+        (Some(f), None) => writeln!(
+            out,
+            "projected finish {f}, deadline {}, slack {} working days",
+            s.deadline,
+            num(s.slack)
+        )?,
+        (None, None) => {}
+    }
+    let pct = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{:.0}%", x * 100.0));
+    writeln!(out, "on time {}, speed-up {}", pct(s.on_time_rate), pct(s.speed_up))?;
+    if let Some(first) = s.estimated_before {
+        writeln!(
+            out,
+            "note: dates before {first} count weekends only: the calendar has no holidays before it"
+        )?;
+    }
+    if let Some(last) = s.estimated_after {
+        writeln!(
+            out,
+            "note: dates after {last} count weekends only: the calendar has no holidays past it yet"
+        )?;
+    }
+    Ok(())
+}
+
+/// `project board` as a table: one set of column widths for the whole
+/// board, so departments line up too.
+pub(crate) fn board_table(out: &mut Vec<u8>, date: NaiveDate, rows: &[BoardRow]) -> io::Result<()> {
+    writeln!(out, "supervision board on {date}: {} step(s) due or overdue", rows.len())?;
+    let cells: Vec<[String; 7]> = rows
+        .iter()
+        .map(|r| {
+            [
+                card(r.alert).to_string(),
+                r.project.clone(),
+                r.step.clone(),
+                r.state.as_str().to_string(),
+                format!("due {}", opt(r.due)),
+                format!("plan {}", r.plan_deadline),
+                format!("({} clock)", r.clock.map_or("-", |c| c.as_str())),
+            ]
+        })
+        .collect();
+    let mut last = None;
+    for (r, line) in rows.iter().zip(columns(&cells, |_| false)) {
+        if last != Some(&r.dept) {
+            writeln!(out, "\n{}", r.dept)?;
+            last = Some(&r.dept);
+        }
+        writeln!(out, "  {line}")?;
+    }
+    Ok(())
+}
