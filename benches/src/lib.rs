@@ -102,3 +102,30 @@ pub fn parallel_flow(steps: usize) -> String {
     }
     text
 }
+
+/// Two `parallel` blocks of `width` steps one after the other: every step of
+/// the second waits for every step of the first (`width`² edges).
+pub fn two_parallel_blocks(width: usize) -> String {
+    let mut y = String::from("id: bench\nname: 基准\nstages:\n  - id: s\n    name: 阶段\n    steps:\n");
+    for block in ["a", "b"] {
+        y.push_str("      - parallel:\n");
+        for i in 0..width {
+            y.push_str(&format!("          - {{ id: {block}{i}, name: 事项{i}, dept: 局, promised: 3 }}\n"));
+        }
+    }
+    y
+}
+
+/// `steps` steps where each waits for every step before it: the complete DAG
+/// (`steps` · (`steps` − 1) / 2 edges).
+pub fn complete_flow(steps: usize) -> String {
+    let mut y = String::from("id: bench\nname: 基准\nstages:\n  - id: s\n    name: 阶段\n    steps:\n");
+    for i in 0..steps {
+        let after: Vec<String> = (0..i).map(|j| format!("s{j}")).collect();
+        y.push_str(&format!(
+            "      - {{ id: s{i}, name: 事项{i}, promised: 1, after: [{}] }}\n",
+            after.join(", ")
+        ));
+    }
+    y
+}

@@ -1,12 +1,27 @@
 //! The whole-process flow chart (全流程图) as SVG: stages left to right,
 //! parallel steps stacked, arrows for dependencies, the critical path in red.
+//!
+//! The chart draws the transitive reduction of the flow (an edge that a
+//! longer path already implies is left out), and joins each set of steps
+//! that all wait for the same set of steps in the column before through one
+//! bus, as hand-drawn approval charts do. A flow too large to draw step by
+//! step ([`MAX_DETAILED_STEPS`], [`MAX_DETAILED_SIZE`]) is drawn as its
+//! stages, each box with its count of steps.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use super::Facts;
-use super::layout::layered;
+use super::layout::{Layout, layered, layered_size, transitive_reduction};
 use super::svg::{FONT_STACK, esc, fit};
-use crate::graph::FlowGraph;
+use crate::graph::{Dag, FlowGraph, Node};
+
+/// The most steps a chart draws one by one; a larger flow is drawn by stage.
+pub const MAX_DETAILED_STEPS: usize = 2_000;
+
+/// The largest layered graph a chart draws one by one (steps, plus one per
+/// column each drawn edge crosses): past it a flow is drawn by stage.
+pub const MAX_DETAILED_SIZE: usize = 200_000;
 
 const BOX_W: f64 = 210.0;
 const BOX_H: f64 = 72.0;
@@ -15,6 +30,7 @@ const ROW_GAP: f64 = 22.0;
 const MARGIN: f64 = 24.0;
 const TOP: f64 = 96.0;
 const CRITICAL: &str = "#c0392b";
+const EDGE: &str = "#95a5a6";
 const BAND_FILLS: [&str; 2] = ["#f3f7fc", "#fbf8f1"];
 
 fn col_x(layer: u32) -> f64 {
@@ -25,13 +41,73 @@ fn row_y(row: u32) -> f64 {
     TOP + f64::from(row) * (BOX_H + ROW_GAP)
 }
 
+/// Where an edge leaves node `v` (its right side, halfway down).
+fn exit(layout: &Layout, v: Node) -> (f64, f64) {
+    (col_x(layout.layer[v.index()]) + BOX_W, row_y(layout.row[v.index()]) + BOX_H / 2.0)
+}
+
+/// Where an edge enters node `v` (its left side, halfway down).
+fn entry(layout: &Layout, v: Node) -> (f64, f64) {
+    (col_x(layout.layer[v.index()]), row_y(layout.row[v.index()]) + BOX_H / 2.0)
+}
+
 /// Draws the flow chart. Each step is a `<g>` with id `step-<id>` and class
-/// `step`, plus `critical` and `uncounted` where they apply.
+/// `step`, plus `critical` and `uncounted` where they apply; each drawn edge
+/// is a `path.edge` with `data-from` and `data-to`, or one `g.edge.bus` whose
+/// `data-from` and `data-to` list the steps it joins (every one of the first
+/// waits for every one of the second). A flow past the detailed limits is
+/// drawn as `g.stage-summary` boxes, one per stage.
+///
+/// # Complexity
+/// Up to [`MAX_DETAILED_STEPS`] steps: O(V · E / 64) for the transitive
+/// reduction, then O(S log S) for the layout of a layered graph of size S ≤
+/// [`MAX_DETAILED_SIZE`]. Past them, O(V + E) to count steps and edges by
+/// stage, and the same bounds for the stages' graph.
 pub fn flowchart_svg(graph: &FlowGraph, facts: &Facts) -> String {
-    let layout = layered(graph.dag());
+    match drawable(graph.dag(), &critical_edges(facts)) {
+        Some(dag) => detailed(graph, facts, &dag),
+        None => by_stage(graph, facts),
+    }
+}
+
+/// The edges of the critical path, for quick lookup.
+fn critical_edges(facts: &Facts) -> HashSet<(Node, Node)> {
+    facts.critical_edges.iter().copied().collect()
+}
+
+/// What a chart draws of `dag` step by step: its transitive reduction, plus
+/// `keep` (the critical path's edges, even where a longer path implies them);
+/// `None` when the flow is past the detailed limits.
+fn drawable(dag: &Dag, keep: &HashSet<(Node, Node)>) -> Option<Dag> {
+    if dag.len() > MAX_DETAILED_STEPS {
+        return None;
+    }
+    let reduced = transitive_reduction(dag);
+    let mut edges: Vec<(u32, u32)> = reduced.edges().map(|(u, v)| (u.0, v.0)).collect();
+    let before = edges.len();
+    edges.extend(keep.iter().filter(|(u, v)| u < v && v.index() < dag.len()).map(|(u, v)| (u.0, v.0)));
+    let drawn =
+        if edges.len() == before { reduced } else { Dag::from_topological(dag.len(), edges.into_iter()) };
+    (layered_size(&drawn) <= MAX_DETAILED_SIZE).then_some(drawn)
+}
+
+/// Every step in its box, every drawn edge.
+fn detailed(graph: &FlowGraph, facts: &Facts, drawn: &Dag) -> String {
+    let layout = layered(drawn);
     let width = (col_x(layout.layers.max(1)) - COL_GAP + MARGIN).max(640.0);
     let height = row_y(layout.rows.max(1)) - ROW_GAP + 64.0;
     let mut out = String::new();
+    open(&mut out, graph, facts, width, height);
+    stage_bands(&mut out, graph, &layout, height);
+    edges(&mut out, graph, &layout, &critical_edges(facts));
+    step_boxes(&mut out, graph, facts, &layout);
+    legend(&mut out, height);
+    out.push_str("</svg>\n");
+    out
+}
+
+/// The `<svg>` element, its title, arrow markers, background and heading.
+fn open(out: &mut String, graph: &FlowGraph, facts: &Facts, width: f64, height: f64) {
     let _ = writeln!(
         out,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="{FONT_STACK}">"#
@@ -54,14 +130,21 @@ pub fn flowchart_svg(graph: &FlowGraph, facts: &Facts) -> String {
         r##"<text x="{MARGIN}" y="58" font-size="13" fill="#566573">{}</text>"##,
         esc(&subtitle(graph, facts))
     );
+}
 
-    // Stage bands behind the boxes.
-    let flow = graph.flow();
+/// A band behind each stage's columns, with its name and budget.
+fn stage_bands(out: &mut String, graph: &FlowGraph, layout: &Layout, height: f64) {
+    let stages = graph.flow().stages();
+    // The first and last column of each stage's steps, in one pass over the steps.
+    let mut span: Vec<Option<(u32, u32)>> = vec![None; stages.len()];
+    for v in graph.nodes() {
+        let l = layout.layer[v.index()];
+        let s = &mut span[graph.step(v).stage()];
+        *s = Some(s.map_or((l, l), |(lo, hi)| (lo.min(l), hi.max(l))));
+    }
     let mut band = 0;
-    for (k, stage) in flow.stages().iter().enumerate() {
-        let layers: Vec<u32> =
-            graph.nodes().filter(|&v| graph.step(v).stage() == k).map(|v| layout.layer[v.index()]).collect();
-        let (Some(&lo), Some(&hi)) = (layers.iter().min(), layers.iter().max()) else { continue };
+    for (stage, span) in stages.iter().zip(span) {
+        let Some((lo, hi)) = span else { continue };
         let x = col_x(lo) - COL_GAP / 2.0 + 4.0;
         let w = col_x(hi) + BOX_W + COL_GAP / 2.0 - 4.0 - x;
         let label = match stage.budget() {
@@ -81,31 +164,118 @@ pub fn flowchart_svg(graph: &FlowGraph, facts: &Facts) -> String {
         );
         band += 1;
     }
+}
 
-    // Edges under the boxes.
+/// Steps that all wait for the same steps of the column before: drawn as one
+/// bus instead of every pair. Only plain (not critical) edges between
+/// adjacent columns join a bus.
+struct Bus {
+    from: Vec<Node>,
+    to: Vec<Node>,
+}
+
+/// Groups the plain adjacent-column edges of `layout` into buses of at least
+/// two sources and two targets; returns them and the edges they carry.
+///
+/// # Complexity
+/// O(E) expected: each source's list of targets is hashed once.
+fn buses(layout: &Layout, critical: &HashSet<(Node, Node)>) -> (Vec<Bus>, HashSet<(Node, Node)>) {
+    let mut targets: HashMap<Node, Vec<Node>> = HashMap::new();
     for ((u, v), bends) in &layout.bends {
-        let crit = facts.is_critical_edge(*u, *v);
-        let (ux, uy) = (col_x(layout.layer[u.index()]) + BOX_W, row_y(layout.row[u.index()]) + BOX_H / 2.0);
-        let (vx, vy) = (col_x(layout.layer[v.index()]), row_y(layout.row[v.index()]) + BOX_H / 2.0);
-        let mut d = format!("M{ux:.1},{uy:.1}");
-        for &(l, r) in bends {
-            let (bx, by) = (col_x(l), row_y(r) + BOX_H / 2.0);
-            let _ =
-                write!(d, " L{:.1},{by:.1} L{:.1},{by:.1}", bx - COL_GAP / 4.0, bx + BOX_W + COL_GAP / 4.0);
+        if bends.is_empty() && !critical.contains(&(*u, *v)) {
+            targets.entry(*u).or_default().push(*v);
         }
-        let _ = write!(d, " L{vx:.1},{vy:.1}");
-        let (color, marker, w) =
-            if crit { (CRITICAL, "arrow-critical", 2.4) } else { ("#95a5a6", "arrow", 1.3) };
-        let _ = writeln!(
-            out,
-            r#"<path class="edge{}" data-from="{}" data-to="{}" d="{d}" fill="none" stroke="{color}" stroke-width="{w}" marker-end="url(#{marker})"/>"#,
-            if crit { " critical" } else { "" },
-            esc(graph.step(*u).id()),
-            esc(graph.step(*v).id())
-        );
     }
+    let mut by_targets: HashMap<Vec<Node>, Vec<Node>> = HashMap::new();
+    for (u, mut to) in targets {
+        if to.len() >= 2 {
+            to.sort_unstable();
+            by_targets.entry(to).or_default().push(u);
+        }
+    }
+    let mut out: Vec<Bus> = by_targets
+        .into_iter()
+        .filter(|(_, from)| from.len() >= 2)
+        .map(|(to, mut from)| {
+            from.sort_unstable();
+            Bus { from, to }
+        })
+        .collect();
+    out.sort_unstable_by_key(|b| b.from[0]);
+    let carried =
+        out.iter().flat_map(|b| b.from.iter().flat_map(|&u| b.to.iter().map(move |&v| (u, v)))).collect();
+    (out, carried)
+}
 
-    // Step boxes.
+/// Every drawn edge, under the boxes: buses first, then single edges, the
+/// critical ones last so they stay on top.
+fn edges(out: &mut String, graph: &FlowGraph, layout: &Layout, critical: &HashSet<(Node, Node)>) {
+    let (buses, carried) = buses(layout, critical);
+    for bus in &buses {
+        bus_path(out, graph, layout, bus);
+    }
+    let single = layout.bends.iter().filter(|((u, v), _)| !carried.contains(&(*u, *v)));
+    let (crit, plain): (Vec<_>, Vec<_>) = single.partition(|((u, v), _)| critical.contains(&(*u, *v)));
+    for ((u, v), bends) in plain.into_iter().chain(crit) {
+        edge_path(out, graph, layout, (*u, *v), bends, critical.contains(&(*u, *v)));
+    }
+}
+
+/// One edge, bending through the columns it crosses.
+fn edge_path(
+    out: &mut String,
+    graph: &FlowGraph,
+    layout: &Layout,
+    (u, v): (Node, Node),
+    bends: &[(u32, u32)],
+    crit: bool,
+) {
+    let (ux, uy) = exit(layout, u);
+    let (vx, vy) = entry(layout, v);
+    let mut d = format!("M{ux:.1},{uy:.1}");
+    for &(l, r) in bends {
+        let (bx, by) = (col_x(l), row_y(r) + BOX_H / 2.0);
+        let _ = write!(d, " L{:.1},{by:.1} L{:.1},{by:.1}", bx - COL_GAP / 4.0, bx + BOX_W + COL_GAP / 4.0);
+    }
+    let _ = write!(d, " L{vx:.1},{vy:.1}");
+    let (color, marker, w) = if crit { (CRITICAL, "arrow-critical", 2.4) } else { (EDGE, "arrow", 1.3) };
+    let _ = writeln!(
+        out,
+        r#"<path class="edge{}" data-from="{}" data-to="{}" d="{d}" fill="none" stroke="{color}" stroke-width="{w}" marker-end="url(#{marker})"/>"#,
+        if crit { " critical" } else { "" },
+        esc(graph.step(u).id()),
+        esc(graph.step(v).id())
+    );
+}
+
+/// A bus: each source runs to a vertical bar halfway across the gap, the
+/// bar spans them all, and an arrow runs from it to each target.
+fn bus_path(out: &mut String, graph: &FlowGraph, layout: &Layout, bus: &Bus) {
+    let ids = |nodes: &[Node]| nodes.iter().map(|&v| esc(graph.step(v).id())).collect::<Vec<_>>().join(" ");
+    let bar_x = exit(layout, bus.from[0]).0 + COL_GAP / 2.0;
+    let ys = bus.from.iter().map(|&u| exit(layout, u).1).chain(bus.to.iter().map(|&v| entry(layout, v).1));
+    let (top, bottom) = ys.fold((f64::MAX, f64::MIN), |(lo, hi), y| (lo.min(y), hi.max(y)));
+    let mut trunk = format!("M{bar_x:.1},{top:.1} V{bottom:.1}");
+    for &u in &bus.from {
+        let (x, y) = exit(layout, u);
+        let _ = write!(trunk, " M{x:.1},{y:.1} H{bar_x:.1}");
+    }
+    let _ = write!(
+        out,
+        r#"<g class="edge bus" data-from="{}" data-to="{}" fill="none" stroke="{EDGE}" stroke-width="1.3"><path d="{trunk}"/>"#,
+        ids(&bus.from),
+        ids(&bus.to)
+    );
+    for &v in &bus.to {
+        let (x, y) = entry(layout, v);
+        let _ = write!(out, r#"<path d="M{bar_x:.1},{y:.1} H{x:.1}" marker-end="url(#arrow)"/>"#);
+    }
+    out.push_str("</g>\n");
+}
+
+/// One box per step: name, department, days; red on the critical path,
+/// dashed when its days are not counted.
+fn step_boxes(out: &mut String, graph: &FlowGraph, facts: &Facts, layout: &Layout) {
     for v in graph.nodes() {
         let s = graph.step(v);
         let (x, y) = (col_x(layout.layer[v.index()]), row_y(layout.row[v.index()]));
@@ -147,8 +317,10 @@ pub fn flowchart_svg(graph: &FlowGraph, facts: &Facts) -> String {
             esc(&fit(&days, 12.0, BOX_W - 20.0)),
         );
     }
+}
 
-    // Legend.
+/// What the red and the dashed boxes mean.
+fn legend(out: &mut String, height: f64) {
     let ly = height - 22.0;
     let _ = writeln!(
         out,
@@ -159,8 +331,6 @@ pub fn flowchart_svg(graph: &FlowGraph, facts: &Facts) -> String {
         ly - 10.0,
         MARGIN + 134.0,
     );
-    out.push_str("</svg>\n");
-    out
 }
 
 fn subtitle(graph: &FlowGraph, facts: &Facts) -> String {
@@ -179,4 +349,91 @@ fn subtitle(graph: &FlowGraph, facts: &Facts) -> String {
         }
     }
     parts.join(" · ")
+}
+
+/// A flow too large to draw step by step: one box per stage with its counts,
+/// and an arrow wherever a step of one stage waits for a step of another.
+fn by_stage(graph: &FlowGraph, facts: &Facts) -> String {
+    let stages = graph.flow().stages();
+    let mut steps = vec![0usize; stages.len()];
+    let mut critical = vec![0usize; stages.len()];
+    for v in graph.nodes() {
+        let k = graph.step(v).stage();
+        steps[k] += 1;
+        critical[k] += usize::from(facts.is_critical(v));
+    }
+    let (dag, stage_of) = stage_graph(graph);
+    let layout = layered(&dag);
+    let width = (col_x(layout.layers.max(1)) - COL_GAP + MARGIN).max(640.0);
+    let height = row_y(layout.rows.max(1)) - ROW_GAP + 64.0;
+    let mut out = String::new();
+    open(&mut out, graph, facts, width, height);
+    let _ = writeln!(
+        out,
+        r##"<text class="note" x="{MARGIN}" y="78" font-size="12" fill="#566573">{} 个事项，超过逐项绘制的上限，按阶段汇总</text>"##,
+        graph.len()
+    );
+    for ((u, v), bends) in &layout.bends {
+        let (ux, uy) = exit(&layout, *u);
+        let (vx, vy) = entry(&layout, *v);
+        let mut d = format!("M{ux:.1},{uy:.1}");
+        for &(l, r) in bends {
+            let (bx, by) = (col_x(l), row_y(r) + BOX_H / 2.0);
+            let _ =
+                write!(d, " L{:.1},{by:.1} L{:.1},{by:.1}", bx - COL_GAP / 4.0, bx + BOX_W + COL_GAP / 4.0);
+        }
+        let _ = writeln!(
+            out,
+            r#"<path class="edge" data-from="{}" data-to="{}" d="{d} L{vx:.1},{vy:.1}" fill="none" stroke="{EDGE}" stroke-width="1.3" marker-end="url(#arrow)"/>"#,
+            esc(stages[stage_of[u.index()]].id()),
+            esc(stages[stage_of[v.index()]].id())
+        );
+    }
+    for v in dag.nodes() {
+        let k = stage_of[v.index()];
+        let (x, y) = (col_x(layout.layer[v.index()]), row_y(layout.row[v.index()]));
+        let stroke = if critical[k] > 0 { CRITICAL } else { "#5d6d7e" };
+        let budget = stages[k].budget().map_or(String::new(), |b| format!(" · 阶段总控 {b} 天"));
+        let _ = writeln!(
+            out,
+            r##"<g id="stage-{}" class="stage-summary" data-steps="{}"><title>{}</title><rect x="{x:.1}" y="{y:.1}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="#ffffff" stroke="{stroke}" stroke-width="1.6"/><text x="{:.1}" y="{:.1}" font-size="14" font-weight="bold" fill="#1f2d3d">{}</text><text x="{:.1}" y="{:.1}" font-size="12" fill="#566573">{} 个事项 · 关键 {} 个</text><text x="{:.1}" y="{:.1}" font-size="12" fill="#566573">{}</text></g>"##,
+            esc(stages[k].id()),
+            steps[k],
+            esc(stages[k].name()),
+            x + 10.0,
+            y + 22.0,
+            esc(&fit(stages[k].name(), 14.0, BOX_W - 20.0)),
+            x + 10.0,
+            y + 42.0,
+            steps[k],
+            critical[k],
+            x + 10.0,
+            y + 61.0,
+            esc(&fit(budget.trim_start_matches(" · "), 12.0, BOX_W - 20.0)),
+        );
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// The stages as a graph: an edge where a step of one waits for a step of
+/// another, reduced like a detailed chart; with each node's stage index.
+/// Stages that wait for each other both ways (possible when `after` edges
+/// cross) or too many to draw are shown without edges, in file order.
+fn stage_graph(graph: &FlowGraph) -> (Dag, Vec<usize>) {
+    let k = graph.flow().stages().len();
+    let mut pairs: Vec<(u32, u32)> = graph
+        .dag()
+        .edges()
+        .map(|(u, v)| (graph.step(u).stage() as u32, graph.step(v).stage() as u32))
+        .filter(|(a, b)| a != b)
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let edgeless = || (Dag::from_topological(k, std::iter::empty()), (0..k).collect());
+    let Ok((dag, order)) = Dag::from_edges(k, &pairs) else { return edgeless() };
+    match drawable(&dag, &HashSet::new()) {
+        Some(drawn) => (drawn, order.into_iter().map(|s| s as usize).collect()),
+        None => edgeless(),
+    }
 }

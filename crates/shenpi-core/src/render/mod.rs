@@ -11,9 +11,9 @@ mod layout;
 mod svg;
 mod text;
 
-pub use flowchart::flowchart_svg;
+pub use flowchart::{MAX_DETAILED_SIZE, MAX_DETAILED_STEPS, flowchart_svg};
 pub use gantt::{Bar, BarKind, Gantt, Marker, gantt_svg};
-pub use layout::{Layout, Route, layered};
+pub use layout::{Layout, Route, layered, layered_size, transitive_reduction};
 pub use text::{dot, mermaid, mermaid_id};
 
 use crate::graph::{FlowGraph, Node};
