@@ -6,6 +6,7 @@
 mod calendar_cmd;
 mod check;
 mod common;
+mod meta;
 mod output;
 mod plan;
 mod project;
@@ -50,6 +51,10 @@ enum Command {
     Project(project::Args),
     /// The HTTP/JSON API for other systems, on a SQLite file or PostgreSQL, with tenants and tokens
     Serve(serve::Args),
+    /// Shell completions: bash, zsh, fish or powershell, on standard output
+    Completions(meta::CompletionsArgs),
+    /// The manual page of `shenpi`, in roff, on standard output; `--dir` writes one per subcommand
+    Man(meta::ManArgs),
 }
 
 /// How a command ended, as an exit code.
@@ -94,5 +99,7 @@ fn run(command: Command) -> io::Result<Outcome> {
         Command::Simulate(args) => simulate::run(args),
         Command::Render(args) => render::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Completions(args) => meta::completions(args),
+        Command::Man(args) => meta::man(args),
     }
 }
