@@ -195,3 +195,75 @@ mod output_file {
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }
+
+/// Where a `<text>` of an SVG reaches, left and right, at the usual estimate
+/// of its width (a wide CJK character about 1.1 em, a narrow one 0.55 em).
+fn text_extent(text: roxmltree::Node<'_, '_>) -> (f64, f64) {
+    let inherited = |name: &str| text.ancestors().find_map(|n| n.attribute(name));
+    let size: f64 = inherited("font-size").map_or(16.0, |s| s.parse().unwrap());
+    let x: f64 = text.attribute("x").unwrap_or("0").parse().unwrap();
+    let content = text.text().unwrap_or("");
+    let width = unicode_width::UnicodeWidthStr::width(content) as f64 * size * 0.55;
+    match inherited("text-anchor") {
+        Some("end") => (x - width, x),
+        Some("middle") => (x - width / 2.0, x + width / 2.0),
+        _ => (x, x + width),
+    }
+}
+
+/// Every label of a drawn Gantt chart inside the picture.
+fn assert_labels_inside(svg: &str, what: &str) {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let width: f64 = doc.root_element().attribute("width").unwrap().parse().unwrap();
+    let mut texts = 0;
+    for t in doc.descendants().filter(|n| n.has_tag_name("text")) {
+        let (left, right) = text_extent(t);
+        assert!(
+            left >= 0.0 && right <= width,
+            "{what}: `{}` spans {left:.0}..{right:.0}, outside the picture's width {width}",
+            t.text().unwrap_or("")
+        );
+        texts += 1;
+    }
+    assert!(texts > 10, "{what}: only {texts} labels");
+}
+
+#[test]
+fn every_bundled_gantt_keeps_its_labels_inside_the_picture() {
+    let flows: Vec<PathBuf> = std::fs::read_dir(root().join("flows"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    assert!(flows.len() >= 8, "{flows:?}");
+    for flow in &flows {
+        // Starts that put a stage's end near the end of a month, and a new year's make-up days in view.
+        for start in ["2025-03-03", "2025-09-15", "2025-12-22"] {
+            let out = shenpi(&["render", flow.to_str().unwrap(), "--format", "gantt-svg", "--start", start]);
+            assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+            assert_labels_inside(
+                &String::from_utf8(out.stdout).unwrap(),
+                &format!("{} {start}", flow.display()),
+            );
+        }
+    }
+}
+
+#[test]
+fn a_short_flow_keeps_its_last_stage_label_inside_and_explains_make_up_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("short.yaml");
+    std::fs::write(
+        &flow,
+        "id: short\nname: 短流程\nbudget: 20\nstages:\n  - id: only\n    name: 施工许可阶段\n    budget: 20\n    steps:\n      - { id: a, name: 受理, promised: 1 }\n      - { id: b, name: 施工许可证核发, promised: 19 }\n",
+    )
+    .unwrap();
+    // Ends on 2025-09-28 (a Sunday worked before the National Day holiday), near the month's end.
+    let out = shenpi(&["render", flow.to_str().unwrap(), "--format", "gantt-svg", "--start", "2025-08-29"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let svg = String::from_utf8(out.stdout).unwrap();
+    assert_labels_inside(&svg, "short flow");
+    assert!(svg.contains("class=\"workday\""), "a make-up working day is drawn");
+    let legend = svg.split("class=\"legend\"").nth(1).unwrap();
+    assert!(legend.contains(">调休上班</text>"), "and the legend says what it is: {legend}");
+}

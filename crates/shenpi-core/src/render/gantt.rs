@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use chrono::{Datelike, Duration, NaiveDate};
 
-use super::svg::{FONT_STACK, esc, fit};
+use super::svg::{FONT_STACK, esc, fit, text_width};
 use crate::calendar::{Calendar, CalendarError, DayKind};
 use crate::graph::{FlowGraph, Node};
 use crate::runtime::{Alert, Status, StepState};
@@ -220,7 +220,7 @@ pub fn gantt_svg(graph: &FlowGraph, gantt: &Gantt, calendar: &Calendar) -> Strin
         return empty_svg(&gantt.title);
     };
     let rows = rows(graph, gantt);
-    let frame = Frame::new(&axis, rows.len());
+    let frame = Frame::new(&axis, rows.len(), gantt);
     let mut out = String::new();
     header(&mut out, gantt, &frame);
     rest_days(&mut out, calendar, &axis, &frame);
@@ -288,9 +288,13 @@ struct Frame {
 }
 
 impl Frame {
-    fn new(axis: &Axis, rows: usize) -> Frame {
+    /// Wide enough for the axis and for every line of text that does not
+    /// move with it: the title, the subtitle and the legend.
+    fn new(axis: &Axis, rows: usize, gantt: &Gantt) -> Frame {
+        let texts = [text_width(&gantt.title, 20.0), text_width(&gantt.subtitle, 13.0), legend_width()];
+        let widest = texts.into_iter().fold(0.0, f64::max);
         Frame {
-            width: LABEL_W + MARGIN * 2.0 + axis.width() + 90.0,
+            width: (LABEL_W + MARGIN * 2.0 + axis.width() + 90.0).max(widest + MARGIN * 2.0).ceil(),
             height: TOP + rows as f64 * ROW_H + 56.0,
             body_top: TOP - 8.0,
             body_h: rows as f64 * ROW_H + 8.0,
@@ -475,7 +479,9 @@ fn milestone(out: &mut String, cx: f64, cy: f64, (fill, stroke): (&str, &str)) {
 }
 
 /// Vertical lines on top of the rows: the budget, stages' budgets, the status
-/// day; labels below the band, staggered over three lines so neighbours do not overlap.
+/// day; labels below the band, staggered over three lines so neighbours do not
+/// overlap. A label that would run past the right edge (a stage ending near
+/// the end of the last month) is written leftwards from its line instead.
 fn markers(out: &mut String, markers: &[Marker], axis: &Axis, frame: &Frame) {
     let (top, bottom) = (TOP - 12.0, frame.bottom());
     for (i, m) in markers.iter().enumerate() {
@@ -486,11 +492,14 @@ fn markers(out: &mut String, markers: &[Marker], axis: &Axis, frame: &Frame) {
         };
         let dash = if m.class == "stage-budget" { r#" stroke-dasharray="6 3""# } else { "" };
         let xm = axis.x(m.date) + axis.px;
-        let (label_x, label_y) = (xm + 3.0, bottom + 14.0 + (i % 3) as f64 * 13.0);
-        let (class, label) = (m.class, esc(&format!("{} {}", m.label, m.date)));
+        let label = format!("{} {}", m.label, m.date);
+        let fits = xm + 3.0 + text_width(&label, 11.0) <= frame.width - MARGIN / 2.0;
+        let (label_x, anchor) = if fits { (xm + 3.0, "") } else { (xm - 3.0, r#" text-anchor="end""#) };
+        let label_y = bottom + 14.0 + (i % 3) as f64 * 13.0;
+        let (class, label) = (m.class, esc(&label));
         let _ = writeln!(
             out,
-            r#"<g class="marker {class}"><line x1="{xm:.1}" y1="{top:.1}" x2="{xm:.1}" y2="{bottom:.1}" stroke="{color}" stroke-width="2"{dash}/><text x="{label_x:.1}" y="{label_y:.1}" font-size="11" fill="{color}">{label}</text></g>"#
+            r#"<g class="marker {class}"><line x1="{xm:.1}" y1="{top:.1}" x2="{xm:.1}" y2="{bottom:.1}" stroke="{color}" stroke-width="2"{dash}/><text x="{label_x:.1}" y="{label_y:.1}"{anchor} font-size="11" fill="{color}">{label}</text></g>"#
         );
     }
 }
@@ -504,7 +513,7 @@ struct Swatch {
 }
 
 /// What the colours mean, in one line at the bottom.
-const LEGEND: [Swatch; 5] = [
+const LEGEND: [Swatch; 6] = [
     Swatch {
         x: MARGIN,
         style: r##"fill="#e6766a" stroke="#c0392b""##,
@@ -527,7 +536,20 @@ const LEGEND: [Swatch; 5] = [
         x: MARGIN + 260.0, style: r##"fill="#fadbd8""##, label_x: MARGIN + 280.0, label: "法定节假日"
     },
     Swatch { x: MARGIN + 360.0, style: r##"fill="#f2f3f4""##, label_x: MARGIN + 380.0, label: "周末" },
+    Swatch {
+        x: MARGIN + 420.0, style: r##"fill="#27ae60""##, label_x: MARGIN + 440.0, label: "调休上班"
+    },
 ];
+
+/// Where the legend's closing note starts, after the last swatch's label.
+const LEGEND_NOTE_X: f64 = MARGIN + 510.0;
+/// The legend's closing note: what the thin line after a bar means.
+const LEGEND_NOTE: &str = "细线: 可延后至 (总控余量)";
+
+/// How far right of the left margin the legend reaches.
+fn legend_width() -> f64 {
+    LEGEND_NOTE_X - MARGIN + text_width(LEGEND_NOTE, 11.0)
+}
 
 fn legend(out: &mut String, height: f64) {
     let ly = height - 10.0;
@@ -540,8 +562,7 @@ fn legend(out: &mut String, height: f64) {
             r#"<rect x="{x:.1}" y="{swatch_y:.1}" width="16" height="9" {style}/><text x="{label_x:.1}" y="{ly:.1}">{label}</text>"#
         );
     }
-    let note_x = MARGIN + 430.0;
-    let _ = writeln!(out, r#"<text x="{note_x:.1}" y="{ly:.1}">细线: 可延后至 (总控余量)</text></g>"#);
+    let _ = writeln!(out, r#"<text x="{LEGEND_NOTE_X:.1}" y="{ly:.1}">{LEGEND_NOTE}</text></g>"#);
 }
 
 enum Row<'a> {
