@@ -10,8 +10,10 @@ use crate::Outcome;
 use std::io::{self, Write};
 
 use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
 use shenpi_core::calendar::{Beyond, Calendar, CalendarError, DayKind, Entry, HOLIDAY_LAW, parse_date};
 
+use crate::Format;
 use crate::common::{BeyondArg, provisional_note};
 
 /// Working days on a calendar: `cn`, `weekends`, or a calendar file.
@@ -28,6 +30,9 @@ pub enum CalendarCmd {
         /// Dates past the published years: `law`, `weekends` or `error`; the calendar's own when absent
         #[arg(long, value_enum, value_name = "WHAT")]
         beyond: Option<BeyondArg>,
+        /// `table`: the answer alone on its line; `json`: an object with the question and the answer
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
     },
     /// Print the number of working days x with FROM < x <= TO (negative when FROM is after TO)
     Between {
@@ -40,6 +45,9 @@ pub enum CalendarCmd {
         /// Dates past the published years: `law`, `weekends` or `error`; the calendar's own when absent
         #[arg(long, value_enum, value_name = "WHAT")]
         beyond: Option<BeyondArg>,
+        /// `table`: the answer alone on its line; `json`: an object with the question and the answer
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
     },
     /// List a year's holidays and make-up working days, with their sources
     Show {
@@ -50,6 +58,9 @@ pub enum CalendarCmd {
         /// Years past the published ones: `law`, `weekends` or `error`; the calendar's own when absent
         #[arg(long, value_enum, value_name = "WHAT")]
         beyond: Option<BeyondArg>,
+        /// `table` for a person; `json`: the year's entries and their sources as one object
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
     },
 }
 
@@ -91,23 +102,48 @@ pub fn run(cmd: CalendarCmd) -> io::Result<Outcome> {
 /// Writes the answer to `out`; returns the provisional note when the answer depends on one.
 fn exec(cmd: CalendarCmd, out: &mut Vec<u8>) -> Result<Option<String>, Failure> {
     match cmd {
-        CalendarCmd::AddDays { cal, date, n, beyond } => {
+        CalendarCmd::AddDays { cal, date, n, beyond, format } => {
             let cal = calendar(&cal, beyond)?;
             let date = date_arg(&date, "DATE")?;
             let due = cal.add_working_days(date, n).map_err(invalid)?;
-            out.extend(format!("{due}\n").bytes());
-            Ok(provisional_note(&cal, [date, due]))
+            let note = provisional_note(&cal, [date, due]);
+            match format {
+                Format::Table => out.extend(format!("{due}\n").bytes()),
+                Format::Json => {
+                    let answer =
+                        AddDaysOut { calendar: cal.id(), date, n, due, provisional: note.is_some(), note };
+                    return json(out, &answer).map(|()| None);
+                }
+            }
+            Ok(note)
         }
-        CalendarCmd::Between { cal, from, to, beyond } => {
+        CalendarCmd::Between { cal, from, to, beyond, format } => {
             let cal = calendar(&cal, beyond)?;
             let (from, to) = (date_arg(&from, "FROM")?, date_arg(&to, "TO")?);
             let n = cal.working_days_between(from, to).map_err(invalid)?;
-            out.extend(format!("{n}\n").bytes());
-            Ok(provisional_note(&cal, [from, to]))
+            let note = provisional_note(&cal, [from, to]);
+            match format {
+                Format::Table => out.extend(format!("{n}\n").bytes()),
+                Format::Json => {
+                    let answer = BetweenOut {
+                        calendar: cal.id(),
+                        from,
+                        to,
+                        working_days: n,
+                        provisional: note.is_some(),
+                        note,
+                    };
+                    return json(out, &answer).map(|()| None);
+                }
+            }
+            Ok(note)
         }
-        CalendarCmd::Show { cal, year, beyond } => {
+        CalendarCmd::Show { cal, year, beyond, format } => {
             let cal = calendar(&cal, beyond)?;
-            show(&cal, year, out)?;
+            match format {
+                Format::Table => show(&cal, year, out)?,
+                Format::Json => json(out, &YearOut::of(&cal, year)?)?,
+            }
             Ok(None)
         }
     }
@@ -183,6 +219,104 @@ fn year_status(cal: &Calendar, year: i32) -> Result<String, Failure> {
             message: format!("error: {year} is outside the `{}` calendar, which covers {cover}\n", cal.id()),
         }),
     }
+}
+
+/// `calendar add-days --format json`.
+#[derive(Serialize)]
+struct AddDaysOut<'a> {
+    calendar: &'a str,
+    date: NaiveDate,
+    n: u32,
+    due: NaiveDate,
+    /// Whether the answer depends on a year not yet published.
+    provisional: bool,
+    /// Why, when it does.
+    note: Option<String>,
+}
+
+/// `calendar between --format json`.
+#[derive(Serialize)]
+struct BetweenOut<'a> {
+    calendar: &'a str,
+    from: NaiveDate,
+    to: NaiveDate,
+    /// Working days x with `from` < x <= `to`; negative when `from` is after `to`.
+    working_days: i64,
+    provisional: bool,
+    note: Option<String>,
+}
+
+/// `calendar show --format json`: the year's listed days and the notices behind them.
+#[derive(Serialize)]
+struct YearOut<'a> {
+    calendar: &'a str,
+    title: Option<&'a str>,
+    year: i32,
+    /// Where the year's days come from when they are not published (projected, weekends only).
+    status: Option<String>,
+    entries: Vec<EntryOut<'a>>,
+    /// The notices the entries cite (`notice` is an index into this list).
+    notices: Vec<NoticeOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct EntryOut<'a> {
+    /// `holiday` or `workday` (a weekly rest day worked, 调休上班).
+    kind: &'static str,
+    first: NaiveDate,
+    last: NaiveDate,
+    name: Option<&'a str>,
+    notice: Option<usize>,
+    /// Projected by the holiday law: may move when the year's notice is published.
+    projected: bool,
+}
+
+#[derive(Serialize)]
+struct NoticeOut<'a> {
+    title: &'a str,
+    number: Option<&'a str>,
+}
+
+impl<'a> YearOut<'a> {
+    fn of(cal: &'a Calendar, year: i32) -> Result<YearOut<'a>, Failure> {
+        let status = year_status(cal, year)?;
+        let entries: Vec<&Entry> = cal.entries_in_year(year).collect();
+        let mut cited: Vec<usize> = entries.iter().filter_map(|e| e.notice).collect();
+        cited.sort_unstable();
+        cited.dedup();
+        let position = |i: usize| cited.iter().position(|&c| c == i);
+        Ok(YearOut {
+            calendar: cal.id(),
+            title: cal.title(),
+            year,
+            status: Some(status.trim_end().to_string()).filter(|s| !s.is_empty()),
+            entries: entries
+                .iter()
+                .map(|e| EntryOut {
+                    kind: match e.kind {
+                        DayKind::Holiday => "holiday",
+                        DayKind::Workday => "workday",
+                    },
+                    first: e.first,
+                    last: e.last,
+                    name: e.name.as_deref(),
+                    notice: e.notice.and_then(position),
+                    projected: e.projected,
+                })
+                .collect(),
+            notices: cited
+                .iter()
+                .filter_map(|&i| cal.notices().get(i))
+                .map(|n| NoticeOut { title: &n.title, number: n.number.as_deref() })
+                .collect(),
+        })
+    }
+}
+
+fn json(out: &mut Vec<u8>, value: &impl Serialize) -> Result<(), Failure> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(|e| usage(format!("error: {e}\n")))?;
+    out.push(b'\n');
+    Ok(())
 }
 
 fn dates(e: &Entry) -> String {

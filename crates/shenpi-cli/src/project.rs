@@ -10,11 +10,12 @@
 //! project); 2 usage, I/O or store error (a missing, damaged or foreign
 //! store file).
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use shenpi_core::Flow;
 use shenpi_core::calendar::parse_date;
@@ -53,6 +54,9 @@ enum Cmd {
         /// A project param, K=V (repeatable)
         #[arg(long = "param", value_name = "K=V")]
         params: Vec<String>,
+        /// `table` for a person, `json` for tools: the stored project, as `shenpi serve` returns it
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
     },
     /// Record an event that happened (never one dated after today): received, accepted,
     /// accepted-incomplete, not-accepted, supplement-requested, supplement-received,
@@ -79,6 +83,9 @@ enum Cmd {
         /// The day, YYYY-MM-DD (default: today)
         #[arg(long)]
         to: Option<String>,
+        /// `table` for a person, `json` for tools: the events recorded and the log's length
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
     },
     /// The project's Gantt chart on a day, SVG: done steps in grey with their
     /// dates, steps under way in their alert colour, the rest re-planned
@@ -137,6 +144,9 @@ struct EventArgs {
     /// For `procedure-started`: the day the applicant was told of it, YYYY-MM-DD (Art. 45)
     #[arg(long, value_name = "DATE")]
     notified: Option<String>,
+    /// `table` for a person, `json` for tools: the recorded event with its sequence number
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
 }
 
 /// Today where the approvals happen: the mainland's date (UTC+8, no daylight
@@ -224,9 +234,11 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
         }
     }
     match args.command {
-        Cmd::New { flow, id, start, params } => new(&args.db, &flow, &id, &start, &params, out),
+        Cmd::New { flow, id, start, params, format } => {
+            new(&args.db, &flow, &id, &start, &params, format, out)
+        }
         Cmd::Event(a) => event(&args.db, &a, out),
-        Cmd::Advance { id, to } => advance(&args.db, &id, to.as_deref(), out),
+        Cmd::Advance { id, to, format } => advance(&args.db, &id, to.as_deref(), format, out),
         Cmd::Status { id, date, format } => {
             let date = date_arg(date.as_deref())?;
             let store = reader(&args.db)?;
@@ -269,12 +281,54 @@ fn json(out: &mut Vec<u8>, value: &impl Serialize) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A stored project, as `project new --format json` prints it: the fields
+/// `shenpi serve` answers `POST /v1/projects` with (the pinned texts left out).
+#[derive(Serialize)]
+struct ProjectOut<'a> {
+    id: &'a str,
+    flow: &'a str,
+    flow_hash: &'a str,
+    start: NaiveDate,
+    params: BTreeMap<&'a str, &'a str>,
+    region: Option<&'a str>,
+    created_at: DateTime<Utc>,
+    /// How many events its log holds.
+    sequence: u64,
+}
+
+impl<'a> ProjectOut<'a> {
+    fn of(p: &'a Project) -> ProjectOut<'a> {
+        let r = p.info();
+        ProjectOut {
+            id: &r.id,
+            flow: &r.flow_id,
+            flow_hash: &r.flow_hash,
+            start: r.start,
+            params: r.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+            region: r.region.as_deref(),
+            created_at: r.created_at,
+            sequence: p.events().len() as u64,
+        }
+    }
+}
+
+/// What `project advance --format json` prints: the events recorded, in
+/// order (empty when nothing was owed), and how many the log holds now.
+#[derive(Serialize)]
+struct AdvanceOut<'a> {
+    project: &'a str,
+    to: NaiveDate,
+    recorded: &'a [Event],
+    sequence: u64,
+}
+
 fn new(
     db: &Path,
     flow_path: &Path,
     id: &str,
     start: &str,
     params: &[String],
+    format: Format,
     out: &mut Vec<u8>,
 ) -> Result<(), Failure> {
     let flow = Flow::load(flow_path)?;
@@ -285,6 +339,9 @@ fn new(
         .collect();
     let store = SqliteStore::open(db)?;
     let p = Project::create_on(&store, calendar, Arc::new(flow), id, date_arg(Some(start))?, &pairs)?;
+    if format == Format::Json {
+        return json(out, &ProjectOut::of(&p));
+    }
     let info = p.info();
     writeln!(
         out,
@@ -314,6 +371,9 @@ fn event(db: &Path, a: &EventArgs, out: &mut Vec<u8>) -> Result<(), Failure> {
             r => break r?,
         }
     };
+    if a.format == Format::Json {
+        return json(out, &e);
+    }
     write!(out, "event {}: `{}` {} on {}", e.seq, e.step, e.kind, e.date)?;
     if !e.detail.supersedes.is_empty() {
         let seqs: Vec<String> = e.detail.supersedes.iter().map(u64::to_string).collect();
@@ -324,17 +384,20 @@ fn event(db: &Path, a: &EventArgs, out: &mut Vec<u8>) -> Result<(), Failure> {
 }
 
 /// Records what the engine owes up to `--to` (today by default).
-fn advance(db: &Path, id: &str, to: Option<&str>, out: &mut Vec<u8>) -> Result<(), Failure> {
+fn advance(db: &Path, id: &str, to: Option<&str>, format: Format, out: &mut Vec<u8>) -> Result<(), Failure> {
     let to = date_arg(to)?;
     let store = SqliteStore::open(db)?;
     let mut attempt = 0;
-    let recorded: Vec<Event> = loop {
+    let (recorded, sequence): (Vec<Event>, u64) = loop {
         let mut p = Project::open(&store, id)?;
         match p.advance(&store, to, today()) {
             Err(e) if e.is_conflict() && attempt < RETRIES => attempt += 1,
-            r => break r?,
+            r => break (r?, p.events().len() as u64),
         }
     };
+    if format == Format::Json {
+        return json(out, &AdvanceOut { project: id, to, recorded: &recorded, sequence });
+    }
     if recorded.is_empty() {
         writeln!(out, "project `{id}`: nothing owed by {to}")?;
     }
