@@ -4,8 +4,9 @@
 
 use std::path::Path;
 
-use shenpi::Flow;
+use shenpi::graph::{Mode, Options};
 use shenpi::model::{CommissionedBy, Silence, StepKind, TotalRule};
+use shenpi::{Flow, FlowGraph, Plan, sim};
 
 fn fixture() -> Flow {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mechanisms.yaml");
@@ -222,4 +223,135 @@ fn too_many_prerequisite_searches_are_refused() {
     // Within the limit, the same shape loads.
     let short: String = yaml.lines().take(6 + 1_000).map(|l| format!("{l}\n")).collect();
     assert!(Flow::parse("short.yaml", &short).is_ok());
+}
+
+// Plan and simulation. Figures of tests/data/mechanisms.yaml, by hand:
+// filing 1; then land-planning 5 -> land-title 10 (day 16), the applicant's EIA
+// report 10 (uncounted) -> eia 7, the government's energy report 8 -> energy 5;
+// works after land-planning: design-scheme 7 -> planning-permit 7 after
+// land-title (day 23); permit: drawing-review 5 -> construction-permit 5 (33);
+// acceptance: joint-acceptance 5 -> property 5 (43).
+
+fn plan_with(flow: &std::sync::Arc<Flow>, options: Options) -> Plan {
+    Plan::new(FlowGraph::with_options(flow.clone(), flow.defaults(), options))
+}
+
+#[test]
+fn plan_reports_groups_and_both_counting_rules() {
+    let flow = std::sync::Arc::new(fixture());
+    let plan = plan_with(&flow, Options::default());
+    assert_eq!((plan.total_days(), plan.elapsed_days(), plan.stage_sum_days()), (43, 43, 50));
+    assert_eq!(plan.measured_days(), 43, "the flow says total: critical-path");
+    assert_eq!(plan.slack(), Some(17));
+    let groups: Vec<(u32, u32, u32, i64)> = plan
+        .groups()
+        .iter()
+        .map(|g| (g.critical_path_days, g.stage_sum_days, g.total_days, g.slack()))
+        .collect();
+    assert_eq!(groups, [(33, 40, 33, 7), (10, 10, 10, 0)]);
+    assert_eq!(
+        plan.chain_ids(&plan.groups()[0].chain),
+        ["filing", "land-planning", "land-title", "planning-permit", "drawing-review", "construction-permit"]
+    );
+    assert!(plan.budget_diagnostics().is_empty());
+    // Under stage-sum, the budget and the groups are checked against the sums.
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mechanisms.yaml"))
+            .unwrap()
+            .replace("total: critical-path", "total: stage-sum")
+            .replace("days: 40 }", "days: 38 }");
+    let sum = std::sync::Arc::new(Flow::parse("sum.yaml", &text).unwrap());
+    let plan = plan_with(&sum, Options::default());
+    assert_eq!((plan.measured_days(), plan.slack()), (50, Some(10)));
+    assert_eq!(plan.groups()[0].total_days, 40);
+    let diags = plan.budget_diagnostics();
+    assert_eq!(codes_of(&diags), ["E013"]);
+    assert_eq!(
+        diags[0].message,
+        "budget group `开工前` takes 40 counted working days summed by stage, 2 over its budget of 38"
+    );
+    // The critical path's float is the measured slack: the 7 days of overlap are taken off the budget.
+    assert_eq!(plan.step_by_id("property").unwrap().total_float, 10);
+}
+
+fn codes_of(diags: &[shenpi::diag::Diagnostic]) -> Vec<&'static str> {
+    diags.iter().map(|d| d.code.as_str()).collect()
+}
+
+// The industrial example: its stages overlap (the owner's design and works run
+// beside approvals), so the stage sum exceeds the critical path.
+#[test]
+fn the_industrial_flow_reports_both_figures() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("flows/zhejiang-industrial.yaml");
+    let flow = std::sync::Arc::new(Flow::load(&path).unwrap());
+    let plan = plan_with(&flow, Options::default());
+    let sum: u32 = plan.stages().iter().map(|s| s.total_days).sum();
+    assert_eq!(plan.stage_sum_days(), sum);
+    assert!(plan.stage_sum_days() > plan.total_days(), "{} {}", plan.stage_sum_days(), plan.total_days());
+}
+
+#[test]
+fn commitment_saves_the_pledged_steps_days() {
+    let flow = std::sync::Arc::new(fixture());
+    let plan = plan_with(&flow, Options { commitment: true, ..Options::default() });
+    assert!(plan.graph().is_pledged(plan.graph().node("construction-permit").unwrap()));
+    assert!(!plan.graph().is_pledged(plan.graph().node("drawing-review").unwrap()));
+    assert_eq!(plan.step_by_id("eia").map(|s| s.ef - s.es), Some(0));
+    let gain = plan.gain().unwrap();
+    assert_eq!((gain.baseline_total_days, plan.total_days(), gain.total_days_saved), (43, 38, 5));
+    assert_eq!(gain.elapsed_days_saved, 5);
+}
+
+#[test]
+fn simulated_mode_runs_ahead_of_the_named_prerequisites_only() {
+    let flow = std::sync::Arc::new(fixture());
+    let plan = plan_with(&flow, Options { mode: Mode::Simulated, ..Options::default() });
+    let permit = plan.step_by_id("planning-permit").unwrap();
+    // It no longer waits for land-title (day 16), still for design-scheme (13) and so land-planning.
+    assert_eq!((permit.es, permit.ef), (13, 20));
+    let g = plan.graph();
+    let preds: Vec<&str> =
+        g.dag().preds(g.node("planning-permit").unwrap()).iter().map(|&u| g.step(u).id()).collect();
+    assert!(preds.contains(&"design-scheme") && preds.contains(&"land-planning"), "{preds:?}");
+    assert!(!preds.contains(&"land-title"), "{preds:?}");
+    let gain = plan.gain().unwrap();
+    assert_eq!((gain.baseline_elapsed_days, plan.elapsed_days(), gain.elapsed_days_saved), (43, 40, 3));
+    assert_eq!(gain.total_days_saved, 3);
+    assert!(plan_with(&flow, Options::default()).gain().is_none());
+}
+
+#[test]
+fn simulation_reports_groups_rules_members_and_gains() {
+    let flow = std::sync::Arc::new(fixture());
+    let run = |flow: &std::sync::Arc<Flow>, options| {
+        let graph = FlowGraph::with_options(flow.clone(), flow.defaults(), options);
+        sim::simulate(&graph, &sim::SimOptions { runs: 3_000, seed: 11 }).unwrap()
+    };
+    let r = run(&flow, Options::default());
+    assert_eq!((r.plan.total_days, r.total), (43, TotalRule::CriticalPath));
+    assert_eq!((r.stage_sum_days.min, r.groups.len()), (50, 2));
+    assert_eq!(r.p_within_budget, Some(1.0));
+    // Joint acceptance waits for every opinion (silence: block): the fire brigade's
+    // triangular [2, 3, 8] plus 2 days to consolidate keeps it within 5 days only
+    // when the brigade takes at most 3, a sixth of the runs.
+    let acceptance = &r.groups[1];
+    assert_eq!((acceptance.name.as_str(), acceptance.days, acceptance.plan_total_days), ("竣工验收", 10, 10));
+    assert!((acceptance.p_within_budget - 1.0 / 6.0).abs() < 0.03, "{}", acceptance.p_within_budget);
+    let joint = r.steps.iter().find(|s| s.id == "joint-acceptance").unwrap();
+    assert!(joint.mean_delay > 1.0, "{}", joint.mean_delay);
+    // Deemed agreement caps a silent member at its limit: the step keeps its 5 days.
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/mechanisms.yaml"))
+            .unwrap()
+            .replace("silence: block", "silence: agree");
+    let agree = std::sync::Arc::new(Flow::parse("agree.yaml", &text).unwrap());
+    let r = run(&agree, Options::default());
+    assert_eq!(r.groups[1].p_within_budget, 1.0);
+    assert_eq!(r.steps.iter().find(|s| s.id == "joint-acceptance").unwrap().mean_delay, 0.0);
+    assert!(r.gain.is_none());
+    // Commitment and simulated approval, against the same runs without them.
+    let r = run(&agree, Options { mode: Mode::Simulated, commitment: true });
+    let gain = r.gain.as_ref().unwrap();
+    assert_eq!((gain.total_days_saved, gain.elapsed_days_saved), (8.0, 8.0));
+    assert_eq!(r.total_days.max, 35);
 }

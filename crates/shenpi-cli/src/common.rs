@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use shenpi_core::calendar::{Beyond, Calendar, parse_date};
+use shenpi_core::graph::{Mode, Options};
 use shenpi_core::runtime::ProjectCalendar;
 use shenpi_core::{Error, Flow, FlowGraph};
 
@@ -147,11 +148,48 @@ pub struct Loaded {
 impl FlowArgs {
     /// Reads the flow, binds the params, compiles it and resolves its calendar.
     pub fn load(&self) -> Result<Loaded, Failure> {
+        self.load_with(Options::default())
+    }
+
+    /// [`FlowArgs::load`], compiling the flow with a project's options.
+    pub fn load_with(&self, options: Options) -> Result<Loaded, Failure> {
         let flow = Arc::new(Flow::load(&self.flow)?);
         let params = flow.bind(self.params.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
         let calendar = Calendar::resolve(flow.calendar(), self.flow.parent()).map_err(Error::from)?;
         let calendar = BeyondArg::apply(self.beyond, calendar);
-        Ok(Loaded { graph: FlowGraph::new(flow, params), calendar })
+        Ok(Loaded { graph: FlowGraph::with_options(flow, params, options), calendar })
+    }
+}
+
+/// `--mode` values.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModeArg {
+    /// Every step waits for all its prerequisites.
+    #[default]
+    Normal,
+    /// 模拟审批: steps with `provisional` run ahead of the prerequisites their `before` names.
+    Simulated,
+}
+
+/// The reform's optional mechanisms a project may use, for `plan` and `simulate`.
+#[derive(clap::Args)]
+pub struct OptionArgs {
+    /// `simulated` runs steps with `provisional` ahead of the prerequisites they name (模拟审批).
+    #[arg(long, value_enum, default_value_t)]
+    pub mode: ModeArg,
+    /// Approve steps with `commitment` at acceptance on the applicant's pledge (告知承诺制).
+    #[arg(long)]
+    pub commitment: bool,
+}
+
+impl OptionArgs {
+    /// As the library's options.
+    pub fn options(&self) -> Options {
+        let mode = match self.mode {
+            ModeArg::Normal => Mode::Normal,
+            ModeArg::Simulated => Mode::Simulated,
+        };
+        Options { mode, commitment: self.commitment }
     }
 }
 

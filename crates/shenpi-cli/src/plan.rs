@@ -10,12 +10,12 @@ use std::io::{self, Write};
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use shenpi_core::model::DeadlinePolicy;
+use shenpi_core::model::{DeadlinePolicy, TotalRule};
 use shenpi_core::schedule::{Plan, PlanDates, Reform, Relaxation};
-use shenpi_core::{Error, Flow, Node};
+use shenpi_core::{Calendar, Error, Flow, Node};
 use unicode_width::UnicodeWidthStr;
 
-use crate::common::{self, Failure, FlowArgs, Loaded};
+use crate::common::{self, Failure, FlowArgs, Loaded, OptionArgs};
 use crate::{Format, Outcome};
 
 /// Arguments of `shenpi plan`.
@@ -32,6 +32,8 @@ pub struct Args {
     /// How deadlines are handed out; the flow's `deadline_policy` when absent.
     #[arg(long, value_enum)]
     policy: Option<Policy>,
+    #[command(flatten)]
+    options: OptionArgs,
 }
 
 /// `--policy` values.
@@ -57,7 +59,7 @@ pub fn run(args: Args) -> io::Result<Outcome> {
 }
 
 fn plan(args: &Args) -> Result<String, Failure> {
-    let Loaded { graph, calendar } = args.flow.load()?;
+    let Loaded { graph, calendar } = args.flow.load_with(args.options.options())?;
     let start = args.start.unwrap_or_else(|| chrono::Local::now().date_naive());
     let policy = match args.policy {
         Some(Policy::Latest) => DeadlinePolicy::Latest,
@@ -78,7 +80,7 @@ fn plan(args: &Args) -> Result<String, Failure> {
         Err(e) => return Err(Error::from(e).into()),
     };
     let relaxed = plan.relaxed_after();
-    let mut out = Output::new(&plan, dates.as_ref(), &relaxed, calendar.id());
+    let mut out = Output::new(&plan, dates.as_ref(), &relaxed, &calendar);
     if let Some(first) = dates.as_ref().and_then(|d| d.first_provisional(&calendar)) {
         out.provisional = true;
         out.first_provisional_date = Some(first.to_string());
@@ -102,7 +104,11 @@ struct Output<'a> {
     calendar: &'a str,
     policy: &'static str,
     budget: Option<u32>,
+    /// What the budget is checked against: `critical-path` or `stage-sum`.
+    total: TotalRule,
     total_days: u32,
+    /// The sum of the stages' own counted critical paths.
+    stage_sum_days: u32,
     elapsed_days: u32,
     feasible: bool,
     slack: Option<i64>,
@@ -116,7 +122,15 @@ struct Output<'a> {
     #[serde(skip)]
     note: Option<String>,
     critical_path: Vec<&'a str>,
+    /// `normal` or `simulated` (模拟审批).
+    mode: &'static str,
+    /// Whether steps that allow it are approved on the applicant's pledge (告知承诺制).
+    commitment: bool,
+    /// What `mode` and `commitment` save against a plan without them; absent without them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gain: Option<GainOut>,
     stages: Vec<StageOut<'a>>,
+    groups: Vec<GroupOut<'a>>,
     cuts: Option<CutsOut<'a>>,
     reform: Reform,
     relaxed_after: RelaxedOut<'a>,
@@ -131,6 +145,37 @@ struct StageOut<'a> {
     total_days: u32,
     feasible: bool,
     slack: Option<i64>,
+    chain: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct GainOut {
+    baseline_total_days: u32,
+    baseline_elapsed_days: u32,
+    total_days_saved: i64,
+    elapsed_days_saved: i64,
+}
+
+#[derive(Serialize)]
+struct MemberOut<'a> {
+    dept: &'a str,
+    promised: u32,
+    /// Elapsed-clock offset of its opinion's due day: the step's start plus its promised days.
+    due: u32,
+    due_date: Option<String>,
+}
+
+#[derive(Serialize)]
+struct GroupOut<'a> {
+    name: &'a str,
+    stages: Vec<&'a str>,
+    days: u32,
+    /// What `days` is checked against under the flow's `total`.
+    total_days: u32,
+    critical_path_days: u32,
+    stage_sum_days: u32,
+    feasible: bool,
+    slack: i64,
     chain: Vec<&'a str>,
 }
 
@@ -189,10 +234,24 @@ struct StepOut<'a> {
     deadline: i64,
     start_date: Option<String>,
     due_date: Option<String>,
+    /// Who the intermediary is (`provider`), for intermediaries that name one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider: Option<&'a str>,
+    /// Approved at acceptance on the applicant's pledge (with `--commitment`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pledged: bool,
+    /// A joint step's members, each with its opinion's due day.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    members: Vec<MemberOut<'a>>,
 }
 
 impl<'a> Output<'a> {
-    fn new(plan: &'a Plan, dates: Option<&PlanDates>, relaxed: &Relaxation, calendar: &'a str) -> Output<'a> {
+    fn new(
+        plan: &'a Plan,
+        dates: Option<&PlanDates>,
+        relaxed: &Relaxation,
+        calendar: &'a Calendar,
+    ) -> Output<'a> {
         let g = plan.graph();
         let flow: &'a Flow = plan.flow();
         let id = |v: Node| g.step(v).id();
@@ -207,6 +266,24 @@ impl<'a> Output<'a> {
                 feasible: s.is_feasible(),
                 slack: s.slack(),
                 chain: plan.chain_ids(&s.chain),
+            })
+            .collect();
+        let groups = plan
+            .groups()
+            .iter()
+            .map(|t| {
+                let g = &flow.budgets()[t.group];
+                GroupOut {
+                    name: g.name(),
+                    stages: g.stages().iter().map(|&k| flow.stages()[k].id()).collect(),
+                    days: t.days,
+                    total_days: t.total_days,
+                    critical_path_days: t.critical_path_days,
+                    stage_sum_days: t.stage_sum_days,
+                    feasible: t.is_feasible(),
+                    slack: t.slack(),
+                    chain: plan.chain_ids(&t.chain),
+                }
             })
             .collect();
         let cuts = plan.cuts().map(|c| CutsOut {
@@ -236,13 +313,28 @@ impl<'a> Output<'a> {
             .steps()
             .map(|s| {
                 let step = g.step(s.node);
+                let start = dates.map(|d| d.step_start[s.node.index()]);
+                let members = step
+                    .joint()
+                    .map(|j| j.members())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|m| MemberOut {
+                        dept: m.dept(),
+                        promised: m.promised(),
+                        due: s.es.saturating_add(m.promised()),
+                        due_date: start
+                            .and_then(|d| calendar.add_working_days(d, m.promised()).ok())
+                            .map(|d| d.to_string()),
+                    })
+                    .collect();
                 StepOut {
                     id: step.id(),
                     name: step.name(),
                     dept: step.dept_label(),
                     stage: flow.stages()[step.stage()].id(),
                     counted: step.counted(),
-                    promised: step.promised(),
+                    promised: g.promised()[s.node.index()],
                     es: s.es,
                     ef: s.ef,
                     ls: s.ls,
@@ -253,19 +345,24 @@ impl<'a> Output<'a> {
                     deadline: s.deadline,
                     start_date: dates.map(|d| d.step_start[s.node.index()].to_string()),
                     due_date: dates.and_then(|d| d.due[s.node.index()]).map(|d| d.to_string()),
+                    provider: step.provider(),
+                    pledged: g.is_pledged(s.node),
+                    members,
                 }
             })
             .collect();
         Output {
             flow: flow.id(),
             name: flow.name(),
-            calendar,
+            calendar: calendar.id(),
             policy: match plan.policy() {
                 DeadlinePolicy::Latest => "latest",
                 DeadlinePolicy::Proportional => "proportional",
             },
             budget: plan.budget(),
+            total: flow.total(),
             total_days: plan.total_days(),
+            stage_sum_days: plan.stage_sum_days(),
             elapsed_days: plan.elapsed_days(),
             feasible: plan.is_feasible(),
             slack: plan.slack(),
@@ -275,7 +372,16 @@ impl<'a> Output<'a> {
             first_provisional_date: None,
             note: None,
             critical_path: plan.chain_ids(plan.critical_path()),
+            mode: g.options().mode.as_str(),
+            commitment: g.options().commitment,
+            gain: plan.gain().map(|x| GainOut {
+                baseline_total_days: x.baseline_total_days,
+                baseline_elapsed_days: x.baseline_elapsed_days,
+                total_days_saved: x.total_days_saved,
+                elapsed_days_saved: x.elapsed_days_saved,
+            }),
             stages,
+            groups,
             cuts,
             reform: plan.reform(),
             relaxed_after: RelaxedOut {
@@ -322,7 +428,18 @@ fn summary(s: &mut String, o: &Output<'_>) {
     let _ = writeln!(s, "{} ({})", o.name, o.flow);
     let start = o.start_date.as_deref().unwrap_or("(no dates)");
     let _ = writeln!(s, "start {start} (calendar {}), deadlines by the {} policy", o.calendar, o.policy);
-    let counted = format!("counted critical path {}", days(i64::from(o.total_days)));
+    let counted = match o.total {
+        TotalRule::CriticalPath => format!(
+            "counted critical path {} (summed by stage {})",
+            days(i64::from(o.total_days)),
+            o.stage_sum_days
+        ),
+        TotalRule::StageSum => format!(
+            "summed by stage {} (counted critical path {})",
+            days(i64::from(o.stage_sum_days)),
+            o.total_days
+        ),
+    };
     let _ = match (o.budget, o.slack) {
         (Some(b), Some(sl)) if sl >= 0 => {
             writeln!(s, "budget {}: fits, {counted}, {} to spare", days(i64::from(b)), days(sl))
@@ -338,6 +455,21 @@ fn summary(s: &mut String, o: &Output<'_>) {
         let _ = writeln!(s, "note: {note}");
     }
     let _ = writeln!(s, "critical path: {}", o.critical_path.join(" -> "));
+    if let Some(g) = &o.gain {
+        let what = match (o.mode, o.commitment) {
+            ("simulated", true) => "simulated approval and commitment",
+            ("simulated", false) => "simulated approval",
+            _ => "commitment",
+        };
+        let _ = writeln!(
+            s,
+            "{what} saves {} counted and ends {} earlier (without: {} counted, {} elapsed)",
+            days(g.total_days_saved),
+            days(g.elapsed_days_saved),
+            g.baseline_total_days,
+            g.baseline_elapsed_days
+        );
+    }
 }
 
 /// One row per step, columns padded by display width, numbers to the right.
@@ -394,6 +526,20 @@ fn stages(s: &mut String, o: &Output<'_>) {
             _ => format!("{} (no budget)", st.total_days),
         };
         let _ = writeln!(s, "stage {} ({}): {what}", st.name, st.id);
+    }
+    for g in &o.groups {
+        let what = if g.feasible {
+            format!("{} of {}, fits, {} to spare", g.total_days, g.days, days(g.slack))
+        } else {
+            format!(
+                "{} of {}, OVER BUDGET by {}: {}",
+                g.total_days,
+                g.days,
+                days(-g.slack),
+                g.chain.join(" -> ")
+            )
+        };
+        let _ = writeln!(s, "budget group {} ({}): {what}", g.name, g.stages.join(", "));
     }
 }
 

@@ -3,10 +3,12 @@
 use std::io::{self, IsTerminal, Write};
 
 use chrono::NaiveDate;
+use shenpi_core::graph::Mode;
+use shenpi_core::model::TotalRule;
 use shenpi_core::sim::{self, SimOptions, SimReport};
 use shenpi_core::{Error, Flow};
 
-use crate::common::{self, Failure, FlowArgs, Loaded};
+use crate::common::{self, Failure, FlowArgs, Loaded, OptionArgs};
 use crate::{Format, Outcome};
 
 /// Runs from which a progress bar is shown (when stderr is a terminal).
@@ -29,11 +31,13 @@ pub struct Args {
     /// `table` for a person, `json` for other tools.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    #[command(flatten)]
+    options: OptionArgs,
 }
 
 pub fn run(args: Args) -> io::Result<Outcome> {
     let mut err = io::stderr().lock();
-    let Loaded { graph, calendar } = match args.flow.load() {
+    let Loaded { graph, calendar } = match args.flow.load_with(args.options.options()) {
         Ok(l) => l,
         Err(Failure(code, message)) => {
             writeln!(err, "{message}")?;
@@ -105,7 +109,11 @@ fn percent(p: f64) -> String {
 fn table(out: &mut impl Write, flow: &Flow, r: &SimReport) -> io::Result<()> {
     writeln!(out, "{} ({}): {} simulated projects, seed {}", flow.name(), r.flow, r.runs, r.seed)?;
     if let (Some(b), Some(p)) = (r.budget, r.p_within_budget) {
-        writeln!(out, "within the budget of {b} counted working days: {}", percent(p))?;
+        let rule = match r.total {
+            TotalRule::CriticalPath => "on the critical path",
+            TotalRule::StageSum => "summed by stage",
+        };
+        writeln!(out, "within the budget of {b} counted working days ({rule}): {}", percent(p))?;
     }
     writeln!(out)?;
     writeln!(
@@ -113,7 +121,12 @@ fn table(out: &mut impl Write, flow: &Flow, r: &SimReport) -> io::Result<()> {
         "{:<22} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6}",
         "working days", "mean", "P50", "P80", "P95", "min", "max"
     )?;
-    for (name, s) in [("counted (budget clock)", &r.total_days), ("elapsed", &r.elapsed_days)] {
+    let rows = [
+        ("counted (budget clock)", &r.total_days),
+        ("summed by stage", &r.stage_sum_days),
+        ("elapsed", &r.elapsed_days),
+    ];
+    for (name, s) in rows {
         writeln!(
             out,
             "{name:<22} {:>7.1} {:>6} {:>6} {:>6} {:>6} {:>6}",
@@ -128,12 +141,45 @@ fn table(out: &mut impl Write, flow: &Flow, r: &SimReport) -> io::Result<()> {
         "plan at promised days: {} counted, {} elapsed; simulated mean {:+.1} counted days against it",
         r.plan.total_days, r.plan.elapsed_days, r.plan.difference
     )?;
+    if let Some(g) = &r.gain {
+        writeln!(
+            out,
+            "{}{}: saves {:.1} counted days and ends {:.1} days earlier on average (without: mean {:.1} counted, {:.1} elapsed{})",
+            if g.options.mode == Mode::Simulated { "simulated approval" } else { "" },
+            match (g.options.mode, g.options.commitment) {
+                (Mode::Simulated, true) => " and commitment",
+                (_, true) => "commitment",
+                _ => "",
+            },
+            g.total_days_saved,
+            g.elapsed_days_saved,
+            g.baseline_total_days.mean,
+            g.baseline_elapsed_days.mean,
+            g.baseline_p_within_budget.map_or(String::new(), |p| format!(", {} within budget", percent(p)))
+        )?;
+    }
     if !r.stages.is_empty() {
         writeln!(out, "\n{:<22} {:>6} {:>6} {:>9}", "stage", "budget", "plan", "within")?;
         for s in &r.stages {
             let budget = s.budget.map_or("-".to_string(), |b| b.to_string());
             let p = s.p_within_budget.map_or("-".to_string(), percent);
             writeln!(out, "{:<22} {budget:>6} {:>6} {p:>9}", s.id, s.plan_total_days)?;
+        }
+    }
+    if !r.groups.is_empty() {
+        writeln!(out, "\n{:<22} {:>6} {:>6} {:>9}  stages", "budget group", "days", "plan", "within")?;
+        for g in &r.groups {
+            let name = crate::common::printable(&g.name);
+            let pad = 22usize.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_ref()));
+            writeln!(
+                out,
+                "{name}{:pad$} {:>6} {:>6} {:>9}  {}",
+                "",
+                g.days,
+                g.plan_total_days,
+                percent(g.p_within_budget),
+                g.stages.join(", ")
+            )?;
         }
     }
     writeln!(

@@ -136,3 +136,66 @@ fn a_plan_may_start_on_the_calendar_s_first_day() {
     // 1 January 2004 is a holiday; Friday the 2nd is worked.
     assert_eq!(v["start_date"], "2004-01-02");
 }
+
+const MECHANISMS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/mechanisms.yaml");
+
+#[test]
+fn plan_shows_groups_both_totals_members_and_what_options_save() {
+    let (code, out, err) = shenpi(&["plan", MECHANISMS, "--format", "json", "--start", "2025-03-03"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["total"].as_str(), v["total_days"].as_u64(), v["stage_sum_days"].as_u64()),
+        (Some("critical-path"), Some(43), Some(50))
+    );
+    assert_eq!(v["groups"][0]["name"], "开工前");
+    assert_eq!(
+        (v["groups"][0]["total_days"].as_u64(), v["groups"][0]["slack"].as_i64()),
+        (Some(33), Some(7))
+    );
+    assert_eq!(v["groups"][1]["stage_sum_days"], 10);
+    assert_eq!(v["gain"], Value::Null);
+    let step =
+        |v: &Value, id: &str| v["steps"].as_array().unwrap().iter().find(|s| s["id"] == id).unwrap().clone();
+    assert_eq!(step(&v, "eia-report")["provider"], "某环评公司");
+    let review = step(&v, "drawing-review");
+    // Starts on day 23 (2025-04-03); the brigade's opinion is due 3 working days later,
+    // after the Qingming holiday (Friday 4 April).
+    assert_eq!(review["members"][0]["dept"], "消防救援大队");
+    assert_eq!(
+        (review["members"][0]["due"].as_u64(), review["members"][0]["due_date"].as_str()),
+        (Some(26), Some("2025-04-09"))
+    );
+    let (code, out, err) = shenpi(&[
+        "plan",
+        MECHANISMS,
+        "--format",
+        "json",
+        "--start",
+        "2025-03-03",
+        "--mode",
+        "simulated",
+        "--commitment",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["mode"].as_str(), v["commitment"].as_bool()), (Some("simulated"), Some(true)));
+    assert_eq!(
+        (v["gain"]["total_days_saved"].as_i64(), v["gain"]["elapsed_days_saved"].as_i64()),
+        (Some(8), Some(8))
+    );
+    assert_eq!(
+        (
+            step(&v, "construction-permit")["pledged"].as_bool(),
+            step(&v, "construction-permit")["promised"].as_u64()
+        ),
+        (Some(true), Some(0))
+    );
+    let (code, out, _) = shenpi(&["plan", MECHANISMS, "--start", "2025-03-03", "--mode", "simulated"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("simulated approval saves 3 working days counted and ends 3 working days earlier"),
+        "{out}"
+    );
+    assert!(out.contains("budget group 开工前 (initiation, works, permit): 33 of 40, fits"), "{out}");
+}

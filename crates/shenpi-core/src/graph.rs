@@ -8,9 +8,47 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Flow, Params, Step, StepIdx};
+
+/// How a project runs (`project new --mode`): as the flow is written, or in
+/// simulated-approval mode (模拟审批), where a step with `provisional` need
+/// not wait for the prerequisites its `before` names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Every step waits for all its prerequisites.
+    #[default]
+    Normal,
+    /// Steps with `provisional: { before }` run ahead of those prerequisites (and only those).
+    Simulated,
+}
+
+impl Mode {
+    /// Every mode with its name on the command line and in JSON.
+    pub const ALL: [(&'static str, Mode); 2] = [("normal", Mode::Normal), ("simulated", Mode::Simulated)];
+
+    /// Its name on the command line and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Normal => "normal",
+            Mode::Simulated => "simulated",
+        }
+    }
+}
+
+/// What a project chooses when its flow is compiled: the reform's optional
+/// mechanisms, which change the graph that plan, simulation and runtime walk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Options {
+    /// Normal or simulated approval.
+    pub mode: Mode,
+    /// Use commitment approval (告知承诺制) wherever a step allows it
+    /// (`commitment:`): such a step is approved at acceptance on the
+    /// applicant's pledge and weighs no days.
+    pub commitment: bool,
+}
 
 /// A step's position in a compiled graph, in topological order: every edge
 /// `u -> v` has `u < v`. The other index space, file order, is [`StepIdx`].
@@ -158,6 +196,52 @@ impl Dag {
     }
 }
 
+/// The edges of a flow in simulated mode: each step with `provisional:
+/// { before }` loses its edges from the steps `before` names and waits
+/// instead for what those wait for, passing through any that are named too.
+///
+/// # Complexity
+/// O(V + E) to index the edges, then, per step with `provisional`, its
+/// prerequisites and theirs through the steps it names (O(V + E) at worst).
+fn run_ahead(flow: &Flow, edges: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    let steps = flow.steps();
+    let n = steps.len();
+    let ahead: Vec<(usize, Vec<u32>)> = steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, st)| {
+            let named = st.provisional()?.before().iter().filter_map(|r| flow.step(&r.id)).map(|(j, _)| j.0);
+            Some((i, named.collect()))
+        })
+        .collect();
+    if ahead.is_empty() {
+        return edges;
+    }
+    let preds = Csr::build(n, edges.iter().map(|&(u, v)| (v, u)));
+    let mut is_ahead = vec![false; n];
+    ahead.iter().for_each(|(i, _)| is_ahead[*i] = true);
+    let mut out: Vec<(u32, u32)> = edges.into_iter().filter(|&(_, v)| !is_ahead[v as usize]).collect();
+    let mut seen = vec![false; n];
+    let mut touched: Vec<u32> = Vec::new();
+    for (s, named) in &ahead {
+        // Reset only what the last walk marked, so many such steps stay linear in their walks.
+        touched.drain(..).for_each(|p| seen[p as usize] = false);
+        let mut stack: Vec<u32> = preds.row(*s as u32).to_vec();
+        while let Some(p) = stack.pop() {
+            if std::mem::replace(&mut seen[p as usize], true) {
+                continue;
+            }
+            touched.push(p);
+            if named.contains(&p) {
+                stack.extend_from_slice(preds.row(p));
+            } else {
+                out.push((p, *s as u32));
+            }
+        }
+    }
+    out
+}
+
 /// Compressed sparse rows: the targets of node `v` are `items[start[v]..start[v + 1]]`, sorted, unique.
 struct Csr {
     start: Vec<u32>,
@@ -215,6 +299,8 @@ pub struct FlowGraph {
     node_of: Vec<Option<Node>>,
     promised: Vec<u32>,
     counted: Vec<bool>,
+    options: Options,
+    pledged: Vec<bool>,
 }
 
 impl FlowGraph {
@@ -229,9 +315,56 @@ impl FlowGraph {
     /// O(V + E) when no step is removed; removing steps may add edges from
     /// each kept predecessor to each kept successor.
     pub fn new(flow: Arc<Flow>, params: Params) -> FlowGraph {
+        FlowGraph::with_options(flow, params, Options::default())
+    }
+
+    /// [`FlowGraph::new`] with the project's [`Options`]:
+    /// - in [`Mode::Simulated`], a step with `provisional: { before }` no
+    ///   longer waits for the steps `before` names: it waits instead for
+    ///   what they wait for (unless that is named too), so it still waits for
+    ///   every other prerequisite;
+    /// - with `commitment`, a step with `commitment:` weighs 0 days (approved
+    ///   at acceptance on the pledge) and [`FlowGraph::is_pledged`] says so.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use shenpi_core::{Flow, FlowGraph, Plan};
+    /// use shenpi_core::graph::{Mode, Options};
+    ///
+    /// let flow = Arc::new(Flow::parse("f.yaml", "
+    /// id: f
+    /// name: f
+    /// stages:
+    ///   - id: s
+    ///     name: s
+    ///     steps:
+    ///       - { id: title, name: 土地证, promised: 10 }
+    ///       - id: permit
+    ///         name: 规划许可
+    ///         promised: 7
+    ///         provisional: { before: [title], confirm_within: 5 }
+    ///         commitment: { verify_within: 20 }
+    /// ").map_err(|r| r.render())?);
+    /// let normal = Plan::new(FlowGraph::new(flow.clone(), flow.defaults()));
+    /// assert_eq!(normal.elapsed_days(), 17);
+    /// let simulated = Options { mode: Mode::Simulated, ..Options::default() };
+    /// let ahead = Plan::new(FlowGraph::with_options(flow.clone(), flow.defaults(), simulated));
+    /// assert_eq!(ahead.elapsed_days(), 10); // the permit runs beside the title
+    /// let pledged = Options { commitment: true, ..Options::default() };
+    /// let pledge = Plan::new(FlowGraph::with_options(flow.clone(), flow.defaults(), pledged));
+    /// assert_eq!(pledge.total_days(), 10); // the permit is approved at acceptance
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Complexity
+    /// As [`FlowGraph::new`], plus O(V + E) per step that runs ahead in simulated mode.
+    pub fn with_options(flow: Arc<Flow>, params: Params, options: Options) -> FlowGraph {
         let steps = flow.steps();
         let n = steps.len();
-        let all: Vec<(u32, u32)> = flow.edges().iter().map(|e| (e.from.0, e.to.0)).collect();
+        let mut all: Vec<(u32, u32)> = flow.edges().iter().map(|e| (e.from.0, e.to.0)).collect();
+        if options.mode == Mode::Simulated {
+            all = run_ahead(&flow, all);
+        }
         // OK because a Flow is acyclic by construction: the loader and Flow::edit refuse cycles.
         let (full, order) = Dag::from_edges(n, &all).expect("a Flow has no cycle");
         let keep: Vec<bool> =
@@ -271,9 +404,26 @@ impl FlowGraph {
         for (node, s) in step_of.iter().enumerate() {
             node_of[s.index()] = Some(Node(node as u32));
         }
-        let promised = step_of.iter().map(|s| steps[s.index()].promised()).collect();
+        let pledged: Vec<bool> =
+            step_of.iter().map(|s| options.commitment && steps[s.index()].commitment().is_some()).collect();
+        let promised = step_of
+            .iter()
+            .zip(&pledged)
+            .map(|(s, &p)| if p { 0 } else { steps[s.index()].promised() })
+            .collect();
         let counted = step_of.iter().map(|s| steps[s.index()].counted()).collect();
-        FlowGraph { flow, params, dag, step_of, node_of, promised, counted }
+        FlowGraph { flow, params, dag, step_of, node_of, promised, counted, options, pledged }
+    }
+
+    /// The options it was compiled with.
+    pub fn options(&self) -> Options {
+        self.options
+    }
+
+    /// Whether the step at a node is approved on the applicant's pledge
+    /// (compiled with `commitment` and the step allows it): it weighs 0 days.
+    pub fn is_pledged(&self, v: Node) -> bool {
+        self.pledged[v.index()]
     }
 
     /// The flow this graph was compiled from.

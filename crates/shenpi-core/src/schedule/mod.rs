@@ -71,6 +71,7 @@ pub mod cpm;
 pub mod cuts;
 pub mod dates;
 pub mod deadlines;
+pub mod groups;
 pub mod reform;
 
 use std::collections::HashSet;
@@ -79,11 +80,12 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::diag::{Code, Diagnostic};
-use crate::graph::{FlowGraph, Node};
-use crate::model::{DeadlinePolicy, EdgeOrigin, Flow};
+use crate::graph::{FlowGraph, Node, Options};
+use crate::model::{DeadlinePolicy, EdgeOrigin, Flow, TotalRule};
 
 pub use cpm::Cpm;
 pub use cuts::{Candidate, Cut, CutPlan};
+pub use groups::GroupTotal;
 pub use reform::Reform;
 
 /// A compiled flow, scheduled: both clocks, floats, deadlines, stages.
@@ -94,6 +96,8 @@ pub struct Plan {
     policy: DeadlinePolicy,
     deadline: Vec<i64>,
     stages: Vec<StageTotal>,
+    groups: Vec<GroupTotal>,
+    stage_sum: u32,
 }
 
 /// One step's schedule. Days are working-day offsets from the start; day 0 is the first day.
@@ -157,6 +161,22 @@ pub struct CutReport {
     pub plan: CutPlan,
 }
 
+/// What a project's options (simulated mode, commitment approval) save
+/// against the same flow and params compiled without them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gain {
+    /// The options compared against the default.
+    pub options: Options,
+    /// Counted critical path without the options.
+    pub baseline_total_days: u32,
+    /// Elapsed critical path without the options.
+    pub baseline_elapsed_days: u32,
+    /// Counted working days saved (baseline less this plan's); negative if the options cost days.
+    pub total_days_saved: i64,
+    /// Elapsed working days gained: the project ends this much earlier.
+    pub elapsed_days_saved: i64,
+}
+
 /// What relaxing every `after` edge would change.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Relaxation {
@@ -200,10 +220,12 @@ impl Plan {
     pub fn with_policy(graph: impl Into<Arc<FlowGraph>>, policy: DeadlinePolicy) -> Plan {
         let graph = graph.into();
         let cpm = Cpm::run(graph.dag(), graph.promised(), graph.counted());
-        let budget = graph.flow().budget().unwrap_or(cpm.total_days());
-        let deadline = deadlines::deadlines(&cpm, budget, policy);
         let stages = stage_totals(&graph, &cpm);
-        Plan { graph, cpm, policy, deadline, stages }
+        let stage_sum = stages.iter().fold(0u32, |acc, s| acc.saturating_add(s.total_days));
+        let groups = groups::group_totals(&graph, &cpm, &stages);
+        let mut plan = Plan { graph, cpm, policy, deadline: Vec::new(), stages, groups, stage_sum };
+        plan.deadline = deadlines::deadlines(&plan.cpm, plan.horizon(), policy);
+        plan
     }
 
     /// The compiled flow.
@@ -231,9 +253,14 @@ impl Plan {
         self.flow().budget()
     }
 
-    /// What the backward pass measures from: the budget, or `total_days` without one.
+    /// What the backward pass measures from: the budget, or `total_days`
+    /// without one; under `total: stage-sum`, less the days the stage sum
+    /// counts beyond the critical path (days of overlapping stages counted
+    /// twice), so that the critical path's float is the measured slack.
     fn horizon(&self) -> u32 {
-        self.budget().unwrap_or(self.cpm.total_days())
+        let Some(budget) = self.budget() else { return self.total_days() };
+        let overlap = i64::from(self.measured_days()) - i64::from(self.total_days());
+        u32::try_from((i64::from(budget) - overlap).max(0)).unwrap_or(u32::MAX)
     }
 
     /// Counted working days on the critical path: what the budget limits.
@@ -246,9 +273,23 @@ impl Plan {
         self.cpm.elapsed_days()
     }
 
-    /// Budget less `total_days`; `None` without a budget; negative when over.
+    /// Sum of every stage's own counted critical path: the other figure
+    /// provinces report (统计口径). At least `total_days` when stages follow
+    /// one another; more when stages overlap in time.
+    pub fn stage_sum_days(&self) -> u32 {
+        self.stage_sum
+    }
+
+    /// What the budget is checked against under the flow's `total` rule:
+    /// [`Plan::total_days`] (`critical-path`, the default) or
+    /// [`Plan::stage_sum_days`] (`stage-sum`).
+    pub fn measured_days(&self) -> u32 {
+        groups::measure(self.flow().total(), self.total_days(), self.stage_sum)
+    }
+
+    /// Budget less [`Plan::measured_days`]; `None` without a budget; negative when over.
     pub fn slack(&self) -> Option<i64> {
-        self.budget().map(|b| i64::from(b) - i64::from(self.total_days()))
+        self.budget().map(|b| i64::from(b) - i64::from(self.measured_days()))
     }
 
     /// True unless the flow is over its budget.
@@ -264,6 +305,11 @@ impl Plan {
     /// Every stage's own counted critical path, in file order.
     pub fn stages(&self) -> &[StageTotal] {
         &self.stages
+    }
+
+    /// Every group of stages (`budgets:`) against its limit, in file order.
+    pub fn groups(&self) -> &[GroupTotal] {
+        &self.groups
     }
 
     /// The schedule of the step at a node.
@@ -307,7 +353,10 @@ impl Plan {
     /// # Complexity
     /// See [`cuts::candidates`] and [`cuts::crash`].
     pub fn cuts(&self) -> Option<CutReport> {
-        let budget = self.budget().filter(|&b| b < self.total_days())?;
+        // Under `stage-sum` the horizon is the budget less the overlap, so
+        // the counted critical path must come down to it.
+        self.budget()?;
+        let budget = Some(self.horizon()).filter(|&h| h < self.total_days())?;
         let g = &self.graph;
         let min: Vec<u32> = g.nodes().map(|v| g.step(v).min()).collect();
         let cost: Vec<f64> = g.nodes().map(|v| g.step(v).cost()).collect();
@@ -315,6 +364,50 @@ impl Plan {
         Some(CutReport {
             candidates: cuts::candidates(g.dag(), &self.cpm, limits),
             plan: cuts::crash(g.dag(), limits, budget),
+        })
+    }
+
+    /// What the graph's [`Options`] save against the flow compiled without
+    /// them; `None` when it was compiled with the default options.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use shenpi_core::{Flow, FlowGraph, Plan};
+    /// use shenpi_core::graph::Options;
+    ///
+    /// let flow = Arc::new(Flow::parse("f.yaml", "
+    /// id: f
+    /// name: f
+    /// stages:
+    ///   - id: s
+    ///     name: s
+    ///     steps:
+    ///       - { id: filing, name: 备案, promised: 1 }
+    ///       - { id: permit, name: 施工许可, promised: 5, commitment: { verify_within: 20 } }
+    /// ").map_err(|r| r.render())?);
+    /// let options = Options { commitment: true, ..Options::default() };
+    /// let plan = Plan::new(FlowGraph::with_options(flow.clone(), flow.defaults(), options));
+    /// let gain = plan.gain().unwrap();
+    /// assert_eq!((gain.baseline_total_days, plan.total_days(), gain.total_days_saved), (6, 1, 5));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Complexity
+    /// O(V + E): the flow is compiled and its critical path found once more.
+    pub fn gain(&self) -> Option<Gain> {
+        let options = self.graph.options();
+        if options == Options::default() {
+            return None;
+        }
+        let base = FlowGraph::new(self.flow().clone(), self.graph.params().clone());
+        let cpm = Cpm::run(base.dag(), base.promised(), base.counted());
+        let saved = |base: u32, now: u32| i64::from(base) - i64::from(now);
+        Some(Gain {
+            options,
+            baseline_total_days: cpm.total_days(),
+            baseline_elapsed_days: cpm.elapsed_days(),
+            total_days_saved: saved(cpm.total_days(), self.total_days()),
+            elapsed_days_saved: saved(cpm.elapsed_days(), self.elapsed_days()),
         })
     }
 
@@ -332,7 +425,11 @@ impl Plan {
     /// O(A·(V + E)) for A `after` edges.
     pub fn relaxed_after(&self) -> Relaxation {
         let flow = self.flow();
-        let relaxed = FlowGraph::new(Arc::new(flow.without_after()), self.graph.params().clone());
+        let relaxed = FlowGraph::with_options(
+            Arc::new(flow.without_after()),
+            self.graph.params().clone(),
+            self.graph.options(),
+        );
         let cpm = Cpm::run(relaxed.dag(), relaxed.promised(), relaxed.counted());
         let mut seen = HashSet::new();
         let mut parallel = Vec::new();
@@ -350,35 +447,52 @@ impl Plan {
         Relaxation { parallel, total_days: cpm.total_days(), elapsed_days: cpm.elapsed_days() }
     }
 
-    /// Warnings (`E013`) for the flow and every stage whose counted critical
-    /// path exceeds its budget, pointing at the budget value, with the chain in a note.
+    /// Warnings (`E013`) for the flow, every stage and every group of stages
+    /// whose measured total (the counted critical path, or under `total:
+    /// stage-sum` the sum of stage totals) exceeds its budget, pointing at
+    /// the budget value, with the chain in a note.
     ///
     /// Warnings, not errors: an over-budget flow (a "before reform" flow) is
     /// a legitimate thing to analyse.
     pub fn budget_diagnostics(&self) -> Vec<Diagnostic> {
         let flow = self.flow();
         let mut out = Vec::new();
-        let mut warn = |what: String, budget: u32, total: u32, span, chain: &[Node], help: &str| {
-            let mut d = Diagnostic::warning(
-                Code::OverBudget,
-                format!(
-                    "{what} takes {total} counted working days, {} over its budget of {budget}",
-                    total - budget
-                ),
-            );
-            if let Some(span) = span {
-                d = d.at(span, format!("budget {budget}"));
-            }
-            out.push(d.note(format!("critical path: {}", self.chain_ids(chain).join(" -> "))).help(help));
+        let summed = match flow.total() {
+            TotalRule::CriticalPath => "",
+            TotalRule::StageSum => " summed by stage",
         };
-        if let Some(b) = flow.budget().filter(|&b| b < self.total_days()) {
+        let mut warn =
+            |what: String, budget: u32, (total, summed): (u32, &str), span, chain: &[Node], help: &str| {
+                let mut d = Diagnostic::warning(
+                    Code::OverBudget,
+                    format!(
+                        "{what} takes {total} counted working days{summed}, {} over its budget of {budget}",
+                        total - budget
+                    ),
+                );
+                if let Some(span) = span {
+                    d = d.at(span, format!("budget {budget}"));
+                }
+                out.push(d.note(format!("critical path: {}", self.chain_ids(chain).join(" -> "))).help(help));
+            };
+        if let Some(b) = flow.budget().filter(|&b| b < self.measured_days()) {
             warn(
                 format!("flow `{}`", flow.id()),
                 b,
-                self.total_days(),
+                (self.measured_days(), summed),
                 flow.budget_span(),
                 self.critical_path(),
                 "shorten steps on this chain (`shenpi plan` ranks the cuts) or raise the budget",
+            );
+        }
+        for g in self.groups.iter().filter(|g| !g.is_feasible()) {
+            warn(
+                format!("budget group `{}`", flow.budgets()[g.group].name()),
+                g.days,
+                (g.total_days, summed),
+                Some(flow.budgets()[g.group].span()),
+                &g.chain,
+                "shorten steps on this chain, run the group's stages in parallel, or raise the group's days",
             );
         }
         for st in &self.stages {
@@ -387,7 +501,7 @@ impl Plan {
                 warn(
                     format!("stage `{}`", stage.id()),
                     b,
-                    st.total_days,
+                    (st.total_days, ""),
                     stage.budget_span(),
                     &st.chain,
                     "shorten steps on this chain, run them in parallel, or raise the stage budget",
@@ -444,19 +558,7 @@ fn stage_totals(graph: &FlowGraph, cpm: &Cpm) -> Vec<StageTotal> {
         .iter()
         .enumerate()
         .map(|(k, st)| {
-            let mut chain = Vec::new();
-            let mut at = best[k];
-            while let Some(v) = at {
-                chain.push(v);
-                let want = ef[v.index()] - cpm.weight(v);
-                at = dag
-                    .preds(v)
-                    .iter()
-                    .copied()
-                    .filter(|&u| stage[u.index()] == k && ef[u.index()] == want)
-                    .max_by_key(|&u| (cpm.ef(u), std::cmp::Reverse(u)));
-            }
-            chain.reverse();
+            let chain = groups::chain_back(graph, cpm, best[k], &ef, |u| stage[u.index()] == k);
             StageTotal {
                 stage: k,
                 budget: st.budget(),

@@ -10,6 +10,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::sample::Models;
 use crate::graph::{Dag, FlowGraph, Node};
+use crate::model::TotalRule;
 
 /// What the loop needs from the graph, in flat arrays.
 pub(crate) struct Net<'a> {
@@ -20,6 +21,10 @@ pub(crate) struct Net<'a> {
     pub(crate) stage: Vec<u32>,
     pub(crate) stage_budget: Vec<Option<u32>>,
     pub(crate) budget: Option<u32>,
+    /// What the budgets are checked against.
+    pub(crate) rule: TotalRule,
+    /// Per group of stages: which stages belong to it, and its limit.
+    pub(crate) groups: Vec<(Vec<bool>, u32)>,
     pub(crate) models: Models,
 }
 
@@ -33,12 +38,27 @@ impl<'a> Net<'a> {
             stage: graph.nodes().map(|v| graph.step(v).stage() as u32).collect(),
             stage_budget: flow.stages().iter().map(|s| s.budget()).collect(),
             budget: flow.budget(),
+            rule: flow.total(),
+            groups: flow
+                .budgets()
+                .iter()
+                .map(|g| {
+                    let mut inside = vec![false; flow.stages().len()];
+                    g.stages().iter().for_each(|&k| inside[k] = true);
+                    (inside, g.days())
+                })
+                .collect(),
             models,
         }
     }
 
     pub(crate) fn len(&self) -> usize {
         self.counted.len()
+    }
+
+    /// The figure the rule measures: the counted critical path or the stage sum.
+    fn measure(&self, critical_path: u32, stage_sum: u32) -> u32 {
+        crate::schedule::groups::measure(self.rule, critical_path, stage_sum)
     }
 }
 
@@ -58,6 +78,8 @@ pub(crate) struct Scratch {
     tail_c: Vec<u32>,
     tail_e: Vec<u32>,
     stage_total: Vec<u32>,
+    /// Earliest counted finish within the group being measured.
+    ef_g: Vec<u32>,
 }
 
 impl Scratch {
@@ -72,6 +94,7 @@ impl Scratch {
             tail_c: vec![0; n],
             tail_e: vec![0; n],
             stage_total: vec![0; stages],
+            ef_g: vec![0; n],
         }
     }
 }
@@ -97,12 +120,14 @@ pub(crate) struct Tally {
     pub(crate) work_total: Vec<u128>,
     /// Runs in which each stage met its budget.
     pub(crate) stage_ok: Vec<u32>,
+    /// Runs in which each group of stages met its limit.
+    pub(crate) group_ok: Vec<u32>,
     /// Runs over the flow's budget.
     pub(crate) over: u32,
 }
 
 impl Tally {
-    pub(crate) fn new(n: usize, stages: usize) -> Tally {
+    pub(crate) fn new(n: usize, stages: usize, groups: usize) -> Tally {
         Tally {
             critical: vec![0; n],
             critical_elapsed: vec![0; n],
@@ -114,6 +139,7 @@ impl Tally {
             work_sq: vec![0; n],
             work_total: vec![0; n],
             stage_ok: vec![0; stages],
+            group_ok: vec![0; groups],
             over: 0,
         }
     }
@@ -132,6 +158,7 @@ impl Tally {
         add(&mut self.work_sq, &other.work_sq);
         add(&mut self.work_total, &other.work_total);
         add(&mut self.stage_ok, &other.stage_ok);
+        add(&mut self.group_ok, &other.group_ok);
         self.over += other.over;
         self
     }
@@ -144,6 +171,8 @@ pub(crate) struct RunTotals {
     pub(crate) counted: u32,
     /// Longest path on elapsed days.
     pub(crate) elapsed: u32,
+    /// Sum of the stages' own counted critical paths.
+    pub(crate) stage_sum: u32,
 }
 
 /// The generator of run `run`: ChaCha8 keyed by the seed, on stream `run`.
@@ -175,7 +204,7 @@ pub(crate) fn run_once(net: &Net<'_>, rng: &mut ChaCha8Rng, s: &mut Scratch, tal
         tally.paused[v] += u64::from(paused);
     }
     let totals = forward_backward(net, s);
-    let over = net.budget.is_some_and(|b| totals.counted > b);
+    let over = net.budget.is_some_and(|b| net.measure(totals.counted, totals.stage_sum) > b);
     tally.over += u32::from(over);
     for v in 0..n {
         let crit = s.ef_c[v].saturating_add(s.tail_c[v]) == totals.counted;
@@ -196,7 +225,42 @@ pub(crate) fn run_once(net: &Net<'_>, rng: &mut ChaCha8Rng, s: &mut Scratch, tal
     for (st, ok) in tally.stage_ok.iter_mut().enumerate() {
         *ok += u32::from(net.stage_budget[st].is_none_or(|b| s.stage_total[st] <= b));
     }
+    for (k, (inside, days)) in net.groups.iter().enumerate() {
+        tally.group_ok[k] += u32::from(group_total(net, s, inside) <= *days);
+    }
     totals
+}
+
+/// A group's measured total this run: the longest counted path through its
+/// stages' steps (edges between them only), or the sum of their stage totals.
+///
+/// # Complexity
+/// O(V + E) time, no allocation.
+pub(crate) fn group_total(net: &Net<'_>, s: &mut Scratch, inside: &[bool]) -> u32 {
+    let mut critical_path = 0;
+    let mut stage_sum = 0u32;
+    for (k, &t) in s.stage_total.iter().enumerate() {
+        if inside[k] {
+            stage_sum = stage_sum.saturating_add(t);
+        }
+    }
+    if net.rule == TotalRule::StageSum {
+        return stage_sum;
+    }
+    for v in 0..net.len() {
+        if !inside[net.stage[v] as usize] {
+            continue;
+        }
+        let mut es = 0u32;
+        for &p in net.dag.preds(Node(v as u32)) {
+            if inside[net.stage[p.index()] as usize] {
+                es = es.max(s.ef_g[p.index()]);
+            }
+        }
+        s.ef_g[v] = es.saturating_add(s.c[v]);
+        critical_path = critical_path.max(s.ef_g[v]);
+    }
+    critical_path
 }
 
 /// Longest paths on the weights in `s.c` and `s.e`: earliest finishes, tails, totals,
@@ -228,6 +292,7 @@ pub(crate) fn forward_backward(net: &Net<'_>, s: &mut Scratch) -> RunTotals {
         let st = &mut s.stage_total[sv as usize];
         *st = (*st).max(s.ef_s[v]);
     }
+    totals.stage_sum = s.stage_total.iter().fold(0u32, |acc, &t| acc.saturating_add(t));
     for v in (0..n).rev() {
         let (mut t_c, mut t_e) = (0u32, 0u32);
         for &w in dag.succs(Node(v as u32)) {
@@ -242,8 +307,8 @@ pub(crate) fn forward_backward(net: &Net<'_>, s: &mut Scratch) -> RunTotals {
 }
 
 /// The deterministic plan: every step at its promised days, no pauses.
-/// Returns the totals and each stage's counted critical path.
-pub(crate) fn promised_totals(net: &Net<'_>) -> (RunTotals, Vec<u32>) {
+/// Returns the totals, each stage's counted critical path and each group's measured total.
+pub(crate) fn promised_totals(net: &Net<'_>) -> (RunTotals, Vec<u32>, Vec<u32>) {
     let mut s = Scratch::new(net.len(), net.stage_budget.len());
     for v in 0..net.len() {
         let p = net.promised[v];
@@ -251,5 +316,6 @@ pub(crate) fn promised_totals(net: &Net<'_>) -> (RunTotals, Vec<u32>) {
         s.e[v] = p;
     }
     let totals = forward_backward(net, &mut s);
-    (totals, s.stage_total)
+    let groups = net.groups.iter().map(|(inside, _)| group_total(net, &mut s, inside)).collect();
+    (totals, s.stage_total, groups)
 }

@@ -17,12 +17,27 @@
 //!   review) of `special.days`, each rounded up. Both stop the step's clock: they
 //!   add elapsed days but no counted days (the applicant's time; Art. 45).
 //!
+//! - a **joint** step's members draw their opinions in parallel from
+//!   acceptance; the step takes the larger of its own draw and the slowest
+//!   opinion plus the lead's consolidation (its promised days less the
+//!   longest member's); under `silence: agree` an opinion is cut at the
+//!   member's limit (deemed agreed).
+//! - a step approved on the applicant's pledge (compiled with
+//!   [`Options::commitment`](crate::graph::Options)) takes 0 days.
+//!
 //! Per run, the **counted total** is the longest path where each step weighs its
 //! work if `counted`, 0 if not (pauses never count); the **elapsed total** is the
 //! longest path where each step weighs work + pauses; a **stage's total** is the
 //! longest counted path through that stage's own steps. These are the plan's
 //! `total_days` and `elapsed_days` with drawn durations instead of promised ones,
 //! so with fixed models and no pauses the simulation equals the plan exactly.
+//! The **stage sum** adds the stages' totals; the flow's `total` rule says
+//! which of the two the budget is checked against, and each group of stages
+//! (`budgets:`) is checked against its own measure the same way.
+//!
+//! A graph compiled with [`Options`] other than the default (simulated mode,
+//! commitment) is simulated a second time without them, with the same seed
+//! and runs, and [`SimReport::gain`] says what they save.
 //!
 //! # Reproducibility
 //! Run `k` draws from ChaCha8 keyed by the seed, on stream `k` (counter-based),
@@ -66,7 +81,8 @@ use serde::Serialize;
 
 use crate::calendar::{Calendar, CalendarError};
 use crate::error::Error;
-use crate::graph::FlowGraph;
+use crate::graph::{FlowGraph, Options};
+use crate::model::TotalRule;
 use engine::{Net, RunTotals, Scratch, Tally};
 use sample::Models;
 pub use sample::{Sampler, StepDraw};
@@ -154,6 +170,39 @@ pub struct StageStats {
     pub p_within_budget: Option<f64>,
 }
 
+/// A group of stages (`budgets:` in the flow) against its limit.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroupStats {
+    /// The group's name.
+    pub name: String,
+    /// Its stages' ids, as written.
+    pub stages: Vec<String>,
+    /// Its limit on counted working days.
+    pub days: u32,
+    /// Its measured total at promised days (as [`GroupTotal::total_days`](crate::schedule::GroupTotal::total_days)).
+    pub plan_total_days: u32,
+    /// Share of runs in which its measured total was within its limit.
+    pub p_within_budget: f64,
+}
+
+/// What a project's options (simulated mode, commitment) save, from the same
+/// runs of the flow compiled without them (same seed and number of runs).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SimGain {
+    /// The options compared against the default.
+    pub options: Options,
+    /// Counted working days without the options.
+    pub baseline_total_days: Summary,
+    /// Elapsed working days without the options.
+    pub baseline_elapsed_days: Summary,
+    /// Share of runs within the budget without the options; `None` without a budget.
+    pub baseline_p_within_budget: Option<f64>,
+    /// Mean counted working days saved.
+    pub total_days_saved: f64,
+    /// Mean elapsed working days gained: how much earlier projects end.
+    pub elapsed_days_saved: f64,
+}
+
 /// What the runs say about one step.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StepStats {
@@ -221,10 +270,14 @@ pub struct SimReport {
     pub seed: u64,
     /// The flow's budget on counted working days, if any.
     pub budget: Option<u32>,
-    /// Share of runs whose counted total was within the budget; `None` without a budget.
+    /// What the budgets are checked against (the flow's `total`): `critical-path` or `stage-sum`.
+    pub total: TotalRule,
+    /// Share of runs whose measured total (under `total`) was within the budget; `None` without a budget.
     pub p_within_budget: Option<f64>,
-    /// Counted working days (what the budget is measured against).
+    /// Counted working days on the critical path.
     pub total_days: Summary,
+    /// The sum of the stages' own counted critical paths (the other 统计口径).
+    pub stage_sum_days: Summary,
     /// Elapsed working days (when the project really ends).
     pub elapsed_days: Summary,
     /// Day 0, when dates were asked for: the start date, or the next working day.
@@ -233,12 +286,18 @@ pub struct SimReport {
     pub finish_date: Option<FinishDates>,
     /// Each stage against its budget, in file order.
     pub stages: Vec<StageStats>,
+    /// Each group of stages against its limit, in file order.
+    pub groups: Vec<GroupStats>,
     /// Each step, in topological order.
     pub steps: Vec<StepStats>,
     /// Counted totals: bins of one working day, wider when the range exceeds 100 days.
     pub histogram: Vec<Bin>,
     /// The plan, and the steps that explain where the runs differ from it.
     pub plan: PlanComparison,
+    /// The options the flow was compiled with (mode, commitment).
+    pub options: Options,
+    /// What those options save, when they are not the default.
+    pub gain: Option<SimGain>,
 }
 
 impl SimReport {
@@ -284,7 +343,9 @@ impl SimReport {
 /// flow's models are valid by construction, so nothing else can fail.
 ///
 /// # Complexity
-/// O(runs · (V + E)) time, spread over rayon's threads; O(runs + threads · V) extra memory.
+/// O(runs · (G + 1) · (V + E)) time for G groups of stages, spread over
+/// rayon's threads, twice that with non-default [`Options`]; O(runs +
+/// threads · V) extra memory.
 pub fn simulate(graph: &FlowGraph, options: &SimOptions) -> Result<SimReport, Error> {
     simulate_with_progress(graph, options, &|_| {})
 }
@@ -298,16 +359,34 @@ pub fn simulate_with_progress(
     if options.runs == 0 || options.runs > MAX_RUNS {
         return Err(Error::invalid_option("runs", options.runs.to_string(), format!("1 to {MAX_RUNS}")));
     }
+    let mut report = simulate_graph(graph, options, progress);
+    if graph.options() != Options::default() {
+        let base = FlowGraph::new(graph.flow().clone(), graph.params().clone());
+        let b = simulate_graph(&base, options, &|_| {});
+        report.gain = Some(SimGain {
+            options: graph.options(),
+            total_days_saved: b.total_days.mean - report.total_days.mean,
+            elapsed_days_saved: b.elapsed_days.mean - report.elapsed_days.mean,
+            baseline_total_days: b.total_days,
+            baseline_elapsed_days: b.elapsed_days,
+            baseline_p_within_budget: b.p_within_budget,
+        });
+    }
+    Ok(report)
+}
+
+/// The runs of one compiled graph, without a comparison.
+fn simulate_graph(graph: &FlowGraph, options: &SimOptions, progress: &(dyn Fn(u64) + Sync)) -> SimReport {
     let models = Models::compile(graph);
     let net = Net::new(graph, models);
-    let (n, stages) = (net.len(), net.stage_budget.len());
+    let (n, stages, groups) = (net.len(), net.stage_budget.len(), net.groups.len());
     let base = engine::base_rng(options.seed);
     let mut totals = vec![RunTotals::default(); options.runs as usize];
     let tally = totals
         .par_chunks_mut(CHUNK)
         .enumerate()
         .fold(
-            || (Scratch::new(n, stages), Tally::new(n, stages)),
+            || (Scratch::new(n, stages), Tally::new(n, stages, groups)),
             |(mut scratch, mut tally), (chunk, out)| {
                 let first = chunk * CHUNK;
                 for (k, slot) in out.iter_mut().enumerate() {
@@ -319,8 +398,8 @@ pub fn simulate_with_progress(
             },
         )
         .map(|(_, tally)| tally)
-        .reduce(|| Tally::new(n, stages), Tally::merge);
-    Ok(build_report(graph, &net, options, &totals, &tally))
+        .reduce(|| Tally::new(n, stages, groups), Tally::merge);
+    build_report(graph, &net, options, &totals, &tally)
 }
 
 fn build_report(
@@ -336,9 +415,11 @@ fn build_report(
     let mean = |sum: i64| sum as f64 / runs;
     let mut counted: Vec<u32> = totals.iter().map(|t| t.counted).collect();
     let mut elapsed: Vec<u32> = totals.iter().map(|t| t.elapsed).collect();
+    let mut stage_sum: Vec<u32> = totals.iter().map(|t| t.stage_sum).collect();
     counted.sort_unstable();
     elapsed.sort_unstable();
-    let (plan, plan_stages) = engine::promised_totals(net);
+    stage_sum.sort_unstable();
+    let (plan, plan_stages, plan_groups) = engine::promised_totals(net);
     let over = tally.over;
     let total_sum: u128 = totals.iter().map(|t| u128::from(t.counted)).sum();
     let total_sq: u128 = totals.iter().map(|t| u128::from(t.counted) * u128::from(t.counted)).sum();
@@ -385,8 +466,10 @@ fn build_report(
         runs: options.runs,
         seed: options.seed,
         budget: flow.budget(),
+        total: flow.total(),
         p_within_budget: flow.budget().map(|_| share(options.runs - over)),
         total_days,
+        stage_sum_days: summarize(&stage_sum),
         elapsed_days: summarize(&elapsed),
         start_date: None,
         finish_date: None,
@@ -401,6 +484,18 @@ fn build_report(
                 p_within_budget: s.budget().map(|_| share(tally.stage_ok[k])),
             })
             .collect(),
+        groups: flow
+            .budgets()
+            .iter()
+            .enumerate()
+            .map(|(k, g)| GroupStats {
+                name: g.name().to_string(),
+                stages: g.stages().iter().map(|&s| flow.stages()[s].id().to_string()).collect(),
+                days: g.days(),
+                plan_total_days: plan_groups[k],
+                p_within_budget: share(tally.group_ok[k]),
+            })
+            .collect(),
         steps,
         histogram: histogram(&counted),
         plan: PlanComparison {
@@ -409,6 +504,8 @@ fn build_report(
             difference: total_days.mean - f64::from(plan.counted),
             drivers,
         },
+        options: graph.options(),
+        gain: None,
     }
 }
 

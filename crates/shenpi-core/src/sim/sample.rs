@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::engine::{base_rng, run_rng};
 use crate::graph::{FlowGraph, Node};
-use crate::model::{Delay, DurationModel, Step, TimeoutPolicy};
+use crate::model::{Delay, DurationModel, Silence, Step, TimeoutPolicy};
 
 /// A duration model with everything precomputed that does not depend on the draw.
 #[derive(Clone, Debug)]
@@ -117,6 +117,10 @@ pub(crate) struct StepModel {
     cap: u32,
     supplement: Option<Pause>,
     special: Option<Pause>,
+    /// A joint step's members (their opinion's model and the longest it may
+    /// take: its promised days under `silence: agree`, else unlimited) and
+    /// the lead's consolidation days after the last opinion.
+    joint: Option<(Vec<(Dist, u32)>, u32)>,
 }
 
 impl StepModel {
@@ -133,19 +137,51 @@ impl StepModel {
             TimeoutPolicy::DeemApproved => step.promised(),
             TimeoutPolicy::None => u32::MAX,
         };
+        let joint = step.joint().map(|j| {
+            let members = j
+                .members()
+                .iter()
+                .map(|m| {
+                    let dist = match m.duration() {
+                        Some(d) => Dist::compile(d, pool),
+                        None => Dist::Fixed(f64::from(m.promised())),
+                    };
+                    let cap = match j.silence() {
+                        Silence::Agree => m.promised(),
+                        Silence::Block => u32::MAX,
+                    };
+                    (dist, cap)
+                })
+                .collect();
+            (members, step.promised().saturating_sub(j.longest()))
+        });
         StepModel {
             base,
             cap,
             supplement: pause(step.supplement(), pool),
             special: pause(step.special(), pool),
+            joint,
         }
     }
 
-    /// Draws the step once. Random numbers are taken in a fixed order (base, then
-    /// supplement, then special), so a run is a pure function of its generator.
+    /// Draws the step once. Random numbers are taken in a fixed order (base,
+    /// then a joint step's members in file order, then supplement, then
+    /// special), so a run is a pure function of its generator.
+    ///
+    /// A joint step's work is the larger of its own draw and the slowest
+    /// member's opinion plus the lead's consolidation: members work in
+    /// parallel from acceptance, and under `silence: agree` a member silent
+    /// past its limit is deemed to agree when the limit passes.
     #[inline]
     pub(crate) fn draw<R: Rng + ?Sized>(&self, rng: &mut R, pool: &[f64]) -> StepDraw {
-        let raw = whole_days(self.base.sample(rng, pool));
+        let mut raw = whole_days(self.base.sample(rng, pool));
+        if let Some((members, consolidation)) = &self.joint {
+            let mut slowest = 0u32;
+            for (dist, cap) in members {
+                slowest = slowest.max(whole_days(dist.sample(rng, pool)).min(*cap));
+            }
+            raw = raw.max(slowest.saturating_add(*consolidation));
+        }
         let mut pause = |p: &Option<Pause>| {
             let p = p.as_ref()?;
             (rng.random::<f64>() < p.p).then(|| whole_days(p.days.sample(rng, pool)))
@@ -164,10 +200,26 @@ pub(crate) struct Models {
 }
 
 impl Models {
-    /// Compiles the models of every node of `graph`.
+    /// Compiles the models of every node of `graph`. A step approved on the
+    /// applicant's pledge ([`FlowGraph::is_pledged`]) takes 0 days and never pauses.
     pub(crate) fn compile(graph: &FlowGraph) -> Models {
         let mut pool = Vec::new();
-        let steps = graph.nodes().map(|v| StepModel::compile(graph.step(v), &mut pool)).collect();
+        let steps = graph
+            .nodes()
+            .map(|v| {
+                if graph.is_pledged(v) {
+                    StepModel {
+                        base: Dist::Fixed(0.0),
+                        cap: u32::MAX,
+                        supplement: None,
+                        special: None,
+                        joint: None,
+                    }
+                } else {
+                    StepModel::compile(graph.step(v), &mut pool)
+                }
+            })
+            .collect();
         Models { steps, pool }
     }
 }
