@@ -355,3 +355,22 @@ fn simulation_reports_groups_rules_members_and_gains() {
     assert_eq!((gain.total_days_saved, gain.elapsed_days_saved), (8.0, 8.0));
     assert_eq!(r.total_days.max, 35);
 }
+
+#[test]
+fn a_live_project_measures_each_group_of_stages() {
+    use shenpi::runtime::{Alert, EventKind, MemoryStore, NewEvent, Project};
+    let flow = std::sync::Arc::new(fixture());
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
+    let store = MemoryStore::new();
+    let mut p = Project::create(&store, flow, "P-1", day(3), &[]).unwrap();
+    let s = p.status(day(3)).unwrap();
+    let groups: Vec<(&str, u32, u32, i64, Alert)> =
+        s.groups.iter().map(|g| (g.name.as_str(), g.used, g.projected, g.slack, g.alert)).collect();
+    // As planned: 33 of 40 before construction starts, 10 of 10 for acceptance (no day to spare).
+    assert_eq!(groups, [("开工前", 0, 33, 7, Alert::None), ("竣工验收", 0, 10, 0, Alert::Yellow)]);
+    // Filing takes 3 working days instead of 1: two days of the group's slack are gone.
+    p.record(&store, NewEvent::new("filing", EventKind::Accepted, day(3)), day(6)).unwrap();
+    p.record(&store, NewEvent::new("filing", EventKind::Approved, day(6)), day(6)).unwrap();
+    let g = &p.status(day(6)).unwrap().groups[0];
+    assert_eq!((g.used, g.projected, g.slack, g.alert), (3, 35, 5, Alert::None));
+}

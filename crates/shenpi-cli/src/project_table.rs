@@ -4,9 +4,10 @@
 use std::io::{self, Write};
 
 use chrono::NaiveDate;
-use shenpi_core::runtime::{BoardRow, Status};
+use shenpi_core::runtime::{Alert, BoardRow, Status};
 use unicode_width::UnicodeWidthStr;
 
+use crate::common;
 use crate::project::{card, paused};
 
 /// Lays `rows` out in columns padded to their display width, two spaces
@@ -99,6 +100,19 @@ fn outlook(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
             num(s.slack)
         )?,
         (None, None) => {}
+    }
+    for g in &s.groups {
+        let alert = if g.alert == Alert::None { String::new() } else { format!(" [{}]", g.alert.as_str()) };
+        writeln!(
+            out,
+            "budget group {} ({}): {} of {} counted working days used, {} projected, slack {}{alert}",
+            common::printable(&g.name),
+            g.stages.join(", "),
+            g.used,
+            g.days,
+            g.projected,
+            g.slack
+        )?;
     }
     let pct = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{:.0}%", x * 100.0));
     writeln!(out, "on time {}, speed-up {}", pct(s.on_time_rate), pct(s.speed_up))?;

@@ -197,5 +197,5 @@ fn plan_shows_groups_both_totals_members_and_what_options_save() {
         out.contains("simulated approval saves 3 working days counted and ends 3 working days earlier"),
         "{out}"
     );
-    assert!(out.contains("budget group 开工前 (initiation, works, permit): 33 of 40, fits"), "{out}");
+    assert!(out.contains("budget group 开工前 (initiation, works, permit): 30 of 40, fits"), "{out}");
 }

@@ -46,6 +46,7 @@
 //! ```
 
 mod event;
+mod groups;
 mod log;
 mod owed;
 mod pin;
@@ -68,6 +69,7 @@ use crate::graph::{FlowGraph, Node};
 use crate::model::Flow;
 
 pub use event::{Event, EventDetail, EventKind, NewEvent, ProcedureKind, UnknownKind};
+pub use groups::GroupStatus;
 pub use pin::ProjectCalendar;
 pub use refusal::{Needs, Refusal, RefusalReason};
 pub use state::{Pause, PauseReason, ProjectState, StepRun, StepState};

@@ -397,7 +397,33 @@ impl ProjectState {
                 }
                 _ => ok,
             },
-            Guard::Provisional if step.provisional().is_some() => ok,
+            // 模拟审批 runs ahead of the prerequisites `before` names, and only those:
+            // what they wait for (unless named too) must be done, as every other prerequisite.
+            Guard::Provisional if step.provisional().is_some() => {
+                let Some(p) = step.provisional() else { return ok };
+                let dag = graph.dag();
+                let mut seen = vec![false; graph.len()];
+                let mut stack: Vec<Node> = dag.preds(at.v).to_vec();
+                let mut others: Vec<Node> = Vec::new();
+                while let Some(q) = stack.pop() {
+                    if std::mem::replace(&mut seen[q.index()], true) || self.steps[q.index()].state.is_done()
+                    {
+                        continue;
+                    }
+                    if p.is_before(graph.step(q).id()) {
+                        stack.extend_from_slice(dag.preds(q));
+                    } else {
+                        others.push(q);
+                    }
+                }
+                others.sort_unstable();
+                let steps: Vec<String> = others.iter().map(|&q| graph.step(q).id().to_string()).collect();
+                if steps.is_empty() {
+                    ok
+                } else {
+                    no(RefusalReason::WaitingFor { steps, provisional: false, acceptance: true })
+                }
+            }
             Guard::Provisional if at.kind == EventKind::ProvisionalApproved => {
                 no(RefusalReason::NotProvisional)
             }

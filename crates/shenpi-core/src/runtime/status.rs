@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::event::NewEvent;
+use super::groups::GroupStatus;
 use super::state::{PauseReason, StepState};
 use super::{Project, Rules};
 use crate::error::Error;
@@ -120,6 +121,8 @@ pub struct Status {
     pub projected_finish: Option<NaiveDate>,
     /// When the budget runs out (the plan's finish without a budget).
     pub deadline: NaiveDate,
+    /// Each group of stages (`budgets:`) against its limit, in file order.
+    pub groups: Vec<GroupStatus>,
     /// Working days from the projected finish to the deadline; negative when late.
     pub slack: Option<i64>,
     /// The failed step that stops the project, if any.
@@ -255,14 +258,7 @@ impl Project {
         for v in g.nodes() {
             let before = g.dag().preds(v).iter().map(|&p| used_before[p.index()]).max().unwrap_or(0);
             let s = &mut steps[v.index()];
-            let promised = i64::from(g.promised()[v.index()]);
-            let own = if !g.counted()[v.index()] {
-                0
-            } else if s.decided.is_some() {
-                s.used.unwrap_or(promised)
-            } else {
-                s.used.unwrap_or(0).max(promised)
-            };
+            let own = self.counted_own(v, s);
             used_before[v.index()] = before + own;
             let Some(start) = s.accepted.or(s.expected_start) else { continue };
             let left = u32::try_from(self.plan.counted[v.index()] - before).unwrap_or(0);
@@ -334,6 +330,7 @@ impl Project {
             self.graph.nodes().map(|v| self.step_status(&rules, v, date)).collect::<Result<_, _>>()?;
         let (projected_finish, blocked_by) = self.project(&mut steps, date)?;
         let deadline = self.plan_clock(&mut steps, date)?;
+        let groups = self.group_status(&steps);
         let slack = projected_finish.map(|f| self.calendar.working_days_between(f, deadline)).transpose()?;
         let (on_time_rate, speed_up) = self.rates(&steps);
         let covered = self.calendar.covered();
@@ -348,6 +345,7 @@ impl Project {
             owed,
             projected_finish,
             deadline,
+            groups,
             slack,
             blocked_by,
             on_time_rate,

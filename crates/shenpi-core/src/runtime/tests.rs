@@ -220,6 +220,8 @@ fn every_refusal() {
         ("permit", "approved", "2025-02-05"),
         waiting(&["land", "eia"], true, false),
     );
+    // 模拟审批 runs ahead of the steps `before` names only: the permit still waits for filing.
+    refused(&[], ("permit", "accepted", "2025-01-24"), waiting(&["filing"], false, true));
     let provisional =
         with_filed(&[("permit", "accepted", "2025-01-27"), ("permit", "provisional-approved", "2025-02-05")]);
     refused(&provisional, ("permit", "confirmed", "2025-02-06"), waiting(&["land", "eia"], false, false));
