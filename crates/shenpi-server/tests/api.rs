@@ -364,3 +364,40 @@ async fn a_request_over_its_time_is_a_503_that_says_to_retry() {
     assert_eq!((a.status.as_u16(), a.code()), (503, "timeout"));
     assert!(a.json["detail"].as_str().is_some_and(|d| d.contains("same Idempotency-Key")));
 }
+
+#[tokio::test]
+async fn events_carry_the_command_lines_flags_as_fields() {
+    let app = service(None, Limits::default());
+    call(&app, "POST", "/v1/projects", &[], Some(project("P"))).await;
+    call(&app, "POST", "/v1/projects/P/events", &[], Some(event("filing", "accepted", "2025-03-03"))).await;
+    let started = json!({
+        "step": "filing", "kind": "procedure-started", "date": "2025-03-04",
+        "procedure": "expert-review", "notified": "2025-03-04", "reason": "专家评审", "by": "张科长"
+    });
+    let a = call(&app, "POST", "/v1/projects/P/events", &[], Some(started)).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(
+        (&a.json["procedure"], &a.json["notified"], &a.json["reason"], &a.json["by"]),
+        (&json!("expert-review"), &json!("2025-03-04"), &json!("专家评审"), &json!("张科长"))
+    );
+    let log = call(&app, "GET", "/v1/projects/P/events", &[], None).await;
+    assert_eq!(log.json["events"][1]["procedure"], "expert-review", "{}", log.text);
+    assert_eq!(log.json["events"][0].get("procedure"), None, "absent details are left out");
+    let status = call(&app, "GET", "/v1/projects/P/status?date=2025-03-10", &[], None).await;
+    assert_eq!(status.status, 200, "{}", status.text);
+    for (field, value, code) in [
+        ("procedure", json!("séance"), "bad-procedure"),
+        ("notified", json!("2025-02-30"), "bad-date"),
+        ("reason", json!("a\u{0}b"), "bad-text"),
+        ("by", json!("x".repeat(1001)), "bad-text"),
+    ] {
+        let mut body = event("filing", "procedure-ended", "2025-03-05");
+        body[field] = value;
+        let a = call(&app, "POST", "/v1/projects/P/events", &[], Some(body)).await;
+        assert_eq!((a.status.as_u16(), a.code()), (422, code), "{field}: {}", a.text);
+    }
+    let mut typo = event("filing", "procedure-ended", "2025-03-05");
+    typo["reasons"] = json!("x");
+    let a = call(&app, "POST", "/v1/projects/P/events", &[], Some(typo)).await;
+    assert_eq!((a.status.as_u16(), a.code()), (400, "bad-request"), "unknown fields are refused");
+}

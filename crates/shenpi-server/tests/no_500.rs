@@ -49,8 +49,25 @@ fn json_value() -> impl Strategy<Value = Value> {
 fn field_name() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "flow", "name", "calendar", "params", "runs", "seed", "start", "format", "events", "date", "id",
-            "region", "step", "kind",
+            "flow",
+            "name",
+            "calendar",
+            "params",
+            "runs",
+            "seed",
+            "start",
+            "format",
+            "events",
+            "date",
+            "id",
+            "region",
+            "step",
+            "kind",
+            "reason",
+            "days",
+            "by",
+            "procedure",
+            "notified",
         ])
         .prop_map(str::to_string),
         "[a-z]{1,6}",
@@ -90,6 +107,31 @@ fn hostile_text() -> impl Strategy<Value = String> {
     .prop_map(str::to_string)
 }
 
+/// An event as `POST /v1/projects/{id}/events` takes it, with any value in each field.
+fn event_body() -> impl Strategy<Value = Value> {
+    let step = prop_oneof![
+        prop::sample::select(vec!["filing", "land", "permit"]).prop_map(str::to_string),
+        hostile_text()
+    ];
+    let kind = prop_oneof![
+        prop::sample::select(vec!["accepted", "approved", "procedure-started", "supplement-requested"])
+            .prop_map(str::to_string),
+        hostile_text(),
+    ];
+    let detail = prop::collection::btree_map(
+        prop::sample::select(vec!["reason", "days", "by", "procedure", "notified"]),
+        prop_oneof![hostile_text().prop_map(Value::String), json_value(), Just(json!("expert-review"))],
+        0..4,
+    );
+    (step, kind, hostile_text(), detail).prop_map(|(step, kind, date, detail)| {
+        let mut event = json!({ "step": step, "kind": kind, "date": date });
+        for (k, v) in detail {
+            event[k] = v;
+        }
+        event
+    })
+}
+
 /// Bodies shaped like the real ones, with any value in each field.
 fn shaped_body() -> impl Strategy<Value = Value> {
     let flow = prop_oneof![Just(FLOW.to_string()), hostile_text(), ".{0,40}"];
@@ -97,7 +139,7 @@ fn shaped_body() -> impl Strategy<Value = Value> {
         |(flow, date, kind, params, runs, step)| {
             json!({
                 "flow": flow, "start": date, "date": date, "kind": kind, "step": step, "id": step,
-                "params": params, "runs": runs, "format": kind, "events": [{ "step": step, "kind": kind, "date": date }],
+                "params": params, "runs": runs, "format": kind, "events": [{ "step": step, "kind": kind, "date": date, "procedure": kind, "notified": date }],
             })
         },
     )
@@ -133,6 +175,7 @@ fn body() -> impl Strategy<Value = BodyKind> {
         Just(BodyKind::None),
         json_value().prop_map(BodyKind::Json),
         shaped_body().prop_map(BodyKind::Json),
+        event_body().prop_map(BodyKind::Json),
         prop::collection::vec(any::<u8>(), 0..64).prop_map(BodyKind::Bytes),
     ]
 }
@@ -148,7 +191,7 @@ fn headers() -> impl Strategy<Value = Vec<(&'static str, String)>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn no_request_gives_a_500(

@@ -9,7 +9,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use shenpi_core::Error;
-use shenpi_core::runtime::{Event, EventKind, NewEvent, Project, Store, board as supervision_board};
+use shenpi_core::runtime::{
+    Event, EventKind, NewEvent, ProcedureKind, Project, Store, board as supervision_board,
+};
 use utoipa::{IntoParams, ToSchema};
 
 use super::flows::blocking;
@@ -82,19 +84,53 @@ impl ProjectInfo {
     }
 }
 
-/// An event to record: the command line's `project event` as JSON.
+/// An event to record: the command line's `project event` as JSON, its
+/// flags as fields (`--kind` of a procedure is `procedure`, since `kind` is
+/// the event's).
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct EventRequest {
     /// The step's id in the flow.
     step: String,
-    /// What happened: accepted, accepted-incomplete, supplement-requested,
-    /// supplement-received, procedure-started, procedure-ended, approved, rejected,
-    /// returned, withdrawn, provisional-approved, confirmed, revoked, deemed-approved.
+    /// What happened (the command line's event names, kebab-case): accepted,
+    /// accepted-incomplete, supplement-requested, supplement-received,
+    /// procedure-started, procedure-ended, approved, rejected, returned,
+    /// withdrawn, provisional-approved, confirmed, revoked, deemed-approved.
     #[schema(example = "accepted")]
     kind: String,
     /// The day it happened, YYYY-MM-DD.
     date: String,
+    /// Why (`--reason`): for a refusal to accept or a termination.
+    #[serde(default)]
+    reason: Option<String>,
+    /// Working days (`--days`): for an extension, how many the legal limit grows by.
+    #[serde(default)]
+    days: Option<u32>,
+    /// Who decided (`--by`): for an extension, the head who approved it.
+    #[serde(default)]
+    by: Option<String>,
+    /// For `procedure-started` (`--kind` on the command line): hearing, tender,
+    /// inspection, expert-review, public-notice, site-survey.
+    #[serde(default)]
+    #[schema(example = "expert-review")]
+    procedure: Option<String>,
+    /// For `procedure-started` (`--notified`): the day the applicant was told, YYYY-MM-DD (Art. 45).
+    #[serde(default)]
+    notified: Option<String>,
+}
+
+/// Longest free text of an event (`reason`, `by`), in characters.
+const MAX_TEXT: usize = 1000;
+
+fn event_text(field: &str, text: &str) -> Result<(), Problem> {
+    input::plain_text(field, text)?;
+    if text.chars().count() > MAX_TEXT {
+        return Err(Problem::unprocessable(
+            "bad-text",
+            format!("`{field}` has more than {MAX_TEXT} characters"),
+        ));
+    }
+    Ok(())
 }
 
 /// The event a request describes, with the idempotency key from its header.
@@ -106,6 +142,26 @@ pub(crate) fn event_request(e: &EventRequest, key: Option<String>) -> Result<New
     let date = input::date("date", &e.date)?;
     let mut event = NewEvent::new(e.step.clone(), kind, date);
     event.key = key;
+    if let Some(reason) = &e.reason {
+        event_text("reason", reason)?;
+        event = event.reason(reason.clone());
+    }
+    if let Some(days) = e.days {
+        event = event.days(days);
+    }
+    if let Some(by) = &e.by {
+        event_text("by", by)?;
+        event = event.by(by.clone());
+    }
+    if let Some(procedure) = &e.procedure {
+        let procedure: ProcedureKind = procedure
+            .parse()
+            .map_err(|err: String| Problem::unprocessable("bad-procedure", format!("`procedure`: {err}")))?;
+        event = event.procedure(procedure);
+    }
+    if let Some(notified) = &e.notified {
+        event = event.notified(input::date("notified", notified)?);
+    }
     Ok(event)
 }
 
@@ -123,18 +179,47 @@ pub(crate) struct EventOut {
     /// The idempotency key it was recorded with, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     key: Option<String>,
+    /// Why, when the event says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    /// Working days, when the event says (an extension).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    days: Option<u32>,
+    /// Who decided, when the event says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: Option<String>,
+    /// The kind of special procedure (`procedure-started`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    procedure: Option<String>,
+    /// The day the applicant was told of the procedure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notified: Option<NaiveDate>,
+    /// The engine's events this one supersedes, by sequence number.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    supersedes: Vec<u64>,
+    /// True when the engine recorded it (`advance`), not a person.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    engine: bool,
     /// When the store wrote it.
     recorded_at: DateTime<Utc>,
 }
 
 impl From<&Event> for EventOut {
     fn from(e: &Event) -> EventOut {
+        let d = &e.detail;
         EventOut {
             seq: e.seq,
             step: e.step.clone(),
             kind: e.kind.as_str().to_string(),
             date: e.date,
             key: e.key.clone(),
+            reason: d.reason.clone(),
+            days: d.days,
+            by: d.by.clone(),
+            procedure: d.procedure.map(|p| p.as_str().to_string()),
+            notified: d.notified,
+            supersedes: d.supersedes.clone(),
+            engine: d.engine,
             recorded_at: e.recorded_at,
         }
     }
