@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use saphyr::LoadableYamlNode;
 use shenpi_core::render::{self, Facts};
 use shenpi_core::{Flow, FlowGraph, Node};
 
@@ -256,4 +257,81 @@ fn a_flow_past_the_detailed_limit_is_drawn_by_stage_with_counts() {
     );
     assert_eq!(edges_in_svg(&doc), BTreeSet::from([("st0".to_string(), "st1".to_string())]));
     assert!(!svg.contains("id=\"step-"));
+}
+
+/// Mermaid's entity codes (`#quot;`, `#35;`) decoded back into text.
+fn mermaid_decode(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(at) = rest.find('#') {
+        out.push_str(&rest[..at]);
+        let end = rest[at..].find(';').expect("an entity code ends with `;`") + at;
+        let code = &rest[at + 1..end];
+        out.push(match code {
+            "quot" => '"',
+            "lt" => '<',
+            "gt" => '>',
+            "amp" => '&',
+            n => char::from_u32(n.parse().expect("a decimal code")).unwrap(),
+        });
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+// The flow's name went unquoted into the front matter: `Phase 2: 工业` made it invalid YAML, ` #`
+// cut it short and a newline injected an `%%{init}%%` directive; labels escaped only `"`, so
+// `<img src=x onerror=…>` passed through.
+#[test]
+fn mermaid_keeps_hostile_names_inside_their_quotes() {
+    let yaml = r#"id: hostile
+name: "Phase 2: 工业 #not a comment\n---\n%%{init: {'theme':'dark'}}%%\nflowchart TD\\"
+stages:
+  - id: s
+    name: "<img src=x onerror=alert(1)> & #quot; `md`"
+    steps:
+      - { id: a, name: "a\"]; click s_a call evil()\n  s_b[\"fake", promised: 1 }
+      - { id: b, name: "tab\tesc\e[2J cr\r nel\u0085 ls\u2028 #35; end", dept: "<b>住建局</b>", promised: 2, after: [a] }
+"#;
+    let flow = Arc::new(Flow::parse("hostile.yaml", yaml).unwrap_or_else(|r| panic!("{}", r.render())));
+    let g = FlowGraph::new(flow.clone(), flow.defaults());
+    let f = facts(&g);
+    let text = render::mermaid(&g, &f);
+    let lines: Vec<&str> = text.lines().collect();
+    // One front matter of exactly one key, whose value reads back as the title.
+    assert_eq!((lines[0], lines[2], lines[3]), ("---", "---", "flowchart LR"), "{text}");
+    let front = saphyr::Yaml::load_from_str(lines[1]).unwrap();
+    assert_eq!(front[0]["title"].as_str(), Some(f.title(&g).as_str()), "{}", lines[1]);
+    assert!(f.title(&g).starts_with(g.flow().name()));
+    // Every other line is one of the diagram's own, named by an id shenpi wrote.
+    for line in &lines[4..] {
+        let line = line.trim_start();
+        assert!(
+            ["subgraph s_", "direction LR", "s_a[", "s_b[", "end", "s_a --> s_b", "classDef ", "class "]
+                .iter()
+                .any(|p| line.starts_with(p)),
+            "{line:?} in {text}"
+        );
+    }
+    // Labels hold no quote, tag, ampersand, backtick or control, and decode to the names exactly.
+    let label = |prefix: &str| -> String {
+        let line = lines.iter().find(|l| l.trim_start().starts_with(prefix)).unwrap();
+        let inner = &line[line.find("[\"").unwrap() + 2..line.rfind("\"]").unwrap()];
+        inner.to_string()
+    };
+    let stage = label("subgraph s_s");
+    assert!(!stage.chars().any(|c| "\"<>&`".contains(c) || c.is_control()), "{stage}");
+    assert_eq!(mermaid_decode(&stage), flow.stages()[0].name());
+    for id in ["a", "b"] {
+        let inner = label(&format!("s_{id}["));
+        let (name, limits) = inner.split_once("<br/>").unwrap();
+        assert!(
+            !inner.replace("<br/>", "").chars().any(|c| "\"<>&`".contains(c) || c.is_control()),
+            "{inner}"
+        );
+        assert_eq!(mermaid_decode(name), flow.step(id).unwrap().1.name());
+        assert!(!limits.contains('<'), "{limits}");
+    }
+    assert!(mermaid_decode(&label("s_b[")).contains("<b>住建局</b>"));
 }
