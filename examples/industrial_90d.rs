@@ -24,7 +24,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use shenpi::calendar::Calendar;
-use shenpi::runtime::{Alert, Clock, EventKind, MemoryStore, NewEvent, Project, StepState};
+use shenpi::runtime::{Alert, Clock, EventKind, MemoryStore, NewEvent, ProcedureKind, Project, StepState};
 use shenpi::schedule::Plan;
 use shenpi::sim::{self, Sampler, SimOptions, StepDraw};
 use shenpi::{Flow, FlowGraph, Node};
@@ -170,7 +170,11 @@ fn supervise(
                 agenda[v.index()].clear(); // decided by the engine first (超时默认)
             }
             while let Some(&(date, kind)) = agenda[v.index()].front().filter(|(d, _)| *d <= day) {
-                project.record(&store, NewEvent::new(id, kind, date), day)?;
+                let mut event = NewEvent::new(id, kind, date);
+                if kind == EventKind::ProcedureStarted {
+                    event = event.procedure(ProcedureKind::ExpertReview); // Art. 45: 专家评审
+                }
+                project.record(&store, event, day)?;
                 agenda[v.index()].pop_front();
                 let stop = match kind {
                     EventKind::SupplementRequested => d.supplement.map(|n| ("补正", n)),

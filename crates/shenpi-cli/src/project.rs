@@ -99,7 +99,7 @@ enum Cmd {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Supervision board (电子监察): every step due or overdue on a day, by department
+    /// Supervision board (电子监察): every step due, overdue or flagged (a repeated 补正, a procedure past its cap) on a day, by department
     Board {
         /// The day, YYYY-MM-DD (default: today)
         #[arg(long)]

@@ -56,30 +56,73 @@ pub(crate) fn status_table(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
     if !s.started {
         return writeln!(out, "not started: the project starts on {}", s.start);
     }
-    let mut rows =
-        vec![["step", "state", "dept", "accepted", "due", "plan", "used", "left", "alert"].map(String::from)];
+    let mut rows = vec![
+        ["step", "state", "dept", "accepted", "due", "legal due", "plan", "used", "left", "alert"]
+            .map(String::from),
+    ];
     for st in &s.steps {
-        let state = st.paused_for.map_or_else(|| st.state.as_str().to_string(), |r| paused(r).to_string());
+        let mut state = match (st.paused_for, st.procedure) {
+            (_, Some(k)) => format!("paused ({k})"),
+            (Some(r), None) => paused(r).to_string(),
+            (None, None) => st.state.as_str().to_string(),
+        };
+        if st.attempt > 1 {
+            state.push_str(&format!(" #{}", st.attempt));
+        }
         let alert = match st.clock {
             Some(c) => format!("{} ({})", card(st.alert), c.as_str()),
             None => String::new(),
+        };
+        let legal = match (st.legal_due, st.extended) {
+            (Some(d), 0) => d.to_string(),
+            (Some(d), n) => format!("{d} (+{n})"),
+            (None, _) => "-".to_string(),
         };
         rows.push([
             st.id.clone(),
             state,
             st.dept.clone(),
-            opt(st.accepted),
+            st.accepted.map_or_else(
+                || st.received.map_or("-".to_string(), |r| format!("({r} received)")),
+                |a| a.to_string(),
+            ),
             opt(st.due),
+            legal,
             st.plan_deadline.to_string(),
             num(st.used),
             num(st.left),
             alert,
         ]);
     }
-    for line in columns(&rows, |i| i == 6 || i == 7) {
+    for line in columns(&rows, |i| i == 7 || i == 8) {
         writeln!(out, "{line}")?;
     }
+    notes(out, s)?;
     outlook(out, s)
+}
+
+/// Under the table: acceptance windows still open, earlier applications, flags.
+fn notes(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
+    for st in &s.steps {
+        if let (Some(r), Some(due)) = (st.received, st.acceptance_due) {
+            writeln!(
+                out,
+                "`{}`: received {r}; accepted from that day unless answered by {due} (Art. 32)",
+                st.id
+            )?;
+        }
+        if st.attempt > 1 {
+            writeln!(
+                out,
+                "`{}`: application {} (earlier applications used {} working days)",
+                st.id, st.attempt, st.earlier_used
+            )?;
+        }
+        for flag in &st.flags {
+            writeln!(out, "flag: `{}` {flag}", st.id)?;
+        }
+    }
+    Ok(())
 }
 
 /// What the engine owes, the outlook, the rates and the calendar's notes under the table.
@@ -134,10 +177,11 @@ fn outlook(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
 /// `project board` as a table: one set of column widths for the whole
 /// board, so departments line up too.
 pub(crate) fn board_table(out: &mut Vec<u8>, date: NaiveDate, rows: &[BoardRow]) -> io::Result<()> {
-    writeln!(out, "supervision board on {date}: {} step(s) due or overdue", rows.len())?;
-    let cells: Vec<[String; 7]> = rows
+    writeln!(out, "supervision board on {date}: {} step(s) due, overdue or flagged", rows.len())?;
+    let cells: Vec<[String; 8]> = rows
         .iter()
         .map(|r| {
+            let flags: Vec<&str> = r.flags.iter().map(|f| f.code()).collect();
             [
                 card(r.alert).to_string(),
                 r.project.clone(),
@@ -145,7 +189,8 @@ pub(crate) fn board_table(out: &mut Vec<u8>, date: NaiveDate, rows: &[BoardRow])
                 r.state.as_str().to_string(),
                 format!("due {}", opt(r.due)),
                 format!("plan {}", r.plan_deadline),
-                format!("({} clock)", r.clock.map_or("-", |c| c.as_str())),
+                r.clock.map_or_else(String::new, |c| format!("({} clock)", c.as_str())),
+                flags.join(", "),
             ]
         })
         .collect();

@@ -78,7 +78,7 @@ fn drive_a_project() {
     ok(&["board", "--date", "2025-02-10", "--dept", "自然资源局"], "YELLOW");
     // After the due date status shows the deemed approval the engine owes, and records nothing.
     ok(&["status", "P", "--date", "2025-02-12"], "owed: `land` deemed-approved on 2025-02-11");
-    ok(&["board", "--date", "2025-02-12"], "0 step(s) due or overdue");
+    ok(&["board", "--date", "2025-02-12"], "0 step(s) due, overdue or flagged");
     ok(&["status", "P", "--date", "2025-02-12"], "owed: `land` deemed-approved on 2025-02-11");
     // `advance` records it.
     ok(&["advance", "P", "--to", "2025-02-12"], "recorded event 4: `land` deemed-approved on 2025-02-11");

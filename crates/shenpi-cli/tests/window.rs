@@ -162,3 +162,75 @@ fn eight_status_calls_during_eight_writers_all_succeed() {
     let accepted = v["steps"].as_array().expect("steps").iter().filter(|s| s["state"] == "accepted").count();
     assert_eq!(accepted, 8, "every writer's event is there once");
 }
+
+/// 收件 with no answer: status shows the window and what the engine owes;
+/// `advance` records the deemed acceptance, dated the day of receipt.
+#[test]
+fn received_then_deemed_accepted_by_advance() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("s.db");
+    store(dir.path(), &db);
+    let d = db.to_str().expect("utf-8");
+    let (code, _, err) = run(&["event", "P", "s0", "received", "--date", "2025-01-27", "--db", d], &[]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&["status", "P", "--date", "2025-02-10", "--db", d], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("`s0`: received 2025-01-27; accepted from that day unless answered by 2025-02-10"),
+        "{out}"
+    );
+    let (_, out, _) = run(&["status", "P", "--date", "2025-02-11", "--db", d], &[]);
+    assert!(out.contains("owed: `s0` deemed-accepted on 2025-01-27"), "{out}");
+    let (code, out, err) = run(&["advance", "P", "--to", "2025-02-11", "--db", d], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("recorded event 2: `s0` deemed-accepted on 2025-01-27"), "{out}");
+    let (_, out, _) = run(&["status", "P", "--date", "2025-02-11", "--format", "json", "--db", d], &[]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let s0 = &v["steps"][0];
+    assert_eq!((s0["state"].as_str(), s0["accepted"].as_str()), (Some("accepted"), Some("2025-01-27")));
+}
+
+/// The details an event needs come from flags, and a missing one is refused with exit 1.
+#[test]
+fn event_details_come_from_flags() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("s.db");
+    store(dir.path(), &db);
+    let d = db.to_str().expect("utf-8");
+    let ev = |args: &[&str]| {
+        let mut all = vec!["event", "P"];
+        all.extend(args);
+        all.extend(["--db", d]);
+        run(&all, &[])
+    };
+    assert_eq!(ev(&["s0", "received", "--date", "2025-01-27"]).0, 0);
+    let (code, _, err) = ev(&["s0", "not-accepted", "--date", "2025-02-05"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("`not-accepted` needs a reason"), "{err}");
+    assert_eq!(ev(&["s0", "not-accepted", "--date", "2025-02-05", "--reason", "材料不全"]).0, 0);
+    // A second application: attempt 2.
+    assert_eq!(ev(&["s0", "accepted", "--date", "2025-02-06"]).0, 0);
+    let (code, _, err) = ev(&["s0", "extended", "--days", "11", "--by", "局长", "--date", "2025-02-07"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("more than the 10 the step allows"), "{err}");
+    assert_eq!(ev(&["s0", "extended", "--days", "10", "--by", "局长", "--date", "2025-02-07"]).0, 0);
+    let (code, _, err) = ev(&["s0", "procedure-started", "--kind", "expert", "--date", "2025-02-10"]);
+    assert_eq!(code, 2, "a mistyped kind is a usage error: {err}");
+    assert!(err.contains("expert-review"), "{err}");
+    let (code, _, err) = ev(&[
+        "s0",
+        "procedure-started",
+        "--kind",
+        "expert-review",
+        "--notified",
+        "2025-02-10",
+        "--date",
+        "2025-02-10",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&["status", "P", "--date", "2025-02-11", "--db", d], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("paused (expert-review) #2"), "{out}");
+    assert!(out.contains("`s0`: application 2 (earlier applications used 0 working days)"), "{out}");
+    assert!(out.contains("(+10)"), "the extended legal due date: {out}");
+}

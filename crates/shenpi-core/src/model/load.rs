@@ -26,6 +26,8 @@ const FLOW_KEYS: &[&str] = &[
     "deadline_policy",
     "alerts",
     "on_timeout",
+    "acceptance_limit",
+    "reapplication",
     "promise_ratio",
     "params",
     "stages",
@@ -45,6 +47,9 @@ const STEP_KEYS: &[&str] = &[
     "after",
     "when",
     "on_timeout",
+    "acceptance_limit",
+    "extension",
+    "procedures",
     "members",
     "silence",
     "commissioned_by",
@@ -84,6 +89,7 @@ pub(super) fn load(source: Arc<Source>) -> Result<Flow, Report> {
         params: expr::Declared::new(),
         written_steps: 0,
         on_timeout: TimeoutPolicy::None,
+        acceptance_limit: crate::model::DEFAULT_ACCEPTANCE_LIMIT,
         promise_ratio: None,
         old_provisional: Vec::new(),
     };
@@ -109,6 +115,8 @@ pub(super) struct Builder<'s> {
     pub(super) written_steps: usize,
     /// The flow's `on_timeout`: what a step without its own does.
     on_timeout: TimeoutPolicy,
+    /// The flow's `acceptance_limit`: what a step without its own has.
+    acceptance_limit: u32,
     /// The flow's `promise_ratio` and where it is written, checked on every step as it loads.
     promise_ratio: Option<(f64, Span)>,
     /// Steps written with the old `provisional: true`, reported once the edges are known.
@@ -143,6 +151,9 @@ impl Builder<'_> {
         // Both apply to every step, so they are read before the stages.
         let on_timeout = f.get("on_timeout").map_or(Some(TimeoutPolicy::None), |n| self.timeout(n));
         self.on_timeout = on_timeout.unwrap_or_default();
+        let acceptance_limit = self.flow_acceptance_limit(&f);
+        self.acceptance_limit = acceptance_limit.unwrap_or(crate::model::DEFAULT_ACCEPTANCE_LIMIT);
+        let reapplication = self.reapplication(&f);
         let promise_ratio = f.get("promise_ratio").map(|n| self.promise_ratio(n));
         self.promise_ratio = promise_ratio.flatten().zip(f.get("promise_ratio").map(|n| self.r.span(n)));
         let total =
@@ -183,6 +194,7 @@ impl Builder<'_> {
             deadline_policy: deadline_policy?,
             alerts: alerts?,
             on_timeout: on_timeout?,
+            reapplication: reapplication?,
             promise_ratio: match promise_ratio {
                 Some(r) => Some(r?),
                 None => None,
@@ -575,6 +587,7 @@ impl Builder<'_> {
         let after = f.get("after").map_or(Some(Vec::new()), |n| self.refs(n));
         let when = f.get("when").map(|n| self.when(n));
         let on_timeout = f.get("on_timeout").map_or(Some(self.on_timeout), |n| self.timeout(n));
+        let handling = self.handling(&f, self.acceptance_limit);
         let head =
             StepHead { id: id.as_ref().map(|(i, _)| i.as_str()), what: &what, kind, depts: depts.as_deref() };
         let mechanisms = self.step_mechanisms(&f, &head);
@@ -605,6 +618,7 @@ impl Builder<'_> {
             after: after?,
             when: when.map_or(Some(None), |w| w.map(Some))?,
             on_timeout: on_timeout?,
+            handling: handling?,
             joint: mechanisms.joint?,
             commissioned_by: commissioned_by?,
             provider: mechanisms.provider?,

@@ -10,6 +10,7 @@
 mod check;
 mod edit;
 mod expr;
+mod handling;
 mod load;
 mod mechanisms;
 mod params;
@@ -27,6 +28,7 @@ use crate::error::Error;
 
 pub use edit::{FlowDraft, StageDraft, StepDraft};
 pub use expr::{CompareOp, Condition};
+pub use handling::{DEFAULT_ACCEPTANCE_LIMIT, DEFAULT_EXTENSION, Handling, ProcedureKind, Reapplication};
 pub use mechanisms::{
     BudgetGroup, CommissionedBy, Commitment, Joint, Member, Provisional, Silence, TotalRule,
 };
@@ -69,6 +71,8 @@ pub struct Flow {
     alerts: Alerts,
     /// What a step without its own `on_timeout` does when its limit passes undecided.
     on_timeout: TimeoutPolicy,
+    /// What a re-application counts in the total.
+    reapplication: Reapplication,
     /// Largest share of its legal limit a step may promise (Weinan: 0.5), if the flow requires one.
     promise_ratio: Option<f64>,
     /// Where the promise ratio is written, for diagnostics about it.
@@ -219,6 +223,8 @@ pub struct Step {
     when: Option<Condition>,
     /// What happens when its deadline passes undecided.
     on_timeout: TimeoutPolicy,
+    /// Its acceptance window, extension and caps on special procedures.
+    handling: Handling,
     /// The members of a joint step (`kind: joint`).
     joint: Option<Joint>,
     /// Who commissions an intermediary (`kind: intermediary`).
@@ -302,6 +308,32 @@ impl Step {
     /// What happens when its deadline passes undecided.
     pub fn on_timeout(&self) -> TimeoutPolicy {
         self.on_timeout
+    }
+
+    /// How the department handles an application: its acceptance window
+    /// (`acceptance_limit`, Art. 32), how far its legal limit may be extended
+    /// (`extension`, Art. 42) and its caps on special procedures
+    /// (`procedures`, Art. 45). See docs/events.md.
+    ///
+    /// ```
+    /// use shenpi_core::Flow;
+    /// use shenpi_core::model::ProcedureKind;
+    ///
+    /// let flow = Flow::parse("f.yaml", "
+    /// id: f
+    /// name: 示例
+    /// acceptance_limit: 3
+    /// stages: [{ id: s, name: 阶段, steps: [
+    ///   { id: fire, name: 消防设计审查, promised: 15, extension: 15, procedures: { expert-review: 20 } }] }]
+    /// ").map_err(|r| r.render())?;
+    /// let h = flow.steps()[0].handling();
+    /// assert_eq!((h.acceptance_limit(), h.extension()), (3, 15));
+    /// assert_eq!(h.procedure_cap(ProcedureKind::ExpertReview), Some(20));
+    /// assert_eq!(h.procedure_cap(ProcedureKind::Hearing), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn handling(&self) -> &Handling {
+        &self.handling
     }
 
     /// The members of a joint step (`kind: joint`, 联合审批); `None` for every other kind.
@@ -611,6 +643,13 @@ impl Flow {
     /// [`Step::on_timeout`], with this default already applied.
     pub fn on_timeout(&self) -> TimeoutPolicy {
         self.on_timeout
+    }
+
+    /// What the total counts when an application ends without approval and
+    /// the applicant applies again (`reapplication`): every attempt's
+    /// government time (`count-all`, the default) or the latest one's.
+    pub fn reapplication(&self) -> Reapplication {
+        self.reapplication
     }
 
     /// The largest share of its legal limit any step may promise, when the

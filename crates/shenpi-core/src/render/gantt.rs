@@ -132,7 +132,8 @@ impl Gantt {
         for (v, s) in graph.nodes().zip(&status.steps) {
             let kind = match s.state {
                 StepState::Approved | StepState::DeemedApproved => BarKind::Done,
-                StepState::Accepted
+                StepState::Received
+                | StepState::Accepted
                 | StepState::AcceptedIncomplete
                 | StepState::Paused
                 | StepState::ProvisionalApproved => BarKind::Active(s.alert),

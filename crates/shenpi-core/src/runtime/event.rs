@@ -6,30 +6,50 @@ use std::str::FromStr;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-/// What happened to a step. Written in kebab-case on the command line and in JSON.
+pub use crate::model::ProcedureKind;
+
+/// What happened to a step. Written in kebab-case on the command line and in
+/// JSON. docs/events.md tables who records each and what it does to each clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EventKind {
+    /// 收件: the application is filed; the department's acceptance window
+    /// (`acceptance_limit`, Art. 32) starts.
+    Received,
     /// 受理: the department accepts the application; the step's clock starts.
+    /// Without `received` before it: accepted on the spot (当场受理).
     Accepted,
     /// 容缺受理: accepted with a non-essential document missing; it must arrive within the limit.
     AcceptedIncomplete,
-    /// 补正: the department asks for more material; the clock stops.
+    /// 不予受理: the department refuses to accept (with a reason); the attempt ends.
+    NotAccepted,
+    /// Recorded by the engine: no answer within the acceptance window, so the
+    /// application counts as accepted from the day of receipt (Art. 32).
+    DeemedAccepted,
+    /// 补正 (before 受理) or 补充材料 (during review): the department asks for
+    /// more material; the clock stops. A second one in an attempt is flagged.
     SupplementRequested,
     /// The material arrived: the clock runs again (or a 容缺 gap is closed).
     SupplementReceived,
-    /// A special procedure (hearing, expert review, public notice) starts; the clock stops.
+    /// A special procedure (Art. 45: hearing, tender, inspection, expert
+    /// review, public notice, site survey) starts; the clock stops.
     ProcedureStarted,
     /// The special procedure ended; the clock runs again.
     ProcedureEnded,
+    /// 延期 (Art. 42): the head extends the legal limit by some working days.
+    Extended,
     /// The department approves.
     Approved,
-    /// The department refuses; what waits for the step can never start.
+    /// 不予许可: the department refuses; the attempt ends and what waits for
+    /// the step cannot start until the applicant applies again.
     Rejected,
     /// 退回: the application goes back to the applicant, who may file it again.
     Returned,
     /// The applicant withdraws.
     Withdrawn,
+    /// 终止办理: the application ends without a decision, not counting against
+    /// the department (the engine records it when 容缺 material never came).
+    Terminated,
     /// 模拟审批: approved ahead of its prerequisites, where the flow allows it.
     ProvisionalApproved,
     /// A provisional approval becomes final once its prerequisites are done.
@@ -42,17 +62,22 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind, in the order the documentation lists them.
-    pub const ALL: [EventKind; 14] = [
+    pub const ALL: [EventKind; 19] = [
+        EventKind::Received,
         EventKind::Accepted,
         EventKind::AcceptedIncomplete,
+        EventKind::NotAccepted,
+        EventKind::DeemedAccepted,
         EventKind::SupplementRequested,
         EventKind::SupplementReceived,
         EventKind::ProcedureStarted,
         EventKind::ProcedureEnded,
+        EventKind::Extended,
         EventKind::Approved,
         EventKind::Rejected,
         EventKind::Returned,
         EventKind::Withdrawn,
+        EventKind::Terminated,
         EventKind::ProvisionalApproved,
         EventKind::Confirmed,
         EventKind::Revoked,
@@ -62,21 +87,38 @@ impl EventKind {
     /// Its kebab-case name.
     pub fn as_str(self) -> &'static str {
         match self {
+            EventKind::Received => "received",
             EventKind::Accepted => "accepted",
             EventKind::AcceptedIncomplete => "accepted-incomplete",
+            EventKind::NotAccepted => "not-accepted",
+            EventKind::DeemedAccepted => "deemed-accepted",
             EventKind::SupplementRequested => "supplement-requested",
             EventKind::SupplementReceived => "supplement-received",
             EventKind::ProcedureStarted => "procedure-started",
             EventKind::ProcedureEnded => "procedure-ended",
+            EventKind::Extended => "extended",
             EventKind::Approved => "approved",
             EventKind::Rejected => "rejected",
             EventKind::Returned => "returned",
             EventKind::Withdrawn => "withdrawn",
+            EventKind::Terminated => "terminated",
             EventKind::ProvisionalApproved => "provisional-approved",
             EventKind::Confirmed => "confirmed",
             EventKind::Revoked => "revoked",
             EventKind::DeemedApproved => "deemed-approved",
         }
+    }
+
+    /// Only the engine decides it (`deemed-approved`, `deemed-accepted`): a
+    /// person never records it.
+    pub fn is_engine_only(self) -> bool {
+        matches!(self, EventKind::DeemedApproved | EventKind::DeemedAccepted)
+    }
+
+    /// Starts an application (收件 or 受理): after one that ended without
+    /// approval, it starts the next attempt.
+    pub fn is_filing(self) -> bool {
+        matches!(self, EventKind::Received | EventKind::Accepted | EventKind::AcceptedIncomplete)
     }
 }
 
@@ -104,66 +146,6 @@ impl FromStr for EventKind {
 
     fn from_str(s: &str) -> Result<EventKind, UnknownKind> {
         EventKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| UnknownKind(s.to_string()))
-    }
-}
-
-/// A kind of time Art. 45 of the licensing law leaves out of a limit: what a
-/// `procedure-started` event stops the clock for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ProcedureKind {
-    /// 听证: a hearing.
-    Hearing,
-    /// 招标、拍卖: a tender or an auction.
-    Tender,
-    /// 检验、检测、检疫: testing, inspection, quarantine.
-    Inspection,
-    /// 专家评审: expert review.
-    ExpertReview,
-    /// 公示: a public notice.
-    PublicNotice,
-    /// 现场踏勘: a site survey.
-    SiteSurvey,
-}
-
-impl ProcedureKind {
-    /// Every kind, in the order the documentation lists them.
-    pub const ALL: [ProcedureKind; 6] = [
-        ProcedureKind::Hearing,
-        ProcedureKind::Tender,
-        ProcedureKind::Inspection,
-        ProcedureKind::ExpertReview,
-        ProcedureKind::PublicNotice,
-        ProcedureKind::SiteSurvey,
-    ];
-
-    /// Its kebab-case name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProcedureKind::Hearing => "hearing",
-            ProcedureKind::Tender => "tender",
-            ProcedureKind::Inspection => "inspection",
-            ProcedureKind::ExpertReview => "expert-review",
-            ProcedureKind::PublicNotice => "public-notice",
-            ProcedureKind::SiteSurvey => "site-survey",
-        }
-    }
-}
-
-impl fmt::Display for ProcedureKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ProcedureKind {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<ProcedureKind, String> {
-        ProcedureKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
-            let names: Vec<&str> = ProcedureKind::ALL.iter().map(|k| k.as_str()).collect();
-            format!("unknown procedure kind `{s}`; expected one of: {}", names.join(", "))
-        })
     }
 }
 
@@ -328,6 +310,6 @@ impl Event {
     /// (`deemed-approved`, `deemed-accepted`): a real event dated on or
     /// before it may supersede it.
     pub fn is_engine(&self) -> bool {
-        self.detail.engine || self.kind == EventKind::DeemedApproved
+        self.detail.engine || self.kind.is_engine_only()
     }
 }

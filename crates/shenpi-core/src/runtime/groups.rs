@@ -36,12 +36,17 @@ impl Project {
     pub(super) fn counted_own(&self, v: Node, s: &StepStatus) -> i64 {
         let g = &self.graph;
         let promised = i64::from(g.promised()[v.index()]);
+        // Earlier applications' government time, when the flow counts every attempt.
+        let earlier = match g.flow().reapplication() {
+            crate::model::Reapplication::CountAll => s.earlier_used,
+            crate::model::Reapplication::CountLast => 0,
+        };
         if !g.counted()[v.index()] {
             0
         } else if s.decided.is_some() {
-            s.used.unwrap_or(promised)
+            earlier + s.used.unwrap_or(promised)
         } else {
-            s.used.unwrap_or(0).max(promised)
+            earlier + s.used.unwrap_or(0).max(promised)
         }
     }
 

@@ -19,11 +19,12 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
-use super::event::{Event, NewEvent};
-use super::refusal::{Refusal, RefusalReason};
+use super::event::{Event, EventKind, NewEvent};
+use super::refusal::{Detail, Refusal, RefusalReason};
 use super::state::ProjectState;
 use super::{Project, Store, resolve_keys};
 use crate::error::Error;
+use crate::graph::Node;
 
 /// A new event checked against the log: ready to append, with the engine
 /// events it supersedes, and the state after it when the fold was redone.
@@ -85,8 +86,61 @@ impl Project {
 
     /// The last day on which an engine event of a step could still be
     /// superseded: a real event dated on or before it may take its place.
+    /// A deemed acceptance is dated the day of receipt but stands for the
+    /// department's silence through the acceptance window: an answer dated
+    /// within the window supersedes it.
     fn cutoff(&self, e: &Event) -> NaiveDate {
-        e.date
+        if e.kind != EventKind::DeemedAccepted {
+            return e.date;
+        }
+        let window = self.graph.node(&e.step).and_then(|v| self.rules().acceptance_due(v, e.date).ok());
+        window.unwrap_or(e.date).max(e.date)
+    }
+
+    /// The engine events a real `event` contradicts even where the fold
+    /// would take both: a deemed acceptance of its step when the
+    /// department answered within the acceptance window (accepted, refused
+    /// to accept, or asked for 补正).
+    fn contradicted(&self, event: &NewEvent) -> BTreeSet<u64> {
+        use EventKind as K;
+        let answer = matches!(
+            event.kind,
+            K::Accepted | K::AcceptedIncomplete | K::NotAccepted | K::SupplementRequested
+        );
+        if event.detail.engine || !answer {
+            return BTreeSet::new();
+        }
+        self.effective_events()
+            .filter(|e| e.kind == K::DeemedAccepted && e.step == event.step)
+            .filter(|e| e.date <= event.date && event.date <= self.cutoff(e))
+            .map(|e| e.seq)
+            .collect()
+    }
+
+    /// What `event` must say beyond its kind and date, and, for a deemed
+    /// acceptance, that the acceptance window closed before `today`.
+    fn check_detail(&self, event: &NewEvent, v: Node, today: Option<NaiveDate>) -> Result<(), RefusalReason> {
+        let d = &event.detail;
+        for &need in Detail::required(event.kind) {
+            let missing = match need {
+                Detail::Reason => d.reason.as_deref().is_none_or(|r| r.trim().is_empty()),
+                Detail::Days => d.days.is_none_or(|n| n == 0),
+                Detail::By => d.by.as_deref().is_none_or(|b| b.trim().is_empty()),
+                Detail::Kind => d.procedure.is_none(),
+            };
+            if missing {
+                return Err(RefusalReason::MissingDetail { detail: need });
+            }
+        }
+        if let (EventKind::DeemedAccepted, Some(today)) = (event.kind, today) {
+            let received = self.state.run(v).received.unwrap_or(event.date);
+            if let Ok(due) = self.rules().acceptance_due(v, received) {
+                if today <= due {
+                    return Err(RefusalReason::AcceptanceWindowOpen { due, today });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Checks `event` against the log as if appended now: the engine events
@@ -99,31 +153,32 @@ impl Project {
         if let Some(today) = today.filter(|&t| event.date > t) {
             return Err(refuse(RefusalReason::InFuture { date: event.date, today }));
         }
+        self.check_detail(&event, v, today).map_err(refuse)?;
         // A step's history never goes back past what people recorded.
         let own_later = self.effective_events().filter(|e| e.step == event.step && e.date > event.date);
         if let Some(last) = own_later.filter(|e| !e.is_engine()).map(|e| e.date).max() {
             return Err(refuse(RefusalReason::BeforeLastEvent { date: event.date, last }));
         }
+        let forced = self.contradicted(&event);
         // The common case: in date order, nothing to supersede, one check against the state.
-        if self.last_date.is_none_or(|l| event.date >= l) {
+        if forced.is_empty() && self.last_date.is_none_or(|l| event.date >= l) {
             match self.state.check(&self.rules(), v, (&event).into()) {
                 Ok(_) => return Ok(Admitted { event, state: None }),
                 Err(e) if !e.is_refused() => return Err(e),
                 Err(_) => {}
             }
         }
-        self.admit_late(event)
+        self.admit_late(event, forced)
     }
 
     /// [`Project::admit`] by redoing the fold with the event in its place,
-    /// superseding engine events until the fold holds or a real event (the
-    /// new one, or one already recorded) refuses.
+    /// superseding engine events (first those in `skip`) until the fold
+    /// holds or a real event (the new one, or one already recorded) refuses.
     ///
     /// # Complexity
     /// O(k n log n) for n events, k of them superseded.
-    fn admit_late(&self, mut event: NewEvent) -> Result<Admitted, Error> {
+    fn admit_late(&self, mut event: NewEvent, mut skip: BTreeSet<u64>) -> Result<Admitted, Error> {
         let seq = self.events.len() as u64 + 1;
-        let mut skip: BTreeSet<u64> = BTreeSet::new();
         loop {
             event.detail.supersedes = skip.iter().copied().collect();
             let candidate = Event::recorded(&self.record.id, seq, &event);

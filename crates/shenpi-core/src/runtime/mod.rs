@@ -71,9 +71,9 @@ use crate::model::Flow;
 pub use event::{Event, EventDetail, EventKind, NewEvent, ProcedureKind, UnknownKind};
 pub use groups::GroupStatus;
 pub use pin::ProjectCalendar;
-pub use refusal::{Needs, Refusal, RefusalReason};
+pub use refusal::{Detail, Needs, Refusal, RefusalReason};
 pub use state::{Pause, PauseReason, ProjectState, StepRun, StepState};
-pub use status::{Alert, BoardRow, Clock, Status, StepStatus, board};
+pub use status::{Alert, BoardRow, Clock, Flag, Status, StepStatus, board};
 pub use store::{MemoryStore, ProjectRecord, Store, resolve_keys};
 
 use plan::Deadlines;

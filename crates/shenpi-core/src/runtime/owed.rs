@@ -10,13 +10,23 @@ use crate::error::Error;
 use crate::graph::Node;
 use crate::model::TimeoutPolicy;
 
+/// The most events one step may owe at once (deemed accepted, then deemed
+/// approved or terminated): a bound, so a rule that kept owing could not loop.
+const MAX_OWED_PER_STEP: usize = 4;
+
+/// The reason the engine gives when it terminates a 容缺 application.
+pub(crate) const TERMINATED_REASON: &str = "容缺 material not supplied within the promised limit";
+
 impl Project {
     /// The events the engine owes as of `date`, in the order they must be
-    /// recorded: `deemed-approved` for a step whose limit passed undecided
-    /// under `on_timeout: deem-approved` (dated the day after its due date),
-    /// `rejected` for a 容缺 step whose owed material did not arrive within its
-    /// limit, `confirmed` for a provisional approval whose prerequisites are
-    /// done, `revoked` for one whose prerequisite failed. Each is dated no
+    /// recorded: `deemed-accepted` for a received step the department did not
+    /// answer within its acceptance window (dated the day of receipt, Art.
+    /// 32), `deemed-approved` for a step whose limit passed undecided under
+    /// `on_timeout: deem-approved` (dated the day after its due date, or
+    /// after the extended legal due date), `terminated` (终止办理) for a 容缺
+    /// step whose owed material did not arrive within its limit (dated the
+    /// day after), `confirmed` for a provisional approval whose prerequisites
+    /// are done, `revoked` for one whose prerequisite failed. Each is dated no
     /// earlier than the last event of its step and of the steps that wait
     /// for it, so recording it never reorders what people recorded.
     ///
@@ -46,10 +56,23 @@ impl Project {
         let rules = self.rules();
         let mut out = Vec::new();
         for v in self.graph.nodes() {
-            let Some((kind, natural)) = self.owed_by(&scratch, v, date)? else { continue };
-            let day = natural.max(self.latest_around(&scratch, v).unwrap_or(natural));
-            if day <= date {
-                let owed = NewEvent::engine(self.graph.step(v).id().to_string(), kind, day);
+            // A step may owe more than one: deemed accepted, then deemed approved.
+            for _ in 0..MAX_OWED_PER_STEP {
+                let Some((kind, natural)) = self.owed_by(&scratch, v, date)? else { break };
+                // A deemed acceptance takes effect from the day of receipt, whatever came since:
+                // it leaves the step undecided, so nothing recorded after it depends on it.
+                let day = if kind == EventKind::DeemedAccepted {
+                    natural
+                } else {
+                    natural.max(self.latest_around(&scratch, v).unwrap_or(natural))
+                };
+                if day > date {
+                    break;
+                }
+                let mut owed = NewEvent::engine(self.graph.step(v).id().to_string(), kind, day);
+                if kind == EventKind::Terminated {
+                    owed = owed.reason(TERMINATED_REASON);
+                }
                 scratch.apply(&rules, v, (&owed).into())?;
                 out.push(owed);
             }
@@ -66,19 +89,23 @@ impl Project {
     ) -> Result<Option<(EventKind, NaiveDate)>, Error> {
         let rules = self.rules();
         let state = scratch.state(&self.graph, v);
+        let after = |due: NaiveDate| due.succ_opt().unwrap_or(due);
         Ok(match state {
-            StepState::Accepted | StepState::AcceptedIncomplete => match scratch.due(&rules, v, date)? {
-                Some(due) if due < date => {
-                    let day = due.succ_opt().unwrap_or(due);
-                    if state == StepState::AcceptedIncomplete {
-                        Some((EventKind::Rejected, day))
-                    } else if self.graph.step(v).on_timeout() == TimeoutPolicy::DeemApproved
-                        && scratch.ready_on(&self.graph, v).is_some()
-                    {
-                        Some((EventKind::DeemedApproved, day))
-                    } else {
-                        None
-                    }
+            StepState::Received => match (scratch.acceptance_due(&rules, v)?, scratch.run(v).received) {
+                (Some(due), Some(received)) if due < date => Some((EventKind::DeemedAccepted, received)),
+                _ => None,
+            },
+            StepState::AcceptedIncomplete => match scratch.due(&rules, v, date)? {
+                Some(due) if due < date => Some((EventKind::Terminated, after(due))),
+                _ => None,
+            },
+            StepState::Accepted => match scratch.timeout_due(&rules, v, date)? {
+                Some(due)
+                    if due < date
+                        && self.graph.step(v).on_timeout() == TimeoutPolicy::DeemApproved
+                        && scratch.ready_on(&self.graph, v).is_some() =>
+                {
+                    Some((EventKind::DeemedApproved, after(due)))
                 }
                 _ => None,
             },

@@ -123,6 +123,32 @@ pub enum RefusalReason {
         /// The step's due date, if accepted.
         due: Option<NaiveDate>,
     },
+    /// A deemed acceptance takes effect from the day of receipt, and must be dated it.
+    NotOnReceipt {
+        /// The day of receipt.
+        received: NaiveDate,
+    },
+    /// A deemed acceptance recorded while the acceptance window is still open.
+    AcceptanceWindowOpen {
+        /// The window's last day.
+        due: NaiveDate,
+        /// Today, as the caller gave it.
+        today: NaiveDate,
+    },
+    /// The event needs a detail it does not carry.
+    MissingDetail {
+        /// Which one.
+        detail: Detail,
+    },
+    /// The extensions of one attempt would exceed what the step allows (Art. 42).
+    ExtensionTooLong {
+        /// The working days asked for.
+        days: u32,
+        /// The working days already granted in this attempt.
+        before: u32,
+        /// The most the step allows (`extension`, 10 by default).
+        max: u32,
+    },
     /// An idempotency key was already used for a different event.
     KeyReused {
         /// The key.
@@ -147,13 +173,60 @@ pub enum RefusalReason {
     },
 }
 
+/// A detail an event needs, for [`RefusalReason::MissingDetail`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Detail {
+    /// Why (`not-accepted`, `terminated`).
+    Reason,
+    /// A number of working days, at least 1 (`extended`).
+    Days,
+    /// Who approved it (`extended`: the head of the department).
+    By,
+    /// The kind of special procedure (`procedure-started`).
+    Kind,
+}
+
+impl Detail {
+    /// Which details an event of `kind` needs.
+    pub fn required(kind: EventKind) -> &'static [Detail] {
+        match kind {
+            EventKind::NotAccepted | EventKind::Terminated => &[Detail::Reason],
+            EventKind::Extended => &[Detail::Days, Detail::By],
+            EventKind::ProcedureStarted => &[Detail::Kind],
+            _ => &[],
+        }
+    }
+
+    /// How a message words it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Detail::Reason => "a reason",
+            Detail::Days => "a number of working days (at least 1)",
+            Detail::By => "who approved it",
+            Detail::Kind => {
+                "the kind of special procedure (hearing, tender, inspection, expert-review, public-notice or site-survey)"
+            }
+        }
+    }
+}
+
 /// What an event needs of a step's state, for [`RefusalReason::WrongState`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Needs {
-    /// Filed again or for the first time: ready, or returned.
-    ReadyOrReturned,
+    /// Ready to file: ready, returned, or ended without approval (a new attempt).
+    ReadyToFile,
+    /// Received, or ready to file.
+    ReceivedOrReadyToFile,
+    /// Received and not yet accepted.
+    Received,
+    /// Received and not yet accepted, or accepted with its clock running.
+    ReceivedOrRunning,
+    /// Received or accepted, and not yet decided.
+    Filed,
     /// Accepted, its clock running (not paused).
     Running,
     /// Paused for 补正, or accepted with 容缺 material owed.
@@ -174,7 +247,13 @@ impl Needs {
     /// How the message words it, after "needs it".
     pub fn as_str(self) -> &'static str {
         match self {
-            Needs::ReadyOrReturned => "ready or returned",
+            Needs::ReadyToFile => "ready, returned, or ended without approval (a new application)",
+            Needs::ReceivedOrReadyToFile => {
+                "received, or ready, returned or ended without approval (a new application)"
+            }
+            Needs::Received => "received and not yet accepted",
+            Needs::ReceivedOrRunning => "received, or accepted with its clock running",
+            Needs::Filed => "received or accepted, and not yet decided",
             Needs::Running => "accepted with its clock running",
             Needs::SupplementOwed => "paused for 补正 or accepted with material owed",
             Needs::InProcedure => "in a special procedure",
@@ -207,6 +286,10 @@ impl RefusalReason {
             RefusalReason::NotDeemedOnTimeout => "not-deemed-on-timeout",
             RefusalReason::LimitNotPassed { .. } => "limit-not-passed",
             RefusalReason::NotOwed { .. } => "not-owed",
+            RefusalReason::NotOnReceipt { .. } => "not-on-receipt",
+            RefusalReason::AcceptanceWindowOpen { .. } => "acceptance-window-open",
+            RefusalReason::MissingDetail { .. } => "missing-detail",
+            RefusalReason::ExtensionTooLong { .. } => "extension-too-long",
             RefusalReason::KeyReused { .. } => "key-reused",
             RefusalReason::KeyRepeated { .. } => "key-repeated",
         }
@@ -295,7 +378,22 @@ impl RefusalReason {
             ),
             R::MaterialLate { due } => write!(
                 f,
-                "the material owed under 容缺 had to arrive by {due}; the step failed — record `rejected`"
+                "the material owed under 容缺 had to arrive by {due}; the application ended — record `terminated`"
+            ),
+            R::NotOnReceipt { received } => write!(
+                f,
+                "a deemed acceptance takes effect from the day of receipt, {received}; date it that day"
+            ),
+            R::AcceptanceWindowOpen { due, today } => write!(
+                f,
+                "the department may still answer until {due} (today is {today}); it is deemed accepted only after"
+            ),
+            R::MissingDetail { detail } => write!(f, "`{kind}` needs {}", detail.as_str()),
+            R::ExtensionTooLong { days, before, max } => write!(
+                f,
+                "{days} more working days would extend its legal limit by {} in this application, more than the {max} the step allows{}",
+                before.saturating_add(*days),
+                if *before > 0 { format!(" ({before} already granted)") } else { String::new() }
             ),
             R::NotProvisional => f.write_str(
                 "the flow does not allow 模拟审批 for this step (it has no `provisional`)",

@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use std::borrow::Cow;
 
-use super::event::{Event, EventDetail, EventKind, NewEvent};
-use super::refusal::{Refusal, RefusalReason};
+use super::event::{Event, EventDetail, EventKind, NewEvent, ProcedureKind};
+use super::refusal::{Detail, Refusal, RefusalReason};
 use super::table::{self, Guard, Phase, To};
 use crate::calendar::{Calendar, ClockStops};
 use crate::error::Error;
@@ -21,6 +21,8 @@ pub enum StepState {
     Waiting,
     /// Everything it waits for is done; the application can be filed.
     Ready,
+    /// 收件: filed, awaiting acceptance within the acceptance window (Art. 32).
+    Received,
     /// 受理: the clock runs.
     Accepted,
     /// 容缺受理: the clock runs and a document is still owed.
@@ -33,12 +35,16 @@ pub enum StepState {
     DeemedApproved,
     /// 模拟审批: approved ahead of its prerequisites, awaiting confirmation.
     ProvisionalApproved,
-    /// Refused; what waits for it can never start.
+    /// Refused (不予许可); what waits for it cannot start until the applicant applies again.
     Rejected,
+    /// 不予受理: not accepted; the applicant may apply again.
+    NotAccepted,
     /// Sent back to the applicant; it may be filed again.
     Returned,
     /// Withdrawn by the applicant.
     Withdrawn,
+    /// 终止办理: ended without a decision, not counting against the department.
+    Terminated,
     /// A provisional approval that fell with a prerequisite.
     Revoked,
 }
@@ -49,6 +55,7 @@ impl StepState {
         match self {
             StepState::Waiting => "waiting",
             StepState::Ready => "ready",
+            StepState::Received => "received",
             StepState::Accepted => "accepted",
             StepState::AcceptedIncomplete => "accepted-incomplete",
             StepState::Paused => "paused",
@@ -56,8 +63,10 @@ impl StepState {
             StepState::DeemedApproved => "deemed-approved",
             StepState::ProvisionalApproved => "provisional-approved",
             StepState::Rejected => "rejected",
+            StepState::NotAccepted => "not-accepted",
             StepState::Returned => "returned",
             StepState::Withdrawn => "withdrawn",
+            StepState::Terminated => "terminated",
             StepState::Revoked => "revoked",
         }
     }
@@ -67,9 +76,24 @@ impl StepState {
         matches!(self, StepState::Approved | StepState::DeemedApproved)
     }
 
-    /// Failed for good: what waits for it can never start.
+    /// Ended without approval (rejected, not accepted, withdrawn,
+    /// terminated, revoked): what waits for it cannot start unless the
+    /// applicant applies again, which starts the next attempt.
     pub fn is_failed(self) -> bool {
-        matches!(self, StepState::Rejected | StepState::Withdrawn | StepState::Revoked)
+        matches!(
+            self,
+            StepState::Rejected
+                | StepState::NotAccepted
+                | StepState::Withdrawn
+                | StepState::Terminated
+                | StepState::Revoked
+        )
+    }
+
+    /// An application may be filed (`received`, `accepted`): ready, sent
+    /// back, or ended without approval (a new attempt).
+    pub fn takes_filing(self) -> bool {
+        self == StepState::Ready || self == StepState::Returned || self.is_failed()
     }
 
     /// Accepted and undecided: its own clock runs or is stopped.
@@ -77,9 +101,9 @@ impl StepState {
         matches!(self, StepState::Accepted | StepState::AcceptedIncomplete | StepState::Paused)
     }
 
-    /// Nothing more can happen to it.
+    /// Decided for good: approved or deemed approved.
     pub fn is_final(self) -> bool {
-        self.is_done() || self.is_failed()
+        self.is_done()
     }
 }
 
@@ -102,6 +126,12 @@ pub struct Pause {
     pub from: NaiveDate,
     /// The day it ran again (that day does not count); `None` while stopped.
     pub to: Option<NaiveDate>,
+    /// The kind of special procedure (Art. 45), when recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub procedure: Option<ProcedureKind>,
+    /// The day the applicant was told of the procedure, when recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notified: Option<NaiveDate>,
 }
 
 /// One step's history folded: everything its clocks need.
@@ -110,8 +140,20 @@ pub struct StepRun {
     /// The stored state; `Waiting` stands for "not filed" and becomes `Ready` when
     /// the predecessors are done (see [`ProjectState::state`]).
     pub(crate) state: StepState,
+    /// Which application this is: 0 before any filing, 1 for the first, 2
+    /// after the first ended without approval and the applicant applied again.
+    pub attempt: u32,
+    /// Working days of its limit the earlier attempts used, accepted to ended, clock stops left out.
+    pub earlier_used: i64,
+    /// The day of receipt (收件) of the current attempt, or the day complete
+    /// material arrived after a 补正 before acceptance.
+    pub received: Option<NaiveDate>,
     /// The day of the current acceptance (受理), when accepted.
     pub accepted: Option<NaiveDate>,
+    /// `supplement-requested` events in the current attempt (more than one breaks 一次性告知).
+    pub supplements: u32,
+    /// Working days the legal limit was extended by in the current attempt (Art. 42).
+    pub extended: u32,
     /// Clock stops since the current acceptance.
     pub pauses: Vec<Pause>,
     /// A document promised under 容缺 is still owed.
@@ -129,7 +171,12 @@ impl StepRun {
     fn new() -> StepRun {
         StepRun {
             state: StepState::Waiting,
+            attempt: 0,
+            earlier_used: 0,
+            received: None,
             accepted: None,
+            supplements: 0,
+            extended: 0,
             pauses: Vec::new(),
             missing_material: false,
             decided: None,
@@ -197,6 +244,19 @@ impl Rules<'_> {
         s.legal().map_or(s.promised(), |l| s.promised().min(l))
     }
 
+    /// A step's legal limit before any extension: `legal`, or the promised
+    /// limit when the law sets none.
+    pub(crate) fn legal_limit(&self, v: Node) -> u32 {
+        let s = self.graph.step(v);
+        s.legal().unwrap_or(s.promised())
+    }
+
+    /// The last day of a step's acceptance window from `received` (Art. 32).
+    pub(crate) fn acceptance_due(&self, v: Node, received: NaiveDate) -> Result<NaiveDate, Error> {
+        let limit = self.graph.step(v).handling().acceptance_limit();
+        Ok(self.calendar.add_working_days(received, limit)?)
+    }
+
     /// The `n`-th counted working day after `date` with the clock stopped during `stops`.
     pub(crate) fn add(&self, date: NaiveDate, n: u32, stops: &ClockStops) -> Result<NaiveDate, Error> {
         Ok(self.calendar.add_working_days_with_stops(date, n, stops)?)
@@ -215,6 +275,14 @@ pub(crate) struct Change {
     to: StepState,
 }
 
+impl Change {
+    /// An event of `kind` making this change files a new application: the
+    /// first, or one after the last ended without approval.
+    fn new_attempt(self, kind: EventKind) -> bool {
+        kind.is_filing() && self.from != StepState::Received
+    }
+}
+
 /// Every step's folded history, by node of the project's graph.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ProjectState {
@@ -222,15 +290,16 @@ pub struct ProjectState {
 }
 
 /// What a refusal or a guard needs to know about one event.
-struct Attempt<'a> {
+struct Asked<'a> {
     rules: &'a Rules<'a>,
     v: Node,
     kind: EventKind,
     date: NaiveDate,
+    detail: &'a EventDetail,
     ready: Option<Option<NaiveDate>>,
 }
 
-impl Attempt<'_> {
+impl Asked<'_> {
     fn refuse(&self, reason: RefusalReason) -> Error {
         Error::refused(Refusal {
             step: self.rules.graph.step(self.v).id().to_string(),
@@ -263,15 +332,19 @@ impl ProjectState {
         match self.state(graph, v) {
             S::Waiting => Phase::Waiting,
             S::Ready => Phase::Ready,
+            S::Received => Phase::Received,
             S::Accepted => Phase::Accepted,
             S::AcceptedIncomplete => Phase::AcceptedIncomplete,
+            S::Paused if self.steps[v.index()].accepted.is_none() => Phase::Completing,
             S::Paused => Phase::Paused(self.open_pause(v).unwrap_or(PauseReason::Supplement)),
             S::Approved => Phase::Approved,
             S::DeemedApproved => Phase::DeemedApproved,
             S::ProvisionalApproved => Phase::ProvisionalApproved,
             S::Rejected => Phase::Rejected,
+            S::NotAccepted => Phase::NotAccepted,
             S::Returned => Phase::Returned,
             S::Withdrawn => Phase::Withdrawn,
+            S::Terminated => Phase::Terminated,
             S::Revoked => Phase::Revoked,
         }
     }
@@ -317,16 +390,74 @@ impl ProjectState {
         v: Node,
         as_of: NaiveDate,
     ) -> Result<Option<NaiveDate>, Error> {
+        self.days_after_acceptance(rules, v, rules.limit(v), as_of)
+    }
+
+    /// The `days`-th counted working day after a node's acceptance, its
+    /// pauses (an open one ending on `as_of`) pushing it back; `None` until accepted.
+    fn days_after_acceptance(
+        &self,
+        rules: &Rules<'_>,
+        v: Node,
+        days: u32,
+        as_of: NaiveDate,
+    ) -> Result<Option<NaiveDate>, Error> {
         let r = &self.steps[v.index()];
         let Some(acc) = r.accepted else { return Ok(None) };
-        rules.add(acc, rules.limit(v), &r.stops(as_of)).map(Some)
+        rules.add(acc, days, &r.stops(as_of)).map(Some)
+    }
+
+    /// A node's due date under its legal limit, extensions (Art. 42)
+    /// included, pauses pushing it back; `None` until accepted.
+    pub(crate) fn legal_due(
+        &self,
+        rules: &Rules<'_>,
+        v: Node,
+        as_of: NaiveDate,
+    ) -> Result<Option<NaiveDate>, Error> {
+        let days = rules.legal_limit(v).saturating_add(self.steps[v.index()].extended);
+        self.days_after_acceptance(rules, v, days, as_of)
+    }
+
+    /// The day after which an undecided step is deemed approved: its due
+    /// date, or the extended legal one when the head extended the limit.
+    pub(crate) fn timeout_due(
+        &self,
+        rules: &Rules<'_>,
+        v: Node,
+        as_of: NaiveDate,
+    ) -> Result<Option<NaiveDate>, Error> {
+        let due = self.due(rules, v, as_of)?;
+        if self.steps[v.index()].extended == 0 {
+            return Ok(due);
+        }
+        Ok(due.max(self.legal_due(rules, v, as_of)?))
+    }
+
+    /// The last day of a received step's acceptance window; `None` unless
+    /// the step is received and not yet accepted.
+    pub(crate) fn acceptance_due(&self, rules: &Rules<'_>, v: Node) -> Result<Option<NaiveDate>, Error> {
+        let r = &self.steps[v.index()];
+        match (r.state, r.received) {
+            (StepState::Received, Some(day)) => rules.acceptance_due(v, day).map(Some),
+            _ => Ok(None),
+        }
     }
 
     /// Checks that `kind` may happen to node `v` on `date`, then applies it.
     /// On refusal nothing changes.
     pub(crate) fn apply(&mut self, rules: &Rules<'_>, v: Node, fact: Fact<'_>) -> Result<(), Error> {
         let change = self.check(rules, v, fact)?;
-        self.commit(v, fact, change);
+        let run = &self.steps[v.index()];
+        // A new attempt: what the one before used of its limit, accepted to ended.
+        let earlier = match (change.new_attempt(fact.kind), run.accepted) {
+            (true, Some(acc)) => {
+                let end = run.last.unwrap_or(acc).max(acc);
+                rules.between(acc, end, &run.stops(end))?
+            }
+            _ => 0,
+        };
+        self.commit(v, fact, change, earlier);
         Ok(())
     }
 
@@ -335,7 +466,7 @@ impl ProjectState {
     pub(crate) fn check(&self, rules: &Rules<'_>, v: Node, fact: Fact<'_>) -> Result<Change, Error> {
         let Fact { kind, date, detail } = fact;
         let graph = rules.graph;
-        let at = Attempt { rules, v, kind, date, ready: self.ready_on(graph, v) };
+        let at = Asked { rules, v, kind, date, detail, ready: self.ready_on(graph, v) };
         if date < rules.start {
             return Err(at.refuse(RefusalReason::BeforeStart { date, start: rules.start }));
         }
@@ -358,6 +489,7 @@ impl ProjectState {
         }
         let to = match rule.to {
             To::State(s) => s,
+            To::Same => state,
             To::Resume if self.steps[v.index()].missing_material => StepState::AcceptedIncomplete,
             To::Resume => StepState::Accepted,
         };
@@ -365,7 +497,7 @@ impl ProjectState {
     }
 
     /// Checks one guard of the table.
-    fn guard(&self, at: &Attempt<'_>, guard: Guard) -> Result<(), Error> {
+    fn guard(&self, at: &Asked<'_>, guard: Guard) -> Result<(), Error> {
         match self.guard_reason(at, guard)? {
             None => Ok(()),
             Some(reason) => Err(at.refuse(reason)),
@@ -373,7 +505,7 @@ impl ProjectState {
     }
 
     /// Why `guard` does not hold, or `None` when it does.
-    fn guard_reason(&self, at: &Attempt<'_>, guard: Guard) -> Result<Option<RefusalReason>, Error> {
+    fn guard_reason(&self, at: &Asked<'_>, guard: Guard) -> Result<Option<RefusalReason>, Error> {
         let graph = at.rules.graph;
         let step = graph.step(at.v);
         let run = &self.steps[at.v.index()];
@@ -446,23 +578,53 @@ impl ProjectState {
                 Some(due) if run.missing_material && at.date > due => ok,
                 due => no(RefusalReason::NotOwed { due }),
             },
-            Guard::LimitPassed => match self.due(at.rules, at.v, at.date)? {
+            Guard::LimitPassed => match self.timeout_due(at.rules, at.v, at.date)? {
                 Some(due) if at.date <= due => no(RefusalReason::LimitNotPassed { due, date: at.date }),
                 _ => ok,
             },
+            Guard::ReadyOrProvisional if at.ready.is_some() || step.provisional().is_some() => ok,
+            Guard::ReadyOrProvisional => no(waiting_for(true)),
+            Guard::OnReceipt => match run.received {
+                Some(received) if received != at.date => no(RefusalReason::NotOnReceipt { received }),
+                _ => ok,
+            },
+            Guard::WithinExtension => {
+                let max = step.handling().extension();
+                match at.detail.days {
+                    None | Some(0) => no(RefusalReason::MissingDetail { detail: Detail::Days }),
+                    Some(days) if run.extended.saturating_add(days) > max => {
+                        no(RefusalReason::ExtensionTooLong { days, before: run.extended, max })
+                    }
+                    Some(_) => ok,
+                }
+            }
         }
     }
 
-    /// Makes a change [`ProjectState::check`] allowed.
-    pub(crate) fn commit(&mut self, v: Node, fact: Fact<'_>, change: Change) {
-        let Fact { kind, date, .. } = fact;
+    /// Makes a change [`ProjectState::check`] allowed; `earlier` is what the
+    /// attempt it ends (when it files a new one) used of its limit.
+    fn commit(&mut self, v: Node, fact: Fact<'_>, change: Change, earlier: i64) {
+        let Fact { kind, date, detail } = fact;
         use EventKind as K;
         use StepState as S;
         let Change { from: state, to: next } = change;
         let run = &mut self.steps[v.index()];
         run.last = Some(date);
+        if change.new_attempt(kind) {
+            run.attempt += 1;
+            run.earlier_used += earlier;
+            run.received = None;
+            run.accepted = None;
+            run.decided = None;
+            run.supplements = 0;
+            run.extended = 0;
+            run.pauses.clear();
+            run.stops = ClockStops::new();
+            run.missing_material = false;
+        }
         match kind {
-            K::Accepted | K::AcceptedIncomplete => {
+            K::Received => run.received = Some(date),
+            K::Accepted | K::AcceptedIncomplete | K::DeemedAccepted => {
                 run.accepted = Some(date);
                 run.pauses.clear();
                 run.stops = ClockStops::new();
@@ -471,13 +633,26 @@ impl ProjectState {
             }
             K::SupplementRequested | K::ProcedureStarted => {
                 let reason = if kind == K::SupplementRequested {
+                    run.supplements += 1;
                     PauseReason::Supplement
                 } else {
                     PauseReason::Procedure
                 };
-                run.pauses.push(Pause { reason, from: date, to: None });
+                run.pauses.push(Pause {
+                    reason,
+                    from: date,
+                    to: None,
+                    procedure: detail.procedure,
+                    notified: detail.notified,
+                });
             }
             K::SupplementReceived if state == S::AcceptedIncomplete => run.missing_material = false,
+            K::SupplementReceived if run.accepted.is_none() => {
+                // Complete material received before acceptance: the acceptance window starts again.
+                run.close_pause(date);
+                run.received = Some(date);
+            }
+            K::Extended => run.extended = run.extended.saturating_add(detail.days.unwrap_or(0)),
             K::Withdrawn => {
                 run.close_pause(date);
                 run.decided = Some(date);

@@ -1,10 +1,12 @@
 //! Status for a day: both clocks of every step, the project's outlook, and
 //! the supervision board across projects.
 
+use std::fmt;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::event::NewEvent;
+use super::event::{NewEvent, ProcedureKind};
 use super::groups::GroupStatus;
 use super::state::{PauseReason, StepState};
 use super::{Project, Rules};
@@ -58,6 +60,51 @@ impl Clock {
     }
 }
 
+/// Something supervision should see about a step even when no clock is late.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Flag {
+    /// 一次性告知 broken: more than one `supplement-requested` in one application.
+    RepeatSupplement {
+        /// How many were recorded in the attempt.
+        requests: u32,
+    },
+    /// A special procedure of a kind the step caps ran longer than its cap.
+    ProcedureOverCap {
+        /// The kind of procedure.
+        kind: ProcedureKind,
+        /// The step's cap, in working days.
+        cap: u32,
+        /// The working days it took, or has taken so far.
+        days: i64,
+    },
+}
+
+impl Flag {
+    /// Its stable kebab-case code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Flag::RepeatSupplement { .. } => "repeat-supplement",
+            Flag::ProcedureOverCap { .. } => "procedure-over-cap",
+        }
+    }
+}
+
+impl fmt::Display for Flag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Flag::RepeatSupplement { requests } => write!(
+                f,
+                "repeat-supplement: {requests} requests for material in one application (一次性告知 asks once)"
+            ),
+            Flag::ProcedureOverCap { kind, cap, days } => {
+                write!(f, "procedure-over-cap: {kind} took {days} working days, more than its cap of {cap}")
+            }
+        }
+    }
+}
+
 /// One step on a given day.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StepStatus {
@@ -69,14 +116,29 @@ pub struct StepStatus {
     pub dept: String,
     /// Where it stands.
     pub state: StepState,
+    /// Which application: 0 before any filing, 2 or more after an earlier one
+    /// ended without approval and the applicant applied again.
+    pub attempt: u32,
     /// Why its clock is stopped, when paused.
     pub paused_for: Option<PauseReason>,
+    /// The kind of special procedure it is paused for, when recorded.
+    pub procedure: Option<ProcedureKind>,
     /// Its own limit in working days (promised, never beyond legal).
     pub limit: u32,
+    /// The day of receipt (收件) of the current application, when filed with `received`.
+    pub received: Option<NaiveDate>,
+    /// While received and not yet accepted: the last day of the acceptance
+    /// window, after which it counts as accepted from the day of receipt.
+    pub acceptance_due: Option<NaiveDate>,
     /// The day of the current acceptance.
     pub accepted: Option<NaiveDate>,
     /// Due under its own limit, pushed back by clock stops; `None` until accepted.
     pub due: Option<NaiveDate>,
+    /// Due under its legal limit with its extensions (Art. 42), pushed back by
+    /// clock stops; `None` until accepted. An extension moves this, never `due`.
+    pub legal_due: Option<NaiveDate>,
+    /// Working days the legal limit was extended by in this application.
+    pub extended: u32,
     /// Its deadline in the plan for the project's budget.
     pub plan_deadline: NaiveDate,
     /// The day it was decided.
@@ -85,6 +147,11 @@ pub struct StepStatus {
     pub used: Option<i64>,
     /// Working days of its limit left; negative when overdue.
     pub left: Option<i64>,
+    /// Working days the earlier applications used (accepted to ended): under
+    /// `reapplication: count-all` the total counts them too.
+    pub earlier_used: i64,
+    /// What supervision should see: a repeated 补正 request, a procedure past its cap.
+    pub flags: Vec<Flag>,
     /// The stronger of the two clocks' alerts.
     pub alert: Alert,
     /// Which clock raised `alert`.
@@ -140,7 +207,7 @@ pub struct Status {
     pub estimated_after: Option<NaiveDate>,
 }
 
-/// One line of the supervision board: a step due or overdue.
+/// One line of the supervision board: a step due, overdue or flagged.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BoardRow {
     /// The responsible departments.
@@ -153,14 +220,18 @@ pub struct BoardRow {
     pub name: String,
     /// Where it stands.
     pub state: StepState,
+    /// Which application.
+    pub attempt: u32,
     /// Due under its own limit.
     pub due: Option<NaiveDate>,
     /// Its deadline in the total.
     pub plan_deadline: NaiveDate,
-    /// Yellow or red.
+    /// Yellow or red; `none` for a row that is on the board for its flags only.
     pub alert: Alert,
     /// Which clock raised it.
     pub clock: Option<Clock>,
+    /// What supervision should see even when no clock is late.
+    pub flags: Vec<Flag>,
 }
 
 impl Project {
@@ -206,29 +277,55 @@ impl Project {
                 }
             }
         }
-        let paused_for = if state == StepState::Paused {
-            run.pauses.last().filter(|p| p.to.is_none()).map(|p| p.reason)
-        } else {
-            None
-        };
+        let open = run.pauses.last().filter(|p| p.to.is_none() && state == StepState::Paused);
         Ok(StepStatus {
             id: step.id().to_string(),
             name: step.name().to_string(),
             dept: step.dept_label(),
             state,
-            paused_for,
+            attempt: run.attempt,
+            paused_for: open.map(|p| p.reason),
+            procedure: open.and_then(|p| p.procedure),
             limit,
+            received: run.received,
+            acceptance_due: self.state.acceptance_due(rules, v)?,
             accepted: run.accepted,
             due,
+            legal_due: self.state.legal_due(rules, v, date)?,
+            extended: run.extended,
             plan_deadline,
             decided: run.decided,
             used,
             left,
+            earlier_used: run.earlier_used,
+            flags: self.flags(v, date)?,
             alert,
             clock,
             expected_start: None,
             expected_finish: None,
         })
+    }
+
+    /// A step's flags on `date`: a repeated 补正 request in its application,
+    /// special procedures longer than the step's cap for their kind.
+    fn flags(&self, v: Node, date: NaiveDate) -> Result<Vec<Flag>, Error> {
+        let run = self.state.run(v);
+        let mut flags = Vec::new();
+        if run.supplements > 1 {
+            flags.push(Flag::RepeatSupplement { requests: run.supplements });
+        }
+        let handling = self.graph.step(v).handling();
+        for p in &run.pauses {
+            let Some((kind, cap)) = p.procedure.and_then(|k| handling.procedure_cap(k).map(|c| (k, c)))
+            else {
+                continue;
+            };
+            let days = self.calendar.working_days_between(p.from, p.to.unwrap_or(date).max(p.from))?;
+            if days > i64::from(cap) {
+                flags.push(Flag::ProcedureOverCap { kind, cap, days });
+            }
+        }
+        Ok(flags)
     }
 
     /// Moves each step's deadline in the total (批时总控) with what really
@@ -267,8 +364,8 @@ impl Project {
             s.plan_deadline = self.calendar.add_working_days_with_stops(start, left, &stops)?;
             deadline = deadline.max(Some(s.plan_deadline));
             // Uncounted work (the owner's, intermediaries') does not use the budget up.
-            let waiting_on_it =
-                s.state.is_active() || matches!(s.state, StepState::Ready | StepState::Returned);
+            let waiting_on_it = s.state.is_active()
+                || matches!(s.state, StepState::Ready | StepState::Received | StepState::Returned);
             if g.counted()[v.index()] && waiting_on_it {
                 let a = match date.cmp(&s.plan_deadline) {
                     std::cmp::Ordering::Greater => Alert::Red,
@@ -439,7 +536,7 @@ impl Project {
 }
 
 /// The supervision board (电子监察): every step due or overdue on `date`
-/// (yellow or red on either clock) across `projects`, optionally for one
+/// (yellow or red on either clock), or flagged ([`Flag`]), across `projects`, optionally for one
 /// department only (matching any of a countersigned step's departments),
 /// sorted by department, then red before yellow, then due date.
 ///
@@ -454,7 +551,7 @@ pub fn board<'a>(
     for p in projects {
         let status = p.status(date)?;
         for (v, s) in p.graph.nodes().zip(status.steps) {
-            if s.alert < Alert::Yellow {
+            if s.alert < Alert::Yellow && s.flags.is_empty() {
                 continue;
             }
             if let Some(d) = dept {
@@ -468,10 +565,12 @@ pub fn board<'a>(
                 step: s.id,
                 name: s.name,
                 state: s.state,
+                attempt: s.attempt,
                 due: s.due,
                 plan_deadline: s.plan_deadline,
                 alert: s.alert,
                 clock: s.clock,
+                flags: s.flags,
             });
         }
     }

@@ -17,6 +17,9 @@ use super::state::{PauseReason, StepState};
 pub(crate) enum Phase {
     Waiting,
     Ready,
+    Received,
+    /// Paused for 补正 before acceptance: the acceptance window is stopped.
+    Completing,
     Accepted,
     AcceptedIncomplete,
     Paused(PauseReason),
@@ -24,8 +27,10 @@ pub(crate) enum Phase {
     DeemedApproved,
     ProvisionalApproved,
     Rejected,
+    NotAccepted,
     Returned,
     Withdrawn,
+    Terminated,
     Revoked,
 }
 
@@ -53,12 +58,20 @@ pub(crate) enum Guard {
     /// Material owed under 容缺 did not arrive within the limit (what the engine
     /// records for such a step must still be owed where it stands).
     MaterialOverdue,
+    /// Its prerequisites are done, or the flow lets it run ahead of them.
+    ReadyOrProvisional,
+    /// Dated the day of receipt (a deemed acceptance takes effect from it).
+    OnReceipt,
+    /// Names its working days, and the extensions of the attempt stay within the step's `extension`.
+    WithinExtension,
 }
 
 /// The state a rule leaves the step in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum To {
     State(StepState),
+    /// The state does not change.
+    Same,
     /// Back to accepted, or accepted with material owed when some still is.
     Resume,
 }
@@ -87,6 +100,10 @@ use Phase as P;
 use StepState as S;
 
 const RUNNING: &[Phase] = &[P::Accepted, P::AcceptedIncomplete];
+/// Where an application has ended without approval, so a new one may be filed (a new attempt).
+const ENDED: &[Phase] = &[P::Returned, P::Rejected, P::NotAccepted, P::Withdrawn, P::Terminated, P::Revoked];
+/// Filed and not yet accepted: the acceptance window runs or is stopped for 补正.
+const FILED: &[Phase] = &[P::Received, P::Completing];
 const UNDER_WAY: &[Phase] = &[
     P::Accepted,
     P::AcceptedIncomplete,
@@ -96,6 +113,8 @@ const UNDER_WAY: &[Phase] = &[
 const UNDECIDED: &[Phase] = &[
     P::Waiting,
     P::Ready,
+    P::Received,
+    P::Completing,
     P::Accepted,
     P::AcceptedIncomplete,
     P::Paused(PauseReason::Supplement),
@@ -104,37 +123,70 @@ const UNDECIDED: &[Phase] = &[
     P::Returned,
 ];
 
-const fn acceptance(to: StepState) -> [Rule; 2] {
+/// Filing an application: on a ready step, on one whose last application
+/// ended (a new attempt), or ahead of the prerequisites where `provisional`
+/// allows it; an acceptance also on a received step.
+const fn filing(to: StepState) -> [Rule; 4] {
     [
-        Rule { from: &[P::Ready, P::Returned], guards: &[G::NotBeforeReady], to: To::State(to) },
+        Rule { from: &[P::Ready], guards: &[G::NotBeforeReady], to: To::State(to) },
+        Rule { from: ENDED, guards: &[G::ReadyOrProvisional, G::NotBeforeReady], to: To::State(to) },
         Rule { from: &[P::Waiting], guards: &[G::Provisional], to: To::State(to) },
+        Rule { from: &[P::Received], guards: &[], to: To::State(to) },
     ]
 }
 
-const ACCEPTED: [Rule; 2] = acceptance(S::Accepted);
-const ACCEPTED_INCOMPLETE: [Rule; 2] = acceptance(S::AcceptedIncomplete);
+const ACCEPTED: [Rule; 4] = filing(S::Accepted);
+const ACCEPTED_INCOMPLETE: [Rule; 4] = filing(S::AcceptedIncomplete);
+const RECEIVED: [Rule; 3] = {
+    let [ready, ended, waiting, _] = filing(S::Received);
+    [ready, ended, waiting]
+};
 
 /// The table, one row per event kind.
 pub(crate) const TABLE: &[Row] = &[
     Row {
+        kind: EventKind::Received,
+        requires: &[],
+        rules: &RECEIVED,
+        needs: Needs::ReadyToFile,
+        engine: &[],
+    },
+    Row {
         kind: EventKind::Accepted,
         requires: &[],
         rules: &ACCEPTED,
-        needs: Needs::ReadyOrReturned,
+        needs: Needs::ReceivedOrReadyToFile,
         engine: &[],
     },
     Row {
         kind: EventKind::AcceptedIncomplete,
         requires: &[],
         rules: &ACCEPTED_INCOMPLETE,
-        needs: Needs::ReadyOrReturned,
+        needs: Needs::ReceivedOrReadyToFile,
+        engine: &[],
+    },
+    Row {
+        kind: EventKind::NotAccepted,
+        requires: &[],
+        rules: &[Rule { from: FILED, guards: &[], to: To::State(S::NotAccepted) }],
+        needs: Needs::Received,
+        engine: &[],
+    },
+    Row {
+        kind: EventKind::DeemedAccepted,
+        requires: &[],
+        rules: &[Rule { from: &[P::Received], guards: &[G::OnReceipt], to: To::State(S::Accepted) }],
+        needs: Needs::Received,
         engine: &[],
     },
     Row {
         kind: EventKind::SupplementRequested,
         requires: &[],
-        rules: &[Rule { from: RUNNING, guards: &[], to: To::State(S::Paused) }],
-        needs: Needs::Running,
+        rules: &[
+            Rule { from: RUNNING, guards: &[], to: To::State(S::Paused) },
+            Rule { from: &[P::Received], guards: &[], to: To::State(S::Paused) },
+        ],
+        needs: Needs::ReceivedOrRunning,
         engine: &[],
     },
     Row {
@@ -143,6 +195,7 @@ pub(crate) const TABLE: &[Row] = &[
         rules: &[
             Rule { from: &[P::Paused(PauseReason::Supplement)], guards: &[], to: To::Resume },
             Rule { from: &[P::AcceptedIncomplete], guards: &[G::MaterialInTime], to: To::State(S::Accepted) },
+            Rule { from: &[P::Completing], guards: &[], to: To::State(S::Received) },
         ],
         needs: Needs::SupplementOwed,
         engine: &[],
@@ -162,6 +215,13 @@ pub(crate) const TABLE: &[Row] = &[
         engine: &[],
     },
     Row {
+        kind: EventKind::Extended,
+        requires: &[],
+        rules: &[Rule { from: UNDER_WAY, guards: &[G::WithinExtension], to: To::Same }],
+        needs: Needs::AcceptedOrPaused,
+        engine: &[],
+    },
+    Row {
         kind: EventKind::Approved,
         requires: &[],
         rules: &[Rule {
@@ -177,6 +237,7 @@ pub(crate) const TABLE: &[Row] = &[
         requires: &[],
         rules: &[Rule { from: UNDER_WAY, guards: &[], to: To::State(S::Rejected) }],
         needs: Needs::AcceptedOrPaused,
+        // Stores written before `terminated` hold the engine's 容缺 failures as `rejected`.
         engine: &[G::MaterialOverdue],
     },
     Row {
@@ -192,6 +253,16 @@ pub(crate) const TABLE: &[Row] = &[
         rules: &[Rule { from: UNDECIDED, guards: &[], to: To::State(S::Withdrawn) }],
         needs: Needs::Undecided,
         engine: &[],
+    },
+    Row {
+        kind: EventKind::Terminated,
+        requires: &[],
+        rules: &[
+            Rule { from: UNDER_WAY, guards: &[], to: To::State(S::Terminated) },
+            Rule { from: FILED, guards: &[], to: To::State(S::Terminated) },
+        ],
+        needs: Needs::Filed,
+        engine: &[G::MaterialOverdue],
     },
     Row {
         kind: EventKind::ProvisionalApproved,

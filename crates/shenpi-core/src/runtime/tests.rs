@@ -8,7 +8,7 @@ use proptest::prelude::*;
 
 use super::*;
 
-const FLOW: &str = "
+pub(super) const FLOW: &str = "
 id: t
 name: 测试流程
 calendar: cn
@@ -22,7 +22,7 @@ stages:
       - { id: filing, name: 备案, dept: 发改局, promised: 1, legal: 5 }
       - parallel:
           - { id: land, name: 用地规划, dept: 自然资源局, promised: 5, legal: 20, on_timeout: deem-approved }
-          - { id: eia, name: 环评, dept: 生态环境局, promised: 7, legal: 60 }
+          - { id: eia, name: 环评, dept: 生态环境局, promised: 7, legal: 60, procedures: { expert-review: 3 } }
           - { id: energy, name: 节能审查, dept: 发改局, promised: 5, when: big }
       - { id: permit, name: 施工许可, dept: [住建局, 消防], promised: 5, legal: 15, provisional: { before: [land, eia, energy], confirm_within: 5 } }
 ";
@@ -40,8 +40,32 @@ pub(super) fn flow() -> Arc<Flow> {
     Arc::new(Flow::parse("t.yaml", FLOW).unwrap_or_else(|r| panic!("{}", r.render())))
 }
 
+/// An event of `kind`, which may carry its details after the kind's name:
+/// `procedure-started expert-review`, `extended 10 局长`, `terminated 理由`.
 pub(super) fn ev(step: &str, kind: &str, date: &str) -> NewEvent {
-    NewEvent::new(step, kind.parse().expect("test kinds are valid"), d(date))
+    let mut words = kind.split_whitespace();
+    let kind: EventKind = words.next().unwrap_or("").parse().expect("test kinds are valid");
+    let rest: Vec<&str> = words.collect();
+    let e = NewEvent::new(step, kind, d(date));
+    match (kind, rest.as_slice()) {
+        (_, []) => e,
+        (EventKind::ProcedureStarted, [k]) => e.procedure(k.parse().expect("a procedure kind")),
+        (EventKind::Extended, [n, by]) => e.days(n.parse().expect("days")).by(*by),
+        (_, words) => e.reason(words.join(" ")),
+    }
+}
+
+/// `e` with the details its kind needs ([`Detail::required`]), for tests that pick kinds at random.
+pub(super) fn detailed(mut e: NewEvent) -> NewEvent {
+    for need in Detail::required(e.kind) {
+        e = match need {
+            Detail::Reason => e.reason("材料不全"),
+            Detail::Days => e.days(3),
+            Detail::By => e.by("局长"),
+            Detail::Kind => e.procedure(ProcedureKind::ExpertReview),
+        };
+    }
+    e
 }
 
 /// A project started on Friday 24 January 2025 with `events` recorded.
@@ -91,7 +115,10 @@ fn every_transition() {
     let mut resumed = paused.clone();
     resumed.push(("land", "supplement-received", "2025-02-07"));
     check(&resumed, &[("land", S::Accepted)]);
-    let proc = with_filed(&[("eia", "accepted", "2025-01-27"), ("eia", "procedure-started", "2025-02-05")]);
+    let proc = with_filed(&[
+        ("eia", "accepted", "2025-01-27"),
+        ("eia", "procedure-started expert-review", "2025-02-05"),
+    ]);
     check(&proc, &[("eia", S::Paused)]);
     let mut ended = proc.clone();
     ended.push(("eia", "procedure-ended", "2025-02-20"));
@@ -110,6 +137,49 @@ fn every_transition() {
         &[("eia", S::Accepted)],
     );
     check(&[("permit", "withdrawn", "2025-01-24")], &[("permit", S::Withdrawn)]);
+    // 收件 and 受理 (Art. 32): received, then accepted, refused, or completed by 补正 first.
+    let received = with_filed(&[("eia", "received", "2025-01-27")]);
+    check(&received, &[("eia", S::Received)]);
+    for (kind, state) in [
+        ("accepted", S::Accepted),
+        ("accepted-incomplete", S::AcceptedIncomplete),
+        ("not-accepted 不属于受理范围", S::NotAccepted),
+        ("supplement-requested", S::Paused),
+        ("withdrawn", S::Withdrawn),
+        ("terminated 申请人注销", S::Terminated),
+        ("deemed-accepted", S::Accepted),
+    ] {
+        let date = if kind == "deemed-accepted" { "2025-01-27" } else { "2025-02-05" };
+        let mut evs = received.clone();
+        evs.push(("eia", kind, date));
+        check(&evs, &[("eia", state)]);
+    }
+    let mut completing = received.clone();
+    completing.extend([
+        ("eia", "supplement-requested", "2025-02-05"),
+        ("eia", "supplement-received", "2025-02-07"),
+    ]);
+    check(&completing, &[("eia", S::Received)]);
+    let mut extended = received.clone();
+    extended.extend([("eia", "accepted", "2025-02-05"), ("eia", "extended 4 局长", "2025-02-06")]);
+    check(&extended, &[("eia", S::Accepted)]);
+    // Extended while paused stays paused; 4 + 6 is the step's 10.
+    extended
+        .extend([("eia", "supplement-requested", "2025-02-07"), ("eia", "extended 6 局长", "2025-02-07")]);
+    check(&extended, &[("eia", S::Paused)]);
+    // Re-application: after an application ends without approval, a new one starts attempt 2.
+    for end in ["rejected", "withdrawn", "terminated 撤回", "returned"] {
+        for again in ["received", "accepted", "accepted-incomplete"] {
+            let evs = with_filed(&[
+                ("eia", "accepted", "2025-01-27"),
+                ("eia", end, "2025-02-05"),
+                ("eia", again, "2025-02-06"),
+            ]);
+            let (_, p) = project(&evs);
+            let run = p.state().run(p.graph().node("eia").expect("eia"));
+            assert_eq!(run.attempt, 2, "{end} then {again}");
+        }
+    }
     // 模拟审批: accepted and approved ahead of land and eia, confirmed once both are done.
     let provisional =
         with_filed(&[("permit", "accepted", "2025-01-27"), ("permit", "provisional-approved", "2025-02-05")]);
@@ -143,7 +213,8 @@ fn refused(before: &[(&str, &str, &str)], event: (&str, &str, &str), why: Refusa
     let n = p.events().len();
     let err = p.record(&store, ev(event.0, event.1, event.2), today()).expect_err("refused");
     let refusal = err.refusal().unwrap_or_else(|| panic!("{event:?} should be refused: {err}"));
-    assert_eq!((refusal.step.as_str(), refusal.event.as_str()), (event.0, event.1));
+    let kind = event.1.split_whitespace().next().unwrap_or("");
+    assert_eq!((refusal.step.as_str(), refusal.event.as_str()), (event.0, kind));
     assert_eq!(refusal.reason, why, "{err}");
     assert_eq!(p.events().len(), n);
     assert_eq!(store.load("P").expect("stored").1.len(), n, "nothing written for {event:?}");
@@ -181,7 +252,7 @@ fn every_refusal() {
     refused(
         &[("filing", "accepted", "2025-01-24")],
         ("filing", "accepted", "2025-01-24"),
-        wrong(S::Accepted, Needs::ReadyOrReturned),
+        wrong(S::Accepted, Needs::ReceivedOrReadyToFile),
     );
     refused(&FILED, ("filing", "rejected", "2025-01-27"), wrong(S::Approved, Needs::AcceptedOrPaused));
     refused(
@@ -251,6 +322,23 @@ fn every_refusal() {
         ("filing", "withdrawn", "2025-01-25"),
         wrong(S::Withdrawn, Needs::Undecided),
     );
+    // The window's procedure: 收件, 不予受理, deemed acceptance, extension, 终止办理.
+    let received = with_filed(&[("eia", "received", "2025-01-27")]);
+    let accepted = with_filed(&[("eia", "accepted", "2025-01-27")]);
+    refused(&accepted, ("eia", "received", "2025-02-05"), wrong(S::Accepted, Needs::ReadyToFile));
+    refused(&accepted, ("eia", "not-accepted 材料不全", "2025-02-05"), wrong(S::Accepted, Needs::Received));
+    refused(&FILED, ("eia", "extended 3 局长", "2025-01-27"), wrong(S::Ready, Needs::AcceptedOrPaused));
+    refused(&FILED, ("eia", "terminated 理由", "2025-01-27"), wrong(S::Ready, Needs::Filed));
+    refused(
+        &received,
+        ("eia", "deemed-accepted", "2025-02-20"),
+        R::NotOnReceipt { received: d("2025-01-27") },
+    );
+    refused(&accepted, ("eia", "deemed-accepted", "2025-02-20"), wrong(S::Accepted, Needs::Received));
+    refused(&received, ("eia", "extended 3 局长", "2025-02-05"), wrong(S::Received, Needs::AcceptedOrPaused));
+    refused(&received, ("eia", "procedure-ended", "2025-02-05"), wrong(S::Received, Needs::InProcedure));
+    refused(&accepted, ("eia", "extended 0 局长", "2025-02-05"), R::MissingDetail { detail: Detail::Days });
+    refused(&accepted, ("eia", "procedure-started", "2025-02-05"), R::MissingDetail { detail: Detail::Kind });
 }
 
 /// The words a person reads for each kind of refusal: one message per reason, pinned here.
@@ -288,7 +376,7 @@ fn refusals_read_as_sentences() {
             ("land", "supplement-received", "2025-02-11")
         ),
         "cannot record `supplement-received` for step `land`: the material owed under 容缺 had to arrive \
-         by 2025-02-10; the step failed — record `rejected`"
+         by 2025-02-10; the application ended — record `terminated`"
     );
 }
 
@@ -379,14 +467,14 @@ fn engine_records_deemed_approval_after_the_due_date_only() {
     assert!(p.owed(d("2025-02-10")).expect("owed").is_empty());
     let owed = p.owed(d("2025-02-11")).expect("owed");
     assert_eq!(owed, vec![NewEvent::engine("land", EventKind::DeemedApproved, d("2025-02-11"))]);
-    // eia (7 days) is due 12 February; its 容缺 material never came, so it fails after that.
+    // eia (7 days) is due 12 February; its 容缺 material never came, so it is terminated (终止办理) after that.
     let recorded = p.advance(&store, d("2025-02-14"), today()).expect("advance");
     let kinds: Vec<_> = recorded.iter().map(|e| (e.step.as_str(), e.kind, e.date)).collect();
     assert_eq!(
         kinds,
         vec![
             ("land", EventKind::DeemedApproved, d("2025-02-11")),
-            ("eia", EventKind::Rejected, d("2025-02-13"))
+            ("eia", EventKind::Terminated, d("2025-02-13"))
         ]
     );
     assert!(p.advance(&store, d("2025-02-14"), today()).expect("advance again").is_empty());
@@ -502,7 +590,7 @@ fn allowed(p: &Project, date: NaiveDate) -> Vec<NewEvent> {
     for v in p.graph().nodes() {
         let id = p.graph().step(v).id();
         for kind in EventKind::ALL {
-            let e = NewEvent::new(id, kind, date);
+            let e = detailed(NewEvent::new(id, kind, date));
             if p.check(&e, date).is_ok() {
                 out.push(e);
             }
