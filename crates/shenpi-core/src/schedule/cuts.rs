@@ -16,9 +16,10 @@
 //!   (the optimum needs "un-crashing" steps cut earlier; no flow file has shown
 //!   a case where it matters). Ties go to the set with fewer steps.
 
-use std::collections::VecDeque;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
 
-use super::cpm::{Cpm, longest_path};
+use super::cpm::Cpm;
 use crate::graph::{Dag, Node};
 
 /// A step that shortens the total when cut.
@@ -72,8 +73,8 @@ pub struct Limits<'a> {
 }
 
 impl Limits<'_> {
-    fn weights(&self) -> Vec<u32> {
-        self.promised.iter().zip(self.counted).map(|(&p, &c)| if c { p } else { 0 }).collect()
+    fn weights_at(&self, v: usize) -> u32 {
+        if self.counted[v] { self.promised[v] } else { 0 }
     }
 
     fn floor(&self, v: usize) -> u32 {
@@ -84,22 +85,47 @@ impl Limits<'_> {
 /// Steps whose shortening shortens the counted total, best first: most days
 /// saved, then cheapest per day, then earliest.
 ///
+/// Cutting a critical step `v` by its room `r` leaves the total at the
+/// larger of `T − r` and the longest chain that avoids `v`; in topological
+/// numbering such a chain lies wholly before `v`, wholly after it, or jumps
+/// over it by an edge `a → b` with `a < v < b`. One sweep over the nodes
+/// keeps the best of each kind (the edges jumping over `v` in a heap), so
+/// every step is weighed without a longest path of its own.
+///
 /// # Complexity
-/// O(C·(V + E)) time for C critical steps with room to cut; O(V) memory.
+/// O(V + E·log E) time, O(V + E) memory.
 pub fn candidates(dag: &Dag, cpm: &Cpm, limits: Limits<'_>) -> Vec<Candidate> {
+    let n = dag.len();
     let total = cpm.total_days();
-    let mut weight = limits.weights();
+    // The longest chain starting at each node: its own days and what follows.
+    let from = |u: Node| cpm.weight(u).saturating_add(cpm.tail(u));
+    // after[v]: the longest chain starting past v.
+    let mut after = vec![0u32; n + 1];
+    for v in (0..n).rev() {
+        after[v] = after[v + 1].max(from(Node(v as u32)));
+    }
     let mut out = Vec::new();
-    for v in 0..dag.len() {
-        let room = weight[v] - limits.floor(v);
-        if room == 0 || !cpm.is_critical(Node(v as u32)) {
-            continue;
+    let mut jumps: BinaryHeap<(u32, Reverse<u32>)> = BinaryHeap::new();
+    let mut before = 0u32;
+    for v in dag.nodes() {
+        let vu = v.index();
+        // Edges `a → b` with `a < v < b`: pushed once `a` is passed, dropped once `v` reaches `b`.
+        while jumps.peek().is_some_and(|&(_, Reverse(b))| b <= v.0) {
+            jumps.pop();
         }
-        weight[v] -= room;
-        let saves = total - longest_path(dag, &weight).min(total);
-        weight[v] += room;
-        if saves > 0 {
-            out.push(Candidate { node: Node(v as u32), room, saves, cost_per_day: limits.cost[v] });
+        let room = limits.weights_at(vu) - limits.floor(vu);
+        if room > 0 && cpm.is_critical(v) {
+            let jump = jumps.peek().map_or(0, |&(len, _)| len);
+            let avoiding = before.max(after[vu + 1]).max(jump).min(total);
+            let saves = room.min(total - avoiding);
+            if saves > 0 {
+                out.push(Candidate { node: v, room, saves, cost_per_day: limits.cost[vu] });
+            }
+        }
+        let ef = cpm.counted_ef(v);
+        before = before.max(ef);
+        for &b in dag.succs(v) {
+            jumps.push((ef.saturating_add(from(b)), Reverse(b.0)));
         }
     }
     out.sort_by(|a, b| {
@@ -108,18 +134,77 @@ pub fn candidates(dag: &Dag, cpm: &Cpm, limits: Limits<'_>) -> Vec<Candidate> {
     out
 }
 
-/// The cuts that bring the counted total within `budget`, one day at a time
-/// through the cheapest cut of the critical subgraph (see the module docs).
+/// The cuts that bring the counted total within `budget` (see the module
+/// docs): the greedy cheapest crashing of [`crash_by_day`], with the same
+/// result, reached from breakpoint to breakpoint instead of a day at a time.
+///
+/// The cheapest cut depends only on the critical network (which steps and
+/// which edges lie on a longest counted path) and on which of its steps can
+/// still lose a day. Cutting a set S one day at a time leaves both alone,
+/// so the same S is cut again the next day, until one of three things
+/// happens: the total reaches the budget; a step of S reaches its `min`; or
+/// the network changes — a chain that avoids S becomes critical (after as
+/// many days as the longest such chain is short of the total), or a
+/// critical chain through S twice stops being critical (after one day). So
+/// S loses the fewest of those days at once, and the cut is searched again.
+///
+/// # Example
+/// ```
+/// use shenpi_core::graph::Dag;
+/// use shenpi_core::schedule::cuts::{Limits, crash, crash_by_day};
+///
+/// // a → b and a → c: b and c run side by side after a.
+/// let dag = Dag::from_topological(3, [(0, 1), (0, 2)].into_iter());
+/// let limits = Limits {
+///     promised: &[10, 30, 25],
+///     counted: &[true, true, true],
+///     min: &[8, 5, 5],
+///     cost: &[5.0, 1.0, 1.0],
+/// };
+/// let plan = crash(&dag, limits, 20);
+/// assert!(plan.reaches_budget);
+/// assert_eq!(plan.total_days, 20);
+/// // b alone until it is no longer longer than c, then b and c together.
+/// let days: Vec<u32> = plan.cuts.iter().map(|c| c.days).collect();
+/// assert_eq!(days, [20, 15]);
+/// assert_eq!(plan, crash_by_day(&dag, limits, 20));
+/// ```
+///
+/// # Complexity
+/// O(B·(V + E + F)) time for B breakpoints, where F is one max-flow on the
+/// critical subgraph (as in [`crash_by_day`]); B is at most the number of
+/// days [`crash_by_day`] cuts, and in practice about the number of steps
+/// that reach their `min` plus the chains that become critical. O(V + E) memory.
+pub fn crash(dag: &Dag, limits: Limits<'_>, budget: u32) -> CutPlan {
+    crash_with(dag, limits, budget, Stride::Breakpoints)
+}
+
+/// The reference for [`crash`]: the same greedy crashing, one day at a time,
+/// each day a new longest path and a new cheapest cut over the whole graph.
+/// Kept to test [`crash`] against and to measure it by.
 ///
 /// # Complexity
 /// O(D·(V + E + F)) time where D = total − budget days and F is one max-flow
 /// on the critical subgraph (Edmonds–Karp, O(V'·E'²) at worst, small in
 /// practice since critical subgraphs are narrow); O(V + E) memory.
-pub fn crash(dag: &Dag, limits: Limits<'_>, budget: u32) -> CutPlan {
+pub fn crash_by_day(dag: &Dag, limits: Limits<'_>, budget: u32) -> CutPlan {
+    crash_with(dag, limits, budget, Stride::OneDay)
+}
+
+/// How far [`crash_with`] cuts each cheapest set before searching again.
+#[derive(Clone, Copy, PartialEq)]
+enum Stride {
+    OneDay,
+    Breakpoints,
+}
+
+fn crash_with(dag: &Dag, limits: Limits<'_>, budget: u32, stride: Stride) -> CutPlan {
     let n = dag.len();
     let mut promised = limits.promised.to_vec();
     let mut cut_days = vec![0u32; n];
     let mut cpm = Cpm::run(dag, &promised, limits.counted);
+    let mut in_set = vec![false; n];
+    let mut scratch = vec![0u32; n];
     let mut reaches_budget = true;
     while cpm.total_days() > budget {
         let set = cheapest_cut(dag, &cpm, &promised, limits);
@@ -127,9 +212,23 @@ pub fn crash(dag: &Dag, limits: Limits<'_>, budget: u32) -> CutPlan {
             reaches_budget = false;
             break;
         };
+        let days = match stride {
+            Stride::OneDay => 1,
+            Stride::Breakpoints => {
+                for &v in &set {
+                    in_set[v.index()] = true;
+                }
+                let days =
+                    days_until_change(dag, &cpm, &promised, limits, &set, budget, &in_set, &mut scratch);
+                for &v in &set {
+                    in_set[v.index()] = false;
+                }
+                days
+            }
+        };
         for v in set {
-            promised[v.index()] -= 1;
-            cut_days[v.index()] += 1;
+            promised[v.index()] -= days;
+            cut_days[v.index()] += days;
         }
         cpm.rerun(dag, &promised, limits.counted);
     }
@@ -142,6 +241,71 @@ pub fn crash(dag: &Dag, limits: Limits<'_>, budget: u32) -> CutPlan {
         })
         .collect();
     CutPlan { cost: cuts.iter().map(|c| c.cost).sum(), cuts, total_days: cpm.total_days(), reaches_budget }
+}
+
+/// How many days the cheapest cut `set` (marked in `in_set`) stays the
+/// cheapest: the same critical network and the same steps able to lose a
+/// day, so [`crash_by_day`] would cut it again each of those days. At least 1.
+///
+/// After `j` days a chain `p` of counted length `L(p)` crossing `set` `c(p)`
+/// times is `L(p) − j·c(p)` long and the total `T − j` (every critical chain
+/// crosses the cut). Critical chains with `c = 1` stay critical, those with
+/// `c ≥ 2` stop being so after one day, and shorter ones crossing the set
+/// never catch up; a chain avoiding it becomes critical when `j = T − L(p)`.
+#[allow(clippy::too_many_arguments)]
+fn days_until_change(
+    dag: &Dag,
+    cpm: &Cpm,
+    promised: &[u32],
+    limits: Limits<'_>,
+    set: &[Node],
+    budget: u32,
+    in_set: &[bool],
+    scratch: &mut [u32],
+) -> u32 {
+    let total = cpm.total_days();
+    // Every step of the cut can lose a day (it would be unbounded otherwise).
+    let room = set.iter().map(|&v| promised[v.index()] - limits.min[v.index()]).min().unwrap_or(1);
+    let mut days = (total - budget).min(room);
+    if days <= 1 {
+        return 1;
+    }
+    // The most steps of the set on a critical chain up to each critical node.
+    let hits = scratch;
+    for v in dag.nodes() {
+        let vu = v.index();
+        if !cpm.is_critical(v) {
+            continue;
+        }
+        let es = cpm.counted_es(v);
+        let before = dag
+            .preds(v)
+            .iter()
+            .filter(|&&u| cpm.is_critical(u) && cpm.counted_ef(u) == es)
+            .map(|u| hits[u.index()])
+            .max()
+            .unwrap_or(0);
+        hits[vu] = before + u32::from(in_set[vu]);
+        if hits[vu] >= 2 {
+            return 1;
+        }
+    }
+    // The longest counted chain that avoids the set: `u32::MAX` marks a node on none.
+    let longest = hits;
+    let mut avoiding = 0u32;
+    for v in dag.nodes() {
+        let vu = v.index();
+        if in_set[vu] {
+            longest[vu] = u32::MAX;
+            continue;
+        }
+        let start = dag.preds(v).iter().map(|u| longest[u.index()]).filter(|&l| l != u32::MAX).max();
+        let weight = if limits.counted[vu] { promised[vu] } else { 0 };
+        longest[vu] = start.unwrap_or(0).saturating_add(weight).min(u32::MAX - 1);
+        avoiding = avoiding.max(longest[vu]);
+    }
+    days = days.min(total.saturating_sub(avoiding));
+    days.max(1)
 }
 
 /// Added to every step's capacity so that among equally cheap cuts the one with fewer steps wins.

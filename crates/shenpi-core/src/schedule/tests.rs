@@ -491,3 +491,90 @@ fn a_plan_may_start_on_the_calendar_s_first_day() {
     assert_eq!(d.start, cn.add_working_days(first, 0).unwrap());
     assert!(d.start >= first);
 }
+
+/// A random DAG of up to 40 steps, each waiting for a few of the ten before
+/// it, with durations, floors and costs drawn from small ranges so that
+/// chains tie, steps reach their floor and cuts cost the same: the cases
+/// where cutting from breakpoint to breakpoint could part from cutting a
+/// day at a time.
+fn wide_case() -> impl Strategy<Value = Case> {
+    (2usize..40).prop_flat_map(|n| {
+        (
+            proptest::collection::vec(proptest::collection::vec(1u32..11, 0..3), n),
+            proptest::collection::vec(0u32..12, n),
+            proptest::collection::vec(prop::bool::weighted(0.9), n),
+            proptest::collection::vec(0u32..12, n),
+            proptest::collection::vec(0u32..4, n),
+        )
+            .prop_map(move |(back, promised, counted, min, cost)| {
+                let mut edges = Vec::new();
+                for (v, distances) in back.iter().enumerate() {
+                    let v = v as u32;
+                    for &d in distances.iter().filter(|&&d| d <= v) {
+                        if !edges.contains(&(v - d, v)) {
+                            edges.push((v - d, v));
+                        }
+                    }
+                }
+                Case {
+                    n,
+                    edges,
+                    min: min.iter().zip(&promised).map(|(&m, &p)| m.min(p)).collect(),
+                    promised,
+                    counted,
+                    cost: cost.into_iter().map(f64::from).collect(),
+                }
+            })
+    })
+}
+
+/// Every step's saving by its definition: one longest path per critical step with room.
+fn reference_candidates(dag: &Dag, cpm: &Cpm, c: &Case) -> Vec<(Node, u32, u32)> {
+    let mut out = Vec::new();
+    for v in dag.nodes() {
+        let vu = v.index();
+        let floor = if c.counted[vu] { c.min[vu] } else { 0 };
+        let room = cpm.weight(v) - floor.min(cpm.weight(v));
+        if room == 0 || !cpm.is_critical(v) {
+            continue;
+        }
+        let mut w = c.weights();
+        w[vu] -= room;
+        let saves = cpm.total_days() - cpm::longest_path(dag, &w).min(cpm.total_days());
+        if saves > 0 {
+            out.push((v, room, saves));
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    // `crash` jumps from breakpoint to breakpoint; `crash_by_day` is its oracle.
+    #[test]
+    fn crash_by_breakpoints_matches_crash_by_day(
+        c in prop_oneof![case(), wide_case()],
+        share in 0u32..=100,
+    ) {
+        let dag = c.dag();
+        let cpm = Cpm::run(&dag, &c.promised, &c.counted);
+        let floor: Vec<u32> = (0..c.n).map(|v| if c.counted[v] { c.min[v] } else { 0 }).collect();
+        let lowest = cpm::longest_path(&dag, &floor);
+        // From below the floor (cannot be reached) up to the total itself.
+        let budget = lowest.saturating_sub(2) + (cpm.total_days() + 2 - lowest.saturating_sub(2)) * share / 100;
+        let limits = Limits { promised: &c.promised, counted: &c.counted, min: &c.min, cost: &c.cost };
+        prop_assert_eq!(cuts::crash(&dag, limits, budget), cuts::crash_by_day(&dag, limits, budget));
+    }
+
+    #[test]
+    fn candidates_match_one_longest_path_per_step(c in prop_oneof![case(), wide_case()]) {
+        let dag = c.dag();
+        let cpm = Cpm::run(&dag, &c.promised, &c.counted);
+        let limits = Limits { promised: &c.promised, counted: &c.counted, min: &c.min, cost: &c.cost };
+        let mut found: Vec<(Node, u32, u32)> =
+            cuts::candidates(&dag, &cpm, limits).iter().map(|x| (x.node, x.room, x.saves)).collect();
+        found.sort();
+        prop_assert_eq!(found, reference_candidates(&dag, &cpm, &c));
+    }
+}
