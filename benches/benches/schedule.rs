@@ -11,7 +11,7 @@
 
 use std::hint::black_box;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -20,7 +20,7 @@ use shenpi::calendar::{Beyond, Calendar};
 use shenpi::model::DeadlinePolicy;
 use shenpi::schedule::Cpm;
 use shenpi::schedule::deadlines::{deadlines, deadlines_into};
-use shenpi_benches::{RandomDag, compile, layered_flow, parse_flow, random_dag};
+use shenpi_benches::{RandomDag, compile, layered_flow, median, parse_flow, random_dag};
 
 const STEPS: usize = 1_000_000;
 const PREDS: usize = 4;
@@ -54,18 +54,6 @@ fn plan_passes_fresh(s: &RandomDag) -> (u32, usize, i64) {
     let cpm = Cpm::run(&s.dag, &s.promised, &s.counted);
     let d = deadlines(&cpm, cpm.total_days() + 10, DeadlinePolicy::Proportional);
     (cpm.total_days(), cpm.critical_path().len(), d[d.len() - 1])
-}
-
-fn median(mut f: impl FnMut(), runs: usize) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
 }
 
 fn large(c: &mut Criterion) {

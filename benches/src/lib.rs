@@ -8,6 +8,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -29,6 +30,23 @@ pub fn parse_flow(text: &str) -> Arc<Flow> {
 /// A flow compiled with its parameters' defaults.
 pub fn compile(flow: &Arc<Flow>) -> FlowGraph {
     FlowGraph::new(flow.clone(), flow.defaults())
+}
+
+/// The median time of `runs` calls of `f`: the figure a bench prints beside
+/// its baseline's, taken in the same run.
+///
+/// # Panics
+/// When `runs` is 0.
+pub fn median(mut f: impl FnMut(), runs: usize) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[runs / 2]
 }
 
 /// A random DAG with its durations, for the planning passes without a flow file.
@@ -128,4 +146,82 @@ pub fn complete_flow(steps: usize) -> String {
         ));
     }
     y
+}
+
+/// A flow of the shape the performance comparison uses: stages of about 500
+/// steps, each a serial list of steps and nested `serial`/`parallel` blocks
+/// (at most three deep); one step in five also waits (`after`) for one or
+/// two of the 50 steps written before it; one step in ten is not counted
+/// (`counted: false`). Every step has a legal limit, a promised limit, a
+/// `min` and a `cost`, so the flow can be planned, cut and simulated.
+///
+/// `budget` is written as the flow's `budget`. The same `steps` and `seed`
+/// give the same text; about 110 bytes a step.
+pub fn synthetic_flow(steps: usize, budget: u32, seed: u64) -> String {
+    let mut g = Synth { rng: StdRng::seed_from_u64(seed), text: String::with_capacity(steps * 120), next: 0 };
+    g.text.push_str(&format!("id: synthetic\nname: 合成流程\nbudget: {budget}\nstages:\n"));
+    let stages = steps.div_ceil(500).max(1);
+    for s in 0..stages {
+        let end = (steps * (s + 1)) / stages;
+        g.text.push_str(&format!("  - id: stage{s}\n    name: 阶段{s}\n    steps:\n"));
+        while g.next < end {
+            g.block(3, 6, end);
+        }
+    }
+    g.text
+}
+
+struct Synth {
+    rng: StdRng,
+    text: String,
+    /// The number of the next step.
+    next: usize,
+}
+
+impl Synth {
+    /// One item of a block list, indented `indent` spaces, with at most `depth` more levels below it.
+    fn block(&mut self, depth: u32, indent: usize, end: usize) {
+        let pad = " ".repeat(indent);
+        let roll = self.rng.random_range(0..10);
+        if depth == 0 || roll < 6 || end - self.next < 4 {
+            self.text.push_str(&pad);
+            self.text.push_str("- ");
+            self.step();
+            return;
+        }
+        let kind = if roll < 8 { "parallel" } else { "serial" };
+        self.text.push_str(&format!("{pad}- {kind}:\n"));
+        let items = self.rng.random_range(2..=4);
+        for _ in 0..items {
+            if self.next >= end {
+                break;
+            }
+            self.block(depth - 1, indent + 4, end);
+        }
+    }
+
+    fn step(&mut self) {
+        let i = self.next;
+        self.next += 1;
+        let r = &mut self.rng;
+        let promised = r.random_range(1..=20u32);
+        let legal = promised + r.random_range(0..=10u32);
+        let min = promised / 2;
+        let cost = r.random_range(1..=9u32);
+        let dept = r.random_range(0..40u32);
+        let mut line = format!(
+            "{{ id: s{i}, name: 审批事项{i}, dept: 部门{dept}, legal: {legal}, promised: {promised}, min: {min}, cost: {cost}"
+        );
+        if r.random_bool(0.1) {
+            line.push_str(", counted: false");
+        }
+        if i > 0 && r.random_bool(0.2) {
+            let k = r.random_range(1..=2usize);
+            let refs: Vec<String> =
+                (0..k).map(|_| format!("s{}", i - r.random_range(1..=i.min(50)))).collect();
+            line.push_str(&format!(", after: [{}]", refs.join(", ")));
+        }
+        line.push_str(" }\n");
+        self.text.push_str(&line);
+    }
 }
