@@ -6,15 +6,15 @@
 //! calendar file with errors, or a date outside the calendar's years); 2
 //! usage or I/O error (a bad argument, an unreadable file).
 
-use crate::Outcome;
 use std::io::{self, Write};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use shenpi_core::calendar::{Beyond, Calendar, CalendarError, DayKind, Entry, HOLIDAY_LAW, parse_date};
+use shenpi_core::calendar::{Beyond, Calendar, DayKind, Entry, HOLIDAY_LAW, parse_date};
+use shenpi_core::{Error, ErrorKind};
 
 use crate::Format;
-use crate::common::{BeyondArg, provisional_note};
+use crate::common::{BeyondArg, Cause, Failure, provisional_note};
 
 /// Working days on a calendar: `cn`, `weekends`, or a calendar file.
 #[derive(clap::Subcommand, Debug)]
@@ -64,39 +64,21 @@ pub enum CalendarCmd {
     },
 }
 
-/// Why a command failed, and with which exit code.
-struct Failure {
-    code: u8,
-    message: String,
-}
-
-fn usage(message: String) -> Failure {
-    Failure { code: 2, message }
-}
-
-fn invalid(e: CalendarError) -> Failure {
-    Failure { code: 1, message: format!("error: {e}\n") }
+fn invalid(e: impl Into<Error>) -> Failure {
+    Failure::from(e.into())
 }
 
 /// Runs a `calendar` subcommand: the answer on stdout, notes and errors on stderr.
-pub fn run(cmd: CalendarCmd) -> io::Result<Outcome> {
+pub fn run(cmd: CalendarCmd) -> Result<(), Failure> {
     let mut out = Vec::new();
-    let outcome = match exec(cmd, &mut out) {
-        Ok(note) => {
-            if let Some(note) = note {
-                eprintln!("note: provisional: {note}");
-            }
-            Outcome::Ok
-        }
-        Err(f) => {
-            eprint!("{}", f.message);
-            if f.code == 1 { Outcome::Invalid } else { Outcome::Failed }
-        }
-    };
+    let result = exec(cmd, &mut out);
+    if let Ok(Some(note)) = &result {
+        eprintln!("note: provisional: {note}");
+    }
     let mut stdout = io::stdout().lock();
     stdout.write_all(&out)?;
     stdout.flush()?;
-    Ok(outcome)
+    result.map(drop)
 }
 
 /// Writes the answer to `out`; returns the provisional note when the answer depends on one.
@@ -150,15 +132,12 @@ fn exec(cmd: CalendarCmd, out: &mut Vec<u8>) -> Result<Option<String>, Failure> 
 }
 
 fn calendar(name: &str, beyond: Option<BeyondArg>) -> Result<Calendar, Failure> {
-    let cal = Calendar::resolve(name, None).map_err(|e| match e.report() {
-        Some(report) => Failure { code: 1, message: report.render() },
-        None => usage(format!("error: {e}\n")),
-    })?;
+    let cal = Calendar::resolve(name, None).map_err(invalid)?;
     Ok(BeyondArg::apply(beyond, cal))
 }
 
 fn date_arg(text: &str, what: &str) -> Result<NaiveDate, Failure> {
-    parse_date(text).map_err(|e| usage(format!("error: {what}: {e}\n")))
+    parse_date(text).map_err(|e| Failure::usage(format!("{what}: {e}")))
 }
 
 fn show(cal: &Calendar, year: i32, out: &mut Vec<u8>) -> Result<(), Failure> {
@@ -214,10 +193,10 @@ fn year_status(cal: &Calendar, year: i32) -> Result<String, Failure> {
         (Beyond::Weekends, _) => {
             Ok(format!("no data for {year} (the calendar covers {cover}); weekends only\n"))
         }
-        _ => Err(Failure {
-            code: 1,
-            message: format!("error: {year} is outside the `{}` calendar, which covers {cover}\n", cal.id()),
-        }),
+        _ => Err(Failure(
+            Cause::Error(ErrorKind::OutOfRange),
+            format!("error: {year} is outside the `{}` calendar, which covers {cover}", cal.id()),
+        )),
     }
 }
 
@@ -314,7 +293,7 @@ impl<'a> YearOut<'a> {
 }
 
 fn json(out: &mut Vec<u8>, value: &impl Serialize) -> Result<(), Failure> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(|e| usage(format!("error: {e}\n")))?;
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
     out.push(b'\n');
     Ok(())
 }

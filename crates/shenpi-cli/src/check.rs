@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use shenpi_core::diag::{Located, Report};
-use shenpi_core::{Calendar, Flow, FlowGraph, Plan};
+use shenpi_core::{Calendar, ErrorKind, Flow, FlowGraph, Plan};
 
-use crate::{Format, Outcome};
+use crate::common::{Cause, Failure};
+use crate::{Format, exit_code};
 
 /// Arguments of `shenpi check`.
 #[derive(clap::Args)]
@@ -26,17 +27,20 @@ enum Verdict {
     /// Valid, perhaps with warnings (a flow or stage over its budget).
     Valid(Box<Flow>, Option<Report>),
     Invalid(Report),
-    /// The flow is valid but its `calendar:` cannot be used.
+    /// The flow is valid but its `calendar:` cannot be used: a file with
+    /// errors, or one that cannot be read.
     BadCalendar(String),
     Unreadable(String),
 }
 
 impl Verdict {
-    fn outcome(&self) -> Outcome {
+    /// What failed, if anything.
+    fn failure(&self) -> Option<ErrorKind> {
         match self {
-            Verdict::Valid(..) => Outcome::Ok,
-            Verdict::Invalid(_) | Verdict::BadCalendar(_) => Outcome::Invalid,
-            Verdict::Unreadable(_) => Outcome::Failed,
+            Verdict::Valid(..) => None,
+            Verdict::Invalid(_) => Some(ErrorKind::Invalid),
+            Verdict::BadCalendar(_) => Some(ErrorKind::Invalid),
+            Verdict::Unreadable(_) => Some(ErrorKind::Io),
         }
     }
 }
@@ -54,6 +58,7 @@ fn check(path: &Path) -> Verdict {
                 let warnings = budget_warnings(&flow);
                 Verdict::Valid(Box::new(flow), warnings)
             }
+            // An unreadable calendar the flow names makes the flow invalid, as in `common::flow_calendar`.
             Err(e) => Verdict::BadCalendar(format!("calendar `{}`: {e}", flow.calendar())),
         },
     }
@@ -68,10 +73,20 @@ struct FileResult<'a> {
     diagnostics: Vec<Located<'a>>,
 }
 
-pub fn run(args: Args) -> io::Result<Outcome> {
+/// Checks every file, prints what it found, and fails with the worst file's
+/// failure (by exit code) once all are printed.
+pub fn run(args: Args) -> Result<(), Failure> {
     let verdicts: Vec<(String, Verdict)> =
         args.flows.iter().map(|p| (p.display().to_string(), check(p))).collect();
-    let worst = verdicts.iter().map(|(_, v)| v.outcome()).max().unwrap_or(Outcome::Ok);
+    let worst = verdicts.iter().filter_map(|(_, v)| v.failure()).max_by_key(|&k| exit_code(Cause::Error(k)));
+    print(&args, &verdicts)?;
+    match worst {
+        Some(kind) => Err(Failure::printed(kind)),
+        None => Ok(()),
+    }
+}
+
+fn print(args: &Args, verdicts: &[(String, Verdict)]) -> io::Result<()> {
     let mut out = io::stdout().lock();
     let mut err = io::stderr().lock();
     if args.format == Format::Json {
@@ -85,14 +100,14 @@ pub fn run(args: Args) -> io::Result<Outcome> {
                     Verdict::Invalid(r) => (None, r.located()),
                     Verdict::BadCalendar(e) | Verdict::Unreadable(e) => (Some(e.as_str()), Vec::new()),
                 };
-                FileResult { file: name.clone(), valid: v.outcome() == Outcome::Ok, error, diagnostics }
+                FileResult { file: name.clone(), valid: v.failure().is_none(), error, diagnostics }
             })
             .collect();
         serde_json::to_writer_pretty(&mut out, &json)?;
         writeln!(out)?;
-        return Ok(worst);
+        return Ok(());
     }
-    for (name, v) in &verdicts {
+    for (name, v) in verdicts {
         match v {
             Verdict::Valid(flow, warnings) => {
                 if let Some(w) = warnings {
@@ -119,7 +134,7 @@ pub fn run(args: Args) -> io::Result<Outcome> {
             Verdict::Unreadable(e) => writeln!(err, "error: {e}")?,
         }
     }
-    Ok(worst)
+    Ok(())
 }
 
 /// `E013` warnings for a flow or stage whose counted critical path, with

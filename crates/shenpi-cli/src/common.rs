@@ -1,5 +1,5 @@
 //! What the commands share: loading a flow for a project, argument parsers,
-//! and turning errors into exit codes.
+//! and the failures `main` turns into exit codes.
 
 use std::borrow::Cow;
 use std::io;
@@ -10,49 +10,58 @@ use chrono::NaiveDate;
 use shenpi_core::calendar::{Beyond, Calendar, parse_date};
 use shenpi_core::graph::{Mode, Options};
 use shenpi_core::runtime::ProjectCalendar;
-use shenpi_core::{Error, Flow, FlowGraph};
+use shenpi_core::{Error, ErrorKind, Flow, FlowGraph};
 
-use crate::Outcome;
+/// Why a command failed, for the exit-code table in `main` ([`crate::exit_code`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// A library error of this kind.
+    Error(ErrorKind),
+    /// The command line itself is wrong: a bad argument.
+    Usage,
+    /// Standard output was closed (`shenpi plan f.yaml | head`): not an error.
+    Closed,
+}
 
-/// Why a command failed: its exit code and what to print on stderr.
+/// Why a command failed: its cause and what to print on stderr (nothing when
+/// the command printed its diagnostics already).
 #[derive(Debug)]
-pub struct Failure(pub Outcome, pub String);
+pub struct Failure(pub Cause, pub String);
 
 impl Failure {
     /// A usage error (exit 2).
     pub fn usage(message: impl Into<String>) -> Failure {
-        Failure(Outcome::Failed, format!("error: {}", message.into()))
+        Failure(Cause::Usage, format!("error: {}", message.into()))
+    }
+
+    /// A failure of `kind` whose message the command printed already.
+    pub fn printed(kind: ErrorKind) -> Failure {
+        Failure(Cause::Error(kind), String::new())
     }
 }
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
-        // A bad `--param` is a usage error; everything else wrong with the input is invalid input.
-        let invalid = e.is_refused()
-            || e.is_invalid()
-            || e.is_not_found()
-            || e.is_exists()
-            || e.is_out_of_range()
-            || e.is_calendar()
-            || e.is_in_future();
-        let code = if invalid && !e.is_io() { Outcome::Invalid } else { Outcome::Failed };
         let mut text = match e.report() {
             Some(r) => format!("{}error: {e}", r.render()),
             None => format!("error: {e}"),
         };
-        if e.is_out_of_range() {
+        if e.kind() == ErrorKind::OutOfRange {
             text.push_str(
                 "\nhelp: on the command line, `--beyond law` projects the holiday law (to 2100) and \
                  `--beyond weekends` counts only weekends past the calendar's data",
             );
         }
-        Failure(code, text)
+        Failure(Cause::Error(e.kind()), text)
     }
 }
 
 impl From<io::Error> for Failure {
     fn from(e: io::Error) -> Failure {
-        Failure(Outcome::Failed, format!("error: {e}"))
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            return Failure(Cause::Closed, String::new());
+        }
+        Failure(Cause::Error(ErrorKind::Io), format!("error: {e}"))
     }
 }
 
@@ -155,7 +164,7 @@ impl FlowArgs {
     pub fn load_with(&self, options: Options) -> Result<Loaded, Failure> {
         let flow = Arc::new(Flow::load(&self.flow)?);
         let params = flow.bind(self.params.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-        let calendar = Calendar::resolve(flow.calendar(), self.flow.parent()).map_err(Error::from)?;
+        let calendar = flow_calendar(&flow, &self.flow)?;
         let calendar = BeyondArg::apply(self.beyond, calendar);
         Ok(Loaded { graph: FlowGraph::with_options(flow, params, options), calendar })
     }
@@ -193,6 +202,22 @@ impl OptionArgs {
     }
 }
 
+/// The calendar `flow`, read from `flow_path`, names.
+///
+/// A calendar file the flow names that cannot be read makes the flow invalid
+/// input (exit 1), like a file with errors; a file named on the command line
+/// that cannot be read is an I/O error (exit 2).
+pub fn flow_calendar(flow: &Flow, flow_path: &Path) -> Result<Calendar, Failure> {
+    Calendar::resolve(flow.calendar(), flow_path.parent()).map_err(|e| {
+        let Failure(cause, message) = Failure::from(Error::from(e));
+        let cause = match cause {
+            Cause::Error(ErrorKind::Io) => Cause::Error(ErrorKind::Invalid),
+            other => other,
+        };
+        Failure(cause, message)
+    })
+}
+
 /// The calendar a project of `flow` (read from `flow_path`) counts on: the
 /// built-in one it names, or its calendar file read relative to the flow
 /// file, whose text the project pins.
@@ -209,8 +234,9 @@ pub fn project_calendar(flow: &Flow, flow_path: &Path) -> Result<ProjectCalendar
         String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
     });
     let text = text.map_err(|e| {
+        // Named by the flow, not on the command line: the flow is invalid (see `flow_calendar`).
         Failure(
-            Outcome::Failed,
+            Cause::Error(ErrorKind::Invalid),
             format!(
                 "error: cannot read `{}`, the calendar file flow `{}` names: {e}",
                 path.display(),

@@ -1,7 +1,12 @@
 //! The `shenpi` command line.
 //!
-//! Exit codes: 0 success, 1 invalid input (a flow or calendar file with
-//! errors), 2 usage or I/O error. A closed pipe is not an error.
+//! Exit codes, the same in every command ([`exit_code`] is the one table):
+//! 0 success; 1 invalid input or refused (a flow or calendar file with
+//! errors, a calendar file a flow names that cannot be read, a date outside
+//! the calendar, an unknown or existing project, a refused event); 2 usage or
+//! I/O error (a bad argument or `--param`, a file named on the command line
+//! that cannot be read or written, a store that fails). A closed pipe is not
+//! an error.
 
 mod calendar_cmd;
 mod check;
@@ -19,6 +24,9 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use shenpi_core::ErrorKind;
+
+use crate::common::{Cause, Failure};
 
 /// Check, plan, simulate and render administrative approval flows.
 #[derive(Parser)]
@@ -27,7 +35,12 @@ use clap::{Parser, Subcommand};
     version,
     about,
     propagate_version = true,
-    after_help = "Exit codes: 0 success, 1 invalid input (a flow or calendar with errors, a refused event), 2 usage or I/O error."
+    after_help = "Exit codes, the same for every command:\n  \
+                  0  success\n  \
+                  1  invalid input or refused: a flow or calendar with errors, a calendar file a flow names \
+                  that cannot be read, a date outside the calendar, an unknown or existing project, a refused event\n  \
+                  2  usage or I/O error: a bad argument or --param, a file named on the command line that \
+                  cannot be read or written, a store that fails"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -57,17 +70,6 @@ enum Command {
     Man(meta::ManArgs),
 }
 
-/// How a command ended, as an exit code.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Outcome {
-    /// Exit 0.
-    Ok = 0,
-    /// Exit 1: the input is invalid.
-    Invalid = 1,
-    /// Exit 2: usage or I/O error.
-    Failed = 2,
-}
-
 /// Output formats shared by the commands.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -81,16 +83,43 @@ pub enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
-        Ok(outcome) => ExitCode::from(outcome as u8),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => {
-            let _ = writeln!(io::stderr(), "error: {e}");
-            ExitCode::from(Outcome::Failed as u8)
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(cause, message)) => {
+            if !message.is_empty() {
+                let _ = writeln!(io::stderr(), "{}", message.trim_end_matches('\n'));
+            }
+            ExitCode::from(exit_code(cause))
         }
     }
 }
 
-fn run(command: Command) -> io::Result<Outcome> {
+/// The one exit-code table: 0 success, 1 invalid input or refused, 2 usage or I/O.
+pub fn exit_code(cause: Cause) -> u8 {
+    match cause {
+        Cause::Closed => 0,
+        Cause::Usage => 2,
+        Cause::Error(kind) => match kind {
+            ErrorKind::Invalid
+            | ErrorKind::OutOfRange
+            | ErrorKind::Calendar
+            | ErrorKind::CalendarNeeded
+            | ErrorKind::Refused
+            | ErrorKind::InFuture
+            | ErrorKind::NotFound
+            | ErrorKind::Exists => 1,
+            ErrorKind::Io
+            | ErrorKind::Param
+            | ErrorKind::InvalidOption
+            | ErrorKind::Conflict
+            | ErrorKind::Store
+            | ErrorKind::Corrupt => 2,
+            // A kind newer than this table: not the input's fault as far as we know.
+            _ => 2,
+        },
+    }
+}
+
+fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::Check(args) => check::run(args),
         Command::Plan(args) => plan::run(args),
@@ -101,5 +130,22 @@ fn run(command: Command) -> io::Result<Outcome> {
         Command::Serve(args) => serve::run(args),
         Command::Completions(args) => meta::completions(args),
         Command::Man(args) => meta::man(args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_an_exit_code_of_1_or_2() {
+        for kind in ErrorKind::ALL {
+            let code = exit_code(Cause::Error(kind));
+            assert!(code == 1 || code == 2, "{kind}: {code}");
+        }
+        assert_eq!(exit_code(Cause::Error(ErrorKind::Refused)), 1);
+        assert_eq!(exit_code(Cause::Error(ErrorKind::Io)), 2);
+        assert_eq!(exit_code(Cause::Usage), 2);
+        assert_eq!(exit_code(Cause::Closed), 0);
     }
 }

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use clap::CommandFactory;
 use clap_complete::Shell;
 
-use crate::{Cli, Outcome};
+use crate::Cli;
+use crate::common::Failure;
 
 /// Arguments of `shenpi completions`.
 #[derive(clap::Args)]
@@ -53,16 +54,16 @@ pub struct ManArgs {
 }
 
 /// Writes the completion script for a shell on standard output.
-pub fn completions(args: CompletionsArgs) -> io::Result<Outcome> {
+pub fn completions(args: CompletionsArgs) -> Result<(), Failure> {
     let mut cmd = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(args.shell.shell(), &mut cmd, "shenpi", &mut out);
     io::stdout().lock().write_all(&out)?;
-    Ok(Outcome::Ok)
+    Ok(())
 }
 
 /// Writes the manual page of `shenpi` on standard output, or every page into `--dir`.
-pub fn man(args: ManArgs) -> io::Result<Outcome> {
+pub fn man(args: ManArgs) -> Result<(), Failure> {
     match args.dir {
         None => {
             let mut out = Vec::new();
@@ -75,7 +76,7 @@ pub fn man(args: ManArgs) -> io::Result<Outcome> {
             }
         }
     }
-    Ok(Outcome::Ok)
+    Ok(())
 }
 
 /// Writes one page per command into `dir`, created when missing, as

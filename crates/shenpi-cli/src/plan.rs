@@ -15,8 +15,8 @@ use shenpi_core::schedule::{Plan, PlanDates, Reform, Relaxation};
 use shenpi_core::{Calendar, Error, Flow, Node};
 use unicode_width::UnicodeWidthStr;
 
+use crate::Format;
 use crate::common::{self, Failure, FlowArgs, Loaded, OptionArgs};
-use crate::{Format, Outcome};
 
 /// Arguments of `shenpi plan`.
 #[derive(clap::Args)]
@@ -45,17 +45,10 @@ enum Policy {
     Proportional,
 }
 
-pub fn run(args: Args) -> io::Result<Outcome> {
-    match plan(&args) {
-        Ok(out) => {
-            io::stdout().lock().write_all(out.as_bytes())?;
-            Ok(Outcome::Ok)
-        }
-        Err(Failure(code, message)) => {
-            writeln!(io::stderr(), "{message}")?;
-            Ok(code)
-        }
-    }
+pub fn run(args: Args) -> Result<(), Failure> {
+    let out = plan(&args)?;
+    io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(())
 }
 
 fn plan(args: &Args) -> Result<String, Failure> {

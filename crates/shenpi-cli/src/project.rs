@@ -25,9 +25,9 @@ use shenpi_core::runtime::{
 };
 use shenpi_sqlite::SqliteStore;
 
+use crate::Format;
 use crate::common::Failure;
 use crate::project_table::{board_table, status_table};
-use crate::{Format, Outcome};
 
 /// Arguments of `shenpi project`.
 #[derive(clap::Args)]
@@ -165,17 +165,11 @@ fn date_arg(text: Option<&str>) -> Result<NaiveDate, Failure> {
 }
 
 /// Runs a `project` subcommand.
-pub fn run(args: Args) -> io::Result<Outcome> {
+pub fn run(args: Args) -> Result<(), Failure> {
     let mut out = Vec::new();
     let result = exec(args, &mut out);
     io::stdout().lock().write_all(&out)?;
-    match result {
-        Ok(()) => Ok(Outcome::Ok),
-        Err(Failure(code, msg)) => {
-            writeln!(io::stderr(), "{msg}")?;
-            Ok(code)
-        }
-    }
+    result
 }
 
 /// The event a command line describes, checked before any store is opened.

@@ -9,7 +9,6 @@ use shenpi_core::Error;
 use shenpi_core::render::{self, Facts, Gantt};
 use shenpi_core::schedule::Plan;
 
-use crate::Outcome;
 use crate::common::{self, Failure, FlowArgs, Loaded};
 
 /// Arguments of `shenpi render`.
@@ -41,14 +40,9 @@ enum Kind {
     Dot,
 }
 
-pub fn run(args: Args) -> io::Result<Outcome> {
-    match draw(&args).and_then(|text| write_out(args.output.as_ref(), &text)) {
-        Ok(()) => Ok(Outcome::Ok),
-        Err(Failure(code, message)) => {
-            writeln!(io::stderr(), "{message}")?;
-            Ok(code)
-        }
-    }
+pub fn run(args: Args) -> Result<(), Failure> {
+    let text = draw(&args)?;
+    write_out(args.output.as_ref(), &text)
 }
 
 fn draw(args: &Args) -> Result<String, Failure> {

@@ -4,14 +4,14 @@
 //! in flight; 1 invalid options (a bad tokens file, a public address without
 //! tokens); 2 the machine (an address taken, a store that cannot be opened).
 
-use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use shenpi_core::ErrorKind;
 use shenpi_server::{Limits, Options, StoreChoice};
 
-use crate::Outcome;
+use crate::common::{Cause, Failure};
 
 /// Arguments of `shenpi serve`.
 #[derive(clap::Args)]
@@ -43,7 +43,7 @@ pub struct Args {
 }
 
 /// Runs the service until SIGTERM or Ctrl-C.
-pub fn run(args: Args) -> io::Result<Outcome> {
+pub fn run(args: Args) -> Result<(), Failure> {
     let store = match (args.postgres, args.db) {
         (Some(url), _) => StoreChoice::Postgres(url),
         (None, Some(path)) => StoreChoice::Sqlite(path),
@@ -57,11 +57,8 @@ pub fn run(args: Args) -> io::Result<Outcome> {
         simulation_runs: args.max_runs,
     };
     let options = Options { listen: args.listen, store, tokens: args.tokens, limits };
-    match shenpi_server::run(options) {
-        Ok(()) => Ok(Outcome::Ok),
-        Err(e) => {
-            writeln!(io::stderr(), "error: {e}")?;
-            Ok(if e.is_invalid() { Outcome::Invalid } else { Outcome::Failed })
-        }
-    }
+    shenpi_server::run(options).map_err(|e| {
+        let kind = if e.is_invalid() { ErrorKind::Invalid } else { ErrorKind::Io };
+        Failure(Cause::Error(kind), format!("error: {e}"))
+    })
 }

@@ -8,8 +8,8 @@ use shenpi_core::model::TotalRule;
 use shenpi_core::sim::{self, SimOptions, SimReport};
 use shenpi_core::{Error, Flow};
 
+use crate::Format;
 use crate::common::{self, Failure, FlowArgs, Loaded, OptionArgs};
-use crate::{Format, Outcome};
 
 /// Runs from which a progress bar is shown (when stderr is a terminal).
 const PROGRESS_FROM: u32 = 200_000;
@@ -35,15 +35,8 @@ pub struct Args {
     options: OptionArgs,
 }
 
-pub fn run(args: Args) -> io::Result<Outcome> {
-    let mut err = io::stderr().lock();
-    let Loaded { graph, calendar } = match args.flow.load_with(args.options.options()) {
-        Ok(l) => l,
-        Err(Failure(code, message)) => {
-            writeln!(err, "{message}")?;
-            return Ok(code);
-        }
-    };
+pub fn run(args: Args) -> Result<(), Failure> {
+    let Loaded { graph, calendar } = args.flow.load_with(args.options.options())?;
     let options = SimOptions { runs: args.runs, seed: args.seed };
     let bar = (args.runs >= PROGRESS_FROM && io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(u64::from(args.runs));
@@ -60,41 +53,31 @@ pub fn run(args: Args) -> io::Result<Outcome> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let mut report = match result {
-        Ok(r) => r,
-        Err(e) => {
-            writeln!(err, "error: {e}")?;
-            return Ok(Outcome::Invalid);
-        }
-    };
+    let mut report = result?;
     if let Some(start) = args.start {
         report = match report.clone().with_dates(start, &calendar) {
             Ok(r) => r,
             // The figures stand on their own; dates need the calendar to cover them.
             Err(e) if e.is_out_of_range() => {
                 writeln!(
-                    err,
+                    io::stderr(),
                     "warning: the report has no finish dates: {e}\nhelp: `--beyond law` projects the holiday law (to 2100) and `--beyond weekends` counts only weekends past the calendar's data; or pick another `--start`"
                 )?;
                 report
             }
-            Err(e) => {
-                let Failure(code, message) = Failure::from(Error::from(e));
-                writeln!(err, "{message}")?;
-                return Ok(code);
-            }
+            Err(e) => return Err(Error::from(e).into()),
         };
     }
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match args.format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
+            serde_json::to_writer_pretty(&mut out, &report).map_err(io::Error::from)?;
             writeln!(out)?;
         }
         Format::Table => table(&mut out, graph.flow(), &report)?,
     }
-    Ok(Outcome::Ok)
+    Ok(())
 }
 
 /// A share as a percentage; never rounds a share below 1 up to 100% or above 0 down to 0%.

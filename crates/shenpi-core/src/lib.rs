@@ -64,7 +64,7 @@ pub mod sim;
 pub(crate) mod yaml;
 
 pub use calendar::{Calendar, CalendarError, ClockStops};
-pub use error::Error;
+pub use error::{Error, ErrorKind};
 pub use graph::{Dag, FlowGraph, Node};
 pub use model::{Flow, Params, Step, StepIdx};
 pub use schedule::Plan;

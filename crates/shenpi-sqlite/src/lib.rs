@@ -98,7 +98,7 @@ fn backend(path: &Path, what: &str, e: rusqlite::Error) -> Error {
     if let rusqlite::Error::SqliteFailure(f, _) = &e {
         if matches!(f.code, ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) {
             return Error::corrupt(format!(
-                "`{}` is not a shenpi store or is damaged ({e}); restore it from a backup or pass another `--db`",
+                "`{}` is not a shenpi store or is damaged ({e}); restore it from a backup or open another file",
                 path.display()
             ));
         }
@@ -214,7 +214,7 @@ impl SqliteStore {
         if app != APPLICATION_ID && (app != 0 || tables > 0) {
             return Err(Error::corrupt(format!(
                 "`{}` is a SQLite file of another program (application id {app:#x}, {tables} schema objects), \
-                 not a shenpi store; pass another `--db`",
+                 not a shenpi store; open another file",
                 p.display()
             )));
         }

@@ -111,7 +111,7 @@ impl Project {
     ///
     /// # Errors
     /// An empty id, an unknown or ill-typed param ([`Error::is_param`]); a
-    /// flow that names a calendar file ([`Error::is_calendar`]).
+    /// flow that names a calendar file ([`ErrorKind::CalendarNeeded`](crate::ErrorKind::CalendarNeeded)).
     ///
     /// # Example
     /// ```
@@ -137,14 +137,8 @@ impl Project {
         start: NaiveDate,
         params: &[(String, String)],
     ) -> Result<Project, Error> {
-        let calendar = ProjectCalendar::builtin(flow.calendar()).ok_or_else(|| {
-            Error::calendar(format!(
-                "flow `{}` counts its days on the calendar file `{}`, and the runtime reads no files: \
-                 read the file and start the project on it (`Project::start_on`)",
-                flow.id(),
-                flow.calendar()
-            ))
-        })?;
+        let calendar = ProjectCalendar::builtin(flow.calendar())
+            .ok_or_else(|| Error::calendar_needed(flow.id(), flow.calendar(), None, "Project::start_on"))?;
         Project::start_on(calendar, flow, id, start, params)
     }
 
@@ -259,9 +253,10 @@ impl Project {
     /// # Errors
     /// [`Error::is_corrupt`] when the flow text does not match its hash, does
     /// not parse, or the log does not replay (gaps in the sequence, an event
-    /// the state refuses); [`Error::is_calendar`] when the flow names a
-    /// calendar file the record does not pin (stores older than pinning):
-    /// see [`Project::replay_on`].
+    /// the state refuses), or its pinned calendar no longer parses;
+    /// [`ErrorKind::CalendarNeeded`](crate::ErrorKind::CalendarNeeded) when
+    /// the flow names a calendar file the record does not pin (stores older
+    /// than pinning): see [`Project::replay_on`].
     ///
     /// # Complexity
     /// O(n) events applied, each O(1) apart from revocations (O(V + E)).
@@ -309,22 +304,22 @@ impl Project {
     ) -> Result<Calendar, Error> {
         if let Some(text) = &record.calendar_text {
             return Calendar::from_yaml(flow.calendar(), text).map_err(|r| {
-                Error::calendar(format!(
-                    "pinned calendar `{}` of project `{}`:\n{}",
-                    flow.calendar(),
+                Error::corrupt(format!(
+                    "stored project `{}` is damaged: its pinned calendar `{}` no longer parses:\n{}",
                     record.id,
+                    flow.calendar(),
                     r.render()
                 ))
             });
         }
         match ProjectCalendar::builtin(flow.calendar()).or(fallback) {
             Some(c) => Ok(c.calendar().clone()),
-            None => Err(Error::calendar(format!(
-                "project `{}` was stored before calendar files were pinned, and its flow names the \
-                 calendar file `{}`: read that file and replay the project on it (`Project::replay_on`)",
-                record.id,
-                flow.calendar()
-            ))),
+            None => Err(Error::calendar_needed(
+                flow.id(),
+                flow.calendar(),
+                Some(&record.id),
+                "Project::replay_on",
+            )),
         }
     }
 

@@ -701,7 +701,8 @@ fn a_calendar_file_is_pinned_with_the_project() {
     let store = MemoryStore::new();
     // The runtime reads no files: without the calendar handed in, it says what to do.
     let err = Project::create(&store, flow.clone(), "C", d("2025-03-03"), &[]).expect_err("needs the file");
-    assert!(err.is_calendar() && err.to_string().contains("`county.yaml`"), "{err}");
+    assert_eq!(err.kind(), crate::ErrorKind::CalendarNeeded, "{err}");
+    assert!(err.to_string().contains("`county.yaml`"), "{err}");
     let text = std::fs::read_to_string(&cal).expect("reads");
     let county = ProjectCalendar::from_yaml("county.yaml", text).expect("parses");
     let mut p = Project::create_on(&store, county, flow, "C", d("2025-03-03"), &[]).expect("starts");

@@ -482,7 +482,7 @@ impl Plan {
                 (self.measured_days(), summed),
                 flow.budget_span(),
                 self.critical_path(),
-                "shorten steps on this chain (`shenpi plan` ranks the cuts) or raise the budget",
+                "shorten steps on this chain (the plan's cuts rank them) or raise the budget",
             );
         }
         for g in self.groups.iter().filter(|g| !g.is_feasible()) {
