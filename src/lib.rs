@@ -48,8 +48,9 @@
 //! - [`sim`]: Monte Carlo simulation, seeded and reproducible;
 //! - [`render`]: flow charts and Gantt charts (SVG), Mermaid, DOT.
 //!
-//! [`sqlite`] is the durable store (`shenpi-sqlite`); with the `postgres`
-//! feature, `shenpi::postgres` is the same on a PostgreSQL server
+//! `shenpi::sqlite` is the durable store (`shenpi-sqlite`, the default
+//! feature `sqlite`: without it, nothing of SQLite is built); with the
+//! `postgres` feature, `shenpi::postgres` is the same on a PostgreSQL server
 //! (`shenpi-postgres`). The `shenpi` command lives in `crates/shenpi-cli`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -59,7 +60,8 @@ pub use shenpi_core::*;
 /// The types most programs need.
 pub mod prelude {
     pub use shenpi_core::runtime::{EventKind, MemoryStore, NewEvent, Project, Store};
-    pub use shenpi_core::{Calendar, Error, Flow, FlowGraph, Params, Plan};
+    pub use shenpi_core::{Calendar, Error, ErrorKind, Flow, FlowGraph, Params, Plan};
+    #[cfg(feature = "sqlite")]
     pub use shenpi_sqlite::SqliteStore;
 }
 
@@ -68,7 +70,8 @@ pub mod prelude {
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
-/// The durable SQLite store for live projects.
+/// The durable SQLite store for live projects (feature `sqlite`, on by default).
+#[cfg(feature = "sqlite")]
 pub use shenpi_sqlite as sqlite;
 
 /// The durable PostgreSQL store for live projects (feature `postgres`).
