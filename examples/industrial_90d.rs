@@ -2,13 +2,13 @@
 //! if not, why?
 //!
 //! Loads `flows/zhejiang-industrial.yaml`, plans it (every step at its promised
-//! days), then simulates 10,000 projects with the duration, 补正 and
+//! days), then simulates 10,000 projects with the duration, 补充材料 (clock stop) and
 //! special-procedure models written in the flow, and prints the chance of
 //! meeting 90 counted working days with the steps that most threaten it.
 //!
 //! Then it drives one of those simulated projects day by day through the
 //! runtime engine, as a government service centre would: each working day it
-//! accepts the steps that became ready, records 补正 and special procedures
+//! accepts the steps that became ready, records 补充材料(暂停计时) and special procedures
 //! and approvals on the days the draw says, lets the engine record deemed
 //! approvals (超时默认), and asks for the day's status, printing each new
 //! alert the way electronic supervision (电子监察) raises it.
@@ -32,7 +32,7 @@ use shenpi::{Flow, FlowGraph, Node};
 /// The simulated run the synthetic project replays. Most runs show only reminders
 /// and clock stops, as government items usually finish well inside their promise;
 /// this is one of the few (2 in 400) where a department lets its limit pass, so it
-/// shows 补正, a yellow light and a deemed approval (超时默认) as well.
+/// shows 补充材料(暂停计时), a yellow light (黄灯预警) and a deemed approval (超时默认) as well.
 const RUN: u64 = 46;
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -48,16 +48,17 @@ fn main() -> Result<(), Box<dyn Error>> {
     let plan = Plan::new(graph.clone());
     let dates = plan.dates(start, &calendar)?;
     println!(
-        "Plan at promised days: {} counted working days of {budget} ({}), {} elapsed; started {}, done {}.",
+        "Plan at promised days: {} counted working days of {budget} ({}).",
         plan.total_days(),
         match plan.slack() {
             Some(s) if s >= 0 => format!("{s} to spare"),
             Some(s) => format!("{} over", -s),
             None => "no budget".into(),
         },
-        plan.elapsed_days(),
-        dates.start,
-        dates.finish,
+    );
+    println!(
+        "  {}",
+        whole_duration(dates.start, dates.finish, calendar.working_days_between(dates.start, dates.finish)?)
     );
     println!("  decided by: {}", plan.chain_ids(plan.critical_path()).join(" → "));
     for st in plan.stages() {
@@ -156,8 +157,10 @@ fn supervise(
         // What the engine owes today: 超时默认 for steps past their limit undecided.
         for e in project.advance(&store, day, day)? {
             let v = g.node(&e.step).ok_or("the engine names steps of the flow")?;
-            let why = format!("超时默认, deemed approved: its {}-day limit passed", g.step(v).promised());
-            line(e.date, "deemed", &g, v, &why);
+            let step = g.step(v);
+            let outcome = if step.is_filing() { "视为备案完成" } else { "deemed approved" };
+            let why = format!("{outcome}: its {} working-day limit passed", step.promised());
+            line(e.date, "超时默认", &g, v, &why);
         }
         // In node (topological) order, so a step approved today lets the next be accepted today.
         for v in g.nodes() {
@@ -177,12 +180,12 @@ fn supervise(
                 project.record(&store, event, day)?;
                 agenda[v.index()].pop_front();
                 let stop = match kind {
-                    EventKind::SupplementRequested => d.supplement.map(|n| ("补正", n)),
-                    EventKind::ProcedureStarted => d.special.map(|n| ("special", n)),
+                    EventKind::SupplementRequested => d.supplement.map(|n| ("补充材料", n)),
+                    EventKind::ProcedureStarted => d.special.map(|n| ("特别程序", n)),
                     _ => None,
                 };
                 if let Some((what, n)) = stop.filter(|_| counted(v)) {
-                    line(date, what, &g, v, &format!("clock stopped for {n} working days"));
+                    line(date, what, &g, v, &format!("暂停计时 for {n} working days"));
                 }
             }
         }
@@ -195,12 +198,12 @@ fn supervise(
                     format!("its place in the {budget}-day total, due {}", s.plan_deadline)
                 } else {
                     format!(
-                        "own limit of {} days, due {}",
+                        "own limit of {} working days, due {}",
                         s.limit,
                         s.due.map_or("-".into(), |d| d.to_string())
                     )
                 };
-                line(day, s.alert.as_str(), &g, v, &why);
+                line(day, alert_label(s.alert), &g, v, &why);
             }
         }
         if status.steps.iter().all(|s| s.state.is_final()) {
@@ -241,13 +244,13 @@ fn supervise(
         },
     );
     println!(
-        "  {} elapsed working days (owner, intermediaries and clock stops included); {} events logged.",
-        calendar.working_days_between(start, finish)?,
+        "  {}; {} events logged.",
+        whole_duration(start, finish, calendar.working_days_between(start, finish)?),
         project.events().len()
     );
     println!(
-        "  Government steps decided within their own limit: {on_time} of {} ({}), {deemed} deemed approved; \
-         speed-up against legal limits: {}.",
+        "  Government steps decided within their own limit (按时办结率): {on_time} of {} ({}), {deemed} deemed \
+         approved; 提速率 against legal limits, (法定 − 实际) / 法定 over the items: {}.",
         gov.len(),
         pct(Some(on_time as f64 / gov.len().max(1) as f64)),
         pct(status.speed_up)
@@ -255,10 +258,32 @@ fn supervise(
     Ok(())
 }
 
+/// The project's whole duration as an official reads it: natural days and
+/// months from start to finish, the owner's building and other own time
+/// included, beside the working days the same span holds.
+fn whole_duration(start: NaiveDate, finish: NaiveDate, working_days: i64) -> String {
+    let natural = (finish - start).num_days() + 1;
+    let months = (natural as f64 / 30.44).round();
+    format!(
+        "项目总历时约{months}个月，含业主施工等自主时间: {natural} natural days from {start} to {finish} \
+         ({working_days} working days), of which only the counted days above are held to the budget"
+    )
+}
+
+/// How an alert reads in the log: a yellow light (黄灯预警), a red light (红灯超期).
+fn alert_label(a: Alert) -> &'static str {
+    match a {
+        Alert::Red => "红灯超期",
+        Alert::Yellow => "黄灯预警",
+        Alert::Reminder => "提醒",
+        Alert::None => "",
+    }
+}
+
 /// One line of the supervision log: date, what, step, department, why.
 fn line(date: NaiveDate, what: &str, g: &FlowGraph, v: Node, why: &str) {
-    // `{:<8}` counts characters; 补正 is two characters four columns wide.
-    let pad = 8usize.saturating_sub(what.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum());
+    // `{:<10}` counts characters; 补充材料 is four characters eight columns wide.
+    let pad = 10usize.saturating_sub(what.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum());
     let step = g.step(v);
     println!("  {date}  {what}{:pad$} {:<20} {}: {why}", "", step.id(), step.dept_label());
 }

@@ -107,6 +107,13 @@ struct Output<'a> {
     slack: Option<i64>,
     start_date: Option<String>,
     finish_date: Option<String>,
+    /// Natural (calendar) days from the start to the finish, both included:
+    /// the project's whole duration as officials state it.
+    natural_days: Option<i64>,
+    /// Steps that are approval items (审批事项): decisions, joint review,
+    /// acceptance, registration; the rest are 环节 only (owner's work,
+    /// intermediaries, notices, hook-ups).
+    items: usize,
     /// Whether some date depends on a year not yet published.
     provisional: bool,
     /// The earliest such date.
@@ -361,6 +368,8 @@ impl<'a> Output<'a> {
             slack: plan.slack(),
             start_date: dates.map(|d| d.start.to_string()),
             finish_date: dates.map(|d| d.finish.to_string()),
+            natural_days: dates.map(|d| (d.finish - d.start).num_days() + 1),
+            items: g.nodes().filter(|&v| g.step(v).kind().is_decision()).count(),
             provisional: false,
             first_provisional_date: None,
             note: None,
@@ -443,7 +452,12 @@ fn summary(s: &mut String, o: &Output<'_>) {
         _ => writeln!(s, "no budget; {counted}"),
     };
     let on = o.finish_date.as_ref().map_or(String::new(), |d| format!(" on {d}"));
-    let _ = writeln!(s, "ends after {}{on} (uncounted time included)", days(i64::from(o.elapsed_days)));
+    let natural = o.natural_days.map_or(String::new(), |n| format!(", {n} natural days"));
+    let _ = writeln!(
+        s,
+        "ends after {}{natural}{on} (the owner's own time, intermediaries and notices included)",
+        days(i64::from(o.elapsed_days))
+    );
     if let Some(note) = &o.note {
         let _ = writeln!(s, "note: {note}");
     }
@@ -487,8 +501,9 @@ fn step_table(s: &mut String, o: &Output<'_>) {
     }
     let _ = writeln!(
         s,
-        "(* critical; (n) days not counted against the budget; deadline = latest finish or policy share; \
-         float = days it may slip with the budget still met)"
+        "(* critical; (n) days not counted against the budget; es, ef, deadline: working days from the start \
+         on the elapsed clock, uncounted time included; deadline = latest finish or policy share; float: \
+         counted working days it may slip with the budget still met; start, due: calendar dates)"
     );
 }
 
@@ -567,14 +582,23 @@ fn reform(s: &mut String, o: &Output<'_>) {
     let r = &o.reform;
     let _ = writeln!(
         s,
-        "reform: {} steps; {} legal working days one after another, {} on the legal critical path, \
-         {} promised; speed-up {:.1}%",
+        "reform: {} 环节, of them {} 审批事项; {} legal working days one after another, {} on the legal \
+         critical path, {} promised: the flow's time cut by {:.1}%",
         r.steps,
+        o.items,
         r.legal_serial_days,
         r.legal_critical_days,
         r.promised_critical_days,
         r.speed_up * 100.0
     );
+    if r.items_with_legal > 0 {
+        let _ = writeln!(
+            s,
+            "提速率 of the promises: {:.1}%, Σ(法定 − 承诺) / Σ法定 over the {} counted steps with a legal limit",
+            r.promised_speed_up * 100.0,
+            r.items_with_legal
+        );
+    }
     if !o.relaxed_after.parallel.is_empty() {
         let pairs: Vec<String> = o.relaxed_after.parallel.iter().map(|[a, b]| format!("{a} | {b}")).collect();
         let _ = writeln!(

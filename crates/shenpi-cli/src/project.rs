@@ -19,9 +19,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use shenpi_core::Flow;
 use shenpi_core::calendar::parse_date;
+use shenpi_core::model::is_filing;
 use shenpi_core::render::{self, Gantt};
 use shenpi_core::runtime::{
-    Alert, Event, EventKind, NewEvent, PauseReason, ProcedureKind, Project, Store, board,
+    Alert, Event, EventKind, NewEvent, PauseReason, ProcedureKind, Project, StepState, Store, board,
 };
 use shenpi_sqlite::SqliteStore;
 
@@ -401,20 +402,29 @@ fn advance(db: &Path, id: &str, to: Option<&str>, format: Format, out: &mut Vec<
     Ok(())
 }
 
-/// How a card reads in a table.
+/// How an alert reads in a table, in electronic supervision's words: a yellow
+/// light (黄灯预警) when due, a red light (红灯超期) when overdue. (黄牌 and 红牌
+/// are the disciplinary follow-ups, not the alerts.)
 pub(crate) fn card(a: Alert) -> &'static str {
     match a {
-        Alert::Red => "RED",
-        Alert::Yellow => "YELLOW",
-        Alert::Reminder => "remind",
+        Alert::Red => "红灯超期",
+        Alert::Yellow => "黄灯预警",
+        Alert::Reminder => "提醒",
         Alert::None => "",
     }
 }
 
-/// How a paused step reads in a table.
+/// How a paused step reads in a table: a stop during review is 补充材料
+/// (补正 in the strict sense precedes 受理, Art. 32).
 pub(crate) fn paused(r: PauseReason) -> &'static str {
     match r {
-        PauseReason::Supplement => "paused (补正)",
-        PauseReason::Procedure => "paused (procedure)",
+        PauseReason::Supplement => "补充材料(暂停计时)",
+        PauseReason::Procedure => "特别程序(暂停计时)",
     }
+}
+
+/// How a step's state reads in a table: a filing (备案) completed on
+/// timeout is 视为备案完成, not deemed approved.
+pub(crate) fn state_label(state: StepState, name: &str) -> &'static str {
+    if state == StepState::DeemedApproved && is_filing(name) { "视为备案完成" } else { state.as_str() }
 }

@@ -4,11 +4,12 @@
 use std::io::{self, Write};
 
 use chrono::NaiveDate;
-use shenpi_core::runtime::{Alert, BoardRow, Status};
+use shenpi_core::model::is_filing;
+use shenpi_core::runtime::{Alert, BoardRow, EventKind, Status};
 use unicode_width::UnicodeWidthStr;
 
 use crate::common;
-use crate::project::{card, paused};
+use crate::project::{card, paused, state_label};
 
 /// Lays `rows` out in columns padded to their display width, two spaces
 /// apart; `right(i)` aligns column `i` right.
@@ -64,7 +65,7 @@ pub(crate) fn status_table(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
         let mut state = match (st.paused_for, st.procedure) {
             (_, Some(k)) => format!("paused ({k})"),
             (Some(r), None) => paused(r).to_string(),
-            (None, None) => st.state.as_str().to_string(),
+            (None, None) => state_label(st.state, &st.name).to_string(),
         };
         if st.attempt > 1 {
             state.push_str(&format!(" #{}", st.attempt));
@@ -128,10 +129,15 @@ fn notes(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
 /// What the engine owes, the outlook, the rates and the calendar's notes under the table.
 fn outlook(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
     for e in &s.owed {
+        let filing = e.kind == EventKind::DeemedApproved
+            && s.steps.iter().any(|st| st.id == e.step && is_filing(&st.name));
         writeln!(
             out,
-            "owed: `{}` {} on {} (not recorded; `project advance` records it)",
-            e.step, e.kind, e.date
+            "owed: `{}` {}{} on {} (not recorded; `project advance` records it)",
+            e.step,
+            e.kind,
+            if filing { " (视为备案完成)" } else { "" },
+            e.date
         )?;
     }
     match (s.projected_finish, &s.blocked_by) {
@@ -145,7 +151,7 @@ fn outlook(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
         (None, None) => {}
     }
     for g in &s.groups {
-        let alert = if g.alert == Alert::None { String::new() } else { format!(" [{}]", g.alert.as_str()) };
+        let alert = if g.alert == Alert::None { String::new() } else { format!(" [{}]", card(g.alert)) };
         writeln!(
             out,
             "budget group {} ({}): {} of {} counted working days used, {} projected, slack {}{alert}",
@@ -158,7 +164,7 @@ fn outlook(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
         )?;
     }
     let pct = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{:.0}%", x * 100.0));
-    writeln!(out, "on time {}, speed-up {}", pct(s.on_time_rate), pct(s.speed_up))?;
+    writeln!(out, "按时办结率 (on time) {}, 提速率 (speed-up) {}", pct(s.on_time_rate), pct(s.speed_up))?;
     if let Some(first) = s.estimated_before {
         writeln!(
             out,

@@ -75,7 +75,7 @@ fn drive_a_project() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["steps"][1]["alert"], "yellow");
     assert_eq!(v["owed"].as_array().map(Vec::len), Some(0));
-    ok(&["board", "--date", "2025-02-10", "--dept", "自然资源局"], "YELLOW");
+    ok(&["board", "--date", "2025-02-10", "--dept", "自然资源局"], "黄灯预警");
     // After the due date status shows the deemed approval the engine owes, and records nothing.
     ok(&["status", "P", "--date", "2025-02-12"], "owed: `land` deemed-approved on 2025-02-11");
     ok(&["board", "--date", "2025-02-12"], "0 step(s) due, overdue or flagged");
@@ -114,4 +114,39 @@ fn status_table_lines_up_chinese_departments() {
         assert!(row.contains("局"), "{row}");
         assert_eq!(column(row, "2025-0"), Some(at), "`{row}` under `{head}`");
     }
+}
+
+// Officials read 补充材料(暂停计时) for a stop during review (补正 precedes 受理), and a
+// filing completed on timeout is 视为备案完成, not an approval.
+#[test]
+fn status_speaks_the_words_officials_use() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let flow = dir.path().join("w.yaml");
+    std::fs::write(
+        &flow,
+        "id: w\nname: 用语\ncalendar: cn\nbudget: 30\nstages:\n  - id: s\n    name: 一\n    steps:\n      \
+         - parallel:\n          \
+         - { id: filing, name: 企业投资项目备案(赋码), dept: 发改局, promised: 2, on_timeout: deem-approved }\n          \
+         - { id: land, name: 用地规划, dept: 自然资源局, promised: 5, legal: 20 }\n",
+    )
+    .expect("writes");
+    let db = dir.path().join("w.db");
+    let run = |args: &[&str]| {
+        let (code, out, err) = shenpi(&db, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        out
+    };
+    run(&["new", flow.to_str().expect("utf-8 path"), "--id", "W", "--start", "2025-03-03"]);
+    run(&["event", "W", "filing", "accepted", "--date", "2025-03-03"]);
+    run(&["event", "W", "land", "accepted", "--date", "2025-03-03"]);
+    run(&["event", "W", "land", "supplement-requested", "--date", "2025-03-04"]);
+    let before = run(&["status", "W", "--date", "2025-03-10"]);
+    assert!(before.contains("owed: `filing` deemed-approved (视为备案完成)"), "{before}");
+    assert!(before.contains("补充材料(暂停计时)"), "{before}");
+    assert!(!before.contains("补正"), "{before}");
+    run(&["advance", "W", "--to", "2025-03-10"]);
+    let after = run(&["status", "W", "--date", "2025-03-10"]);
+    let filing = after.lines().find(|l| l.starts_with("filing")).expect("a row for the filing");
+    assert!(filing.contains("视为备案完成") && !filing.contains("deemed"), "{after}");
+    assert!(after.contains("按时办结率"), "{after}");
 }

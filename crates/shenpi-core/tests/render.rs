@@ -335,3 +335,89 @@ stages:
     }
     assert!(mermaid_decode(&label("s_b[")).contains("<b>住建局</b>"));
 }
+
+/// The `x`, `y`, `width` and `height` of an element, as numbers.
+fn rect(n: roxmltree::Node<'_, '_>) -> (f64, f64, f64, f64) {
+    let num = |a: &str| n.attribute(a).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
+    (num("x"), num("y"), num("width"), num("height"))
+}
+
+// Jiaxing's 35 serial steps drew as one row of 35 columns, over 10,000 pixels wide.
+#[test]
+fn a_long_serial_flow_wraps_into_rows_a_wall_can_hold() {
+    let flow = Arc::new(
+        Flow::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../flows/jiaxing-before.yaml")).unwrap(),
+    );
+    let g = FlowGraph::new(flow.clone(), flow.defaults());
+    let f = facts(&g);
+    let svg = render::flowchart_svg(&g, &f);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let root = doc.root_element();
+    let (_, _, width, height) = rect(root);
+    let most = f64::from(render::MAX_COLUMNS) * (250.0 + 56.0) - 56.0 + 2.0 * 24.0;
+    assert!(width <= most, "{width} px wide");
+    assert!(height > width / 4.0, "{width} x {height}: the rows stack");
+    // Every box lies on the page, and no two overlap.
+    let boxes: Vec<(f64, f64, f64, f64)> = doc
+        .descendants()
+        .filter(|n| n.attribute("id").is_some_and(|id| id.starts_with("step-")))
+        .map(|n| rect(n.children().find(|c| c.has_tag_name("rect")).unwrap()))
+        .collect();
+    assert_eq!(boxes.len(), g.len());
+    let rows: BTreeSet<i64> = boxes.iter().map(|b| b.1 as i64).collect();
+    assert!(rows.len() >= 3, "{} rows of boxes", rows.len());
+    for (i, a) in boxes.iter().enumerate() {
+        assert!(a.0 >= 0.0 && a.1 >= 0.0 && a.0 + a.2 <= width && a.1 + a.3 <= height, "{a:?}");
+        for b in &boxes[i + 1..] {
+            let apart = a.0 + a.2 <= b.0 || b.0 + b.2 <= a.0 || a.1 + a.3 <= b.1 || b.1 + b.3 <= a.1;
+            assert!(apart, "{a:?} overlaps {b:?}");
+        }
+    }
+    // Still every edge, and the ones from a row's end to the next row's start go down.
+    let drawn = edges_in_svg(&doc);
+    assert_eq!(drawn, drawn_edges(&g, &f));
+    let wrapped = doc
+        .descendants()
+        .filter(|n| n.attribute("class").is_some_and(|c| c.starts_with("edge")))
+        .filter_map(|n| n.attribute("d"))
+        .filter(|d| d.matches(" L").count() >= 5)
+        .count();
+    assert!(wrapped >= 2, "{wrapped} edges run from one row to the next");
+    // A stage cut by a wrap says so in its next row.
+    assert!(svg.contains("(续)"));
+}
+
+#[test]
+fn a_short_flow_stays_on_one_row() {
+    let g = compiled(
+        &(0..render::MAX_COLUMNS)
+            .map(|i| format!("      - {{ id: s{i}, name: 事项, promised: 1 }}\n"))
+            .collect::<String>(),
+    );
+    let svg = render::flowchart_svg(&g, &Facts::default());
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let ys: BTreeSet<i64> = doc
+        .descendants()
+        .filter(|n| n.attribute("id").is_some_and(|id| id.starts_with("step-")))
+        .map(|n| rect(n.children().find(|c| c.has_tag_name("rect")).unwrap()).1 as i64)
+        .collect();
+    assert_eq!(ys.len(), 1);
+}
+
+#[test]
+fn charts_speak_in_working_days_and_count_steps_apart_from_items() {
+    for g in bundled() {
+        let f = Facts::from_plan(&shenpi_core::Plan::new(g.clone()));
+        let svg = render::flowchart_svg(&g, &f);
+        let id = g.flow().id();
+        // 个工作日 everywhere: "承诺 5 个工作日 / 法定 20 个工作日", "余量 33 个工作日".
+        assert!(!svg.contains(" 天"), "{id}: a bare 天 in the chart");
+        assert!(svg.contains(" 个工作日 / 法定 "), "{id}");
+        // 环节 are all the boxes; 审批事项 only the decisions among them.
+        let items = g.nodes().filter(|&v| g.step(v).kind().is_decision()).count();
+        assert!(svg.contains(&format!("{} 个环节, 其中审批事项 {items} 项", g.len())), "{id}");
+        assert!(svg.contains("业主委托的中介服务"), "{id}");
+        let mermaid = render::mermaid(&g, &f);
+        assert!(!mermaid.contains(" 天"), "{id}: a bare 天 in the Mermaid chart");
+    }
+}

@@ -249,6 +249,24 @@ pub struct Step {
     span: Span,
 }
 
+/// Whether a step titled `title` is a filing (备案): the title, before any
+/// bracketed note, ends in 备案. A filing is recorded, not approved, so a
+/// filing the engine completes on timeout (超时默认) reads 视为备案完成.
+///
+/// ```
+/// use shenpi_core::model::is_filing;
+///
+/// assert!(is_filing("企业投资项目备案(赋码)"));
+/// assert!(is_filing("竣工验收备案"));
+/// // a joint acceptance that ends with the completion filing is an acceptance
+/// assert!(!is_filing("竣工联合验收(规划、消防、人防及竣工验收备案)"));
+/// assert!(!is_filing("建设用地规划许可证"));
+/// ```
+pub fn is_filing(title: &str) -> bool {
+    let head = title.split(['(', '（']).next().unwrap_or(title);
+    head.trim_end().ends_with("备案")
+}
+
 impl Step {
     /// Stable identifier, unique in the file.
     pub fn id(&self) -> &str {
@@ -268,6 +286,13 @@ impl Step {
     /// What sort of time this is.
     pub fn kind(&self) -> StepKind {
         self.kind
+    }
+
+    /// Whether it is a filing (备案) rather than a licence, by its title: see
+    /// [`is_filing`]. A filing completed on timeout reads 视为备案完成, not
+    /// "deemed approved".
+    pub fn is_filing(&self) -> bool {
+        is_filing(&self.name)
     }
 
     /// Whether its days consume the budget.

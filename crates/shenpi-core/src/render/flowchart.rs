@@ -4,7 +4,9 @@
 //! The chart draws the transitive reduction of the flow (an edge that a
 //! longer path already implies is left out), and joins each set of steps
 //! that all wait for the same set of steps in the column before through one
-//! bus, as hand-drawn approval charts do. A flow too large to draw step by
+//! bus, as hand-drawn approval charts do. A flow longer than
+//! [`MAX_COLUMNS`] columns wraps into rows, like lines of text, so a long
+//! serial flow stays a chart a wall can hold. A flow too large to draw step by
 //! step ([`MAX_DETAILED_STEPS`], [`MAX_DETAILED_SIZE`]) is drawn as its
 //! stages, each box with its count of steps.
 
@@ -23,7 +25,12 @@ pub const MAX_DETAILED_STEPS: usize = 2_000;
 /// column each drawn edge crosses): past it a flow is drawn by stage.
 pub const MAX_DETAILED_SIZE: usize = 200_000;
 
-const BOX_W: f64 = 210.0;
+/// The most columns one row of a chart holds. A flow with more wraps into
+/// rows of equal length (Jiaxing's 35 serial steps: 4 rows of 9), the arrow
+/// out of a row's last column running down to the next row's first.
+pub const MAX_COLUMNS: u32 = 10;
+
+const BOX_W: f64 = 250.0;
 const BOX_H: f64 = 72.0;
 const COL_GAP: f64 = 56.0;
 const ROW_GAP: f64 = 22.0;
@@ -32,23 +39,114 @@ const TOP: f64 = 96.0;
 const CRITICAL: &str = "#c0392b";
 const EDGE: &str = "#95a5a6";
 const BAND_FILLS: [&str; 2] = ["#f3f7fc", "#fbf8f1"];
+/// From the top of one wrapped row's boxes to the next row's, past the
+/// tallest column: the stage band's margin below (48), a gap, the next
+/// row's stage labels (30).
+const WRAP_GAP: f64 = 110.0;
 
-fn col_x(layer: u32) -> f64 {
-    MARGIN + f64::from(layer) * (BOX_W + COL_GAP)
+/// A layout placed on the page: columns wrapped into rows of at most
+/// [`MAX_COLUMNS`], every row as tall as the layout's tallest column.
+struct Sheet<'a> {
+    layout: &'a Layout,
+    /// Columns per wrapped row.
+    per_row: u32,
+    /// Wrapped rows.
+    lines: u32,
 }
 
-fn row_y(row: u32) -> f64 {
-    TOP + f64::from(row) * (BOX_H + ROW_GAP)
-}
+impl<'a> Sheet<'a> {
+    fn new(layout: &'a Layout) -> Sheet<'a> {
+        let layers = layout.layers.max(1);
+        let lines = layers.div_ceil(MAX_COLUMNS);
+        Sheet { layout, per_row: layers.div_ceil(lines), lines }
+    }
 
-/// Where an edge leaves node `v` (its right side, halfway down).
-fn exit(layout: &Layout, v: Node) -> (f64, f64) {
-    (col_x(layout.layer[v.index()]) + BOX_W, row_y(layout.row[v.index()]) + BOX_H / 2.0)
-}
+    /// The wrapped row column `layer` falls in.
+    fn line(&self, layer: u32) -> u32 {
+        layer / self.per_row
+    }
 
-/// Where an edge enters node `v` (its left side, halfway down).
-fn entry(layout: &Layout, v: Node) -> (f64, f64) {
-    (col_x(layout.layer[v.index()]), row_y(layout.row[v.index()]) + BOX_H / 2.0)
+    /// Left edge of column `layer`.
+    fn x(&self, layer: u32) -> f64 {
+        MARGIN + f64::from(layer % self.per_row) * (BOX_W + COL_GAP)
+    }
+
+    /// Height of one wrapped row's boxes.
+    fn block(&self) -> f64 {
+        f64::from(self.layout.rows.max(1)) * (BOX_H + ROW_GAP) - ROW_GAP
+    }
+
+    /// Top of wrapped row `line`'s boxes.
+    fn top(&self, line: u32) -> f64 {
+        TOP + f64::from(line) * (self.block() + WRAP_GAP)
+    }
+
+    /// Top edge of the box in column `layer`, row `row`.
+    fn y(&self, layer: u32, row: u32) -> f64 {
+        self.top(self.line(layer)) + f64::from(row) * (BOX_H + ROW_GAP)
+    }
+
+    fn width(&self) -> f64 {
+        (self.x(self.per_row - 1) + BOX_W + MARGIN).max(640.0)
+    }
+
+    fn height(&self) -> f64 {
+        self.top(self.lines - 1) + self.block() + 64.0
+    }
+
+    /// Top-left corner of node `v`'s box.
+    fn corner(&self, v: Node) -> (f64, f64) {
+        let (l, r) = (self.layout.layer[v.index()], self.layout.row[v.index()]);
+        (self.x(l), self.y(l, r))
+    }
+
+    /// Where an edge leaves node `v` (its right side, halfway down).
+    fn exit(&self, v: Node) -> (f64, f64) {
+        let (x, y) = self.corner(v);
+        (x + BOX_W, y + BOX_H / 2.0)
+    }
+
+    /// Where an edge enters node `v` (its left side, halfway down).
+    fn entry(&self, v: Node) -> (f64, f64) {
+        let (x, y) = self.corner(v);
+        (x, y + BOX_H / 2.0)
+    }
+
+    /// The path `d` of edge `(u, v)` bending through `bends`: straight within a
+    /// wrapped row; from one row to the next it leaves past the row's right
+    /// edge, runs left under the row's stage bands and enters from the left.
+    fn route(&self, (u, v): (Node, Node), bends: &[(u32, u32)]) -> String {
+        let line = |v: Node| self.line(self.layout.layer[v.index()]);
+        let mut points = vec![(line(u), self.exit(u))];
+        for &(l, r) in bends {
+            let y = self.y(l, r) + BOX_H / 2.0;
+            points.push((self.line(l), (self.x(l) - COL_GAP / 4.0, y)));
+            points.push((self.line(l), (self.x(l) + BOX_W + COL_GAP / 4.0, y)));
+        }
+        points.push((line(v), self.entry(v)));
+        let (right, left) = (self.x(self.per_row - 1) + BOX_W + MARGIN / 2.0, MARGIN / 2.0);
+        let mut d = String::new();
+        let mut last: Option<(u32, f64)> = None;
+        for (k, (x, y)) in points {
+            match last {
+                None => {
+                    let _ = write!(d, "M{x:.1},{y:.1}");
+                }
+                Some((from, y0)) if from < k => {
+                    let under = self.top(from) + self.block() + 64.0;
+                    let _ = write!(
+                        d,
+                        " L{right:.1},{y0:.1} L{right:.1},{under:.1} L{left:.1},{under:.1} L{left:.1},{y:.1} L{x:.1},{y:.1}"
+                    );
+                }
+                Some(_) => {
+                    let _ = write!(d, " L{x:.1},{y:.1}");
+                }
+            }
+            last = Some((k, y));
+        }
+        d
+    }
 }
 
 /// Draws the flow chart. Each step is a `<g>` with id `step-<id>` and class
@@ -94,13 +192,13 @@ fn drawable(dag: &Dag, keep: &HashSet<(Node, Node)>) -> Option<Dag> {
 /// Every step in its box, every drawn edge.
 fn detailed(graph: &FlowGraph, facts: &Facts, drawn: &Dag) -> String {
     let layout = layered(drawn);
-    let width = (col_x(layout.layers.max(1)) - COL_GAP + MARGIN).max(640.0);
-    let height = row_y(layout.rows.max(1)) - ROW_GAP + 64.0;
+    let sheet = Sheet::new(&layout);
+    let height = sheet.height();
     let mut out = String::new();
-    open(&mut out, graph, facts, width, height);
-    stage_bands(&mut out, graph, &layout, height);
-    edges(&mut out, graph, &layout, &critical_edges(facts));
-    step_boxes(&mut out, graph, facts, &layout);
+    open(&mut out, graph, facts, sheet.width(), height);
+    stage_bands(&mut out, graph, &sheet);
+    edges(&mut out, graph, &sheet, &critical_edges(facts));
+    step_boxes(&mut out, graph, facts, &sheet);
     legend(&mut out, height);
     out.push_str("</svg>\n");
     out
@@ -132,57 +230,68 @@ fn open(out: &mut String, graph: &FlowGraph, facts: &Facts, width: f64, height: 
     );
 }
 
-/// A band behind each stage's columns, with its name and budget.
-fn stage_bands(out: &mut String, graph: &FlowGraph, layout: &Layout, height: f64) {
+/// A band behind each stage's columns, with its name and budget; a stage
+/// whose columns wrap has a band in each row it reaches, marked 续 after the
+/// first.
+fn stage_bands(out: &mut String, graph: &FlowGraph, sheet: &Sheet<'_>) {
     let stages = graph.flow().stages();
     // The first and last column of each stage's steps, in one pass over the steps.
     let mut span: Vec<Option<(u32, u32)>> = vec![None; stages.len()];
     for v in graph.nodes() {
-        let l = layout.layer[v.index()];
+        let l = sheet.layout.layer[v.index()];
         let s = &mut span[graph.step(v).stage()];
         *s = Some(s.map_or((l, l), |(lo, hi)| (lo.min(l), hi.max(l))));
     }
     let mut band = 0;
     for (stage, span) in stages.iter().zip(span) {
         let Some((lo, hi)) = span else { continue };
-        let x = col_x(lo) - COL_GAP / 2.0 + 4.0;
-        let w = col_x(hi) + BOX_W + COL_GAP / 2.0 - 4.0 - x;
         let label = match stage.budget() {
-            Some(b) => format!("{} · 阶段总控 {b} 天", stage.name()),
+            Some(b) => format!("{} · 阶段总控 {b} 个工作日", stage.name()),
             None => stage.name().to_string(),
         };
-        let _ = writeln!(
-            out,
-            r##"<g class="stage" id="stage-{}"><rect x="{x:.1}" y="{:.1}" width="{w:.1}" height="{:.1}" rx="8" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="13" font-weight="bold" fill="#34495e">{}</text></g>"##,
-            esc(stage.id()),
-            TOP - 30.0,
-            height - TOP + 14.0,
-            BAND_FILLS[band % 2],
-            x + 10.0,
-            TOP - 12.0,
-            esc(&fit(&label, 13.0, w - 20.0))
-        );
+        let _ = write!(out, r#"<g class="stage" id="stage-{}">"#, esc(stage.id()));
+        for line in sheet.line(lo)..=sheet.line(hi) {
+            let first = lo.max(line * sheet.per_row);
+            let last = hi.min(line * sheet.per_row + sheet.per_row - 1);
+            let x = sheet.x(first) - COL_GAP / 2.0 + 4.0;
+            let w = sheet.x(last) + BOX_W + COL_GAP / 2.0 - 4.0 - x;
+            let top = sheet.top(line);
+            let label = if line == sheet.line(lo) { label.clone() } else { format!("{label} (续)") };
+            let _ = write!(
+                out,
+                r##"<rect x="{x:.1}" y="{:.1}" width="{w:.1}" height="{:.1}" rx="8" fill="{}"/><text x="{:.1}" y="{:.1}" font-size="13" font-weight="bold" fill="#34495e">{}</text>"##,
+                top - 30.0,
+                sheet.block() + 78.0,
+                BAND_FILLS[band % 2],
+                x + 10.0,
+                top - 12.0,
+                esc(&fit(&label, 13.0, w - 20.0))
+            );
+        }
+        out.push_str("</g>\n");
         band += 1;
     }
 }
 
 /// Steps that all wait for the same steps of the column before: drawn as one
 /// bus instead of every pair. Only plain (not critical) edges between
-/// adjacent columns join a bus.
+/// adjacent columns of one wrapped row join a bus.
 struct Bus {
     from: Vec<Node>,
     to: Vec<Node>,
 }
 
-/// Groups the plain adjacent-column edges of `layout` into buses of at least
+/// Groups the plain adjacent-column edges of `sheet` into buses of at least
 /// two sources and two targets; returns them and the edges they carry.
 ///
 /// # Complexity
 /// O(E) expected: each source's list of targets is hashed once.
-fn buses(layout: &Layout, critical: &HashSet<(Node, Node)>) -> (Vec<Bus>, HashSet<(Node, Node)>) {
+fn buses(sheet: &Sheet<'_>, critical: &HashSet<(Node, Node)>) -> (Vec<Bus>, HashSet<(Node, Node)>) {
+    let layout = sheet.layout;
+    let line = |v: &Node| sheet.line(layout.layer[v.index()]);
     let mut targets: HashMap<Node, Vec<Node>> = HashMap::new();
     for ((u, v), bends) in &layout.bends {
-        if bends.is_empty() && !critical.contains(&(*u, *v)) {
+        if bends.is_empty() && !critical.contains(&(*u, *v)) && line(u) == line(v) {
             targets.entry(*u).or_default().push(*v);
         }
     }
@@ -209,15 +318,15 @@ fn buses(layout: &Layout, critical: &HashSet<(Node, Node)>) -> (Vec<Bus>, HashSe
 
 /// Every drawn edge, under the boxes: buses first, then single edges, the
 /// critical ones last so they stay on top.
-fn edges(out: &mut String, graph: &FlowGraph, layout: &Layout, critical: &HashSet<(Node, Node)>) {
-    let (buses, carried) = buses(layout, critical);
+fn edges(out: &mut String, graph: &FlowGraph, sheet: &Sheet<'_>, critical: &HashSet<(Node, Node)>) {
+    let (buses, carried) = buses(sheet, critical);
     for bus in &buses {
-        bus_path(out, graph, layout, bus);
+        bus_path(out, graph, sheet, bus);
     }
-    let single = layout.bends.iter().filter(|((u, v), _)| !carried.contains(&(*u, *v)));
+    let single = sheet.layout.bends.iter().filter(|((u, v), _)| !carried.contains(&(*u, *v)));
     let (crit, plain): (Vec<_>, Vec<_>) = single.partition(|((u, v), _)| critical.contains(&(*u, *v)));
     for ((u, v), bends) in plain.into_iter().chain(crit) {
-        edge_path(out, graph, layout, (*u, *v), bends, critical.contains(&(*u, *v)));
+        edge_path(out, graph, sheet, (*u, *v), bends, critical.contains(&(*u, *v)));
     }
 }
 
@@ -225,19 +334,12 @@ fn edges(out: &mut String, graph: &FlowGraph, layout: &Layout, critical: &HashSe
 fn edge_path(
     out: &mut String,
     graph: &FlowGraph,
-    layout: &Layout,
+    sheet: &Sheet<'_>,
     (u, v): (Node, Node),
     bends: &[(u32, u32)],
     crit: bool,
 ) {
-    let (ux, uy) = exit(layout, u);
-    let (vx, vy) = entry(layout, v);
-    let mut d = format!("M{ux:.1},{uy:.1}");
-    for &(l, r) in bends {
-        let (bx, by) = (col_x(l), row_y(r) + BOX_H / 2.0);
-        let _ = write!(d, " L{:.1},{by:.1} L{:.1},{by:.1}", bx - COL_GAP / 4.0, bx + BOX_W + COL_GAP / 4.0);
-    }
-    let _ = write!(d, " L{vx:.1},{vy:.1}");
+    let d = sheet.route((u, v), bends);
     let (color, marker, w) = if crit { (CRITICAL, "arrow-critical", 2.4) } else { (EDGE, "arrow", 1.3) };
     let _ = writeln!(
         out,
@@ -250,14 +352,14 @@ fn edge_path(
 
 /// A bus: each source runs to a vertical bar halfway across the gap, the
 /// bar spans them all, and an arrow runs from it to each target.
-fn bus_path(out: &mut String, graph: &FlowGraph, layout: &Layout, bus: &Bus) {
+fn bus_path(out: &mut String, graph: &FlowGraph, sheet: &Sheet<'_>, bus: &Bus) {
     let ids = |nodes: &[Node]| nodes.iter().map(|&v| esc(graph.step(v).id())).collect::<Vec<_>>().join(" ");
-    let bar_x = exit(layout, bus.from[0]).0 + COL_GAP / 2.0;
-    let ys = bus.from.iter().map(|&u| exit(layout, u).1).chain(bus.to.iter().map(|&v| entry(layout, v).1));
+    let bar_x = sheet.exit(bus.from[0]).0 + COL_GAP / 2.0;
+    let ys = bus.from.iter().map(|&u| sheet.exit(u).1).chain(bus.to.iter().map(|&v| sheet.entry(v).1));
     let (top, bottom) = ys.fold((f64::MAX, f64::MIN), |(lo, hi), y| (lo.min(y), hi.max(y)));
     let mut trunk = format!("M{bar_x:.1},{top:.1} V{bottom:.1}");
     for &u in &bus.from {
-        let (x, y) = exit(layout, u);
+        let (x, y) = sheet.exit(u);
         let _ = write!(trunk, " M{x:.1},{y:.1} H{bar_x:.1}");
     }
     let _ = write!(
@@ -267,7 +369,7 @@ fn bus_path(out: &mut String, graph: &FlowGraph, layout: &Layout, bus: &Bus) {
         ids(&bus.to)
     );
     for &v in &bus.to {
-        let (x, y) = entry(layout, v);
+        let (x, y) = sheet.entry(v);
         let _ = write!(out, r#"<path d="M{bar_x:.1},{y:.1} H{x:.1}" marker-end="url(#arrow)"/>"#);
     }
     out.push_str("</g>\n");
@@ -275,10 +377,10 @@ fn bus_path(out: &mut String, graph: &FlowGraph, layout: &Layout, bus: &Bus) {
 
 /// One box per step: name, department, days; red on the critical path,
 /// dashed when its days are not counted.
-fn step_boxes(out: &mut String, graph: &FlowGraph, facts: &Facts, layout: &Layout) {
+fn step_boxes(out: &mut String, graph: &FlowGraph, facts: &Facts, sheet: &Sheet<'_>) {
     for v in graph.nodes() {
         let s = graph.step(v);
-        let (x, y) = (col_x(layout.layer[v.index()]), row_y(layout.row[v.index()]));
+        let (x, y) = sheet.corner(v);
         let crit = facts.is_critical(v);
         let mut class = String::from("step");
         if crit {
@@ -295,8 +397,8 @@ fn step_boxes(out: &mut String, graph: &FlowGraph, facts: &Facts, layout: &Layou
         let dash = if s.counted() { "" } else { r#" stroke-dasharray="5 3""# };
         let dept = s.dept_label();
         let days = match s.legal() {
-            Some(l) => format!("承诺 {} 天 / 法定 {l} 天", s.promised()),
-            None => format!("{} 天", s.promised()),
+            Some(l) => format!("承诺 {} 个工作日 / 法定 {l} 个工作日", s.promised()),
+            None => format!("{} 个工作日", s.promised()),
         };
         let days = if s.counted() { days } else { format!("{days} · 不计入总控") };
         let _ = writeln!(
@@ -324,7 +426,7 @@ fn legend(out: &mut String, height: f64) {
     let ly = height - 22.0;
     let _ = writeln!(
         out,
-        r##"<g class="legend" font-size="12" fill="#566573"><rect x="{MARGIN}" y="{:.1}" width="18" height="12" fill="#fdecea" stroke="{CRITICAL}" stroke-width="2"/><text x="{:.1}" y="{ly:.1}">关键路径</text><rect x="{:.1}" y="{:.1}" width="18" height="12" fill="#f4f6f6" stroke="#aab7b8" stroke-dasharray="5 3"/><text x="{:.1}" y="{ly:.1}">不计入总控 (中介服务、公示、专家评审、业主自行办理)</text></g>"##,
+        r##"<g class="legend" font-size="12" fill="#566573"><rect x="{MARGIN}" y="{:.1}" width="18" height="12" fill="#fdecea" stroke="{CRITICAL}" stroke-width="2"/><text x="{:.1}" y="{ly:.1}">关键路径</text><rect x="{:.1}" y="{:.1}" width="18" height="12" fill="#f4f6f6" stroke="#aab7b8" stroke-dasharray="5 3"/><text x="{:.1}" y="{ly:.1}">不计入总控 (业主委托的中介服务、公示、专家评审、业主自行办理)</text></g>"##,
         ly - 10.0,
         MARGIN + 24.0,
         MARGIN + 110.0,
@@ -334,7 +436,8 @@ fn legend(out: &mut String, height: f64) {
 }
 
 fn subtitle(graph: &FlowGraph, facts: &Facts) -> String {
-    let mut parts = vec![format!("{} 个事项", graph.len())];
+    let items = graph.nodes().filter(|&v| graph.step(v).kind().is_decision()).count();
+    let mut parts = vec![format!("{} 个环节, 其中审批事项 {items} 项", graph.len())];
     if let Some(t) = facts.total_days {
         parts.push(format!("关键路径 {t} 个工作日"));
     }
@@ -342,9 +445,9 @@ fn subtitle(graph: &FlowGraph, facts: &Facts) -> String {
         parts.push(format!("批时总控 {b} 个工作日"));
         if let Some(t) = facts.total_days {
             parts.push(if t <= b {
-                format!("余量 {} 天", b - t)
+                format!("余量 {} 个工作日", b - t)
             } else {
-                format!("超出 {} 天", t - b)
+                format!("超出 {} 个工作日", t - b)
             });
         }
     }
@@ -364,39 +467,31 @@ fn by_stage(graph: &FlowGraph, facts: &Facts) -> String {
     }
     let (dag, stage_of) = stage_graph(graph);
     let layout = layered(&dag);
-    let width = (col_x(layout.layers.max(1)) - COL_GAP + MARGIN).max(640.0);
-    let height = row_y(layout.rows.max(1)) - ROW_GAP + 64.0;
+    let sheet = Sheet::new(&layout);
     let mut out = String::new();
-    open(&mut out, graph, facts, width, height);
+    open(&mut out, graph, facts, sheet.width(), sheet.height());
     let _ = writeln!(
         out,
-        r##"<text class="note" x="{MARGIN}" y="78" font-size="12" fill="#566573">{} 个事项，超过逐项绘制的上限，按阶段汇总</text>"##,
+        r##"<text class="note" x="{MARGIN}" y="78" font-size="12" fill="#566573">{} 个环节，超过逐项绘制的上限，按阶段汇总</text>"##,
         graph.len()
     );
     for ((u, v), bends) in &layout.bends {
-        let (ux, uy) = exit(&layout, *u);
-        let (vx, vy) = entry(&layout, *v);
-        let mut d = format!("M{ux:.1},{uy:.1}");
-        for &(l, r) in bends {
-            let (bx, by) = (col_x(l), row_y(r) + BOX_H / 2.0);
-            let _ =
-                write!(d, " L{:.1},{by:.1} L{:.1},{by:.1}", bx - COL_GAP / 4.0, bx + BOX_W + COL_GAP / 4.0);
-        }
+        let d = sheet.route((*u, *v), bends);
         let _ = writeln!(
             out,
-            r#"<path class="edge" data-from="{}" data-to="{}" d="{d} L{vx:.1},{vy:.1}" fill="none" stroke="{EDGE}" stroke-width="1.3" marker-end="url(#arrow)"/>"#,
+            r#"<path class="edge" data-from="{}" data-to="{}" d="{d}" fill="none" stroke="{EDGE}" stroke-width="1.3" marker-end="url(#arrow)"/>"#,
             esc(stages[stage_of[u.index()]].id()),
             esc(stages[stage_of[v.index()]].id())
         );
     }
     for v in dag.nodes() {
         let k = stage_of[v.index()];
-        let (x, y) = (col_x(layout.layer[v.index()]), row_y(layout.row[v.index()]));
+        let (x, y) = sheet.corner(v);
         let stroke = if critical[k] > 0 { CRITICAL } else { "#5d6d7e" };
-        let budget = stages[k].budget().map_or(String::new(), |b| format!(" · 阶段总控 {b} 天"));
+        let budget = stages[k].budget().map_or(String::new(), |b| format!(" · 阶段总控 {b} 个工作日"));
         let _ = writeln!(
             out,
-            r##"<g id="stage-{}" class="stage-summary" data-steps="{}"><title>{}</title><rect x="{x:.1}" y="{y:.1}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="#ffffff" stroke="{stroke}" stroke-width="1.6"/><text x="{:.1}" y="{:.1}" font-size="14" font-weight="bold" fill="#1f2d3d">{}</text><text x="{:.1}" y="{:.1}" font-size="12" fill="#566573">{} 个事项 · 关键 {} 个</text><text x="{:.1}" y="{:.1}" font-size="12" fill="#566573">{}</text></g>"##,
+            r##"<g id="stage-{}" class="stage-summary" data-steps="{}"><title>{}</title><rect x="{x:.1}" y="{y:.1}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="#ffffff" stroke="{stroke}" stroke-width="1.6"/><text x="{:.1}" y="{:.1}" font-size="14" font-weight="bold" fill="#1f2d3d">{}</text><text x="{:.1}" y="{:.1}" font-size="12" fill="#566573">{} 个环节 · 关键 {} 个</text><text x="{:.1}" y="{:.1}" font-size="12" fill="#566573">{}</text></g>"##,
             esc(stages[k].id()),
             steps[k],
             esc(stages[k].name()),

@@ -93,7 +93,7 @@ impl Gantt {
             // Where the budget runs out on the calendar: the finish plus the slack.
             let last = i64::from(plan.elapsed_days()) + plan.slack().unwrap_or(0);
             if let Some(d) = day(last)? {
-                markers.push(Marker { date: d, label: format!("总控 {b} 天"), class: "budget" });
+                markers.push(Marker { date: d, label: format!("总控 {b} 个工作日"), class: "budget" });
             }
         }
         for st in plan.stages() {
@@ -104,17 +104,22 @@ impl Gantt {
             let last = i64::from(end) + i64::from(b) - i64::from(st.total_days);
             if let Some(d) = day(last)? {
                 let name = &g.flow().stages()[st.stage].name();
-                markers.push(Marker { date: d, label: format!("{name} {b} 天"), class: "stage-budget" });
+                markers.push(Marker {
+                    date: d,
+                    label: format!("{name} {b} 个工作日"),
+                    class: "stage-budget",
+                });
             }
         }
         let flow = g.flow();
-        let budget = plan.budget().map_or(String::new(), |b| format!(" / 总控 {b} 天"));
+        let budget = plan.budget().map_or(String::new(), |b| format!(" / 总控 {b} 个工作日"));
         Ok(Gantt {
             title: flow.name().to_string(),
             subtitle: format!(
-                "计时 {} 个工作日{budget} · 全程 {} 个工作日 · {} 开始, {} 完成 · 日历 {}",
+                "计时 {} 个工作日{budget} · 全程 {} 个工作日 ({} 个自然日) · {} 开始, {} 完成 · 日历 {}",
                 plan.total_days(),
                 plan.elapsed_days(),
+                (dates.finish - dates.start).num_days() + 1,
                 dates.start,
                 dates.finish,
                 calendar.id()
@@ -157,7 +162,7 @@ impl Gantt {
             (Some(f), Some(s)) if s >= 0 => format!("预计 {f} 完成, 余量 {s} 个工作日"),
             (Some(f), Some(s)) => format!("预计 {f} 完成, 超出 {} 个工作日", -s),
             _ => match &status.blocked_by {
-                Some(b) => format!("事项 {b} 未通过, 项目无法完成"),
+                Some(b) => format!("环节 {b} 未通过, 项目无法完成"),
                 None => "无法预计完成日期".to_string(),
             },
         };
@@ -398,7 +403,7 @@ fn month_axis(out: &mut String, axis: &Axis, frame: &Frame) {
 /// A stage's band across the chart, with its budget.
 fn stage_row(out: &mut String, name: &str, budget: Option<u32>, y: f64, width: f64) {
     let label = match budget {
-        Some(b) => format!("{name} · 阶段总控 {b} 天"),
+        Some(b) => format!("{name} · 阶段总控 {b} 个工作日"),
         None => name.to_string(),
     };
     let (band_y, band_w, band_h) = (y + 2.0, width - 2.0 * MARGIN, ROW_H - 4.0);
@@ -443,7 +448,11 @@ fn step_row(out: &mut String, graph: &FlowGraph, bar: &Bar, y: f64, axis: &Axis)
             r#"<rect x="{x0:.1}" y="{top:.1}" width="{w:.1}" height="{h:.1}" rx="3" fill="{fill}" stroke="{stroke}"{dash}/>"#
         );
     }
-    let days = if counted { format!("{}天", step.promised()) } else { format!("({}天)", step.promised()) };
+    let days = if counted {
+        format!("{}个工作日", step.promised())
+    } else {
+        format!("({}个工作日)", step.promised())
+    };
     let (days_x, days_y) = (x1.max(tail_end.unwrap_or(0.0)) + 4.0, y + 17.0);
     let days = esc(&days);
     let _ = writeln!(
@@ -525,13 +534,13 @@ const LEGEND: [Swatch; 6] = [
         x: MARGIN + 90.0,
         style: r##"fill="#7fb3d5" stroke="#2e86c1""##,
         label_x: MARGIN + 110.0,
-        label: "计时事项",
+        label: "计入总控",
     },
     Swatch {
         x: MARGIN + 180.0,
         style: r##"fill="#eaeded" stroke="#aab7b8" stroke-dasharray="4 2""##,
         label_x: MARGIN + 200.0,
-        label: "不计时",
+        label: "不计入总控",
     },
     Swatch {
         x: MARGIN + 260.0, style: r##"fill="#fadbd8""##, label_x: MARGIN + 280.0, label: "法定节假日"

@@ -11,7 +11,7 @@ mod layout;
 mod svg;
 mod text;
 
-pub use flowchart::{MAX_DETAILED_SIZE, MAX_DETAILED_STEPS, flowchart_svg};
+pub use flowchart::{MAX_COLUMNS, MAX_DETAILED_SIZE, MAX_DETAILED_STEPS, flowchart_svg};
 pub use gantt::{Bar, BarKind, Gantt, Marker, gantt_svg};
 pub use layout::{Layout, Route, layered, layered_size, transitive_reduction};
 pub use text::{dot, mermaid, mermaid_id};
@@ -69,13 +69,14 @@ impl Facts {
     }
 }
 
-/// `发改局 · 承诺 5 / 法定 20 天`, or `不计时` for uncounted work.
+/// `发改局 · 承诺 5 个工作日 / 法定 20 个工作日`, marked `不计入总控` for
+/// uncounted work.
 pub(crate) fn limits_label(s: &Step) -> String {
     let dept = s.dept_label();
     let days = match s.legal() {
-        Some(l) => format!("承诺 {} / 法定 {l} 天", s.promised()),
-        None => format!("{} 天", s.promised()),
+        Some(l) => format!("承诺 {} 个工作日 / 法定 {l} 个工作日", s.promised()),
+        None => format!("{} 个工作日", s.promised()),
     };
-    let counted = if s.counted() { "" } else { " · 不计时" };
+    let counted = if s.counted() { "" } else { " · 不计入总控" };
     if dept.is_empty() { format!("{days}{counted}") } else { format!("{dept} · {days}{counted}") }
 }

@@ -111,7 +111,7 @@ fn dot_str(s: &str) -> String {
 
 fn stage_label(stage: &crate::model::Stage) -> String {
     match stage.budget() {
-        Some(b) => format!("{} (≤{b}天)", stage.name()),
+        Some(b) => format!("{} (阶段总控 {b} 个工作日)", stage.name()),
         None => stage.name().to_string(),
     }
 }

@@ -26,7 +26,7 @@ pub enum EventKind {
     /// Recorded by the engine: no answer within the acceptance window, so the
     /// application counts as accepted from the day of receipt (Art. 32).
     DeemedAccepted,
-    /// 补正 (before 受理) or 补充材料 (during review): the department asks for
+    /// 补正 (before 受理) or 补充材料(暂停计时) (during review): the department asks for
     /// more material; the clock stops. A second one in an attempt is flagged.
     SupplementRequested,
     /// The material arrived: the clock runs again (or a 容缺 gap is closed).

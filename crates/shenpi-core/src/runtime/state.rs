@@ -111,7 +111,7 @@ impl StepState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PauseReason {
-    /// 补正: waiting for the applicant's material.
+    /// 补充材料(暂停计时): waiting for the applicant's material.
     Supplement,
     /// A special procedure: hearing, expert review, public notice (Art. 45).
     Procedure,

@@ -22,9 +22,10 @@ pub enum Alert {
     None,
     /// Little of the limit is left.
     Reminder,
-    /// Yellow card: due (or about to be).
+    /// Yellow light (黄灯预警): due (or about to be).
     Yellow,
-    /// Red card: overdue.
+    /// Red light (红灯超期): overdue. (黄牌 and 红牌, yellow and red cards, are
+    /// the disciplinary follow-ups a centre may issue, not the alerts.)
     Red,
 }
 
@@ -196,7 +197,9 @@ pub struct Status {
     pub blocked_by: Option<String>,
     /// Share of decided counted steps (approval items, not the owner's work) decided within their own limit.
     pub on_time_rate: Option<f64>,
-    /// (legal − used) / legal over decided steps with a legal limit (提速率).
+    /// 提速率: (法定 − 实际) / 法定 over the decided counted steps with a legal
+    /// limit, averaged as the reports do, Σ(legal − used) / Σ legal (see
+    /// `schedule::Reform` for the same figure on promised days).
     pub speed_up: Option<f64>,
     /// The first day the calendar has holiday data for, when the project
     /// started before it: days before it count weekends only.

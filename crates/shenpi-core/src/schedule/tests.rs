@@ -206,6 +206,10 @@ fn reform_figures_count_legal_days() {
         (4, 70, 15, 50, 12)
     );
     assert!((r.speed_up - 58.0 / 70.0).abs() < 1e-12 && (r.critical_speed_up - 38.0 / 50.0).abs() < 1e-12);
+    // 提速率 per item, averaged as the Jiaxing report does: (20 + 30 + 20 − 5 − 7 − 3) / 70;
+    // the uncounted intermediary has no legal limit and is no item.
+    assert_eq!(r.items_with_legal, 3);
+    assert!((r.promised_speed_up - 55.0 / 70.0).abs() < 1e-12);
 }
 
 #[test]
