@@ -1,6 +1,7 @@
 //! `shenpi plan FLOW`: critical path, deadlines and budget check of one flow.
 //!
-//! Without `--start` the plan starts today (local time). Exit codes: 0 the
+//! Without `--start` the plan starts today in the calendar's zone (Beijing
+//! time for `cn`), whatever the machine's zone. Exit codes: 0 the
 //! plan was made (an over-budget flow is a result, not an error), 1 the flow
 //! or its calendar is invalid or a date falls outside the calendar, 2 usage
 //! or I/O error.
@@ -23,7 +24,7 @@ use crate::common::{self, Failure, FlowArgs, Loaded, OptionArgs};
 pub struct Args {
     #[command(flatten)]
     flow: FlowArgs,
-    /// First day of the project (YYYY-MM-DD); today when absent.
+    /// First day of the project (YYYY-MM-DD); today in the calendar's zone (Beijing time for `cn`) when absent.
     #[arg(long, value_name = "DATE", value_parser = common::date)]
     start: Option<NaiveDate>,
     /// `table` for a person, `json` for other tools.
@@ -53,7 +54,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
 
 fn plan(args: &Args) -> Result<String, Failure> {
     let Loaded { graph, calendar } = args.flow.load_with(args.options.options())?;
-    let start = args.start.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let start = args.start.unwrap_or_else(|| calendar.today());
     let policy = match args.policy {
         Some(Policy::Latest) => DeadlinePolicy::Latest,
         Some(Policy::Proportional) => DeadlinePolicy::Proportional,

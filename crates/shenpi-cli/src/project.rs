@@ -18,7 +18,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use shenpi_core::Flow;
-use shenpi_core::calendar::parse_date;
+use shenpi_core::calendar::{Zone, parse_date};
 use shenpi_core::model::is_filing;
 use shenpi_core::render::{self, Gantt};
 use shenpi_core::runtime::{
@@ -150,18 +150,25 @@ struct EventArgs {
     format: Format,
 }
 
-/// Today where the approvals happen: the mainland's date (UTC+8, no daylight
-/// saving), for every calendar shenpi ships or builds on `cn`.
+/// Today before a project is open: Beijing time, the zone of `cn`, not the
+/// machine's. Once a project is open its calendar's zone decides
+/// ([`Calendar::today`](shenpi_core::calendar::Calendar::today)).
 fn today() -> NaiveDate {
-    // OK because eight hours is a valid offset (within a day).
-    let east8 = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    chrono::Utc::now().with_timezone(&east8).date_naive()
+    Zone::shanghai().today()
 }
 
 fn date_arg(text: Option<&str>) -> Result<NaiveDate, Failure> {
     match text {
         None => Ok(today()),
         Some(t) => parse_date(t).map_err(|e| Failure::usage(e.to_string())),
+    }
+}
+
+/// A project command's date: the one given, or today in the project's calendar's zone.
+fn date_on(text: Option<&str>, p: &Project) -> Result<NaiveDate, Failure> {
+    match text {
+        None => Ok(p.calendar().today()),
+        Some(t) => date_arg(Some(t)),
     }
 }
 
@@ -235,19 +242,18 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
         Cmd::Event(a) => event(&args.db, &a, out),
         Cmd::Advance { id, to, format } => advance(&args.db, &id, to.as_deref(), format, out),
         Cmd::Status { id, date, format } => {
-            let date = date_arg(date.as_deref())?;
             let store = reader(&args.db)?;
-            let status = Project::open(&store, &id)?.status(date)?;
+            let p = Project::open(&store, &id)?;
+            let status = p.status(date_on(date.as_deref(), &p)?)?;
             match format {
                 Format::Json => json(out, &status),
                 Format::Table => Ok(status_table(out, &status)?),
             }
         }
         Cmd::Render { id, date, output } => {
-            let date = date_arg(date.as_deref())?;
             let store = reader(&args.db)?;
             let p = Project::open(&store, &id)?;
-            let status = p.status(date)?;
+            let status = p.status(date_on(date.as_deref(), &p)?)?;
             let gantt = Gantt::from_status(p.graph(), &status);
             let svg = render::gantt_svg(p.graph(), &gantt, p.calendar());
             match output {
@@ -356,12 +362,14 @@ const RETRIES: usize = 64;
 /// Records an event; when another writer appended first, re-reads the log
 /// and tries again, so only an event the new log refuses fails.
 fn event(db: &Path, a: &EventArgs, out: &mut Vec<u8>) -> Result<(), Failure> {
-    let event = new_event(a)?;
+    let mut event = new_event(a)?;
     let store = SqliteStore::open(db)?;
     let mut attempt = 0;
     let e = loop {
         let mut p = Project::open(&store, &a.id)?;
-        match p.record(&store, event.clone(), today()) {
+        let today = p.calendar().today();
+        event.date = date_on(a.date.as_deref(), &p)?;
+        match p.record(&store, event.clone(), today) {
             Err(e) if e.is_conflict() && attempt < RETRIES => attempt += 1,
             r => break r?,
         }
@@ -379,15 +387,21 @@ fn event(db: &Path, a: &EventArgs, out: &mut Vec<u8>) -> Result<(), Failure> {
 }
 
 /// Records what the engine owes up to `--to` (today by default).
-fn advance(db: &Path, id: &str, to: Option<&str>, format: Format, out: &mut Vec<u8>) -> Result<(), Failure> {
-    let to = date_arg(to)?;
+fn advance(
+    db: &Path,
+    id: &str,
+    to_arg: Option<&str>,
+    format: Format,
+    out: &mut Vec<u8>,
+) -> Result<(), Failure> {
     let store = SqliteStore::open(db)?;
     let mut attempt = 0;
-    let (recorded, sequence): (Vec<Event>, u64) = loop {
+    let (to, recorded, sequence): (NaiveDate, Vec<Event>, u64) = loop {
         let mut p = Project::open(&store, id)?;
-        match p.advance(&store, to, today()) {
+        let to = date_on(to_arg, &p)?;
+        match p.advance(&store, to, p.calendar().today()) {
             Err(e) if e.is_conflict() && attempt < RETRIES => attempt += 1,
-            r => break (r?, p.events().len() as u64),
+            r => break (to, r?, p.events().len() as u64),
         }
     };
     if format == Format::Json {

@@ -19,7 +19,7 @@ pub struct Args {
     /// What to draw.
     #[arg(long, value_enum)]
     format: Kind,
-    /// First day of the project, for the Gantt chart's dates (YYYY-MM-DD); today when absent.
+    /// First day of the project, for the Gantt chart's dates (YYYY-MM-DD); today in the calendar's zone when absent.
     #[arg(long, value_name = "DATE", value_parser = common::date)]
     start: Option<NaiveDate>,
     /// Write to this file instead of standard output.
@@ -54,7 +54,7 @@ fn draw(args: &Args) -> Result<String, Failure> {
         Kind::Mermaid => render::mermaid(plan.graph(), &facts),
         Kind::Dot => render::dot(plan.graph(), &facts),
         Kind::GanttSvg => {
-            let start = args.start.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let start = args.start.unwrap_or_else(|| calendar.today());
             let dates = plan.dates(start, &calendar).map_err(Error::from)?;
             let gantt = Gantt::from_plan(&plan, &dates, &calendar).map_err(Error::from)?;
             render::gantt_svg(plan.graph(), &gantt, &calendar)

@@ -199,3 +199,24 @@ fn plan_shows_groups_both_totals_members_and_what_options_save() {
     );
     assert!(out.contains("budget group 开工前 (initiation, works, permit): 30 of 40, fits"), "{out}");
 }
+
+/// Today in Beijing, by the system clock.
+fn beijing_today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+#[test]
+fn without_start_the_bundled_flow_is_planned_from_today_in_beijing() {
+    let flow = concat!(env!("CARGO_MANIFEST_DIR"), "/../../flows/zhejiang-industrial.yaml");
+    let before = beijing_today();
+    let (code, out, err) = shenpi(&["plan", flow, "--format", "json"]);
+    let after = beijing_today();
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let start: chrono::NaiveDate = v["start_date"].as_str().unwrap().parse().unwrap();
+    // Day 0 is today, or the next working day.
+    assert!(before <= start && start <= after + chrono::Duration::days(12), "{start}");
+    let finish: chrono::NaiveDate = v["finish_date"].as_str().unwrap().parse().unwrap();
+    let published = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+    assert_eq!(v["provisional"].as_bool(), Some(finish > published), "{out}");
+}

@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 
 use super::error::invalid;
 use super::index::{Covered, Index, Week, weekend_mask};
-use super::{Beyond, Calendar, CalendarError, Data, DayKind, Entry, Notice, law};
+use super::{Beyond, Calendar, CalendarError, Data, DayKind, Entry, Notice, Zone, law};
 
 /// The largest span of years a calendar may hold, so a typo cannot allocate gigabytes.
 pub const MAX_YEARS: i32 = 400;
@@ -21,6 +21,7 @@ impl Calendar {
             years: (*years.start(), *years.end()),
             weekend: vec![Weekday::Sat, Weekday::Sun],
             beyond: Beyond::Error,
+            zone: Zone::default(),
             base: Vec::new(),
             own: Vec::new(),
             notices: Vec::new(),
@@ -46,6 +47,7 @@ impl Calendar {
                 .filter(|&d| self.is_weekend(d))
                 .collect(),
             beyond: self.beyond,
+            zone: self.data.zone.clone(),
             // The law's days are projected again for the years left after the new ones.
             base: self.data.entries.iter().filter(|e| !e.projected).cloned().collect(),
             own: Vec::new(),
@@ -62,6 +64,7 @@ pub struct CalendarBuilder {
     years: (i32, i32),
     weekend: Vec<Weekday>,
     beyond: Beyond,
+    zone: Zone,
     base: Vec<Entry>,
     own: Vec<Entry>,
     notices: Vec<Notice>,
@@ -102,6 +105,12 @@ impl CalendarBuilder {
     /// What to do with dates outside the years (refuse them unless set).
     pub fn beyond(mut self, beyond: Beyond) -> CalendarBuilder {
         self.beyond = beyond;
+        self
+    }
+
+    /// The zone "today" is read in (`Asia/Shanghai` unless set).
+    pub fn zone(mut self, zone: Zone) -> CalendarBuilder {
+        self.zone = zone;
         self
     }
 
@@ -304,6 +313,7 @@ impl CalendarBuilder {
                 title: self.title,
                 entries,
                 notices: self.notices,
+                zone: self.zone,
                 index: Index {
                     week: Week::new(weekend),
                     covered: Some(Covered::new(first, &working, published)),

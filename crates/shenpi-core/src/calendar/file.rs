@@ -7,12 +7,14 @@ use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-use super::{Beyond, Calendar, CalendarBuilder, DayKind, Entry, MAX_YEARS, Notice, Problem, date_problem};
-use crate::diag::{Code, Diagnostic, Report, Source, Span};
+use super::{
+    Beyond, Calendar, CalendarBuilder, DayKind, Entry, MAX_YEARS, Notice, Problem, Zone, date_problem,
+};
+use crate::diag::{Code, Diagnostic, Report, Source, Span, suggest};
 use crate::yaml::{self, Fields, Node, Reader};
 
 const KEYS: &[&str] =
-    &["name", "description", "base", "weekend", "years", "beyond", "holidays", "workdays", "notices"];
+    &["name", "description", "base", "weekend", "years", "beyond", "zone", "holidays", "workdays", "notices"];
 const NOTICE_KEYS: &[&str] = &["title", "number", "holidays", "workdays"];
 const WEEKDAYS: &[(&str, Weekday)] = &[
     ("mon", Weekday::Mon),
@@ -163,6 +165,7 @@ struct Header {
     beyond: Option<Beyond>,
     weekend: Option<Vec<Weekday>>,
     years: Option<(i32, i32)>,
+    zone: Option<Zone>,
 }
 
 /// A calendar file's days: its notices, and every entry with the notice it cites.
@@ -254,7 +257,8 @@ fn read_header(r: &mut Reader<'_>, f: &Fields<'_>) -> Header {
     });
     let weekend = f.get("weekend").and_then(|n| weekend(r, n));
     let years = f.get("years").and_then(|n| years(r, n));
-    Header { base, title, beyond, weekend, years }
+    let zone = f.get("zone").and_then(|n| zone(r, n));
+    Header { base, title, beyond, weekend, years, zone }
 }
 
 /// The top-level `holidays` and `workdays`, then each notice with its own.
@@ -332,6 +336,9 @@ fn with_days(mut b: CalendarBuilder, header: &Header, days: Days) -> (CalendarBu
     }
     if let Some(beyond) = header.beyond {
         b = b.beyond(beyond);
+    }
+    if let Some(zone) = &header.zone {
+        b = b.zone(zone.clone());
     }
     let offset = b.notice_count();
     for n in days.notices {
@@ -448,6 +455,26 @@ fn weekend(r: &mut Reader<'_>, node: &Node<'_>) -> Option<Vec<Weekday>> {
         return None;
     }
     ok.then_some(days)
+}
+
+/// A zone shenpi knows (`Asia/Shanghai`, …) or a fixed offset (`UTC+08:00`).
+fn zone(r: &mut Reader<'_>, node: &Node<'_>) -> Option<Zone> {
+    let text = r.text(node, "zone")?;
+    match Zone::lookup(&text) {
+        Ok(z) => Some(z),
+        Err(why) => {
+            let mut d = Diagnostic::error(Code::InvalidValue, format!("`{text}` is not a valid `zone`"))
+                .at(r.span(node), why);
+            d = match suggest(&text, Zone::known()) {
+                Some(g) => d.help(format!("did you mean `{g}`?")),
+                None => {
+                    d.help("a zone with summer time needs a fixed offset for the part of the year it matters")
+                }
+            };
+            r.push(d);
+            None
+        }
+    }
 }
 
 /// `2025` or `2020..2030`, both ends included.

@@ -60,6 +60,7 @@ mod law_dates;
 mod stops;
 mod types;
 mod write;
+mod zone;
 
 use std::fmt;
 use std::sync::Arc;
@@ -74,6 +75,7 @@ pub use file::LoadError;
 use index::{Index, Week, weekend_mask};
 pub use stops::ClockStops;
 pub use types::{Beyond, DayKind, Entry, Notice};
+pub use zone::Zone;
 
 /// The law [`Beyond::Law`] projects: 《全国年节及纪念日放假办法》 as amended in 2024
 /// (国务院令第795号), in force from 1 January 2025.
@@ -96,6 +98,7 @@ struct Data {
     title: Option<String>,
     entries: Vec<Entry>,
     notices: Vec<Notice>,
+    zone: Zone,
     index: Index,
 }
 
@@ -127,6 +130,7 @@ impl Calendar {
                 title: None,
                 entries: Vec::new(),
                 notices: Vec::new(),
+                zone: Zone::default(),
                 index: Index { week: Week::new(weekend_mask(&[Weekday::Sat, Weekday::Sun])), covered: None },
             }),
             beyond: Beyond::Weekends,
@@ -214,6 +218,18 @@ impl Calendar {
     /// The entries that touch `year`.
     pub fn entries_in_year(&self, year: i32) -> impl Iterator<Item = &Entry> {
         self.data.entries.iter().filter(move |e| e.first.year() <= year && year <= e.last.year())
+    }
+
+    /// The zone "today" is read in: `Asia/Shanghai` for `cn` and calendars based on it.
+    pub fn zone(&self) -> &Zone {
+        &self.data.zone
+    }
+
+    /// Today's date in the calendar's zone ([`Calendar::zone`]), by the
+    /// system clock: what a plan or a status without a date starts from.
+    /// A server in UTC is still on yesterday before 08:00 Beijing time; this is not.
+    pub fn today(&self) -> NaiveDate {
+        self.data.zone.today()
     }
 
     /// The documents the entries cite.

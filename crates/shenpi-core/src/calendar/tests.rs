@@ -709,6 +709,10 @@ fn malformed_calendar_files_point_at_the_problem() {
             "2:8 E014 the years `2030..2020` end before they start | both ends are included: `2020..2030` is eleven years | ",
         ),
         (
+            "base: cn\nzone: Asia/Shangai\n",
+            "2:7 E014 `Asia/Shangai` is not a valid `zone` | `Asia/Shangai` is not a time zone shenpi knows; use Asia/Shanghai, Asia/Hong_Kong, Asia/Macau, Asia/Taipei, UTC, or a fixed offset such as `UTC+08:00` | did you mean `Asia/Shanghai`?",
+        ),
+        (
             "base: nonr\n",
             "1:7 E014 `nonr` is not a valid `base` | expected one of: cn, none | did you mean `none`?",
         ),
@@ -762,6 +766,23 @@ fn zero_and_one_working_day_from_a_rest_day_meet() {
     assert_eq!(cal.add_working_days(saturday, 1).unwrap(), monday);
 }
 
+#[test]
+fn today_is_read_in_the_calendar_s_zone() {
+    assert_eq!(Calendar::cn().zone().name(), "Asia/Shanghai");
+    let local = Calendar::from_yaml("local.yaml", "base: cn\nholidays: [2025-05-06]\n").unwrap();
+    assert_eq!(local.zone(), &Zone::shanghai(), "a calendar based on cn keeps Beijing time");
+    let text = "base: none\nyears: 2025\nzone: UTC-05:00\n";
+    let own = Calendar::from_yaml("own.yaml", text).map_err(|r| r.render()).unwrap();
+    assert_eq!(own.zone().name(), "UTC-05:00");
+    assert_eq!(reread(&own).zone(), own.zone());
+    let hk = Calendar::from_yaml("hk.yaml", "base: cn\nzone: Asia/Hong_Kong\n").unwrap();
+    assert_eq!(hk.zone().name(), "Asia/Hong_Kong");
+    // The system clock's date in Beijing, whatever the machine's zone.
+    let now = chrono::Utc::now();
+    let today = Calendar::cn().today();
+    assert!(today == Zone::shanghai().date_at(now) || today == Zone::shanghai().date_at(chrono::Utc::now()));
+}
+
 // ---------------------------------------------------------------- writing calendar files
 
 /// Reads back what `to_yaml` wrote.
@@ -777,6 +798,7 @@ fn cn_written_and_read_back_is_the_same_calendar() {
     assert_eq!(back.entries(), cn.entries());
     assert_eq!(back.notices(), cn.notices());
     assert_eq!((back.title(), back.covered(), back.beyond()), (cn.title(), cn.covered(), cn.beyond()));
+    assert_eq!(back.zone(), cn.zone());
 }
 
 #[test]

@@ -53,6 +53,7 @@ impl Calendar {
         let (y0, y1) = self.covered().map_or((YEARLESS, YEARLESS), |(f, l)| (f.year(), l.year()));
         field(&mut out, "years", &if y0 == y1 { y0.to_string() } else { format!("{y0}..{y1}") });
         field(&mut out, "beyond", beyond_word(self.beyond()));
+        field(&mut out, "zone", self.zone().name());
         // The law's days are derived, not listed: `beyond: law` projects them again.
         let listed: Vec<Entry> = self.entries().iter().filter(|e| !e.projected).cloned().collect();
         let lists = Lists::of(&listed);
