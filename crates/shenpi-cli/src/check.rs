@@ -8,7 +8,7 @@ use serde::Serialize;
 use shenpi_core::diag::{Located, Report};
 use shenpi_core::{Calendar, ErrorKind, Flow, FlowGraph, Plan};
 
-use crate::common::{Cause, Failure};
+use crate::common::{Cause, Failure, OUTSIDE_HELP, ReachArg};
 use crate::{Format, exit_code};
 
 /// Arguments of `shenpi check`.
@@ -20,6 +20,8 @@ pub struct Args {
     /// `table` prints diagnostics like rustc on stderr; `json` prints them on stdout.
     #[arg(long, value_enum, default_value_t)]
     format: Format,
+    #[command(flatten)]
+    reach: ReachArg,
 }
 
 /// What checking one file found.
@@ -45,7 +47,7 @@ impl Verdict {
     }
 }
 
-fn check(path: &Path) -> Verdict {
+fn check(path: &Path, reach: ReachArg) -> Verdict {
     let name = path.display().to_string();
     let bytes = match shenpi_core::limits::read_file(path) {
         Ok(b) => b,
@@ -53,13 +55,16 @@ fn check(path: &Path) -> Verdict {
     };
     match Flow::parse_bytes(&name, &bytes) {
         Err(report) => Verdict::Invalid(report),
-        Ok(flow) => match Calendar::resolve(flow.calendar(), path.parent()) {
+        Ok(flow) => match Calendar::resolve_reaching(flow.calendar(), path.parent(), reach.reach()) {
             Ok(_) => {
                 let warnings = budget_warnings(&flow);
                 Verdict::Valid(Box::new(flow), warnings)
             }
-            // An unreadable calendar the flow names makes the flow invalid, as in `common::flow_calendar`.
-            Err(e) => Verdict::BadCalendar(format!("calendar `{}`: {e}", flow.calendar())),
+            // A calendar the flow names that cannot be used makes the flow invalid, as in `common::flow_calendar`.
+            Err(e) => {
+                let help = if e.is_outside() { format!("\n{OUTSIDE_HELP}") } else { String::new() };
+                Verdict::BadCalendar(format!("calendar `{}`: {e}{help}", flow.calendar().escape_debug()))
+            }
         },
     }
 }
@@ -77,7 +82,7 @@ struct FileResult<'a> {
 /// failure (by exit code) once all are printed.
 pub fn run(args: Args) -> Result<(), Failure> {
     let verdicts: Vec<(String, Verdict)> =
-        args.flows.iter().map(|p| (p.display().to_string(), check(p))).collect();
+        args.flows.iter().map(|p| (p.display().to_string(), check(p, args.reach))).collect();
     let worst = verdicts.iter().filter_map(|(_, v)| v.failure()).max_by_key(|&k| exit_code(Cause::Error(k)));
     print(&args, &verdicts)?;
     match worst {

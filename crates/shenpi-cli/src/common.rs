@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use shenpi_core::calendar::{Beyond, Calendar, parse_date};
+use shenpi_core::calendar::{Beyond, Calendar, CalendarReach, LoadError, calendar_path, parse_date};
 use shenpi_core::graph::{Mode, Options};
 use shenpi_core::runtime::ProjectCalendar;
 use shenpi_core::{Error, ErrorKind, Flow, FlowGraph};
@@ -144,6 +144,44 @@ pub struct FlowArgs {
     /// `cn`), `weekends` counts only weekends, `error` refuses them; the calendar's own when absent.
     #[arg(long, value_enum, value_name = "WHAT")]
     pub beyond: Option<BeyondArg>,
+    #[command(flatten)]
+    pub reach: ReachArg,
+}
+
+/// Whether a flow's calendar file may lie outside the flow file's directory.
+#[derive(clap::Args, Clone, Copy, Debug, Default)]
+pub struct ReachArg {
+    /// Let the flow's `calendar:` name a file outside the flow file's directory (refused by
+    /// default: a flow from elsewhere could point at any file)
+    #[arg(long)]
+    pub allow_calendar_outside: bool,
+}
+
+impl ReachArg {
+    /// The library's name for it.
+    pub fn reach(self) -> CalendarReach {
+        if self.allow_calendar_outside { CalendarReach::Anywhere } else { CalendarReach::FlowDirectory }
+    }
+}
+
+/// What to do about a calendar file outside the flow's directory.
+pub const OUTSIDE_HELP: &str = "help: move the calendar file beside the flow, or pass --allow-calendar-outside if you trust the flow's author";
+
+/// A calendar file that could not be used, with what to do when it lies
+/// outside the flow's directory.
+pub fn calendar_failure(e: LoadError) -> Failure {
+    let outside = e.is_outside();
+    let Failure(cause, mut message) = Failure::from(Error::from(e));
+    // Named by the flow, not on the command line: the flow is invalid input (exit 1).
+    let cause = match cause {
+        Cause::Error(ErrorKind::Io) => Cause::Error(ErrorKind::Invalid),
+        other => other,
+    };
+    if outside {
+        message.push('\n');
+        message.push_str(OUTSIDE_HELP);
+    }
+    Failure(cause, message)
 }
 
 /// A flow compiled for one project, with its calendar.
@@ -164,7 +202,7 @@ impl FlowArgs {
     pub fn load_with(&self, options: Options) -> Result<Loaded, Failure> {
         let flow = Arc::new(Flow::load(&self.flow)?);
         let params = flow.bind(self.params.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-        let calendar = flow_calendar(&flow, &self.flow)?;
+        let calendar = flow_calendar(&flow, &self.flow, self.reach)?;
         let calendar = BeyondArg::apply(self.beyond, calendar);
         Ok(Loaded { graph: FlowGraph::with_options(flow, params, options), calendar })
     }
@@ -207,29 +245,22 @@ impl OptionArgs {
 /// A calendar file the flow names that cannot be read makes the flow invalid
 /// input (exit 1), like a file with errors; a file named on the command line
 /// that cannot be read is an I/O error (exit 2).
-pub fn flow_calendar(flow: &Flow, flow_path: &Path) -> Result<Calendar, Failure> {
-    Calendar::resolve(flow.calendar(), flow_path.parent()).map_err(|e| {
-        let Failure(cause, message) = Failure::from(Error::from(e));
-        let cause = match cause {
-            Cause::Error(ErrorKind::Io) => Cause::Error(ErrorKind::Invalid),
-            other => other,
-        };
-        Failure(cause, message)
-    })
+pub fn flow_calendar(flow: &Flow, flow_path: &Path, reach: ReachArg) -> Result<Calendar, Failure> {
+    Calendar::resolve_reaching(flow.calendar(), flow_path.parent(), reach.reach()).map_err(calendar_failure)
 }
 
 /// The calendar a project of `flow` (read from `flow_path`) counts on: the
 /// built-in one it names, or its calendar file read relative to the flow
-/// file, whose text the project pins.
-pub fn project_calendar(flow: &Flow, flow_path: &Path) -> Result<ProjectCalendar, Failure> {
+/// file (and inside its directory unless `reach` allows more), whose text
+/// the project pins.
+pub fn project_calendar(flow: &Flow, flow_path: &Path, reach: ReachArg) -> Result<ProjectCalendar, Failure> {
     if let Some(builtin) = ProjectCalendar::builtin(flow.calendar()) {
         return Ok(builtin);
     }
-    let name = Path::new(flow.calendar());
-    let path = match flow_path.parent() {
-        Some(dir) if name.is_relative() => dir.join(name),
-        _ => name.to_path_buf(),
-    };
+    let dir = flow_path.parent().unwrap_or(Path::new("."));
+    let path = calendar_path(flow.calendar(), Some(dir), reach.reach()).map_err(calendar_failure)?;
+    // Messages and the pinned record name the file as the flow does, not by its resolved path.
+    let shown = dir.join(flow.calendar());
     let text = shenpi_core::limits::read_file(&path).and_then(|bytes| {
         String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
     });
@@ -239,12 +270,12 @@ pub fn project_calendar(flow: &Flow, flow_path: &Path) -> Result<ProjectCalendar
             Cause::Error(ErrorKind::Invalid),
             format!(
                 "error: cannot read `{}`, the calendar file flow `{}` names: {e}",
-                path.display(),
+                shown.display(),
                 flow.id()
             ),
         )
     })?;
-    Ok(ProjectCalendar::from_yaml(&path.display().to_string(), text)?)
+    Ok(ProjectCalendar::from_yaml(&shown.display().to_string(), text)?)
 }
 
 #[cfg(test)]

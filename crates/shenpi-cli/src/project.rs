@@ -58,6 +58,8 @@ enum Cmd {
         /// `table` for a person, `json` for tools: the stored project, as `shenpi serve` returns it
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+        #[command(flatten)]
+        reach: crate::common::ReachArg,
     },
     /// Record an event that happened (never one dated after today): received, accepted,
     /// accepted-incomplete, not-accepted, supplement-requested, supplement-received,
@@ -236,8 +238,8 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
         }
     }
     match args.command {
-        Cmd::New { flow, id, start, params, format } => {
-            new(&args.db, &flow, &id, &start, &params, format, out)
+        Cmd::New { flow, id, start, params, format, reach } => {
+            new(&args.db, &flow, &id, &start, &params, format, reach, out)
         }
         Cmd::Event(a) => event(&args.db, &a, out),
         Cmd::Advance { id, to, format } => advance(&args.db, &id, to.as_deref(), format, out),
@@ -323,6 +325,8 @@ struct AdvanceOut<'a> {
     sequence: u64,
 }
 
+// The arguments of `project new`, one for one.
+#[allow(clippy::too_many_arguments)]
 fn new(
     db: &Path,
     flow_path: &Path,
@@ -330,10 +334,11 @@ fn new(
     start: &str,
     params: &[String],
     format: Format,
+    reach: crate::common::ReachArg,
     out: &mut Vec<u8>,
 ) -> Result<(), Failure> {
     let flow = Flow::load(flow_path)?;
-    let calendar = crate::common::project_calendar(&flow, flow_path)?;
+    let calendar = crate::common::project_calendar(&flow, flow_path, reach)?;
     let pairs: Vec<(String, String)> = params
         .iter()
         .filter_map(|p| p.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))

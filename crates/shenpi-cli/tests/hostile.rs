@@ -55,7 +55,8 @@ fn a_device_as_the_calendar_is_refused_without_reading_it() {
     let dir = tempfile::tempdir().unwrap();
     let flow = flow_with_calendar(dir.path(), "/dev/zero");
     let flow = flow.to_str().unwrap();
-    for args in [vec!["check", flow], vec!["plan", flow, "--start", "2025-03-03"]] {
+    let allow = "--allow-calendar-outside";
+    for args in [vec!["check", flow, allow], vec!["plan", flow, "--start", "2025-03-03", allow]] {
         let out = shenpi(&args);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
         assert!(stderr(&out).contains("not a regular file"), "{}", stderr(&out));
@@ -99,4 +100,80 @@ fn counting_past_the_year_9999_is_refused() {
     assert!(stderr(&out).contains("past 9999-12-31, the largest date shenpi accepts"), "{}", stderr(&out));
     let out = shenpi(&["calendar", "add-days", "weekends", "9999-12-30", "1"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "9999-12-31\n");
+}
+
+// `calendar: ../../../../etc/passwd` printed lines of /etc/passwd in the diagnostic, also in JSON.
+#[test]
+fn a_calendar_outside_the_flows_directory_is_refused_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("secret.txt");
+    fs::write(&secret, "root:x:0:0:root:/root:/bin/bash\npassword: hunter2\n").unwrap();
+    let flows = dir.path().join("flows");
+    fs::create_dir(&flows).unwrap();
+    let flow = flow_with_calendar(&flows, "../secret.txt");
+    let flow = flow.to_str().unwrap();
+    for args in [
+        vec!["check", flow],
+        vec!["check", flow, "--format", "json"],
+        vec!["plan", flow, "--start", "2025-03-03"],
+        vec!["render", flow, "--format", "gantt-svg", "--start", "2025-03-03"],
+        vec!["simulate", flow, "--runs", "2"],
+    ] {
+        let out = shenpi(&args);
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {all}");
+        assert!(all.contains("outside"), "{args:?}: {all}");
+        assert!(!all.contains("root:x") && !all.contains("hunter2"), "{args:?}: {all}");
+    }
+    let db = dir.path().join("p.db");
+    let db = db.to_str().unwrap();
+    let out = shenpi(&["project", "--db", db, "new", flow, "--id", "p1", "--start", "2025-03-03"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--allow-calendar-outside"), "{}", stderr(&out));
+    // Allowed, the file is read, found not to be YAML, and still not quoted.
+    for args in [
+        vec!["check", flow, "--allow-calendar-outside"],
+        vec!["check", flow, "--allow-calendar-outside", "--format", "json"],
+        vec!["plan", flow, "--start", "2025-03-03", "--allow-calendar-outside"],
+    ] {
+        let out = shenpi(&args);
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {all}");
+        assert!(all.contains("malformed YAML") && all.contains("line 2, column 9"), "{args:?}: {all}");
+        assert!(!all.contains("root:x") && !all.contains("hunter2"), "{args:?}: {all}");
+    }
+}
+
+// A link beside the flow that leads out is outside too; a calendar below the flow's directory is not.
+#[cfg(unix)]
+#[test]
+fn a_calendar_is_outside_by_where_it_resolves() {
+    let dir = tempfile::tempdir().unwrap();
+    let flows = dir.path().join("flows");
+    fs::create_dir_all(flows.join("cal")).unwrap();
+    fs::write(dir.path().join("county.yaml"), "base: cn\n").unwrap();
+    fs::write(flows.join("cal/county.yaml"), "base: cn\n").unwrap();
+    std::os::unix::fs::symlink(dir.path().join("county.yaml"), flows.join("link.yaml")).unwrap();
+    let linked = flow_with_calendar(&flows, "link.yaml");
+    let out = shenpi(&["check", linked.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("outside"), "{}", stderr(&out));
+    let out = shenpi(&["check", linked.to_str().unwrap(), "--allow-calendar-outside"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let below = flow_with_calendar(&flows, "cal/county.yaml");
+    let out = shenpi(&["check", below.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let db = dir.path().join("p.db");
+    let out = shenpi(&[
+        "project",
+        "--db",
+        db.to_str().unwrap(),
+        "new",
+        below.to_str().unwrap(),
+        "--id",
+        "p1",
+        "--start",
+        "2025-03-03",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }

@@ -41,8 +41,33 @@ pub struct LoadError {
 
 #[derive(Debug)]
 enum LoadKind {
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     Invalid(Report),
+    /// The path leads out of the flow file's directory.
+    Outside {
+        name: String,
+        dir: PathBuf,
+    },
+}
+
+/// Where the calendar file a flow names may lie.
+///
+/// A flow file is often written by someone other than the person who runs
+/// shenpi on it; its `calendar:` key is a path, and the diagnostics shenpi
+/// prints about a calendar file describe its contents. So by default a
+/// calendar file must lie in the flow file's directory or below it, after
+/// following symbolic links: `calendar: ../../etc/passwd` is refused before
+/// anything is read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CalendarReach {
+    /// In the flow file's directory or below it (the default).
+    #[default]
+    FlowDirectory,
+    /// Anywhere the process may read, for a flow whose author is trusted.
+    Anywhere,
 }
 
 impl LoadError {
@@ -56,11 +81,17 @@ impl LoadError {
         matches!(self.kind, LoadKind::Invalid(_))
     }
 
+    /// True when the path leads out of the flow file's directory and
+    /// [`CalendarReach::Anywhere`] was not given; nothing was read.
+    pub fn is_outside(&self) -> bool {
+        matches!(self.kind, LoadKind::Outside { .. })
+    }
+
     /// Every problem found in an invalid file, with positions.
     pub fn report(&self) -> Option<&Report> {
         match &self.kind {
             LoadKind::Invalid(r) => Some(r),
-            LoadKind::Io { .. } => None,
+            LoadKind::Io { .. } | LoadKind::Outside { .. } => None,
         }
     }
 }
@@ -74,6 +105,13 @@ impl fmt::Display for LoadError {
                 path.display()
             ),
             LoadKind::Invalid(report) => f.write_str(report.render().trim_end()),
+            LoadKind::Outside { name, dir } => write!(
+                f,
+                "calendar file `{}` lies outside `{}`, the flow file's directory; \
+                 a flow may name only a calendar file beside it or below it",
+                name.escape_debug(),
+                dir.display()
+            ),
         }
     }
 }
@@ -82,7 +120,7 @@ impl std::error::Error for LoadError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
             LoadKind::Io { error, .. } => Some(error),
-            LoadKind::Invalid(_) => None,
+            LoadKind::Invalid(_) | LoadKind::Outside { .. } => None,
         }
     }
 }
@@ -111,20 +149,42 @@ impl Calendar {
 
     /// The calendar a flow's `calendar:` key names: `cn` (the built-in
     /// mainland calendar), `weekends` (Saturday and Sunday only), or the path
-    /// of a calendar file, taken relative to `relative_to` (the flow file's
-    /// directory) when it is relative.
+    /// of a calendar file. With `relative_to` (the flow file's directory) a
+    /// relative path is taken from it, and the file must lie in it or below it
+    /// ([`CalendarReach::FlowDirectory`]); without, the path is used as given.
+    ///
+    /// ```
+    /// use shenpi_core::calendar::Calendar;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("county.yaml"), "base: cn\nholidays:\n  - 2025-03-11 县庆\n")?;
+    /// assert!(Calendar::resolve("county.yaml", Some(dir.path())).is_ok());
+    /// // Out of the flow's directory: refused before anything is read.
+    /// assert!(Calendar::resolve("../../etc/passwd", Some(dir.path())).unwrap_err().is_outside());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
-    /// As for [`Calendar::load`].
+    /// As for [`Calendar::load`]; [`LoadError::is_outside`] when the file lies
+    /// outside `relative_to`.
     pub fn resolve(name_or_path: &str, relative_to: Option<&Path>) -> Result<Calendar, LoadError> {
+        Calendar::resolve_reaching(name_or_path, relative_to, CalendarReach::FlowDirectory)
+    }
+
+    /// [`Calendar::resolve`], with `reach` saying whether a calendar file may
+    /// lie outside `relative_to`.
+    ///
+    /// # Errors
+    /// As for [`Calendar::resolve`].
+    pub fn resolve_reaching(
+        name_or_path: &str,
+        relative_to: Option<&Path>,
+        reach: CalendarReach,
+    ) -> Result<Calendar, LoadError> {
         if let Some(builtin) = Calendar::builtin(name_or_path) {
             return Ok(builtin);
         }
-        let path = Path::new(name_or_path);
-        match relative_to {
-            Some(dir) if path.is_relative() => Calendar::load(&dir.join(path)),
-            _ => Calendar::load(path),
-        }
+        Calendar::load(&calendar_path(name_or_path, relative_to, reach)?)
     }
 
     /// Whether `name` is a built-in calendar (`cn`, `weekends`) rather than a file.
@@ -138,6 +198,43 @@ impl Calendar {
             "weekends" => Some(Calendar::weekends_only()),
             _ => None,
         }
+    }
+}
+
+/// The path of the calendar file a flow names (`name`, not a built-in
+/// calendar): taken from `relative_to` when relative, and, unless `reach` is
+/// [`CalendarReach::Anywhere`], checked to lie in `relative_to` or below it
+/// once symbolic links and `..` are resolved. The file is not opened.
+///
+/// # Errors
+/// [`LoadError::is_io`] when the file or the directory does not exist;
+/// [`LoadError::is_outside`] when the file lies outside `relative_to`.
+pub fn calendar_path(
+    name: &str,
+    relative_to: Option<&Path>,
+    reach: CalendarReach,
+) -> Result<PathBuf, LoadError> {
+    let path = Path::new(name);
+    let Some(dir) = relative_to else {
+        return Ok(path.to_path_buf());
+    };
+    // `Path::parent` of a bare file name is the empty path: the working directory.
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    let joined = dir.join(path);
+    if reach == CalendarReach::Anywhere {
+        return Ok(joined);
+    }
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |error| LoadError { kind: LoadKind::Io { path, error } }
+    };
+    let inside = std::fs::canonicalize(dir).map_err(io(dir))?;
+    let target = std::fs::canonicalize(&joined).map_err(io(&joined))?;
+    if target.starts_with(&inside) {
+        // Read through the resolved path: the file checked is the file read unless the tree changes between.
+        Ok(target)
+    } else {
+        Err(LoadError { kind: LoadKind::Outside { name: name.to_string(), dir: inside } })
     }
 }
 
@@ -210,10 +307,23 @@ fn has_errors(r: &Reader<'_>) -> bool {
     r.diags.iter().any(Diagnostic::is_error)
 }
 
-/// The file's one YAML document; an empty file is an error.
+/// The file's one YAML document, when it could be a calendar file; an empty
+/// file is an error.
+///
+/// A flow names its calendar file by path, so the file may be anything the
+/// flow's author pointed at. What is not a calendar file (not YAML, or YAML
+/// without a single calendar key) is reported without quoting a line of it.
 fn document<'s>(r: &mut Reader<'s>) -> Option<Node<'s>> {
     match yaml::parse(r.source) {
-        Ok(Some(root)) => Some(root),
+        Ok(Some(root)) if is_calendar_like(&root) => Some(root),
+        Ok(Some(_)) => {
+            r.push(
+                Diagnostic::error(Code::WrongType, "this is not a calendar file")
+                    .note(format!("a calendar file is a YAML mapping with keys such as {}", key_list()))
+                    .help("check the `calendar:` path; start a calendar file with `base: cn`"),
+            );
+            None
+        }
         Ok(None) => {
             r.push(
                 Diagnostic::error(Code::MissingField, "the calendar file is empty")
@@ -223,10 +333,30 @@ fn document<'s>(r: &mut Reader<'s>) -> Option<Node<'s>> {
             None
         }
         Err(d) => {
-            r.push(*d);
+            // A file that is not YAML may be anything: say where, not what.
+            let at = d.primary.as_ref().map(|p| r.source.line_col(p.span.start));
+            let mut unquoted = Diagnostic::error(d.code, d.message.clone());
+            unquoted.notes = d.notes.clone();
+            unquoted.help = d.help.clone();
+            if let Some((line, column)) = at {
+                unquoted = unquoted.note(format!("at line {line}, column {column}"));
+            }
+            r.push(unquoted);
             None
         }
     }
+}
+
+/// A mapping with at least one key a calendar file has.
+fn is_calendar_like(root: &Node<'_>) -> bool {
+    let saphyr::YamlData::Mapping(map) = &root.data else {
+        return false;
+    };
+    map.keys().any(|k| k.data.as_str().is_some_and(|k| KEYS.contains(&k)))
+}
+
+fn key_list() -> String {
+    KEYS.iter().take(5).map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
 }
 
 /// `base`, `name`, `description`, `beyond`, `weekend` and `years`.

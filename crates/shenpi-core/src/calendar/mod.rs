@@ -71,7 +71,7 @@ pub(crate) use builder::Problem;
 pub use builder::{CalendarBuilder, MAX_YEARS};
 pub(crate) use error::date_problem;
 pub use error::{CalendarError, parse_date};
-pub use file::LoadError;
+pub use file::{CalendarReach, LoadError, calendar_path};
 use index::{Index, Week, weekend_mask};
 pub use stops::ClockStops;
 pub use types::{Beyond, DayKind, Entry, Notice};

@@ -756,6 +756,58 @@ fn resolve_finds_built_ins_and_files_relative_to_the_flow() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+// `calendar: ../../../../etc/passwd` was read and quoted; a flow's calendar now stays in its directory.
+#[test]
+fn resolve_refuses_a_file_outside_the_flows_directory_unless_reached() {
+    let root = tempfile::tempdir().unwrap();
+    let flows = root.path().join("flows");
+    std::fs::create_dir_all(flows.join("cal")).unwrap();
+    std::fs::write(root.path().join("county.yaml"), "base: cn\n").unwrap();
+    std::fs::write(flows.join("cal/local.yaml"), "base: cn\n").unwrap();
+    let outside = root.path().join("county.yaml");
+    for name in ["../county.yaml", "cal/../../county.yaml", outside.to_str().unwrap()] {
+        let e = Calendar::resolve(name, Some(&flows)).unwrap_err();
+        assert!(e.is_outside() && !e.is_io() && !e.is_invalid(), "{name}: {e}");
+        assert!(e.to_string().contains("outside"), "{e}");
+        let cal = Calendar::resolve_reaching(name, Some(&flows), CalendarReach::Anywhere);
+        assert!(cal.is_ok(), "{name}");
+    }
+    let inside = flows.join("cal/local.yaml");
+    for name in ["cal/local.yaml", "./cal/../cal/local.yaml", inside.to_str().unwrap()] {
+        assert!(Calendar::resolve(name, Some(&flows)).is_ok(), "{name}");
+    }
+    // Without a flow's directory the path is the caller's own.
+    assert!(Calendar::resolve(outside.to_str().unwrap(), None).is_ok());
+    // A missing file is still a missing file, not "outside".
+    assert!(Calendar::resolve("../missing.yaml", Some(&flows)).unwrap_err().is_io());
+}
+
+// The diagnostic about `/etc/passwd` as a calendar quoted its lines.
+#[test]
+fn a_file_that_is_not_a_calendar_is_not_quoted() {
+    let secret = "hunter2";
+    for text in [
+        "root:x:0:0:root:/root:/bin/bash hunter2\n",
+        "password: hunter2\nuser: admin\n",
+        "- hunter2\n- b\n",
+        "key: [hunter2\n",
+        "\"hunter2\n",
+        "password: \"hunter2\"\n  bad: indent\n",
+    ] {
+        let report = Calendar::from_yaml("passwd", text).unwrap_err();
+        let shown = report.render();
+        assert!(!shown.contains(secret), "{text:?}: {shown}");
+        assert!(report.located().iter().all(|d| d.line.is_none()), "{text:?}: {shown}");
+        let json = serde_json::to_string(&report.located()).unwrap();
+        assert!(!json.contains(secret), "{json}");
+    }
+    let report = Calendar::from_yaml("x.yaml", "password: hunter2\n").unwrap_err();
+    assert!(report.render().contains("not a calendar file"), "{}", report.render());
+    // A calendar file with a mistake is still shown where the mistake is.
+    let report = Calendar::from_yaml("x.yaml", "base: cn\nholidayz: [2025-05-06]\n").unwrap_err();
+    assert!(report.render().contains("holidayz"), "{}", report.render());
+}
+
 // Regression: a property test once asked 0 and 1 working days from a rest day to differ.
 #[test]
 fn zero_and_one_working_day_from_a_rest_day_meet() {
