@@ -8,7 +8,7 @@ use shenpi_core::model::is_filing;
 use shenpi_core::runtime::{Alert, BoardRow, EventKind, Status};
 use unicode_width::UnicodeWidthStr;
 
-use crate::common;
+use crate::common::{self, printable};
 use crate::project::{card, paused, state_label};
 
 /// Lays `rows` out in columns padded to their display width, two spaces
@@ -48,9 +48,9 @@ pub(crate) fn status_table(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
     writeln!(
         out,
         "project `{}` on {} (flow `{}`, sha256 {}, started {})",
-        s.project,
+        printable(&s.project),
         s.date,
-        s.flow,
+        printable(&s.flow),
         &s.flow_hash[..12],
         s.start
     )?;
@@ -80,9 +80,9 @@ pub(crate) fn status_table(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
             (None, _) => "-".to_string(),
         };
         rows.push([
-            st.id.clone(),
+            printable(&st.id).into_owned(),
             state,
-            st.dept.clone(),
+            printable(&st.dept).into_owned(),
             st.accepted.map_or_else(
                 || st.received.map_or("-".to_string(), |r| format!("({r} received)")),
                 |a| a.to_string(),
@@ -171,10 +171,12 @@ fn outlook(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
             "note: dates before {first} count weekends only: the calendar has no holidays before it"
         )?;
     }
-    if let Some(last) = s.estimated_after {
+    if let Some(note) = &s.provisional_note {
+        writeln!(out, "note: provisional: {}", printable(note))?;
+    } else if let Some(last) = s.estimated_after {
         writeln!(
             out,
-            "note: dates after {last} count weekends only: the calendar has no holidays past it yet"
+            "note: dates after {last} are provisional: the calendar has no arrangement past it yet"
         )?;
     }
     Ok(())
@@ -190,8 +192,8 @@ pub(crate) fn board_table(out: &mut Vec<u8>, date: NaiveDate, rows: &[BoardRow])
             let flags: Vec<&str> = r.flags.iter().map(|f| f.code()).collect();
             [
                 card(r.alert).to_string(),
-                r.project.clone(),
-                r.step.clone(),
+                printable(&r.project).into_owned(),
+                printable(&r.step).into_owned(),
                 r.state.as_str().to_string(),
                 format!("due {}", opt(r.due)),
                 format!("plan {}", r.plan_deadline),
@@ -203,7 +205,7 @@ pub(crate) fn board_table(out: &mut Vec<u8>, date: NaiveDate, rows: &[BoardRow])
     let mut last = None;
     for (r, line) in rows.iter().zip(columns(&cells, |_| false)) {
         if last != Some(&r.dept) {
-            writeln!(out, "\n{}", r.dept)?;
+            writeln!(out, "\n{}", printable(&r.dept))?;
             last = Some(&r.dept);
         }
         writeln!(out, "  {line}")?;

@@ -177,3 +177,36 @@ fn a_calendar_is_outside_by_where_it_resolves() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+// Terminal escapes in departments reached the `project status` table unchanged, and its note said
+// dates past 2026 counted weekends only although `cn` projects the holiday law there.
+#[test]
+fn the_status_table_escapes_names_and_says_its_dates_are_provisional() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("flow.yaml");
+    fs::write(
+        &flow,
+        "id: e\nname: 流程\nstages:\n  - id: s\n    name: 阶段\n    steps:\n      \
+         - { id: a, name: 许可, dept: \"\\e]0;title\\a住建局\", promised: 60 }\n",
+    )
+    .unwrap();
+    let db = dir.path().join("p.db");
+    let (db, flow) = (db.to_str().unwrap(), flow.to_str().unwrap());
+    let out = shenpi(&["project", "--db", db, "new", flow, "--id", "P-1", "--start", "2026-11-02"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = shenpi(&["project", "--db", db, "status", "P-1", "--date", "2026-11-30"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(!table.chars().any(|c| c.is_control() && c != '\n'), "{table:?}");
+    assert!(table.contains("\\u{1b}]0;title\\u{7}住建局"), "{table}");
+    assert!(
+        table.contains(
+            "note: provisional: dates after 2026-12-31 follow the holiday law; the 2027 arrangement is not yet published"
+        ),
+        "{table}"
+    );
+    let out = shenpi(&["project", "--db", db, "status", "P-1", "--date", "2026-11-30", "--format", "json"]);
+    let json = String::from_utf8(out.stdout).unwrap();
+    assert!(json.contains("\"provisional\": true"), "{json}");
+    assert!(json.contains("\"first_provisional_date\": \"2027-"), "{json}");
+}

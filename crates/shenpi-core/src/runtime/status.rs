@@ -204,10 +204,19 @@ pub struct Status {
     /// The first day the calendar has holiday data for, when the project
     /// started before it: days before it count weekends only.
     pub estimated_before: Option<NaiveDate>,
-    /// The last day the calendar has holiday data for, when some date here
-    /// lies beyond it: those dates count weekends only and may move when the
-    /// next year's holidays are published.
+    /// The last day the calendar has published data for, when some date here
+    /// lies beyond it: those dates count as the calendar's
+    /// [`Beyond`](crate::calendar::Beyond) says (by the holiday law for `cn`)
+    /// and may move when the next year's arrangement is published.
     pub estimated_after: Option<NaiveDate>,
+    /// True when a date here (the day asked about, the deadline, the projected
+    /// finish, or a step's dates) lies past the calendar's published data.
+    pub provisional: bool,
+    /// The first such date.
+    pub first_provisional_date: Option<NaiveDate>,
+    /// What to tell the reader about such dates, e.g. "dates after 2026-12-31
+    /// follow the holiday law; the 2027 arrangement is not yet published".
+    pub provisional_note: Option<String>,
 }
 
 /// One line of the supervision board: a step due, overdue or flagged.
@@ -434,6 +443,16 @@ impl Project {
         let slack = projected_finish.map(|f| self.calendar.working_days_between(f, deadline)).transpose()?;
         let (on_time_rate, speed_up) = self.rates(&steps);
         let covered = self.calendar.covered();
+        let first_provisional_date = steps
+            .iter()
+            .flat_map(|s| {
+                [s.accepted, s.due, Some(s.plan_deadline), s.decided, s.expected_start, s.expected_finish]
+            })
+            .chain([Some(date), Some(deadline), projected_finish])
+            .flatten()
+            .filter(|&d| self.calendar.is_provisional(d))
+            .min();
+        let provisional_note = first_provisional_date.and_then(|_| self.calendar.provisional_note());
         Ok(Status {
             project: self.record.id.clone(),
             flow: self.record.flow_id.clone(),
@@ -454,6 +473,9 @@ impl Project {
             estimated_after: covered
                 .map(|(_, last)| last)
                 .filter(|&last| projected_finish.unwrap_or(deadline).max(deadline) > last),
+            provisional: first_provisional_date.is_some(),
+            first_provisional_date,
+            provisional_note,
         })
     }
 
