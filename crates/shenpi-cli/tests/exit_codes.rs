@@ -1,20 +1,12 @@
 //! One exit-code table: the same failure exits the same way from every command.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Output;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
 
-fn shenpi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shenpi")).current_dir(root()).args(args).output().unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::{shenpi, stderr};
 
 /// A one-step flow in `dir` whose `calendar:` is `calendar`.
 fn flow_with_calendar(dir: &Path, calendar: &str) -> String {
