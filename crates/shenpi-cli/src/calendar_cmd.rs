@@ -64,6 +64,17 @@ pub enum CalendarCmd {
     },
 }
 
+impl CalendarCmd {
+    /// The output format asked for.
+    pub fn format(&self) -> Format {
+        match self {
+            CalendarCmd::AddDays { format, .. }
+            | CalendarCmd::Between { format, .. }
+            | CalendarCmd::Show { format, .. } => *format,
+        }
+    }
+}
+
 fn invalid(e: impl Into<Error>) -> Failure {
     Failure::from(e.into())
 }
@@ -71,14 +82,13 @@ fn invalid(e: impl Into<Error>) -> Failure {
 /// Runs a `calendar` subcommand: the answer on stdout, notes and errors on stderr.
 pub fn run(cmd: CalendarCmd) -> Result<(), Failure> {
     let mut out = Vec::new();
-    let result = exec(cmd, &mut out);
-    if let Ok(Some(note)) = &result {
+    if let Some(note) = exec(cmd, &mut out)? {
         eprintln!("note: provisional: {note}");
     }
     let mut stdout = io::stdout().lock();
     stdout.write_all(&out)?;
     stdout.flush()?;
-    result.map(drop)
+    Ok(())
 }
 
 /// Writes the answer to `out`; returns the provisional note when the answer depends on one.
@@ -193,9 +203,9 @@ fn year_status(cal: &Calendar, year: i32) -> Result<String, Failure> {
         (Beyond::Weekends, _) => {
             Ok(format!("no data for {year} (the calendar covers {cover}); weekends only\n"))
         }
-        _ => Err(Failure(
+        _ => Err(Failure::new(
             Cause::Error(ErrorKind::OutOfRange),
-            format!("error: {year} is outside the `{}` calendar, which covers {cover}", cal.id()),
+            format!("{year} is outside the `{}` calendar, which covers {cover}", cal.id()),
         )),
     }
 }

@@ -73,22 +73,60 @@ fn check(path: &Path, reach: ReachArg) -> Verdict {
 struct FileResult<'a> {
     file: String,
     valid: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<&'a str>,
     diagnostics: Vec<Located<'a>>,
+}
+
+impl Args {
+    /// The output format asked for.
+    pub fn format(&self) -> Format {
+        self.format
+    }
 }
 
 /// Checks every file, prints what it found, and fails with the worst file's
 /// failure (by exit code) once all are printed.
+///
+/// With `--format json`, valid files give the array of per-file results; when
+/// some file fails, stdout has the one `{"error": …}` object instead, with
+/// every file's diagnostics (each names its file) and a message line per
+/// failed file.
 pub fn run(args: Args) -> Result<(), Failure> {
     let verdicts: Vec<(String, Verdict)> =
         args.flows.iter().map(|p| (p.display().to_string(), check(p, args.reach))).collect();
     let worst = verdicts.iter().filter_map(|(_, v)| v.failure()).max_by_key(|&k| exit_code(Cause::Error(k)));
-    print(&args, &verdicts)?;
-    match worst {
-        Some(kind) => Err(Failure::printed(kind)),
-        None => Ok(()),
+    match (worst, args.format) {
+        (Some(kind), Format::Json) => Err(json_failure(kind, &verdicts)),
+        (Some(kind), Format::Table) => {
+            print(&args, &verdicts)?;
+            Err(Failure::printed(kind))
+        }
+        (None, _) => Ok(print(&args, &verdicts)?),
     }
+}
+
+/// The failure `--format json` reports when some file fails: code `kind`,
+/// one message line per failed file, every file's diagnostics.
+fn json_failure(kind: ErrorKind, verdicts: &[(String, Verdict)]) -> Failure {
+    let mut lines = Vec::new();
+    let mut failure = Failure::new(Cause::Error(kind), "");
+    for (name, v) in verdicts {
+        match v {
+            Verdict::Valid(_, warnings) => {
+                if let Some(w) = warnings {
+                    failure.reports.push(w.clone());
+                }
+            }
+            Verdict::Invalid(r) => {
+                let n = r.diagnostics().iter().filter(|d| d.is_error()).count();
+                lines.push(format!("`{name}` is invalid ({n} error{})", if n == 1 { "" } else { "s" }));
+                failure.reports.push(r.clone());
+            }
+            Verdict::BadCalendar(e) => lines.push(format!("{name}: {e}")),
+            Verdict::Unreadable(e) => lines.push(e.clone()),
+        }
+    }
+    failure.message = lines.join("\n");
+    failure
 }
 
 fn print(args: &Args, verdicts: &[(String, Verdict)]) -> io::Result<()> {
@@ -98,14 +136,12 @@ fn print(args: &Args, verdicts: &[(String, Verdict)]) -> io::Result<()> {
         let json: Vec<FileResult> = verdicts
             .iter()
             .map(|(name, v)| {
-                let (error, diagnostics) = match v {
-                    Verdict::Valid(_, warnings) => {
-                        (None, warnings.as_ref().map_or(Vec::new(), Report::located))
-                    }
-                    Verdict::Invalid(r) => (None, r.located()),
-                    Verdict::BadCalendar(e) | Verdict::Unreadable(e) => (Some(e.as_str()), Vec::new()),
+                // Only valid files reach here: when one fails, `run` reports the error object instead.
+                let diagnostics = match v {
+                    Verdict::Valid(_, Some(warnings)) => warnings.located(),
+                    _ => Vec::new(),
                 };
-                FileResult { file: name.clone(), valid: v.failure().is_none(), error, diagnostics }
+                FileResult { file: name.clone(), valid: v.failure().is_none(), diagnostics }
             })
             .collect();
         serde_json::to_writer_pretty(&mut out, &json)?;

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use serde::Serialize;
 use shenpi_core::calendar::{Beyond, Calendar, CalendarReach, LoadError, calendar_path, parse_date};
+use shenpi_core::diag::{Located, Report};
 use shenpi_core::graph::{Mode, Options};
 use shenpi_core::runtime::ProjectCalendar;
 use shenpi_core::{Error, ErrorKind, Flow, FlowGraph};
@@ -23,45 +25,124 @@ pub enum Cause {
     Closed,
 }
 
-/// Why a command failed: its cause and what to print on stderr (nothing when
-/// the command printed its diagnostics already).
+/// Why a command failed, as `main` reports it: on stderr for a person, or as
+/// the one `{"error": …}` object on stdout with `--format json`.
 #[derive(Debug)]
-pub struct Failure(pub Cause, pub String);
+pub struct Failure {
+    /// What the exit code and the JSON `code` are made from.
+    pub cause: Cause,
+    /// What went wrong, without the `error: ` a person sees before it; any
+    /// `help:` lines follow on their own lines.
+    pub message: String,
+    /// The flow or calendar diagnostics behind it: rendered like rustc on
+    /// stderr before the message, or each as `check --format json` gives it.
+    pub reports: Vec<Report>,
+    /// The command printed what a person needs already: `main` adds nothing on stderr.
+    pub printed: bool,
+}
 
 impl Failure {
-    /// A usage error (exit 2).
-    pub fn usage(message: impl Into<String>) -> Failure {
-        Failure(Cause::Usage, format!("error: {}", message.into()))
+    /// A failure of `cause` that `message` explains.
+    pub fn new(cause: Cause, message: impl Into<String>) -> Failure {
+        Failure { cause, message: message.into(), reports: Vec::new(), printed: false }
     }
 
-    /// A failure of `kind` whose message the command printed already.
-    pub fn printed(kind: ErrorKind) -> Failure {
-        Failure(Cause::Error(kind), String::new())
+    /// A usage error (exit 2).
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure::new(Cause::Usage, message)
     }
+
+    /// A failure of `kind` whose message the command printed already (table format).
+    pub fn printed(kind: ErrorKind) -> Failure {
+        Failure { printed: true, ..Failure::new(Cause::Error(kind), "") }
+    }
+
+    /// Adds a line telling the user what to do (`help: …`).
+    pub fn help(mut self, help: &str) -> Failure {
+        self.message.push('\n');
+        if !help.starts_with("help: ") {
+            self.message.push_str("help: ");
+        }
+        self.message.push_str(help);
+        self
+    }
+
+    /// With the diagnostics of `report`.
+    pub fn with_report(mut self, report: &Report) -> Failure {
+        self.reports.push(report.clone());
+        self
+    }
+
+    /// What a person reads on stderr: the rendered diagnostics, then `error: ` and the message.
+    pub fn text(&self) -> String {
+        if self.printed || self.cause == Cause::Closed {
+            return String::new();
+        }
+        let rendered: String = self.reports.iter().map(Report::render).collect();
+        format!("{rendered}error: {}", self.message.trim_end_matches('\n'))
+    }
+
+    /// The stable code of `--format json`: the library's error code, or `usage`.
+    pub fn code(&self) -> &'static str {
+        match self.cause {
+            Cause::Error(kind) => kind.code(),
+            Cause::Usage => "usage",
+            Cause::Closed => "closed",
+        }
+    }
+
+    /// The one object `--format json` prints on stdout for a failure:
+    /// `{"error": {"code": …, "message": …, "diagnostics": […]}}`, the
+    /// diagnostics each as `check --format json` gives it.
+    pub fn json(&self) -> String {
+        let error = ErrorOut {
+            code: self.code(),
+            message: self.message.trim_end_matches('\n'),
+            diagnostics: self.reports.iter().flat_map(Report::located).collect(),
+        };
+        // OK because strings, numbers and derived structs always serialise: no map has non-string keys.
+        let mut text = serde_json::to_string_pretty(&JsonFailure { error }).expect("serialises");
+        text.push('\n');
+        text
+    }
+}
+
+/// `{"error": …}`: what `--format json` prints on stdout for a failure.
+#[derive(Serialize)]
+struct JsonFailure<'a> {
+    error: ErrorOut<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorOut<'a> {
+    /// The library's stable error code ([`ErrorKind::code`]), or `usage`.
+    code: &'static str,
+    message: &'a str,
+    diagnostics: Vec<Located<'a>>,
 }
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
-        let mut text = match e.report() {
-            Some(r) => format!("{}error: {e}", r.render()),
-            None => format!("error: {e}"),
-        };
+        let mut f = Failure::new(Cause::Error(e.kind()), e.to_string());
+        if let Some(r) = e.report() {
+            f = f.with_report(r);
+        }
         if e.kind() == ErrorKind::OutOfRange {
-            text.push_str(
-                "\nhelp: on the command line, `--beyond law` projects the holiday law (to 2100) and \
+            f = f.help(
+                "on the command line, `--beyond law` projects the holiday law (to 2100) and \
                  `--beyond weekends` counts only weekends past the calendar's data",
             );
         }
-        Failure(Cause::Error(e.kind()), text)
+        f
     }
 }
 
 impl From<io::Error> for Failure {
     fn from(e: io::Error) -> Failure {
         if e.kind() == io::ErrorKind::BrokenPipe {
-            return Failure(Cause::Closed, String::new());
+            return Failure::new(Cause::Closed, "");
         }
-        Failure(Cause::Error(ErrorKind::Io), format!("error: {e}"))
+        Failure::new(Cause::Error(ErrorKind::Io), e.to_string())
     }
 }
 
@@ -171,17 +252,12 @@ pub const OUTSIDE_HELP: &str = "help: move the calendar file beside the flow, or
 /// outside the flow's directory.
 pub fn calendar_failure(e: LoadError) -> Failure {
     let outside = e.is_outside();
-    let Failure(cause, mut message) = Failure::from(Error::from(e));
+    let mut f = Failure::from(Error::from(e));
     // Named by the flow, not on the command line: the flow is invalid input (exit 1).
-    let cause = match cause {
-        Cause::Error(ErrorKind::Io) => Cause::Error(ErrorKind::Invalid),
-        other => other,
-    };
-    if outside {
-        message.push('\n');
-        message.push_str(OUTSIDE_HELP);
+    if f.cause == Cause::Error(ErrorKind::Io) {
+        f.cause = Cause::Error(ErrorKind::Invalid);
     }
-    Failure(cause, message)
+    if outside { f.help(OUTSIDE_HELP) } else { f }
 }
 
 /// A flow compiled for one project, with its calendar.
@@ -266,13 +342,9 @@ pub fn project_calendar(flow: &Flow, flow_path: &Path, reach: ReachArg) -> Resul
     });
     let text = text.map_err(|e| {
         // Named by the flow, not on the command line: the flow is invalid (see `flow_calendar`).
-        Failure(
+        Failure::new(
             Cause::Error(ErrorKind::Invalid),
-            format!(
-                "error: cannot read `{}`, the calendar file flow `{}` names: {e}",
-                shown.display(),
-                flow.id()
-            ),
+            format!("cannot read `{}`, the calendar file flow `{}` names: {e}", shown.display(), flow.id()),
         )
     })?;
     Ok(ProjectCalendar::from_yaml(&shown.display().to_string(), text)?)

@@ -7,6 +7,9 @@
 //! I/O error (a bad argument or `--param`, a file named on the command line
 //! that cannot be read or written, a store that fails). A closed pipe is not
 //! an error.
+//!
+//! With `--format json`, a failure prints the one object
+//! `{"error": {"code", "message", "diagnostics"}}` on stdout (see `fail`).
 
 mod calendar_cmd;
 mod check;
@@ -40,7 +43,10 @@ use crate::common::{Cause, Failure};
                   1  invalid input or refused: a flow or calendar with errors, a calendar file a flow names \
                   that cannot be read, a date outside the calendar, an unknown or existing project, a refused event\n  \
                   2  usage or I/O error: a bad argument or --param, a file named on the command line that \
-                  cannot be read or written, a store that fails"
+                  cannot be read or written, a store that fails\n\n\
+                  With --format json, a failure prints one object on stdout and nothing else there:\n  \
+                  {\"error\": {\"code\": …, \"message\": …, \"diagnostics\": […]}}, code being the library's \
+                  stable error code, or `usage` for a wrong command line"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -81,14 +87,66 @@ pub enum Format {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
+    let format = cli.command.format();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure(cause, message)) => {
-            if !message.is_empty() {
-                let _ = writeln!(io::stderr(), "{}", message.trim_end_matches('\n'));
+        Err(failure) => fail(&failure, format),
+    }
+}
+
+/// Reports `failure`, for a person on stderr or, with `--format json`, as the
+/// one `{"error": …}` object on stdout; returns its exit code.
+fn fail(failure: &Failure, format: Format) -> ExitCode {
+    if failure.cause != Cause::Closed {
+        match format {
+            Format::Json => {
+                let _ = io::stdout().lock().write_all(failure.json().as_bytes());
             }
-            ExitCode::from(exit_code(cause))
+            Format::Table => {
+                let text = failure.text();
+                if !text.is_empty() {
+                    let _ = writeln!(io::stderr(), "{text}");
+                }
+            }
+        }
+    }
+    ExitCode::from(exit_code(failure.cause))
+}
+
+/// A command line clap refuses: as clap prints it, or as the JSON `usage`
+/// error when `--format json` is on the command line. `--help` and
+/// `--version` are answers, not errors.
+fn usage_error(e: clap::Error) -> ExitCode {
+    if !e.use_stderr() || !json_asked(std::env::args_os()) {
+        e.exit();
+    }
+    let text = e.render().to_string();
+    let message = text.trim().strip_prefix("error: ").unwrap_or(text.trim());
+    fail(&Failure::usage(message), Format::Json)
+}
+
+/// Whether `--format json` (or `--format=json`) is among the arguments.
+fn json_asked(args: impl IntoIterator<Item = std::ffi::OsString>) -> bool {
+    let args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    args.iter().any(|a| a == "--format=json") || args.windows(2).any(|w| w[0] == "--format" && w[1] == "json")
+}
+
+impl Command {
+    /// The output format the command was asked for; `table` for those that have no JSON.
+    fn format(&self) -> Format {
+        match self {
+            Command::Check(args) => args.format(),
+            Command::Plan(args) => args.format(),
+            Command::Simulate(args) => args.format(),
+            Command::Calendar(cmd) => cmd.format(),
+            Command::Project(args) => args.format(),
+            Command::Render(_) | Command::Serve(_) | Command::Completions(_) | Command::Man(_) => {
+                Format::Table
+            }
         }
     }
 }
@@ -147,5 +205,14 @@ mod tests {
         assert_eq!(exit_code(Cause::Error(ErrorKind::Io)), 2);
         assert_eq!(exit_code(Cause::Usage), 2);
         assert_eq!(exit_code(Cause::Closed), 0);
+    }
+
+    #[test]
+    fn json_is_asked_by_the_flag_and_its_value_only() {
+        let asked = |args: &[&str]| json_asked(args.iter().map(std::ffi::OsString::from));
+        assert!(asked(&["shenpi", "plan", "f.yaml", "--format", "json"]));
+        assert!(asked(&["shenpi", "plan", "--format=json", "f.yaml"]));
+        assert!(!asked(&["shenpi", "plan", "json", "--format", "table"]));
+        assert!(!asked(&["shenpi", "plan", "--format"]));
     }
 }

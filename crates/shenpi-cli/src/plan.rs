@@ -46,6 +46,13 @@ enum Policy {
     Proportional,
 }
 
+impl Args {
+    /// The output format asked for.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+}
+
 pub fn run(args: Args) -> Result<(), Failure> {
     let out = plan(&args)?;
     io::stdout().lock().write_all(out.as_bytes())?;

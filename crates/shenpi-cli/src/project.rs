@@ -174,12 +174,26 @@ fn date_on(text: Option<&str>, p: &Project) -> Result<NaiveDate, Failure> {
     }
 }
 
-/// Runs a `project` subcommand.
+impl Args {
+    /// The output format asked for; `table` for `render`, which draws SVG.
+    pub fn format(&self) -> Format {
+        match &self.command {
+            Cmd::New { format, .. }
+            | Cmd::Status { format, .. }
+            | Cmd::Advance { format, .. }
+            | Cmd::Board { format, .. }
+            | Cmd::Event(EventArgs { format, .. }) => *format,
+            Cmd::Render { .. } => Format::Table,
+        }
+    }
+}
+
+/// Runs a `project` subcommand; prints nothing on stdout when it fails.
 pub fn run(args: Args) -> Result<(), Failure> {
     let mut out = Vec::new();
-    let result = exec(args, &mut out);
+    exec(args, &mut out)?;
     io::stdout().lock().write_all(&out)?;
-    result
+    Ok(())
 }
 
 /// The event a command line describes, checked before any store is opened.
@@ -208,13 +222,11 @@ fn new_event(a: &EventArgs) -> Result<NewEvent, Failure> {
 /// Opens the store to read: never creates, migrates or writes it.
 fn reader(db: &Path) -> Result<SqliteStore, Failure> {
     SqliteStore::open_read_only(db).map_err(|e| {
-        let mut f = Failure::from(e);
-        if !db.exists() {
-            f.1.push_str(
-                "\nhelp: `shenpi project new` creates a store; pass its path with `--db` or SHENPI_DB",
-            );
+        let f = Failure::from(e);
+        if db.exists() {
+            return f;
         }
-        f
+        f.help("`shenpi project new` creates a store; pass its path with `--db` or SHENPI_DB")
     })
 }
 

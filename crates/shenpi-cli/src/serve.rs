@@ -59,6 +59,6 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let options = Options { listen: args.listen, store, tokens: args.tokens, limits };
     shenpi_server::run(options).map_err(|e| {
         let kind = if e.is_invalid() { ErrorKind::Invalid } else { ErrorKind::Io };
-        Failure(Cause::Error(kind), format!("error: {e}"))
+        Failure::new(Cause::Error(kind), e.to_string())
     })
 }

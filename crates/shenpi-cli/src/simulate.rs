@@ -35,6 +35,13 @@ pub struct Args {
     options: OptionArgs,
 }
 
+impl Args {
+    /// The output format asked for.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+}
+
 pub fn run(args: Args) -> Result<(), Failure> {
     let Loaded { graph, calendar } = args.flow.load_with(args.options.options())?;
     let options = SimOptions { runs: args.runs, seed: args.seed };

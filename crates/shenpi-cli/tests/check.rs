@@ -40,7 +40,9 @@ fn json_lists_diagnostics_with_positions() {
     let out = shenpi(&["check", "--format", "json", "tests/data/bad/cycle.yaml"]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let d = &v[0]["diagnostics"][0];
+    // A failure with `--format json` is the one error object, diagnostics inside.
+    assert_eq!(v["error"]["code"], "invalid");
+    let d = &v["error"]["diagnostics"][0];
     assert_eq!(d["code"], "E003");
     assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(8), Some(54)));
     assert_eq!(d["notes"][0], "filing -> land -> eia -> filing");

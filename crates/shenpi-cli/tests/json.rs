@@ -1,16 +1,18 @@
-//! `--format json` as a vendor's script uses it: every command that answers
-//! with data prints exactly one JSON value on stdout.
+//! `--format json` as a vendor's script uses it: every command prints
+//! exactly one JSON value on stdout, its answer or, when it fails, the one
+//! object `{"error": {"code", "message", "diagnostics"}}`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::collections::BTreeSet;
+use std::fs;
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+mod common;
+
+use common::{json_err, json_ok as good, root};
 
 const FLOW: &str = "flows/zhejiang-industrial.yaml";
+const BAD: &str = "tests/data/bad/cycle.yaml";
 
 /// A small flow whose first step is deemed approved five working days after acceptance.
 const SMALL: &str = "
@@ -25,36 +27,113 @@ stages:
       - { id: land, name: 用地规划, dept: 自然资源局, promised: 5, legal: 20, on_timeout: deem-approved }
 ";
 
-/// Runs `shenpi ARGS` from the repository root; returns the exit code and
-/// stdout parsed as exactly one JSON value (trailing text fails the parse).
-fn run(args: &[&str]) -> (i32, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shenpi")).current_dir(root()).args(args).output().unwrap();
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "{args:?}: stdout is not one JSON value ({e}):\n{stdout}\nstderr:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap_or(-1), value)
-}
+/// Commands that answer with drawings, scripts or pages, not data: `--format
+/// json` is a usage error there, reported as JSON all the same.
+const NO_JSON: [&str; 5] = ["render", "project-render", "serve", "completions", "man"];
 
-/// `args` succeed with a JSON value.
-fn good(args: &[&str]) -> Value {
-    let (code, value) = run(args);
-    assert_eq!(code, 0, "{args:?}: {value}");
-    assert!(value.get("error").is_none(), "{args:?}: {value}");
-    value
+// The issue's "Done when": every command, with `--format json`, on a good and
+// a bad input; stdout is one JSON value each time, the error's code checked.
+#[test]
+fn every_command_prints_one_json_value_on_good_and_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let small = dir.path().join("t.yaml");
+    fs::write(&small, SMALL).unwrap();
+    let bad_calendar = dir.path().join("cal.yaml");
+    fs::write(&bad_calendar, "base: mars\n").unwrap();
+    let db = dir.path().join("s.db");
+    let missing = dir.path().join("missing.db");
+    let (small, bad_calendar) = (small.to_str().unwrap(), bad_calendar.to_str().unwrap());
+    let (db, missing) = (db.to_str().unwrap(), missing.to_str().unwrap());
+    let mut covered = BTreeSet::new();
+    let mut cover = |page: &str| assert!(covered.insert(page.to_string()), "{page} twice");
+    let j = |args: &[&str]| -> Vec<String> {
+        args.iter().chain(&["--format", "json"]).map(|s| s.to_string()).collect()
+    };
+    let run_good = |args: &[&str]| good(&j(args).iter().map(String::as_str).collect::<Vec<_>>());
+    let run_bad =
+        |args: &[&str], code: &str| json_err(&j(args).iter().map(String::as_str).collect::<Vec<_>>(), code);
+
+    cover("check");
+    run_good(&["check", FLOW]);
+    let check = run_bad(&["check", BAD], "invalid");
+    cover("plan");
+    run_good(&["plan", FLOW, "--start", "2025-03-03"]);
+    let plan = run_bad(&["plan", BAD, "--start", "2025-03-03"], "invalid");
+    cover("simulate");
+    run_good(&["simulate", FLOW, "--runs", "50"]);
+    let simulate = run_bad(&["simulate", BAD, "--runs", "50"], "invalid");
+    run_bad(&["simulate", FLOW, "--param", "no_such=1"], "param");
+    cover("calendar-add-days");
+    run_good(&["calendar", "add-days", "cn", "2025-01-24", "3"]);
+    run_bad(&["calendar", "add-days", "cn", "1990-01-02", "3"], "out-of-range");
+    cover("calendar-between");
+    run_good(&["calendar", "between", "cn", "2025-01-24", "2025-02-05"]);
+    let calendar = run_bad(&["calendar", "between", bad_calendar, "2025-01-24", "2025-02-05"], "invalid");
+    assert!(!calendar["diagnostics"].as_array().unwrap().is_empty(), "{calendar}");
+    cover("calendar-show");
+    run_good(&["calendar", "show", "cn", "2025"]);
+    run_bad(&["calendar", "show", "cn", "1990"], "out-of-range");
+
+    cover("project-new");
+    run_good(&["project", "--db", db, "new", small, "--id", "P", "--start", "2025-03-03"]);
+    let new = run_bad(&["project", "--db", db, "new", BAD, "--id", "Q", "--start", "2025-03-03"], "invalid");
+    run_bad(&["project", "--db", db, "new", small, "--id", "P", "--start", "2025-03-03"], "exists");
+    cover("project-event");
+    let e = run_good(&["project", "--db", db, "event", "P", "filing", "accepted", "--date", "2025-03-03"]);
+    assert_eq!(e["seq"], 1, "{e}");
+    run_bad(&["project", "--db", db, "event", "P", "land", "approved", "--date", "2025-03-03"], "refused");
+    run_bad(&["project", "--db", db, "event", "P", "filing", "no-such-kind"], "usage");
+    cover("project-advance");
+    run_good(&["project", "--db", db, "advance", "P", "--to", "2025-03-20"]);
+    run_bad(&["project", "--db", db, "advance", "nobody", "--to", "2025-03-20"], "not-found");
+    cover("project-status");
+    run_good(&["project", "--db", db, "status", "P", "--date", "2025-03-20"]);
+    run_bad(&["project", "--db", db, "status", "nobody", "--date", "2025-03-20"], "not-found");
+    cover("project-board");
+    run_good(&["project", "--db", db, "board", "--date", "2025-03-20"]);
+    run_bad(&["project", "--db", missing, "board", "--date", "2025-03-20"], "store");
+
+    // A usage error clap finds, before any command runs, is JSON too.
+    run_bad(&["plan", FLOW, "--start", "someday"], "usage");
+    run_bad(&["check"], "usage");
+    for page in NO_JSON {
+        cover(page);
+    }
+    run_bad(&["render", FLOW], "usage");
+    run_bad(&["project", "--db", db, "render", "P"], "usage");
+    run_bad(&["serve"], "usage");
+    run_bad(&["completions", "bash"], "usage");
+    run_bad(&["man"], "usage");
+
+    // A flow's diagnostics are the same, and as `check` gives them, from every command that reads it.
+    assert!(!check["diagnostics"].as_array().unwrap().is_empty(), "{check}");
+    for other in [&plan, &simulate, &new] {
+        assert_eq!(other["diagnostics"], check["diagnostics"], "{other}");
+    }
+    // Every leaf command is covered: the pages in docs/man, which a test keeps current.
+    let pages: BTreeSet<String> = fs::read_dir(root().join("docs/man"))
+        .unwrap()
+        .filter_map(|e| {
+            e.ok()?.file_name().to_str()?.strip_prefix("shenpi-")?.strip_suffix(".1").map(String::from)
+        })
+        .collect();
+    let leaves: BTreeSet<String> =
+        pages.iter().filter(|p| !pages.iter().any(|q| q.starts_with(&format!("{p}-")))).cloned().collect();
+    assert_eq!(leaves, covered, "cover each command with a good and a bad input above");
 }
 
 #[test]
-fn check_keeps_its_array_for_good_and_bad_files() {
-    let v = good(&["check", FLOW, "--format", "json"]);
-    assert_eq!(v[0]["valid"], true);
-    let (code, v) = run(&["check", FLOW, "tests/data/bad/bad-when.yaml", "--format", "json"]);
-    assert_eq!(code, 1);
-    assert_eq!((v[0]["valid"].clone(), v[1]["valid"].clone()), (Value::Bool(true), Value::Bool(false)));
-    assert!(!v[1]["diagnostics"].as_array().unwrap().is_empty());
+fn check_keeps_its_array_for_good_files_and_fails_as_one_error() {
+    let v = good(&["check", FLOW, "flows/jiaxing-after.yaml", "--format", "json"]);
+    assert_eq!((v[0]["valid"].clone(), v[1]["valid"].clone()), (Value::Bool(true), Value::Bool(true)));
+    let e =
+        json_err(&["check", FLOW, "tests/data/bad/bad-when.yaml", "no/such.yaml", "--format", "json"], "io");
+    let message = e["message"].as_str().unwrap();
+    assert!(message.contains("`tests/data/bad/bad-when.yaml` is invalid"), "{message}");
+    assert!(message.contains("cannot read `no/such.yaml`"), "{message}");
+    let files: BTreeSet<&str> =
+        e["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["file"].as_str()).collect();
+    assert!(files.contains("tests/data/bad/bad-when.yaml"), "{e}");
 }
 
 #[test]
