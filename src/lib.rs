@@ -60,7 +60,7 @@ pub use shenpi_core::*;
 /// The types most programs need.
 pub mod prelude {
     pub use shenpi_core::runtime::{EventKind, MemoryStore, NewEvent, Project, Store};
-    pub use shenpi_core::{Calendar, Error, ErrorKind, Flow, FlowGraph, Params, Plan};
+    pub use shenpi_core::{Calendar, Error, ErrorKind, Flow, FlowGraph, Params, Plan, PlanReport};
     #[cfg(feature = "sqlite")]
     pub use shenpi_sqlite::SqliteStore;
 }

@@ -20,6 +20,7 @@ fn json_plan_has_the_contract_fields() {
     let (code, out, err) = shenpi(&["plan", FLOW, "--format", "json", "--start", "2025-03-03"]);
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["schema"], "shenpi.plan/1");
     assert_eq!(v["flow"], "plan-small");
     assert_eq!(v["budget"], 10);
     assert_eq!(v["total_days"], 8);

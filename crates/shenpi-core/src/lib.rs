@@ -40,7 +40,8 @@
 //! - [`calendar`]: working days, statutory holidays and make-up days, clock
 //!   stops ([`Calendar`], [`ClockStops`]).
 //! - [`schedule`]: critical path on the counted and elapsed clocks, floats,
-//!   deadlines, stage budgets, cuts, reform figures ([`Plan`]).
+//!   deadlines, stage budgets, cuts, reform figures ([`Plan`]), gathered
+//!   into one serialisable [`PlanReport`] (the JSON of `shenpi plan`).
 //! - [`runtime`]: live projects as a fold over an event log, status and
 //!   alerts on two clocks, the supervision board, the `Store` trait.
 //! - [`sim`]: Monte Carlo runs, seeded, the same on any number of threads.
@@ -67,4 +68,4 @@ pub use calendar::{Calendar, CalendarError, ClockStops};
 pub use error::{Error, ErrorKind};
 pub use graph::{Dag, FlowGraph, Node};
 pub use model::{Flow, Params, Step, StepIdx};
-pub use schedule::Plan;
+pub use schedule::{Plan, PlanReport};

@@ -73,6 +73,7 @@ pub mod dates;
 pub mod deadlines;
 pub mod groups;
 pub mod reform;
+pub mod report;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -87,6 +88,7 @@ pub use cpm::Cpm;
 pub use cuts::{Candidate, Cut, CutPlan};
 pub use groups::GroupTotal;
 pub use reform::Reform;
+pub use report::PlanReport;
 
 /// A compiled flow, scheduled: both clocks, floats, deadlines, stages.
 #[derive(Clone, Debug)]
