@@ -184,6 +184,15 @@ pub fn pair(text: &str) -> Result<(String, String), String> {
     }
 }
 
+/// Parses an idempotency key (a clap value parser): an empty or blank key
+/// would make every retry without one look like the same request.
+pub fn key(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Err("an idempotency key cannot be empty; leave `--key` out to record without one".to_string());
+    }
+    Ok(text.to_string())
+}
+
 /// What to do with dates past the calendar's published years.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum BeyondArg {

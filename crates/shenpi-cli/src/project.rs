@@ -130,7 +130,7 @@ struct EventArgs {
     #[arg(long)]
     date: Option<String>,
     /// An idempotency key: recording the same key again records the event once
-    #[arg(long)]
+    #[arg(long, value_parser = crate::common::key)]
     key: Option<String>,
     /// Why: for `not-accepted` (不予受理) and `terminated` (终止办理)
     #[arg(long)]

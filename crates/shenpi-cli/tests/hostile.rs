@@ -202,3 +202,39 @@ fn the_status_table_escapes_names_and_says_its_dates_are_provisional() {
     assert!(json.contains("\"provisional\": true"), "{json}");
     assert!(json.contains("\"first_provisional_date\": \"2027-"), "{json}");
 }
+
+// Accepted silently before: ids with outer spaces or U+202E (which makes one id display as another),
+// an empty idempotency key, a weekday listed twice in a calendar's `weekend`.
+#[test]
+fn careless_ids_keys_and_weekends_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = flow_with_calendar(dir.path(), "cn");
+    let db = dir.path().join("p.db");
+    let (db, flow) = (db.to_str().unwrap(), flow.to_str().unwrap());
+    for (id, why) in [
+        (" P-1", "starts or ends with white space"),
+        ("P-1 ", "starts or ends with white space"),
+        ("P-1\u{202e}2-", "bidirectional control"),
+        ("P-\u{2066}1", "bidirectional control"),
+        ("P-\u{1b}1", "control character"),
+    ] {
+        let out = shenpi(&["project", "--db", db, "new", flow, "--id", id, "--start", "2025-03-03"]);
+        assert_eq!(out.status.code(), Some(2), "{id:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(why), "{id:?}: {}", stderr(&out));
+    }
+    let out = shenpi(&["project", "--db", db, "new", flow, "--id", "P-1", "--start", "2025-03-03"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for key in ["", "  "] {
+        let args =
+            ["project", "--db", db, "event", "P-1", "a", "accepted", "--date", "2025-03-03", "--key", key];
+        let out = shenpi(&args);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("an idempotency key cannot be empty"), "{}", stderr(&out));
+    }
+    fs::write(dir.path().join("own.yaml"), "base: none\nyears: 2025\nweekend: [sat, sat, sun]\n").unwrap();
+    let flow = flow_with_calendar(dir.path(), "own.yaml");
+    let out = shenpi(&["check", flow.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Saturday is listed twice in `weekend`"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("own.yaml:3:16"), "{}", stderr(&out));
+}

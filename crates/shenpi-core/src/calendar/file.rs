@@ -567,15 +567,30 @@ pub(crate) fn weekday_name(d: Weekday) -> &'static str {
 
 fn weekend(r: &mut Reader<'_>, node: &Node<'_>) -> Option<Vec<Weekday>> {
     let items = r.list(node, "weekend")?;
-    let mut days = Vec::new();
+    let mut days: Vec<(Weekday, Span)> = Vec::new();
     let mut ok = true;
     for it in items {
         match r.choice(it, "weekend", WEEKDAYS) {
-            Some(d) if !days.contains(&d) => days.push(d),
-            Some(_) => {}
+            Some(d) => match days.iter().find(|(seen, _)| *seen == d) {
+                Some(&(_, first)) => {
+                    // A repeated day is most likely a typo for another one: say so rather than guess.
+                    r.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            format!("{} is listed twice in `weekend`", weekday_name(d)),
+                        )
+                        .at(r.span(it), "listed again here")
+                        .also(first, "listed here first")
+                        .help("list each weekly rest day once, e.g. `[sat, sun]`"),
+                    );
+                    ok = false;
+                }
+                None => days.push((d, r.span(it))),
+            },
             None => ok = false,
         }
     }
+    let days: Vec<Weekday> = days.into_iter().map(|(d, _)| d).collect();
     if days.len() == 7 {
         r.push(
             Diagnostic::error(Code::InvalidValue, "a weekend of all seven days leaves no working day")

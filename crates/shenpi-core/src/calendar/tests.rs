@@ -720,6 +720,11 @@ fn malformed_calendar_files_point_at_the_problem() {
             "base: none\nyears: 2025\nweekend: [sat, sunday]\n",
             "3:16 E014 `sunday` is not a valid `weekend` | expected one of: mon, tue, wed, thu, fri, sat, sun | did you mean `sun`?",
         ),
+        (
+            // Accepted silently before: a repeated day is likely a typo for another.
+            "base: none\nyears: 2025\nweekend: [sat, sat, sun]\n",
+            "3:16 E014 Saturday is listed twice in `weekend` | listed again here | list each weekly rest day once, e.g. `[sat, sun]`",
+        ),
     ];
     for (text, expected) in cases {
         assert_eq!(&first_error(text), expected, "for:\n{text}");

@@ -85,6 +85,25 @@ pub fn flow_hash(text: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// What is wrong with a project id, if anything: an id is typed by people and
+/// shown in tables, so it may not be empty, start or end with white space, or
+/// hold control characters or the invisible characters that reorder text
+/// (U+202E shows `P-1`, U+202E, `2-` as `P-1-2`).
+fn project_id_problem(id: &str) -> Option<&'static str> {
+    let bidi = |c: char| matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if id.trim().is_empty() {
+        Some("is empty; give the project an id such as `P-2025-001`")
+    } else if id.trim() != id {
+        Some("starts or ends with white space; remove it")
+    } else if id.chars().any(char::is_control) {
+        Some("contains a control character; use letters, digits and punctuation")
+    } else if id.chars().any(bidi) {
+        Some("contains a character that reorders text (bidirectional control); remove it")
+    } else {
+        None
+    }
+}
+
 /// One live project: its pinned flow, its log and the state folded from it.
 #[derive(Clone, Debug)]
 pub struct Project {
@@ -110,7 +129,9 @@ impl Project {
     /// [`Project::start_on`]: the runtime reads no files.
     ///
     /// # Errors
-    /// An empty id, an unknown or ill-typed param ([`Error::is_param`]); a
+    /// An id that is empty, starts or ends with white space, or holds a control
+    /// or bidirectional-control character (U+202E); an unknown or ill-typed
+    /// param (both [`Error::is_param`]); a
     /// flow that names a calendar file ([`ErrorKind::CalendarNeeded`](crate::ErrorKind::CalendarNeeded)).
     ///
     /// # Example
@@ -157,11 +178,8 @@ impl Project {
         start: NaiveDate,
         params: &[(String, String)],
     ) -> Result<Project, Error> {
-        if id.trim().is_empty() || id.chars().any(char::is_control) {
-            return Err(Error::param(format!(
-                "project id `{}` must be non-empty text without control characters",
-                id.escape_debug()
-            )));
+        if let Some(why) = project_id_problem(id) {
+            return Err(Error::param(format!("project id `{}` {why}", id.escape_debug())));
         }
         if flow.is_edited() {
             return Err(Error::invalid(Report::new(
