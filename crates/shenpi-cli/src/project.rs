@@ -19,7 +19,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use shenpi_core::Flow;
 use shenpi_core::calendar::{Zone, parse_date};
-use shenpi_core::model::is_filing;
 use shenpi_core::render::{self, Gantt};
 use shenpi_core::runtime::{
     Alert, Event, EventKind, NewEvent, PauseReason, ProcedureKind, Project, StepState, Store, board,
@@ -261,7 +260,7 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
             let status = p.status(date_on(date.as_deref(), &p)?)?;
             match format {
                 Format::Json => json(out, &status),
-                Format::Table => Ok(status_table(out, &status)?),
+                Format::Table => Ok(status_table(out, &status, p.graph().flow())?),
             }
         }
         Cmd::Render { id, date, output } => {
@@ -454,8 +453,8 @@ pub(crate) fn paused(r: PauseReason) -> &'static str {
     }
 }
 
-/// How a step's state reads in a table: a filing (备案) completed on
-/// timeout is 视为备案完成, not deemed approved.
-pub(crate) fn state_label(state: StepState, name: &str) -> &'static str {
-    if state == StepState::DeemedApproved && is_filing(name) { "视为备案完成" } else { state.as_str() }
+/// How a step's state reads in a table: a filing (备案, `filing: true` in
+/// the flow) completed on timeout is 视为备案完成, not deemed approved.
+pub(crate) fn state_label(state: StepState, filing: bool) -> &'static str {
+    if state == StepState::DeemedApproved && filing { "视为备案完成" } else { state.as_str() }
 }

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use chrono::NaiveDate;
-use shenpi_core::model::is_filing;
+use shenpi_core::Flow;
 use shenpi_core::runtime::{Alert, BoardRow, EventKind, Status};
 use unicode_width::UnicodeWidthStr;
 
@@ -43,8 +43,9 @@ fn num(n: Option<i64>) -> String {
     n.map_or("-".to_string(), |n| n.to_string())
 }
 
-/// `project status` as a table.
-pub(crate) fn status_table(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
+/// `project status` as a table; `flow` says which steps are filings (备案).
+pub(crate) fn status_table(out: &mut Vec<u8>, s: &Status, flow: &Flow) -> io::Result<()> {
+    let filing = |id: &str| flow.step(id).is_some_and(|(_, st)| st.is_filing());
     writeln!(
         out,
         "project `{}` on {} (flow `{}`, sha256 {}, started {})",
@@ -65,7 +66,7 @@ pub(crate) fn status_table(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
         let mut state = match (st.paused_for, st.procedure) {
             (_, Some(k)) => format!("paused ({k})"),
             (Some(r), None) => paused(r).to_string(),
-            (None, None) => state_label(st.state, &st.name).to_string(),
+            (None, None) => state_label(st.state, filing(&st.id)).to_string(),
         };
         if st.attempt > 1 {
             state.push_str(&format!(" #{}", st.attempt));
@@ -99,7 +100,7 @@ pub(crate) fn status_table(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
         writeln!(out, "{line}")?;
     }
     notes(out, s)?;
-    outlook(out, s)
+    outlook(out, s, &filing)
 }
 
 /// Under the table: acceptance windows still open, earlier applications, flags.
@@ -127,10 +128,9 @@ fn notes(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
 }
 
 /// What the engine owes, the outlook, the rates and the calendar's notes under the table.
-fn outlook(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
+fn outlook(out: &mut Vec<u8>, s: &Status, is_filing: &dyn Fn(&str) -> bool) -> io::Result<()> {
     for e in &s.owed {
-        let filing = e.kind == EventKind::DeemedApproved
-            && s.steps.iter().any(|st| st.id == e.step && is_filing(&st.name));
+        let filing = e.kind == EventKind::DeemedApproved && is_filing(&e.step);
         writeln!(
             out,
             "owed: `{}` {}{} on {} (not recorded; `project advance` records it)",

@@ -117,7 +117,8 @@ fn status_table_lines_up_chinese_departments() {
 }
 
 // Officials read 补充材料(暂停计时) for a stop during review (补正 precedes 受理), and a
-// filing completed on timeout is 视为备案完成, not an approval.
+// filing completed on timeout is 视为备案完成, not an approval. The flow says which steps are
+// filings (`filing: true`); a title ending in 备案 decides nothing.
 #[test]
 fn status_speaks_the_words_officials_use() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -126,7 +127,8 @@ fn status_speaks_the_words_officials_use() {
         &flow,
         "id: w\nname: 用语\ncalendar: cn\nbudget: 30\nstages:\n  - id: s\n    name: 一\n    steps:\n      \
          - parallel:\n          \
-         - { id: filing, name: 企业投资项目备案(赋码), dept: 发改局, promised: 2, on_timeout: deem-approved }\n          \
+         - { id: filing, name: 企业投资项目备案(赋码), dept: 发改局, promised: 2, on_timeout: deem-approved, filing: true }\n          \
+         - { id: titled, name: 看似备案, dept: 发改局, promised: 2, on_timeout: deem-approved }\n          \
          - { id: land, name: 用地规划, dept: 自然资源局, promised: 5, legal: 20 }\n",
     )
     .expect("writes");
@@ -138,15 +140,19 @@ fn status_speaks_the_words_officials_use() {
     };
     run(&["new", flow.to_str().expect("utf-8 path"), "--id", "W", "--start", "2025-03-03"]);
     run(&["event", "W", "filing", "accepted", "--date", "2025-03-03"]);
+    run(&["event", "W", "titled", "accepted", "--date", "2025-03-03"]);
     run(&["event", "W", "land", "accepted", "--date", "2025-03-03"]);
     run(&["event", "W", "land", "supplement-requested", "--date", "2025-03-04"]);
     let before = run(&["status", "W", "--date", "2025-03-10"]);
     assert!(before.contains("owed: `filing` deemed-approved (视为备案完成)"), "{before}");
+    assert!(before.contains("owed: `titled` deemed-approved on"), "{before}");
     assert!(before.contains("补充材料(暂停计时)"), "{before}");
     assert!(!before.contains("补正"), "{before}");
     run(&["advance", "W", "--to", "2025-03-10"]);
     let after = run(&["status", "W", "--date", "2025-03-10"]);
     let filing = after.lines().find(|l| l.starts_with("filing")).expect("a row for the filing");
     assert!(filing.contains("视为备案完成") && !filing.contains("deemed"), "{after}");
+    let titled = after.lines().find(|l| l.starts_with("titled")).expect("a row for the other step");
+    assert!(titled.contains("deemed-approved") && !titled.contains("视为备案完成"), "{after}");
     assert!(after.contains("按时办结率"), "{after}");
 }

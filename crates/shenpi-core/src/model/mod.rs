@@ -207,6 +207,8 @@ pub struct Step {
     depts: Vec<String>,
     /// What sort of time this is.
     kind: StepKind,
+    /// A filing (备案, `filing: true`): recorded, not licensed.
+    filing: bool,
     /// Whether its days consume the budget.
     counted: bool,
     /// Statutory limit (法定时限) in working days, when the law sets one.
@@ -249,24 +251,6 @@ pub struct Step {
     span: Span,
 }
 
-/// Whether a step titled `title` is a filing (备案): the title, before any
-/// bracketed note, ends in 备案. A filing is recorded, not approved, so a
-/// filing the engine completes on timeout (超时默认) reads 视为备案完成.
-///
-/// ```
-/// use shenpi_core::model::is_filing;
-///
-/// assert!(is_filing("企业投资项目备案(赋码)"));
-/// assert!(is_filing("竣工验收备案"));
-/// // a joint acceptance that ends with the completion filing is an acceptance
-/// assert!(!is_filing("竣工联合验收(规划、消防、人防及竣工验收备案)"));
-/// assert!(!is_filing("建设用地规划许可证"));
-/// ```
-pub fn is_filing(title: &str) -> bool {
-    let head = title.split(['(', '（']).next().unwrap_or(title);
-    head.trim_end().ends_with("备案")
-}
-
 impl Step {
     /// Stable identifier, unique in the file.
     pub fn id(&self) -> &str {
@@ -288,11 +272,28 @@ impl Step {
         self.kind
     }
 
-    /// Whether it is a filing (备案) rather than a licence, by its title: see
-    /// [`is_filing`]. A filing completed on timeout reads 视为备案完成, not
-    /// "deemed approved".
+    /// Whether it is a filing (备案) rather than a licence, as the flow
+    /// declares with `filing: true`: the department records the application
+    /// instead of deciding on it, so a filing the engine completes on timeout
+    /// (超时默认) reads 视为备案完成, not "deemed approved".
+    ///
+    /// ```
+    /// use shenpi_core::Flow;
+    ///
+    /// let flow = Flow::parse("f.yaml", "
+    /// id: f
+    /// name: 示例
+    /// stages: [{ id: s, name: 阶段, steps: [
+    ///   { id: filing, name: 企业投资项目备案, dept: 发改局, promised: 1, filing: true },
+    ///   { id: acceptance, name: 竣工联合验收及竣工验收备案, dept: 住建局, kind: acceptance, promised: 3 }] }]
+    /// ").map_err(|r| r.render())?;
+    /// assert!(flow.steps()[0].is_filing());
+    /// // the title alone decides nothing: an acceptance that ends with the completion filing is an acceptance
+    /// assert!(!flow.steps()[1].is_filing());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_filing(&self) -> bool {
-        is_filing(&self.name)
+        self.filing
     }
 
     /// Whether its days consume the budget.

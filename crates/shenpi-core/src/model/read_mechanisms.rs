@@ -1,6 +1,7 @@
 //! The loader's part for the reform's mechanisms (see [`super::mechanisms`]):
 //! joint review, a stage's window, intermediaries, budgets over groups of
-//! stages, the counting rule, commitment and simulated approval. Rules that
+//! stages, the counting rule, commitment and simulated approval, and whether
+//! a step is a filing (备案). Rules that
 //! an edit can break too are in [`super::check::mechanisms`].
 
 use std::collections::HashMap;
@@ -24,6 +25,8 @@ pub(super) struct StepMechanisms {
     pub(super) provider: Option<Option<String>>,
     pub(super) commitment: Option<Option<Commitment>>,
     pub(super) provisional: Option<Option<Provisional>>,
+    /// `filing: true`: a filing (备案), recorded rather than licensed.
+    pub(super) filing: Option<bool>,
 }
 
 /// What a step being read is, for the mechanisms' rules.
@@ -107,7 +110,7 @@ impl Builder<'_> {
         }
     }
 
-    /// Joint review, provider, commitment and simulated approval of one step.
+    /// Joint review, provider, commitment, simulated approval and filing of one step.
     pub(super) fn step_mechanisms(&mut self, f: &Fields<'_>, head: &StepHead<'_>) -> StepMechanisms {
         let provider = match (head.kind, f.get("provider")) {
             (_, None) => Some(None),
@@ -124,7 +127,22 @@ impl Builder<'_> {
             provider,
             commitment: self.commitment(f, head),
             provisional: self.provisional(f, head),
+            filing: self.filing(f, head),
         }
+    }
+
+    /// `filing` (false when not written): only a step a department decides
+    /// can be a filing.
+    fn filing(&mut self, f: &Fields<'_>, head: &StepHead<'_>) -> Option<bool> {
+        let Some(n) = f.get("filing") else { return Some(false) };
+        let filing = self.r.boolean(n, "filing")?;
+        let kind = head.kind?;
+        if !kind.is_decision() {
+            let applies = "steps a department decides (approval, joint, acceptance, registration)";
+            self.off_kind(f, "filing", head.what, kind, Code::InvalidValue, applies);
+            return None;
+        }
+        Some(filing)
     }
 
     fn joint(&mut self, f: &Fields<'_>, head: &StepHead<'_>) -> Option<Option<Joint>> {
