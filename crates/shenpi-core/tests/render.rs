@@ -421,3 +421,18 @@ fn charts_speak_in_working_days_and_count_steps_apart_from_items() {
         assert!(!mermaid.contains(" 天"), "{id}: a bare 天 in the Mermaid chart");
     }
 }
+
+// The acceptance limit of 30 days lives only in the budget group: the charts name the groups
+// of stages where they close, and a joint step shows its lead and its members.
+#[test]
+fn charts_name_groups_of_stages_and_joint_members() {
+    let flow = Arc::new(
+        Flow::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../../flows/zhejiang-industrial.yaml")).unwrap(),
+    );
+    let g = FlowGraph::new(flow.clone(), flow.defaults());
+    for text in [render::mermaid(&g, &Facts::default()), render::dot(&g, &Facts::default())] {
+        assert!(text.contains("施工许可 (立项到施工许可 合计 60 个工作日)"), "{text}");
+        assert!(text.contains("竣工验收 (阶段总控 30 个工作日)"), "{text}");
+        assert!(text.contains("住建局牵头+施工图审查机构+人防办"), "{text}");
+    }
+}

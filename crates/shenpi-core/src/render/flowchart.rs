@@ -243,10 +243,10 @@ fn stage_bands(out: &mut String, graph: &FlowGraph, sheet: &Sheet<'_>) {
         *s = Some(s.map_or((l, l), |(lo, hi)| (lo.min(l), hi.max(l))));
     }
     let mut band = 0;
-    for (stage, span) in stages.iter().zip(span) {
+    for (k, (stage, span)) in stages.iter().zip(span).enumerate() {
         let Some((lo, hi)) = span else { continue };
-        let label = match stage.budget() {
-            Some(b) => format!("{} · 阶段总控 {b} 个工作日", stage.name()),
+        let label = match super::stage_limits(graph.flow(), k) {
+            Some(limits) => format!("{} · {limits}", stage.name()),
             None => stage.name().to_string(),
         };
         let _ = write!(out, r#"<g class="stage" id="stage-{}">"#, esc(stage.id()));
@@ -395,7 +395,7 @@ fn step_boxes(out: &mut String, graph: &FlowGraph, facts: &Facts, sheet: &Sheet<
             (false, false) => ("#f4f6f6", "#aab7b8", 1.2),
         };
         let dash = if s.counted() { "" } else { r#" stroke-dasharray="5 3""# };
-        let dept = s.dept_label();
+        let dept = super::depts_text(s);
         let days = match s.legal() {
             Some(l) => format!("承诺 {} 个工作日 / 法定 {l} 个工作日", s.promised()),
             None => format!("{} 个工作日", s.promised()),
@@ -488,7 +488,7 @@ fn by_stage(graph: &FlowGraph, facts: &Facts) -> String {
         let k = stage_of[v.index()];
         let (x, y) = sheet.corner(v);
         let stroke = if critical[k] > 0 { CRITICAL } else { "#5d6d7e" };
-        let budget = stages[k].budget().map_or(String::new(), |b| format!(" · 阶段总控 {b} 个工作日"));
+        let budget = super::stage_limits(graph.flow(), k).map_or(String::new(), |l| format!(" · {l}"));
         let _ = writeln!(
             out,
             r##"<g id="stage-{}" class="stage-summary" data-steps="{}"><title>{}</title><rect x="{x:.1}" y="{y:.1}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="#ffffff" stroke="{stroke}" stroke-width="1.6"/><text x="{:.1}" y="{:.1}" font-size="14" font-weight="bold" fill="#1f2d3d">{}</text><text x="{:.1}" y="{:.1}" font-size="12" fill="#566573">{} 个环节 · 关键 {} 个</text><text x="{:.1}" y="{:.1}" font-size="12" fill="#566573">{}</text></g>"##,

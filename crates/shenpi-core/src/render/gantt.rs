@@ -1,6 +1,6 @@
 //! The Gantt chart as SVG: one bar per step on a calendar axis with rest
 //! days and holidays shaded, stages as bands, the critical path in red,
-//! floats as thin tails, and the budget (and each stage's) as vertical lines.
+//! floats as thin tails, and the budget (and each stage's and group's) as vertical lines.
 //!
 //! [`Gantt`] holds what to draw; build it from a plan ([`Gantt::from_plan`])
 //! or from a live project's status ([`Gantt::from_status`]).
@@ -45,7 +45,7 @@ pub struct Bar {
     pub kind: BarKind,
 }
 
-/// A vertical line: the budget, a stage's budget, or the day of a status.
+/// A vertical line: the budget, a stage's or a group of stages' budget, or the day of a status.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Marker {
     /// Where.
@@ -109,6 +109,17 @@ impl Gantt {
                     label: format!("{name} {b} 个工作日"),
                     class: "stage-budget",
                 });
+            }
+        }
+        for gt in plan.groups() {
+            let group = &g.flow().budgets()[gt.group];
+            let ends = g.nodes().filter(|&v| group.contains(g.step(v).stage())).map(|v| plan.step(v).ef);
+            let Some(end) = ends.max() else { continue };
+            // The group's last stage may end this much later and keep within the group's limit.
+            let last = i64::from(end) + i64::from(gt.days) - i64::from(gt.total_days);
+            if let Some(d) = day(last)? {
+                let label = format!("{} {} 个工作日", group.name(), gt.days);
+                markers.push(Marker { date: d, label, class: "stage-budget" });
             }
         }
         let flow = g.flow();
@@ -234,7 +245,7 @@ pub fn gantt_svg(graph: &FlowGraph, gantt: &Gantt, calendar: &Calendar) -> Strin
     for (i, row) in rows.iter().enumerate() {
         let y = TOP + i as f64 * ROW_H;
         match row {
-            Row::Stage(name, budget) => stage_row(&mut out, name, *budget, y, frame.width),
+            Row::Stage(name, limits) => stage_row(&mut out, name, limits.as_deref(), y, frame.width),
             Row::Step(bar) => step_row(&mut out, graph, bar, y, &axis),
         }
     }
@@ -321,7 +332,7 @@ fn rows<'a>(graph: &'a FlowGraph, gantt: &'a Gantt) -> Vec<Row<'a>> {
         if bars.is_empty() {
             continue;
         }
-        rows.push(Row::Stage(stage.name(), stage.budget()));
+        rows.push(Row::Stage(stage.name(), super::stage_limits(graph.flow(), k)));
         rows.extend(bars.into_iter().map(Row::Step));
     }
     rows
@@ -400,10 +411,10 @@ fn month_axis(out: &mut String, axis: &Axis, frame: &Frame) {
     }
 }
 
-/// A stage's band across the chart, with its budget.
-fn stage_row(out: &mut String, name: &str, budget: Option<u32>, y: f64, width: f64) {
-    let label = match budget {
-        Some(b) => format!("{name} · 阶段总控 {b} 个工作日"),
+/// A stage's band across the chart, with its limits (its budget and the groups of stages it closes).
+fn stage_row(out: &mut String, name: &str, limits: Option<&str>, y: f64, width: f64) {
+    let label = match limits {
+        Some(l) => format!("{name} · {l}"),
         None => name.to_string(),
     };
     let (band_y, band_w, band_h) = (y + 2.0, width - 2.0 * MARGIN, ROW_H - 4.0);
@@ -463,7 +474,7 @@ fn step_row(out: &mut String, graph: &FlowGraph, bar: &Bar, y: f64, axis: &Axis)
 
 /// The step's name and departments, cut to fit the label column.
 fn step_label(out: &mut String, step: &crate::model::Step, y: f64) {
-    let dept = step.dept_label();
+    let dept = super::depts_text(step);
     let label = if dept.is_empty() { step.name().to_string() } else { format!("{} · {dept}", step.name()) };
     let label = esc(&fit(&label, 12.0, LABEL_W - 20.0));
     let (x, y) = (MARGIN + 16.0, y + 17.0);
@@ -576,7 +587,7 @@ fn legend(out: &mut String, height: f64) {
 }
 
 enum Row<'a> {
-    Stage(&'a str, Option<u32>),
+    Stage(&'a str, Option<String>),
     Step(&'a Bar),
 }
 

@@ -17,7 +17,7 @@ pub use layout::{Layout, Route, layered, layered_size, transitive_reduction};
 pub use text::{dot, mermaid, mermaid_id};
 
 use crate::graph::{FlowGraph, Node};
-use crate::model::Step;
+use crate::model::{Flow, Step};
 
 /// What a chart shows besides the flow itself: which steps are critical and
 /// the totals for the title. Usually built from a plan.
@@ -69,10 +69,52 @@ impl Facts {
     }
 }
 
+/// The departments a chart shows for a step: a countersign's joined by `+`
+/// (`住建局+人防办`), a joint step's lead and then its members
+/// (`住建局牵头+人防办+水利局`).
+pub(crate) fn depts_text(s: &Step) -> String {
+    match s.joint() {
+        Some(j) => {
+            let mut text = format!("{}牵头", s.dept_label());
+            for m in j.members() {
+                text.push('+');
+                text.push_str(m.dept());
+            }
+            text
+        }
+        None => s.dept_label(),
+    }
+}
+
+/// The limits a stage's label names, or `None`: its own budget (阶段总控)
+/// and each group of stages (`budgets:`) that ends with it. A group of that
+/// stage alone is its 阶段总控; a longer group is named with its total
+/// (`立项到施工许可 合计 60 个工作日`), on its last stage.
+pub(crate) fn stage_limits(flow: &Flow, stage: usize) -> Option<String> {
+    let mut parts = Vec::new();
+    let own = flow.stages().get(stage).and_then(|s| s.budget());
+    if let Some(b) = own {
+        parts.push(format!("阶段总控 {b} 个工作日"));
+    }
+    for g in flow.budgets() {
+        if g.stages().iter().max() != Some(&stage) {
+            continue;
+        }
+        if g.stages().len() == 1 {
+            if own != Some(g.days()) {
+                parts.push(format!("阶段总控 {} 个工作日", g.days()));
+            }
+        } else {
+            parts.push(format!("{} 合计 {} 个工作日", g.name(), g.days()));
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
+}
+
 /// `发改局 · 承诺 5 个工作日 / 法定 20 个工作日`, marked `不计入总控` for
 /// uncounted work.
 pub(crate) fn limits_label(s: &Step) -> String {
-    let dept = s.dept_label();
+    let dept = depts_text(s);
     let days = match s.legal() {
         Some(l) => format!("承诺 {} 个工作日 / 法定 {l} 个工作日", s.promised()),
         None => format!("{} 个工作日", s.promised()),

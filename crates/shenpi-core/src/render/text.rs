@@ -72,7 +72,7 @@ pub fn mermaid(graph: &FlowGraph, facts: &Facts) -> String {
             out,
             "  subgraph {}[\"{}\"]",
             mermaid_id(stage.id()),
-            mermaid_label(&stage_label(stage))
+            mermaid_label(&stage_label(flow, k))
         );
         out.push_str("    direction LR\n");
         for v in graph.nodes().filter(|&v| graph.step(v).stage() == k) {
@@ -109,10 +109,11 @@ fn dot_str(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-fn stage_label(stage: &crate::model::Stage) -> String {
-    match stage.budget() {
-        Some(b) => format!("{} (阶段总控 {b} 个工作日)", stage.name()),
-        None => stage.name().to_string(),
+fn stage_label(flow: &crate::model::Flow, k: usize) -> String {
+    let name = flow.stages().get(k).map_or("", |s| s.name());
+    match super::stage_limits(flow, k) {
+        Some(limits) => format!("{name} ({limits})"),
+        None => name.to_string(),
     }
 }
 
@@ -126,7 +127,7 @@ pub fn dot(graph: &FlowGraph, facts: &Facts) -> String {
     out.push_str("  node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef4fb\", fontname=\"Noto Sans CJK SC,Microsoft YaHei,sans-serif\"];\n");
     for (k, stage) in flow.stages().iter().enumerate() {
         let _ = writeln!(out, "  subgraph {} {{", dot_str(&format!("cluster_{}", stage.id())));
-        let _ = writeln!(out, "    label={};", dot_str(&stage_label(stage)));
+        let _ = writeln!(out, "    label={};", dot_str(&stage_label(flow, k)));
         for v in graph.nodes().filter(|&v| graph.step(v).stage() == k) {
             let s = graph.step(v);
             let mut attrs =
