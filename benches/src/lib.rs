@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use shenpi::{Dag, Flow, FlowGraph};
 
 /// A bundled flow file, by name (`"zhejiang-industrial"`).

@@ -1,6 +1,6 @@
 //! Duration models compiled for fast sampling, and the per-step draw.
 
-use rand::Rng;
+use rand::{Rng, RngExt};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution};
 use serde::Serialize;
