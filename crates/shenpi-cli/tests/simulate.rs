@@ -70,6 +70,7 @@ fn the_same_seed_prints_the_same_json() {
     assert_eq!(a, b);
     let v: Value = serde_json::from_str(&a.1).expect("JSON");
     assert_eq!((v["seed"].as_u64(), v["finish_date"].is_null()), (Some(7), true), "no dates without --start");
+    assert_eq!(v["schema"], "shenpi.simulation/1");
 }
 
 #[test]

@@ -59,6 +59,7 @@ async fn simulate_and_render_answer_with_the_library_s_reports() {
     let a = call(&app, "POST", "/v1/simulate", &[], Some(body.clone())).await;
     assert_eq!(a.status, 200, "{}", a.text);
     assert_eq!((a.json["runs"].as_u64(), a.json["seed"].as_u64()), (Some(500), Some(7)));
+    assert_eq!(a.json["schema"], "shenpi.simulation/1");
     assert!(a.json["finish_date"]["p50"].is_string());
     let again = call(&app, "POST", "/v1/simulate", &[], Some(body)).await;
     assert_eq!(again.json, a.json, "the same seed gives the same report");
@@ -165,6 +166,7 @@ async fn a_project_lives_through_the_api() {
     assert_eq!((a.status.as_u16(), a.code()), (422, "refused"));
     assert_eq!(a.json["refusal"]["reason"]["code"], "wrong-state", "{}", a.text);
     let a = call(&app, "GET", "/v1/projects/P-1/status?date=2025-03-10", &[], None).await;
+    assert_eq!(a.json["schema"], "shenpi.status/1");
     assert_eq!(
         (a.status.as_u16(), a.json["steps"][0]["state"].as_str()),
         (200, Some("accepted")),

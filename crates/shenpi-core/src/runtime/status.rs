@@ -163,9 +163,14 @@ pub struct StepStatus {
     pub expected_finish: Option<NaiveDate>,
 }
 
-/// A project on a given day.
+/// A project on a given day: the JSON of `shenpi project status --format
+/// json` and of the HTTP service's status, versioned by `schema`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Status {
+    /// The version of this shape: [`Status::SCHEMA`]. A field may be added
+    /// under the same schema; one renamed, removed or given another meaning takes a new one.
+    pub schema: &'static str,
     /// The project's id.
     pub project: String,
     /// The pinned flow's id.
@@ -217,6 +222,11 @@ pub struct Status {
     /// What to tell the reader about such dates, e.g. "dates after 2026-12-31
     /// follow the holiday law; the 2027 arrangement is not yet published".
     pub provisional_note: Option<String>,
+}
+
+impl Status {
+    /// The value of [`Status::schema`] for this shape.
+    pub const SCHEMA: &'static str = "shenpi.status/1";
 }
 
 /// One line of the supervision board: a step due, overdue or flagged.
@@ -454,6 +464,7 @@ impl Project {
             .min();
         let provisional_note = first_provisional_date.and_then(|_| self.calendar.provisional_note());
         Ok(Status {
+            schema: Status::SCHEMA,
             project: self.record.id.clone(),
             flow: self.record.flow_id.clone(),
             flow_hash: self.record.flow_hash.clone(),

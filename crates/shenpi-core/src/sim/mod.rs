@@ -259,9 +259,14 @@ pub struct PlanComparison {
     pub drivers: Vec<Driver>,
 }
 
-/// The outcome of [`simulate`].
+/// The outcome of [`simulate`]: the JSON of `shenpi simulate --format json`
+/// and of the HTTP service's `/v1/simulate`, versioned by `schema`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SimReport {
+    /// The version of this shape: [`SimReport::SCHEMA`]. A field may be added
+    /// under the same schema; one renamed, removed or given another meaning takes a new one.
+    pub schema: &'static str,
     /// Flow id.
     pub flow: String,
     /// Number of runs.
@@ -301,6 +306,9 @@ pub struct SimReport {
 }
 
 impl SimReport {
+    /// The value of [`SimReport::schema`] for this shape.
+    pub const SCHEMA: &'static str = "shenpi.simulation/1";
+
     /// Adds `start_date` and `finish_date`: the working day `elapsed_days.p50` (p80,
     /// p95) after day 0, where day 0 is `start` or the next working day, as in
     /// [`Plan::dates`](crate::schedule::Plan::dates). Dates are monotone in
@@ -462,6 +470,7 @@ fn build_report(
     drivers.sort_by(|a, b| b.delay_contribution.abs().total_cmp(&a.delay_contribution.abs()));
     drivers.truncate(DRIVERS);
     SimReport {
+        schema: SimReport::SCHEMA,
         flow: flow.id().to_string(),
         runs: options.runs,
         seed: options.seed,

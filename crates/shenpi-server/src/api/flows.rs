@@ -110,7 +110,7 @@ pub(crate) struct SimulateRequest {
 /// The answer is the library's `SimReport`.
 #[utoipa::path(post, path = "/v1/simulate", tag = "flows", request_body = SimulateRequest,
     responses(
-        (status = 200, description = "The simulation report (the library's SimReport)", body = Object),
+        (status = 200, description = "The simulation report (the library's SimReport, `schema`: `shenpi.simulation/1`)", body = Object),
         (status = "4XX", description = "An invalid flow, params or options", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Took longer than the service allows", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -336,7 +336,7 @@ pub(crate) struct EvaluateRequest {
 pub(crate) struct EvaluateResponse {
     /// The events as the engine numbers them.
     events: Vec<EventOut>,
-    /// Both clocks of every step, and the project's outlook (the library's Status).
+    /// Both clocks of every step, and the project's outlook (the library's Status, `schema`: `shenpi.status/1`).
     #[schema(value_type = Object)]
     status: shenpi_core::runtime::Status,
     /// Events the engine owes as of the day (deemed approvals, 容缺 failures, confirmations), in order.

@@ -470,7 +470,7 @@ pub(crate) struct DateQuery {
 #[utoipa::path(get, path = "/v1/projects/{id}/status", tag = "projects",
     params(("id" = String, Path, description = "The project's id"), DateQuery),
     responses(
-        (status = 200, description = "The status (the library's Status)", body = Object),
+        (status = 200, description = "The status (the library's Status, `schema`: `shenpi.status/1`)", body = Object),
         (status = 404, description = "No such project within the token's reach", body = Problem, content_type = "application/problem+json"),
         (status = "4XX", description = "A bad date; no token (401); a role the token lacks (403)", body = Problem, content_type = "application/problem+json"),
     ))]
