@@ -28,6 +28,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use shenpi_core::ErrorKind;
+use shenpi_core::calendar::{CN_DATA_ENV, Calendar};
 
 use crate::common::{Cause, Failure};
 
@@ -178,6 +179,18 @@ pub fn exit_code(cause: Cause) -> u8 {
 }
 
 fn run(command: Command) -> Result<(), Failure> {
+    if !matches!(command, Command::Completions(_) | Command::Man(_)) {
+        // A wrong `SHENPI_CALENDAR_DATA` stops every command, rather than leaving it on the built-in data.
+        Calendar::try_cn().map_err(|e| match e.report() {
+            Some(report) => Failure::new(
+                Cause::Error(ErrorKind::InvalidOption),
+                format!("the file {CN_DATA_ENV} names is not `cn` data"),
+            )
+            .with_report(report)
+            .help(&format!("correct it, or unset {CN_DATA_ENV} to count on the data built into shenpi")),
+            None => Failure::new(Cause::Error(ErrorKind::Io), format!("{e} (named by {CN_DATA_ENV})")),
+        })?;
+    }
     match command {
         Command::Check(args) => check::run(args),
         Command::Plan(args) => plan::run(args),

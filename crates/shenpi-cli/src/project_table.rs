@@ -171,6 +171,7 @@ fn outlook(out: &mut Vec<u8>, s: &Status, is_filing: &dyn Fn(&str) -> bool) -> i
             "note: dates before {first} count weekends only: the calendar has no holidays before it"
         )?;
     }
+    writeln!(out, "calendar `{}`, data {}", printable(&s.calendar), s.calendar_data)?;
     if let Some(note) = &s.provisional_note {
         writeln!(out, "note: provisional: {}", printable(note))?;
     } else if let Some(last) = s.estimated_after {

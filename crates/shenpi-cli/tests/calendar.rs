@@ -121,3 +121,84 @@ fn show_lists_a_projected_year_by_the_holiday_law() {
     assert!(out.contains("2027-02-05..2027-02-08  holiday        春节\n"), "{out}");
     assert!(out.contains("2027-02-09..2027-02-10  holiday        春节补假\n"), "{out}");
 }
+
+/// A 2027 data file as a vendor would ship it the day the notice is out
+/// (these dates are an example, not the notice).
+const DATA_2027: &str = "base: cn\nyears: 2027\nnotices:\n  - title: 国务院办公厅关于2027年部分节假日安排的通知\n    \
+                         holidays: [2027-02-05..2027-02-12 春节]\n    workdays: [2027-02-20 春节]\n";
+
+/// Runs `shenpi ARGS…` with `SHENPI_CALENDAR_DATA` set to `data`.
+fn with_data(data: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_shenpi"))
+        .env("SHENPI_CALENDAR_DATA", data)
+        .args(args)
+        .output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
+}
+
+#[test]
+fn a_data_file_replaces_the_projection_and_status_says_which_data_it_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("cn-2027.yaml");
+    std::fs::write(&data, DATA_2027).unwrap();
+    // Published now: the break ends on the 12th, and nothing is provisional.
+    assert_eq!(
+        with_data(&data, &["calendar", "add-days", "cn", "2027-02-04", "1"]),
+        (0, "2027-02-15\n".to_string(), String::new())
+    );
+    let flow = dir.path().join("flow.yaml");
+    std::fs::write(
+        &flow,
+        "id: d\nname: 数据\nstages:\n  - { id: s, name: 阶段, steps: [{ id: a, name: 事项, promised: 60 }] }\n",
+    )
+    .unwrap();
+    let db = dir.path().join("p.db");
+    let (db, flow) = (db.to_str().unwrap(), flow.to_str().unwrap());
+    let project = |args: &[&str]| {
+        let mut all = vec!["project", "--db", db];
+        all.extend_from_slice(args);
+        all.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let run = |data: Option<&std::path::Path>, args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        match data {
+            Some(d) => with_data(d, &args),
+            None => {
+                let out = Command::new(env!("CARGO_BIN_EXE_shenpi"))
+                    .env_remove("SHENPI_CALENDAR_DATA")
+                    .args(&args)
+                    .output()
+                    .unwrap();
+                let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+                (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
+            }
+        }
+    };
+    let new = project(&["new", flow, "--id", "P-1", "--start", "2026-11-02"]);
+    assert_eq!(run(None, new).0, 0);
+    // Started on the built-in data: 2027 is projected, and the status says which data it counted on.
+    let (code, table, err) = run(None, project(&["status", "P-1", "--date", "2026-11-30"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(table.contains("calendar `cn`, data 2004..2026 sha256:"), "{table}");
+    assert!(table.contains("the 2027 arrangement is not yet published"), "{table}");
+    // The data file reaches the running project: published, no longer provisional.
+    let (code, table, err) = run(Some(&data), project(&["status", "P-1", "--date", "2026-11-30"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(table.contains("calendar `cn`, data 2004..2027 sha256:"), "{table}");
+    assert!(!table.contains("provisional"), "{table}");
+    // An event records the data it was counted on; reading status wrote nothing.
+    let event = project(&["event", "P-1", "a", "accepted", "--date", "2026-11-30", "--format", "json"]);
+    let (code, json, err) = run(Some(&data), event);
+    assert_eq!(code, 0, "{err}");
+    assert!(json.contains("\"calendar_data\": \"2004..2027 sha256:"), "{json}");
+    // A data file that is not `cn` data stops every command, exit 2.
+    std::fs::write(&data, "base: none\nyears: 2027\n").unwrap();
+    let (code, _, err) = with_data(&data, &["calendar", "add-days", "cn", "2027-02-04", "1"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("the built-in `cn` data publish 2004..2026") && err.contains("SHENPI_CALENDAR_DATA"),
+        "{err}"
+    );
+}

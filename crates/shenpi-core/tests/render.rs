@@ -50,6 +50,44 @@ fn edges_in_svg(doc: &roxmltree::Document<'_>) -> BTreeSet<(String, String)> {
 }
 
 /// A flow of `body` (steps under one stage), compiled with its defaults.
+// A chart into 2027 filled the law's projected holidays as if published, and did not say so.
+#[test]
+fn gantt_svg_hatches_projected_holidays_and_says_they_are_provisional() {
+    use shenpi_core::Calendar;
+    use shenpi_core::schedule::Plan;
+    let calendar = Calendar::cn();
+    let plan = Plan::new(compiled("      - { id: a, name: 许可, promised: 80 }\n"));
+    let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let classes = |start| {
+        let dates = plan.dates(start, &calendar).unwrap();
+        let gantt = render::Gantt::from_plan(&plan, &dates, &calendar).unwrap();
+        let svg = render::gantt_svg(plan.graph(), &gantt, &calendar);
+        let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{e}\n{svg}"));
+        let titles = |class: &str| -> Vec<String> {
+            doc.descendants()
+                .filter(|n| n.attribute("class") == Some(class))
+                .map(|n| n.descendants().filter(|t| t.is_text()).filter_map(|t| t.text()).collect())
+                .collect()
+        };
+        (titles("holiday"), titles("holiday projected"), titles("provisional-note"))
+    };
+    // From November 2026 into 2027: New Year's Day 2026 is not on the axis; the 2027 Spring Festival is projected.
+    let (published, projected, note) = classes(date(2026, 11, 30));
+    assert!(published.is_empty(), "{published:?}");
+    assert!(projected.iter().any(|t| t.starts_with("2027-02-05 春节")), "{projected:?}");
+    assert!(projected.iter().any(|t| t.starts_with("2027-02-09 春节补假")), "{projected:?}");
+    assert_eq!(
+        note,
+        [
+            "暂定 (provisional): dates after 2026-12-31 follow the holiday law; the 2027 arrangement is not yet published"
+        ]
+    );
+    // All published: no hatching, no note.
+    let (published, projected, note) = classes(date(2025, 9, 1));
+    assert!(published.iter().any(|t| t.starts_with("2025-10-01 国庆节")), "{published:?}");
+    assert!(projected.is_empty() && note.is_empty(), "{projected:?} {note:?}");
+}
+
 fn compiled(body: &str) -> FlowGraph {
     let yaml = format!("id: big\nname: 压力\nstages:\n  - id: s\n    name: 阶段\n    steps:\n{body}");
     let flow = Arc::new(Flow::parse("big.yaml", &yaml).unwrap_or_else(|r| panic!("{}", r.render())));

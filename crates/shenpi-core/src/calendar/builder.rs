@@ -307,9 +307,11 @@ impl CalendarBuilder {
         entries.extend(projected);
         entries.sort_by_key(|e| (e.first, e.last));
         let published = (last - first).num_days() as usize + 1;
+        let version = data_version(&weekend, Some((first, last)), &entries);
         Ok(Calendar {
             data: Arc::new(Data {
                 id: self.id,
+                version,
                 title: self.title,
                 entries,
                 notices: self.notices,
@@ -359,6 +361,37 @@ struct Shape {
     weekend: [bool; 7],
     /// The holiday law's days after `last`.
     projected: Vec<Entry>,
+}
+
+/// [`Calendar::data_version`] of a calendar resting on `weekend`, with
+/// published data for the days `years` (none for weekends only) listing
+/// `entries`; projected entries are left out, since the law derives them.
+///
+/// # Complexity
+/// O(entries).
+pub(super) fn data_version(
+    weekend: &[bool; 7],
+    years: Option<(NaiveDate, NaiveDate)>,
+    entries: &[Entry],
+) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    let mut h = Sha256::new();
+    h.update(weekend.map(u8::from));
+    let mut line = String::new();
+    if let Some((first, last)) = years {
+        let _ = writeln!(line, "{first} {last}");
+    }
+    for e in entries.iter().filter(|e| !e.projected) {
+        let kind = if e.kind == DayKind::Holiday { "holiday" } else { "workday" };
+        let _ = writeln!(line, "{kind} {} {} {}", e.first, e.last, e.name.as_deref().unwrap_or(""));
+    }
+    h.update(line.as_bytes());
+    let hex: String = h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+    match years {
+        Some((first, last)) => format!("{}..{} sha256:{hex}", first.year(), last.year()),
+        None => format!("sha256:{hex}"),
+    }
 }
 
 /// The years the holiday law projects after data ending in `last_year`:

@@ -70,7 +70,19 @@ pub enum CalendarReach {
     Anywhere,
 }
 
+/// A calendar or data file's text, read within [`crate::limits`].
+pub(super) fn read_text(path: &Path) -> Result<String, LoadError> {
+    let io = |error| LoadError { kind: LoadKind::Io { path: path.to_path_buf(), error } };
+    let bytes = crate::limits::read_file(path).map_err(io)?;
+    String::from_utf8(bytes).map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+}
+
 impl LoadError {
+    /// A file that was read but is not a valid calendar.
+    pub(super) fn invalid(report: Report) -> LoadError {
+        LoadError { kind: LoadKind::Invalid(report) }
+    }
+
     /// True when the file could not be read.
     pub fn is_io(&self) -> bool {
         matches!(self.kind, LoadKind::Io { .. })
@@ -139,12 +151,8 @@ impl Calendar {
     /// # Errors
     /// The file cannot be read ([`LoadError::is_io`]) or is not a valid calendar.
     pub fn load(path: &Path) -> Result<Calendar, LoadError> {
-        let io = |error| LoadError { kind: LoadKind::Io { path: path.to_path_buf(), error } };
-        let bytes = crate::limits::read_file(path).map_err(io)?;
-        let text = String::from_utf8(bytes)
-            .map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
-        Calendar::from_yaml(&path.display().to_string(), &text)
-            .map_err(|r| LoadError { kind: LoadKind::Invalid(r) })
+        let text = read_text(path)?;
+        Calendar::from_yaml(&path.display().to_string(), &text).map_err(LoadError::invalid)
     }
 
     /// The calendar a flow's `calendar:` key names: `cn` (the built-in
@@ -240,8 +248,13 @@ pub fn calendar_path(
 
 /// Loads a calendar file, reporting every problem in one go.
 pub(crate) fn load(source: Arc<Source>) -> Result<Calendar, Report> {
+    load_on(source, &Calendar::cn)
+}
+
+/// [`load`], with `cn` giving the calendar `base: cn` adds days to.
+pub(crate) fn load_on(source: Arc<Source>, cn: &dyn Fn() -> Calendar) -> Result<Calendar, Report> {
     let mut r = Reader::new(&source);
-    let cal = read(&mut r);
+    let cal = read(&mut r, cn);
     let diags = r.diags;
     match cal {
         Some(c) if !diags.iter().any(Diagnostic::is_error) => Ok(c),
@@ -273,13 +286,13 @@ struct Days {
 
 /// Reads a calendar file: its header, its days, then the calendar they make,
 /// reporting every problem on the way.
-fn read(r: &mut Reader<'_>) -> Option<Calendar> {
+fn read(r: &mut Reader<'_>, cn: &dyn Fn() -> Calendar) -> Option<Calendar> {
     let root = document(r)?;
     let f = r.fields(&root, "a calendar file", KEYS)?;
     let header = read_header(r, &f);
     let days = read_days(r, &f);
     let builder = match header.base? {
-        Base::Cn => on_cn(r, &f, &header),
+        Base::Cn => on_cn(r, &f, &header, cn()),
         Base::None => from_scratch(r, &f, &header)?,
     };
     let (builder, spans) = with_days(builder, &header, days);
@@ -422,7 +435,7 @@ fn read_kinds(r: &mut Reader<'_>, f: &Fields<'_>, notice: Option<usize>, out: &m
 }
 
 /// A builder on top of `cn`, its years widened by the file's.
-fn on_cn(r: &mut Reader<'_>, f: &Fields<'_>, header: &Header) -> CalendarBuilder {
+fn on_cn(r: &mut Reader<'_>, f: &Fields<'_>, header: &Header, cn: Calendar) -> CalendarBuilder {
     if let Some(span) = f.key_span("weekend") {
         r.push(
             Diagnostic::error(Code::InvalidValue, "`weekend` cannot be changed on top of `base: cn`")
@@ -430,7 +443,7 @@ fn on_cn(r: &mut Reader<'_>, f: &Fields<'_>, header: &Header) -> CalendarBuilder
                 .help("remove `weekend`, or use `base: none` for a calendar of your own"),
         );
     }
-    let b = Calendar::cn().extend(r.source.name());
+    let b = cn.extend(r.source.name());
     // The file's years widen cn's: a file written for `2015..2027` keeps the earlier years too.
     match header.years {
         Some((y0, y1)) => {

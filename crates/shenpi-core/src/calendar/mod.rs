@@ -69,6 +69,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 
 pub(crate) use builder::Problem;
 pub use builder::{CalendarBuilder, MAX_YEARS};
+pub use cn::DATA_ENV as CN_DATA_ENV;
 pub(crate) use error::date_problem;
 pub use error::{CalendarError, parse_date};
 pub use file::{CalendarReach, LoadError, calendar_path};
@@ -93,8 +94,11 @@ pub struct Calendar {
 }
 
 /// What a calendar knows, shared by its clones.
+#[derive(Clone)]
 struct Data {
     id: String,
+    /// [`Calendar::data_version`].
+    version: String,
     title: Option<String>,
     entries: Vec<Entry>,
     notices: Vec<Notice>,
@@ -118,6 +122,13 @@ impl Calendar {
     /// State Council, from 2004 on (see [`Calendar::notices`] for the
     /// sources), and after the last published year the holidays of
     /// 《全国年节及纪念日放假办法》 up to 2100 ([`Beyond::Law`]).
+    ///
+    /// A year's arrangement reaches it without a release: when the
+    /// environment variable `SHENPI_CALENDAR_DATA` ([`CN_DATA_ENV`]) names a
+    /// data file, `cn` is read from it (once, at the first use) as
+    /// [`Calendar::cn_with_data`] reads it; if that file cannot be used, `cn`
+    /// is the built-in data and [`Calendar::try_cn`] says why.
+    /// [`Calendar::data_version`] tells which data a calendar has.
     pub fn cn() -> Calendar {
         cn::calendar()
     }
@@ -127,6 +138,7 @@ impl Calendar {
         Calendar {
             data: Arc::new(Data {
                 id: "weekends".to_string(),
+                version: builder::data_version(&weekend_mask(&[Weekday::Sat, Weekday::Sun]), None, &[]),
                 title: None,
                 entries: Vec::new(),
                 notices: Vec::new(),
@@ -151,6 +163,32 @@ impl Calendar {
     /// The name used in messages: `cn`, `weekends`, or the file it was read from.
     pub fn id(&self) -> &str {
         &self.data.id
+    }
+
+    /// Which data the calendar counts on: its published years and a SHA-256
+    /// of its weekly rest days and published entries, e.g.
+    /// `2004..2026 sha256:3f0c2a9d41be7c55`. Two calendars with the same
+    /// version count every published day alike; a data file with a new
+    /// year's arrangement ([`Calendar::cn_with_data`]) gives a new version.
+    /// A project's status says which version it was counted on, and every
+    /// event it records keeps it.
+    ///
+    /// ```
+    /// use shenpi_core::calendar::Calendar;
+    ///
+    /// let v = Calendar::cn_builtin().data_version().to_string();
+    /// assert!(v.starts_with("2004..2026 sha256:"), "{v}");
+    /// assert_eq!(Calendar::weekends_only().data_version().len(), "sha256:".len() + 16);
+    /// ```
+    pub fn data_version(&self) -> &str {
+        &self.data.version
+    }
+
+    /// The same calendar under another name.
+    fn renamed(self, id: &str) -> Calendar {
+        let mut data = Arc::unwrap_or_clone(self.data);
+        data.id = id.to_string();
+        Calendar { data: Arc::new(data), beyond: self.beyond }
     }
 
     /// The calendar's title, if it has one (`中国大陆法定节假日`).

@@ -906,3 +906,62 @@ proptest! {
         prop_assert_eq!(back.is_working_day(a).unwrap(), cal.is_working_day(a).unwrap());
     }
 }
+
+// ---------------------------------------------------------------- data files
+
+/// The 2027 notice as a data file would carry it (an example arrangement, not the notice).
+const NOTICE_2027: &str = "  - title: 国务院办公厅关于2027年部分节假日安排的通知\n    holidays:\n      \
+                           - 2027-02-05..2027-02-12 春节\n    workdays:\n      - 2027-02-20 春节\n";
+
+#[test]
+fn a_data_file_brings_a_new_year_without_a_release() {
+    let builtin = include_str!("../../data/cn.yaml");
+    // A whole copy of the data with the new year: it replaces the built-in data.
+    let full = builtin.replace("years: 2004..2026", "years: 2004..2027") + NOTICE_2027;
+    let cal = Calendar::cn_with_data_text("cn.yaml", &full).map_err(|r| r.render()).unwrap();
+    assert_eq!((cal.id(), cal.beyond()), ("cn", Beyond::Law));
+    assert_eq!(cal.published_through(), Some(d("2027-12-31")));
+    assert_eq!(cal.add_working_days(d("2027-02-04"), 1).unwrap(), d("2027-02-15"));
+    assert!(cal.is_working_day(d("2027-02-20")).unwrap());
+    assert!(!cal.is_provisional(d("2027-12-31")) && cal.is_provisional(d("2028-01-01")));
+    assert!(cal.entries_in_year(2028).any(|e| e.projected), "the law still projects what follows");
+    assert!(cal.data_version().starts_with("2004..2027 sha256:"), "{}", cal.data_version());
+    assert_ne!(cal.data_version(), Calendar::cn_builtin().data_version());
+    // Only the new year: added to the built-in data, the same days and so the same version.
+    let added = format!("base: cn\nyears: 2027\nnotices:\n{NOTICE_2027}");
+    let inc = Calendar::cn_with_data_text("cn-2027.yaml", &added).map_err(|r| r.render()).unwrap();
+    assert_eq!((inc.id(), inc.data_version()), ("cn", cal.data_version()));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("cn-2027.yaml"), &added).unwrap();
+    let read = Calendar::cn_with_data(&dir.path().join("cn-2027.yaml")).unwrap();
+    assert_eq!(read.data_version(), cal.data_version());
+    assert!(Calendar::cn_with_data(&dir.path().join("missing.yaml")).unwrap_err().is_io());
+    // Refused: a copy that takes published years away, a week other than the mainland's.
+    for (text, why) in [
+        (
+            "base: none\nyears: 2010..2030\n",
+            "the data cover 2010..2030, but the built-in `cn` data publish 2004..2026",
+        ),
+        (
+            "base: none\nyears: 2004..2030\nweekend: [fri, sat]\n",
+            "`cn` data must rest on Saturday and Sunday",
+        ),
+        ("base: cn\nholidayz: []\n", "unknown key"),
+    ] {
+        let shown = Calendar::cn_with_data_text("x.yaml", text).unwrap_err().render();
+        assert!(shown.contains(why), "{text}: {shown}");
+    }
+}
+
+#[test]
+fn the_data_version_follows_the_days_not_the_text() {
+    let cn = Calendar::cn_builtin();
+    let same = Calendar::cn_with_data_text(
+        "copy.yaml",
+        &format!("# a comment\n{}", include_str!("../../data/cn.yaml")),
+    );
+    assert_eq!(same.map_err(|r| r.render()).unwrap().data_version(), cn.data_version());
+    let local = Calendar::from_yaml("local.yaml", "base: cn\nholidays: [2025-05-06 县庆]\n").unwrap();
+    assert_ne!(local.data_version(), cn.data_version());
+    assert_eq!(Calendar::weekends_only().data_version(), Calendar::weekends_only().data_version());
+}

@@ -414,7 +414,8 @@ impl Parser<'_> {
 
     fn not(&mut self) -> Result<Condition, ExprError> {
         self.depth += 1;
-        if self.depth > MAX_CONDITION_DEPTH {
+        // The condition itself is depth 1: `(` and `not` nest it MAX_CONDITION_DEPTH deep at most.
+        if self.depth > MAX_CONDITION_DEPTH + 1 {
             let (s, e) = self.toks.get(self.pos).map_or((self.len, self.len), |t| (t.1, t.2));
             let mut err =
                 ExprError::new(format!("condition nested more than {MAX_CONDITION_DEPTH} deep"), s, e)
@@ -661,9 +662,11 @@ mod tests {
 
     #[test]
     fn nesting_past_the_limit_is_refused() {
-        let ok = "(".repeat(MAX_CONDITION_DEPTH - 1) + "standard_land" + &")".repeat(MAX_CONDITION_DEPTH - 1);
+        // 32 deep as documented, not 31: crates/shenpi-cli/tests/limits.rs found it one short.
+        let ok = "(".repeat(MAX_CONDITION_DEPTH) + "standard_land" + &")".repeat(MAX_CONDITION_DEPTH);
         assert!(parse(&ok, &mut declared()).is_ok());
-        let deep = "not ".repeat(MAX_CONDITION_DEPTH) + "standard_land";
+        assert!(parse(&("not ".repeat(MAX_CONDITION_DEPTH) + "standard_land"), &mut declared()).is_ok());
+        let deep = "not ".repeat(MAX_CONDITION_DEPTH + 1) + "standard_land";
         let e = parse(&deep, &mut declared()).unwrap_err();
         assert!(e.too_deep, "{}", e.message);
         let deep = "(".repeat(10_000) + "standard_land" + &")".repeat(10_000);

@@ -238,8 +238,14 @@ pub fn gantt_svg(graph: &FlowGraph, gantt: &Gantt, calendar: &Calendar) -> Strin
     };
     let rows = rows(graph, gantt);
     let frame = Frame::new(&axis, rows.len(), gantt);
+    // Days past the published data are drawn, and the chart says what that means.
+    let note = calendar.is_provisional(axis.to).then(|| calendar.provisional_note()).flatten();
+    let frame = frame.with_note(note.as_deref());
     let mut out = String::new();
     header(&mut out, gantt, &frame);
+    if let Some(note) = &note {
+        provisional_note(&mut out, note);
+    }
     rest_days(&mut out, calendar, &axis, &frame);
     month_axis(&mut out, &axis, &frame);
     for (i, row) in rows.iter().enumerate() {
@@ -250,7 +256,7 @@ pub fn gantt_svg(graph: &FlowGraph, gantt: &Gantt, calendar: &Calendar) -> Strin
         }
     }
     markers(&mut out, &gantt.markers, &axis, &frame);
-    legend(&mut out, frame.height);
+    legend(&mut out, frame.height, note.is_some());
     out.push_str("</svg>\n");
     out
 }
@@ -308,7 +314,7 @@ impl Frame {
     /// Wide enough for the axis and for every line of text that does not
     /// move with it: the title, the subtitle and the legend.
     fn new(axis: &Axis, rows: usize, gantt: &Gantt) -> Frame {
-        let texts = [text_width(&gantt.title, 20.0), text_width(&gantt.subtitle, 13.0), legend_width()];
+        let texts = [text_width(&gantt.title, 20.0), text_width(&gantt.subtitle, 13.0), legend_width(false)];
         let widest = texts.into_iter().fold(0.0, f64::max);
         Frame {
             width: (LABEL_W + MARGIN * 2.0 + axis.width() + 90.0).max(widest + MARGIN * 2.0).ceil(),
@@ -321,7 +327,36 @@ impl Frame {
     fn bottom(&self) -> f64 {
         self.body_top + self.body_h
     }
+
+    /// Wide enough for the provisional note too, and for the legend's
+    /// swatch of projected holidays that comes with it.
+    fn with_note(mut self, note: Option<&str>) -> Frame {
+        if let Some(note) = note {
+            let widest = text_width(&provisional_text(note), 12.0).max(legend_width(true));
+            self.width = self.width.max((widest + MARGIN * 2.0).ceil());
+        }
+        self
+    }
 }
+
+/// The line under the subtitle of a chart that shows provisional days.
+fn provisional_text(note: &str) -> String {
+    format!("暂定 (provisional): {note}")
+}
+
+fn provisional_note(out: &mut String, note: &str) {
+    let text = esc(&provisional_text(note));
+    let _ = writeln!(
+        out,
+        r##"<text class="provisional-note" x="{MARGIN}" y="70" font-size="12" fill="#b9770e">{text}</text>"##
+    );
+}
+
+/// The fill of a holiday the law projects: hatched, apart from published ones.
+const PROJECTED_FILL: &str = "url(#projected-holiday)";
+
+/// The hatching of projected holidays, defined once per chart.
+const PROJECTED_PATTERN: &str = r##"<defs><pattern id="projected-holiday" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fdf2e9"/><line x1="0" y1="0" x2="0" y2="6" stroke="#f0b27a" stroke-width="3"/></pattern></defs>"##;
 
 /// Steps grouped under their stages, in stage order then topological order;
 /// a stage without bars gets no row.
@@ -356,20 +391,29 @@ fn header(out: &mut String, gantt: &Gantt, frame: &Frame) {
     let _ = writeln!(out, r##"<text x="{MARGIN}" y="52" font-size="13" fill="#566573">{subtitle}</text>"##);
 }
 
-/// Rest days: weekends light, holidays stronger with their name, make-up
-/// working days (调休) marked above the band.
+/// Rest days: weekends light, holidays stronger with their name (hatched
+/// when the holiday law projects them), make-up working days (调休) marked
+/// above the band.
 fn rest_days(out: &mut String, calendar: &Calendar, axis: &Axis, frame: &Frame) {
     let (top, h, px) = (frame.body_top, frame.body_h, axis.px);
     out.push_str("<g class=\"calendar\">\n");
+    if calendar.is_provisional(axis.to) {
+        out.push_str(PROJECTED_PATTERN);
+        out.push('\n');
+    }
     let mut d = axis.from;
     while d <= axis.to {
         let x = axis.x(d);
         let entry = calendar
             .entries_in_year(d.year())
             .find(|e| e.first <= d && d <= e.last)
-            .map(|e| (e.kind, esc(e.name.as_deref().unwrap_or(""))));
+            .map(|e| (e.kind, esc(e.name.as_deref().unwrap_or("")), e.projected));
         let _ = match (calendar.is_working_day(d), entry) {
-            (Ok(false), Some((DayKind::Holiday, name))) => writeln!(
+            (Ok(false), Some((DayKind::Holiday, name, true))) => writeln!(
+                out,
+                r##"<rect class="holiday projected" x="{x:.1}" y="{top:.1}" width="{px:.1}" height="{h:.1}" fill="{PROJECTED_FILL}"><title>{d} {name} (按放假办法推算, 待公布)</title></rect>"##
+            ),
+            (Ok(false), Some((DayKind::Holiday, name, false))) => writeln!(
                 out,
                 r##"<rect class="holiday" x="{x:.1}" y="{top:.1}" width="{px:.1}" height="{h:.1}" fill="#fadbd8"><title>{d} {name}</title></rect>"##
             ),
@@ -377,7 +421,7 @@ fn rest_days(out: &mut String, calendar: &Calendar, axis: &Axis, frame: &Frame) 
                 out,
                 r##"<rect class="rest" x="{x:.1}" y="{top:.1}" width="{px:.1}" height="{h:.1}" fill="#f2f3f4"/>"##
             ),
-            (Ok(true), Some((DayKind::Workday, name))) => {
+            (Ok(true), Some((DayKind::Workday, name, _))) => {
                 let y = top - 6.0;
                 writeln!(
                     out,
@@ -567,12 +611,25 @@ const LEGEND_NOTE_X: f64 = MARGIN + 510.0;
 /// The legend's closing note: what the thin line after a bar means.
 const LEGEND_NOTE: &str = "细线: 可延后至 (总控余量)";
 
-/// How far right of the left margin the legend reaches.
-fn legend_width() -> f64 {
-    LEGEND_NOTE_X - MARGIN + text_width(LEGEND_NOTE, 11.0)
+/// Where the swatch of projected holidays starts, after the closing note.
+fn projected_swatch_x() -> f64 {
+    LEGEND_NOTE_X + text_width(LEGEND_NOTE, 11.0) + 20.0
 }
 
-fn legend(out: &mut String, height: f64) {
+/// What the swatch of projected holidays says.
+const PROJECTED_LABEL: &str = "推算节假日 (待公布)";
+
+/// How far right of the left margin the legend reaches, with or without
+/// the swatch of projected holidays.
+fn legend_width(projected: bool) -> f64 {
+    if projected {
+        projected_swatch_x() + 20.0 - MARGIN + text_width(PROJECTED_LABEL, 11.0)
+    } else {
+        LEGEND_NOTE_X - MARGIN + text_width(LEGEND_NOTE, 11.0)
+    }
+}
+
+fn legend(out: &mut String, height: f64, projected: bool) {
     let ly = height - 10.0;
     let swatch_y = ly - 9.0;
     out.push_str(r##"<g class="legend" font-size="11" fill="#566573">"##);
@@ -583,7 +640,16 @@ fn legend(out: &mut String, height: f64) {
             r#"<rect x="{x:.1}" y="{swatch_y:.1}" width="16" height="9" {style}/><text x="{label_x:.1}" y="{ly:.1}">{label}</text>"#
         );
     }
-    let _ = writeln!(out, r#"<text x="{LEGEND_NOTE_X:.1}" y="{ly:.1}">{LEGEND_NOTE}</text></g>"#);
+    let _ = write!(out, r#"<text x="{LEGEND_NOTE_X:.1}" y="{ly:.1}">{LEGEND_NOTE}</text>"#);
+    if projected {
+        let x = projected_swatch_x();
+        let label_x = x + 20.0;
+        let _ = write!(
+            out,
+            r#"<rect x="{x:.1}" y="{swatch_y:.1}" width="16" height="9" fill="{PROJECTED_FILL}"/><text x="{label_x:.1}" y="{ly:.1}">{PROJECTED_LABEL}</text>"#
+        );
+    }
+    out.push_str("</g>\n");
 }
 
 enum Row<'a> {

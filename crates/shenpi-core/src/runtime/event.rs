@@ -187,6 +187,13 @@ pub struct EventDetail {
     /// Recorded by the engine ([`Project::advance`](super::Project::advance)), not by a person.
     #[serde(default, skip_serializing_if = "is_false")]
     pub engine: bool,
+    /// The calendar data the project counted on when the event was recorded
+    /// ([`Calendar::data_version`](crate::calendar::Calendar::data_version)):
+    /// set by [`Project::record`](super::Project::record) and
+    /// [`Project::advance`](super::Project::advance), whatever the caller
+    /// gave, so a log shows when a new year's arrangement reached the project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar_data: Option<String>,
 }
 
 impl EventDetail {

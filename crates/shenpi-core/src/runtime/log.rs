@@ -149,6 +149,7 @@ impl Project {
     pub(crate) fn admit(&self, mut event: NewEvent, today: Option<NaiveDate>) -> Result<Admitted, Error> {
         let v = self.node(&event.step, event.kind)?;
         event.detail.supersedes.clear();
+        event.detail.calendar_data = Some(self.calendar.data_version().to_string());
         let refuse = |reason| Error::refused(Refusal { step: event.step.clone(), event: event.kind, reason });
         if let Some(today) = today.filter(|&t| event.date > t) {
             return Err(refuse(RefusalReason::InFuture { date: event.date, today }));

@@ -222,6 +222,11 @@ pub struct Status {
     /// What to tell the reader about such dates, e.g. "dates after 2026-12-31
     /// follow the holiday law; the 2027 arrangement is not yet published".
     pub provisional_note: Option<String>,
+    /// The calendar the days are counted on (`cn`, or the file the flow names).
+    pub calendar: String,
+    /// Which data of it: [`Calendar::data_version`](crate::calendar::Calendar::data_version),
+    /// e.g. `2004..2026 sha256:…`; a new year's data file changes it.
+    pub calendar_data: String,
 }
 
 impl Status {
@@ -487,6 +492,8 @@ impl Project {
             provisional: first_provisional_date.is_some(),
             first_provisional_date,
             provisional_note,
+            calendar: self.calendar.id().to_string(),
+            calendar_data: self.calendar.data_version().to_string(),
         })
     }
 

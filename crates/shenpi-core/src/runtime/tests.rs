@@ -734,3 +734,21 @@ fn a_clock_stop_pushes_the_plan_deadline_back_too() {
     let cal = flow_calendar();
     assert_eq!(deadline(&paused), cal.add_working_days(deadline(&plain), 5).expect("in the calendar"));
 }
+
+// A year's arrangement reaches running projects without a release; the log shows when.
+#[test]
+fn status_and_every_recorded_event_say_which_calendar_data_they_counted_on() {
+    let (store, mut p) = project(&with_filed(&[("land", "accepted", "2025-01-27")]));
+    let version = p.calendar().data_version().to_string();
+    assert!(version.starts_with("2004..") && version.contains(" sha256:"), "{version}");
+    let s = p.status(d("2025-02-03")).expect("status");
+    assert_eq!((s.calendar.as_str(), s.calendar_data.as_str()), ("cn", version.as_str()));
+    // A caller cannot set it: the runtime does, on people's events and the engine's alike.
+    let mut claimed = ev("eia", "accepted", "2025-01-27");
+    claimed.detail.calendar_data = Some("made up".into());
+    p.record(&store, claimed, today()).expect("records");
+    p.advance(&store, d("2025-02-14"), today()).expect("advance");
+    let (_, log) = store.load("P").expect("stored");
+    assert!(log.iter().any(|e| e.is_engine()));
+    assert!(log.iter().all(|e| e.detail.calendar_data.as_deref() == Some(version.as_str())), "{log:?}");
+}
