@@ -17,13 +17,12 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use axum::extract::FromRequestParts;
-use axum::http::StatusCode;
 use axum::http::request::Parts;
 use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
 use sha2::{Digest, Sha256};
 
 use crate::AppState;
-use crate::problem::Problem;
+use crate::problem::{Problem, ServiceCode};
 
 /// What a token may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,9 +91,8 @@ impl Caller {
             Need::Write => "start projects or record events (roles `window`, `admin`)",
             Need::Read => "read projects (roles `supervisor`, `admin`)",
         };
-        Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+        Err(Problem::service(
+            ServiceCode::Forbidden,
             format!("a `{}` token may not {what}", self.role.as_str()),
         ))
     }
@@ -226,7 +224,7 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, Problem> {
         let Some(tokens) = &state.tokens else { return Ok(Caller::open()) };
-        let unauthorized = |detail: &str| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", detail);
+        let unauthorized = |detail: &str| Problem::service(ServiceCode::Unauthorized, detail);
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)

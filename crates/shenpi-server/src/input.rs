@@ -11,10 +11,10 @@ use chrono::{FixedOffset, NaiveDate, Utc};
 use serde::Deserialize;
 use shenpi_core::calendar::parse_date;
 use shenpi_core::runtime::ProjectCalendar;
-use shenpi_core::{Flow, FlowGraph};
+use shenpi_core::{Error, ErrorKind, Flow, FlowGraph};
 use utoipa::ToSchema;
 
-use crate::problem::{Problem, diagnostics};
+use crate::problem::{Problem, ServiceCode, diagnostics};
 
 /// A JSON body; a malformed one is a 400, a wrong media type a 415, too large a 413.
 #[derive(FromRequest)]
@@ -33,11 +33,10 @@ pub struct Path<T>(pub T);
 
 impl From<JsonRejection> for Problem {
     fn from(r: JsonRejection) -> Problem {
-        let status = r.status();
-        let code = match status {
-            StatusCode::PAYLOAD_TOO_LARGE => "too-large",
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
-            _ => "bad-request",
+        let code = match r.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ServiceCode::TooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ServiceCode::UnsupportedMediaType,
+            _ => ServiceCode::BadRequest,
         };
         let detail = match &r {
             JsonRejection::MissingJsonContentType(_) => {
@@ -45,9 +44,7 @@ impl From<JsonRejection> for Problem {
             }
             _ => r.body_text(),
         };
-        let status =
-            if status == StatusCode::UNPROCESSABLE_ENTITY { StatusCode::BAD_REQUEST } else { status };
-        Problem::new(status, code, detail)
+        Problem::service(code, detail)
     }
 }
 
@@ -114,8 +111,8 @@ impl FlowText<'_> {
     /// Parses the flow; an invalid one is a 422 with every diagnostic.
     pub fn parse(&self) -> Result<Flow, Problem> {
         Flow::parse(self.name(), self.flow).map_err(|report| {
-            let mut p = Problem::unprocessable(
-                "invalid",
+            let mut p = Problem::library(
+                ErrorKind::Invalid,
                 format!(
                     "flow `{}` is invalid: {} problem(s), listed in `diagnostics`",
                     self.name(),
@@ -134,8 +131,8 @@ impl FlowText<'_> {
         let calendar = match (ProjectCalendar::builtin(flow.calendar()), self.calendar) {
             (Some(builtin), None) => builtin,
             (Some(_), Some(_)) => {
-                return Err(Problem::unprocessable(
-                    "calendar",
+                return Err(Problem::library(
+                    ErrorKind::InvalidOption,
                     format!(
                         "flow `{}` counts on the built-in calendar `{}`: send no `calendar` text",
                         flow.id(),
@@ -145,8 +142,8 @@ impl FlowText<'_> {
             }
             (None, Some(text)) => ProjectCalendar::from_yaml(flow.calendar(), text)?,
             (None, None) => {
-                return Err(Problem::unprocessable(
-                    "calendar",
+                return Err(Problem::library(
+                    ErrorKind::CalendarNeeded,
                     format!(
                         "flow `{}` names the calendar file `{}`, and the service reads no files: \
                          send the file's text as `calendar`",
@@ -169,9 +166,10 @@ impl Loaded {
     }
 }
 
-/// Parses a `YYYY-MM-DD` field; a bad one is a 422 naming the field.
+/// Parses a `YYYY-MM-DD` field; a bad one is the library's error (422,
+/// `calendar`) naming the field.
 pub fn date(field: &str, text: &str) -> Result<NaiveDate, Problem> {
-    parse_date(text).map_err(|e| Problem::unprocessable("bad-date", format!("`{field}`: {e}")))
+    parse_date(text).map_err(|e| Problem::from(Error::from(e)).in_field(field))
 }
 
 /// Today in China (UTC+8), where approval centres count their days.
@@ -217,7 +215,10 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Problem> {
 /// Refuses text with a NUL or other control character where no store could keep it.
 pub fn plain_text(field: &str, text: &str) -> Result<(), Problem> {
     if text.contains('\0') {
-        return Err(Problem::unprocessable("bad-text", format!("`{field}` contains a NUL character")));
+        return Err(Problem::library(
+            ErrorKind::InvalidOption,
+            format!("`{field}` contains a NUL character"),
+        ));
     }
     Ok(())
 }

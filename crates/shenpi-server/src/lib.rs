@@ -59,7 +59,27 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 pub use auth::{Caller, Role, Tokens};
-pub use problem::{Diagnostic, PROBLEM_JSON, Problem};
+pub use problem::{Diagnostic, PROBLEM_JSON, Problem, ServiceCode, status_of};
+
+/// The flow of the OpenAPI document's examples: filing, then two permits in
+/// parallel, one deemed approved when its legal limit runs out.
+///
+/// ```
+/// let flow = shenpi_core::Flow::parse("demo.yaml", shenpi_server::EXAMPLE_FLOW).expect("a valid flow");
+/// assert_eq!(flow.id(), "demo");
+/// ```
+pub const EXAMPLE_FLOW: &str = "id: demo
+name: 示例流程
+budget: 30
+stages:
+  - id: s
+    name: 立项用地规划许可
+    steps:
+      - { id: filing, name: 企业投资项目备案, dept: 发改局, promised: 1 }
+      - parallel:
+          - { id: land, name: 建设用地规划许可证, dept: 自然资源和规划局, legal: 20, promised: 5, on_timeout: deem-approved }
+          - { id: permit, name: 施工许可, dept: 住建局, legal: 7, promised: 5 }
+";
 
 /// Where the service keeps its projects.
 #[derive(Clone, Debug)]

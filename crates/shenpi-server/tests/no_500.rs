@@ -230,6 +230,11 @@ proptest! {
             prop_assert!(a.status.as_u16() < 500, "{method} {uri} {body:?} {headers:?}: {} {}", a.status, a.text);
             if !a.status.is_success() {
                 prop_assert_eq!(a.header("content-type"), Some("application/problem+json"), "{} {}", method, uri);
+                // The code is the library's or one of the service's own, never another.
+                let code = a.code();
+                let known = shenpi_core::ErrorKind::from_code(code).is_some()
+                    || shenpi_server::ServiceCode::ALL.iter().any(|c| c.code() == code);
+                prop_assert!(known, "{} {}: unknown code `{}`", method, uri, code);
             }
             Ok(())
         })?;

@@ -92,3 +92,44 @@ pub fn post_json(agent: &ureq::Agent, url: &str, body: &str, headers: &[(&str, &
         Err(e) => (0, e.to_string()),
     }
 }
+
+/// A flow whose steps are all in parallel, `steps` of them per writer
+/// (`w{writer}-{k}`), so that writers' events are allowed in any order.
+pub fn parallel_flow(writers: usize, steps: usize) -> String {
+    let mut text = String::from(
+        "id: load\nname: 并联\nbudget: 30\nstages:\n  - id: s\n    name: 并联审批\n    steps:\n      - parallel:\n",
+    );
+    for w in 0..writers {
+        for k in 0..steps {
+            text +=
+                &format!("          - {{ id: w{w}-{k}, name: 事项{w}-{k}, dept: 部门{w}, promised: 5 }}\n");
+        }
+    }
+    text
+}
+
+/// The `n`-th event of `writer` on its own steps: `accepted`, then `approved`.
+pub fn writer_event(writer: usize, n: usize) -> String {
+    let kind = if n % 2 == 0 { "accepted" } else { "approved" };
+    format!(r#"{{"step": "w{writer}-{}", "kind": "{kind}", "date": "2025-03-03"}}"#, n / 2)
+}
+
+/// Starts project `id` of `flow` on 2025-03-03.
+pub fn start_project(agent: &ureq::Agent, url: &str, id: &str, flow: &str) {
+    let body = serde_json::json!({ "id": id, "flow": flow, "start": "2025-03-03" }).to_string();
+    let (status, answer) = post_json(agent, &format!("{url}/v1/projects"), &body, &[]);
+    assert_eq!(status, 201, "{answer}");
+}
+
+/// A project's log as (seq, idempotency key) pairs.
+pub fn log(agent: &ureq::Agent, url: &str, id: &str) -> Vec<(u64, String)> {
+    let mut answer = agent.get(format!("{url}/v1/projects/{id}/events")).call().expect("answers");
+    let text = answer.body_mut().read_to_string().expect("body");
+    let log: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    log["events"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a log: {text}"))
+        .iter()
+        .map(|e| (e["seq"].as_u64().unwrap_or(0), e["key"].as_str().unwrap_or("").to_string()))
+        .collect()
+}

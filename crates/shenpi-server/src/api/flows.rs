@@ -14,7 +14,7 @@ use shenpi_core::diag::Report;
 use shenpi_core::render::{self, Facts, Gantt};
 use shenpi_core::runtime::{MemoryStore, NewEvent, Project};
 use shenpi_core::sim::{self, SimOptions};
-use shenpi_core::{Error, Plan};
+use shenpi_core::{Error, ErrorKind, Plan};
 use utoipa::{IntoParams, ToSchema};
 
 use super::projects::{EventOut, NewEventOut, event_request};
@@ -37,6 +37,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
 #[serde(deny_unknown_fields)]
 pub(crate) struct CheckRequest {
     /// The flow's YAML text.
+    #[schema(example = json!(crate::EXAMPLE_FLOW))]
     flow: String,
     /// The name the flow goes by in diagnostics (default `flow.yaml`).
     name: Option<String>,
@@ -90,6 +91,7 @@ pub(crate) async fn check(
 #[serde(deny_unknown_fields)]
 pub(crate) struct SimulateRequest {
     /// The flow's YAML text.
+    #[schema(example = json!(crate::EXAMPLE_FLOW))]
     flow: String,
     /// The name the flow goes by in messages (default `flow.yaml`).
     name: Option<String>,
@@ -98,11 +100,13 @@ pub(crate) struct SimulateRequest {
     /// Project attributes, e.g. `{"energy_tce": 2000}`; defaults fill the rest.
     #[serde(default)]
     params: BTreeMap<String, ParamValue>,
+    #[schema(example = 1000)]
     /// Number of simulated projects (default 10,000; at most the service's limit, 200,000 unless set otherwise).
     runs: Option<u32>,
     /// Seed: the same seed gives the same report (default 2019).
     seed: Option<u64>,
     /// Start date (YYYY-MM-DD), for finish dates on the flow's calendar.
+    #[schema(example = "2025-03-03")]
     start: Option<String>,
 }
 
@@ -122,7 +126,10 @@ pub(crate) async fn simulate(
     let runs = body.runs.unwrap_or(10_000);
     let most = state.limits.simulation_runs;
     if runs == 0 || runs > most {
-        return Err(Problem::unprocessable("bad-runs", format!("`runs` must be 1 to {most}, not {runs}")));
+        return Err(Problem::library(
+            ErrorKind::InvalidOption,
+            format!("`runs` must be 1 to {most}, not {runs}"),
+        ));
     }
     let start = body.start.as_deref().map(|s| input::date("start", s)).transpose()?;
     let permit = state.simulations.clone().acquire_owned().await;
@@ -162,6 +169,7 @@ pub(crate) enum RenderFormat {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RenderRequest {
     /// The flow's YAML text.
+    #[schema(example = json!(crate::EXAMPLE_FLOW))]
     flow: String,
     /// The name the flow goes by in messages (default `flow.yaml`).
     name: Option<String>,
@@ -173,6 +181,7 @@ pub(crate) struct RenderRequest {
     /// What to draw.
     format: RenderFormat,
     /// Start date for the Gantt chart (YYYY-MM-DD, default today).
+    #[schema(example = "2025-03-03")]
     start: Option<String>,
 }
 
@@ -228,8 +237,10 @@ fn builtin(name: &str) -> Result<Calendar, Problem> {
 #[serde(deny_unknown_fields)]
 pub(crate) struct AddDaysQuery {
     /// The start day, YYYY-MM-DD (not counted itself).
+    #[param(example = "2025-01-24")]
     date: String,
     /// Working days to add.
+    #[param(example = 5)]
     n: u32,
 }
 
@@ -248,7 +259,7 @@ pub(crate) struct AddDaysResponse {
 
 /// The `n`-th working day after a date, counted as the licensing law counts (the start day is not counted).
 #[utoipa::path(get, path = "/v1/calendars/{name}/add-days", tag = "calendars",
-    params(("name" = String, Path, description = "`cn` or `weekends`"), AddDaysQuery),
+    params(("name" = String, Path, description = "`cn` or `weekends`", example = "cn"), AddDaysQuery),
     responses(
         (status = 200, description = "The day", body = AddDaysResponse),
         (status = "4XX", description = "An unknown calendar, a bad date, a date outside the calendar's data", body = Problem, content_type = "application/problem+json"),
@@ -270,8 +281,10 @@ pub(crate) async fn add_days(
 #[serde(deny_unknown_fields)]
 pub(crate) struct BetweenQuery {
     /// YYYY-MM-DD, not counted.
+    #[param(example = "2025-01-24")]
     from: String,
     /// YYYY-MM-DD, counted.
+    #[param(example = "2025-02-10")]
     to: String,
 }
 
@@ -290,7 +303,7 @@ pub(crate) struct BetweenResponse {
 
 /// Working days between two dates: x with from < x ≤ to, the inverse of add-days.
 #[utoipa::path(get, path = "/v1/calendars/{name}/between", tag = "calendars",
-    params(("name" = String, Path, description = "`cn` or `weekends`"), BetweenQuery),
+    params(("name" = String, Path, description = "`cn` or `weekends`", example = "cn"), BetweenQuery),
     responses(
         (status = 200, description = "The count", body = BetweenResponse),
         (status = "4XX", description = "An unknown calendar, a bad date, a date outside the calendar's data", body = Problem, content_type = "application/problem+json"),
@@ -312,6 +325,7 @@ pub(crate) async fn between(
 #[serde(deny_unknown_fields)]
 pub(crate) struct EvaluateRequest {
     /// The flow's YAML text.
+    #[schema(example = json!(crate::EXAMPLE_FLOW))]
     flow: String,
     /// The name the flow goes by in messages (default `flow.yaml`).
     name: Option<String>,
@@ -323,11 +337,13 @@ pub(crate) struct EvaluateRequest {
     /// The project's id, for the answer (default `project`).
     id: Option<String>,
     /// The day the project started, YYYY-MM-DD.
+    #[schema(example = "2025-03-03")]
     start: String,
     /// The events so far, in the order they were recorded.
     #[serde(default)]
     events: Vec<super::projects::EventRequest>,
     /// The day to look at, YYYY-MM-DD (default today).
+    #[schema(example = "2025-03-20")]
     date: Option<String>,
 }
 

@@ -100,9 +100,8 @@ pub(crate) async fn no_such_path(uri: Uri) -> Problem {
 
 /// 405 for a method a path does not take.
 pub(crate) async fn no_such_method(method: Method, uri: Uri) -> Problem {
-    Problem::new(
-        axum::http::StatusCode::METHOD_NOT_ALLOWED,
-        "method-not-allowed",
+    Problem::service(
+        crate::problem::ServiceCode::MethodNotAllowed,
         format!("`{}` does not take {method}; see /openapi.json", uri.path()),
     )
 }

@@ -8,17 +8,17 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use shenpi_core::Error;
 use shenpi_core::runtime::{
     Event, EventKind, NewEvent, ProcedureKind, Project, Store, board as supervision_board,
 };
+use shenpi_core::{Error, ErrorKind};
 use utoipa::{IntoParams, ToSchema};
 
 use super::flows::blocking;
 use crate::AppState;
 use crate::auth::{Caller, Need};
 use crate::input::{self, FlowText, Json, ParamValue, Path, Query};
-use crate::problem::Problem;
+use crate::problem::{Problem, ServiceCode};
 
 /// How often a write without `If-Match` re-reads the log after another writer got in first.
 const ATTEMPTS: usize = 64;
@@ -31,19 +31,23 @@ const MAX_ID: usize = 128;
 #[serde(deny_unknown_fields)]
 pub(crate) struct CreateRequest {
     /// The project's id, unique in the service (1 to 128 characters, no control characters).
+    #[schema(example = "330482-2025-0001")]
     id: String,
     /// The flow's YAML text; the project pins it.
+    #[schema(example = json!(crate::EXAMPLE_FLOW))]
     flow: String,
     /// The name the flow goes by in messages (default `flow.yaml`).
     name: Option<String>,
     /// The text of the calendar file the flow names, when it names one; the project pins it.
     calendar: Option<String>,
     /// The day the project started, YYYY-MM-DD.
+    #[schema(example = "2025-03-03")]
     start: String,
     /// Project attributes, e.g. `{"energy_tce": 2000}`; defaults fill the rest.
     #[serde(default)]
     params: BTreeMap<String, ParamValue>,
     /// The region it belongs to (区划代码, digits, e.g. `330421`); default: the token's region.
+    #[schema(example = "330482")]
     region: Option<String>,
 }
 
@@ -91,6 +95,7 @@ impl ProjectInfo {
 #[serde(deny_unknown_fields)]
 pub(crate) struct EventRequest {
     /// The step's id in the flow.
+    #[schema(example = "filing")]
     step: String,
     /// What happened (the command line's event names, kebab-case): accepted,
     /// accepted-incomplete, supplement-requested, supplement-received,
@@ -99,6 +104,7 @@ pub(crate) struct EventRequest {
     #[schema(example = "accepted")]
     kind: String,
     /// The day it happened, YYYY-MM-DD.
+    #[schema(example = "2025-03-03")]
     date: String,
     /// Why (`--reason`): for a refusal to accept or a termination.
     #[serde(default)]
@@ -125,8 +131,8 @@ const MAX_TEXT: usize = 1000;
 fn event_text(field: &str, text: &str) -> Result<(), Problem> {
     input::plain_text(field, text)?;
     if text.chars().count() > MAX_TEXT {
-        return Err(Problem::unprocessable(
-            "bad-text",
+        return Err(Problem::library(
+            ErrorKind::InvalidOption,
             format!("`{field}` has more than {MAX_TEXT} characters"),
         ));
     }
@@ -137,7 +143,7 @@ fn event_text(field: &str, text: &str) -> Result<(), Problem> {
 pub(crate) fn event_request(e: &EventRequest, key: Option<String>) -> Result<NewEvent, Problem> {
     input::plain_text("step", &e.step)?;
     let kind: EventKind = e.kind.parse().map_err(|err: shenpi_core::runtime::UnknownKind| {
-        Problem::unprocessable("bad-kind", format!("`kind`: {err}"))
+        Problem::library(ErrorKind::InvalidOption, format!("`kind`: {err}"))
     })?;
     let date = input::date("date", &e.date)?;
     let mut event = NewEvent::new(e.step.clone(), kind, date);
@@ -154,9 +160,9 @@ pub(crate) fn event_request(e: &EventRequest, key: Option<String>) -> Result<New
         event = event.by(by.clone());
     }
     if let Some(procedure) = &e.procedure {
-        let procedure: ProcedureKind = procedure
-            .parse()
-            .map_err(|err: String| Problem::unprocessable("bad-procedure", format!("`procedure`: {err}")))?;
+        let procedure: ProcedureKind = procedure.parse().map_err(|err: String| {
+            Problem::library(ErrorKind::InvalidOption, format!("`procedure`: {err}"))
+        })?;
         event = event.procedure(procedure);
     }
     if let Some(notified) = &e.notified {
@@ -253,9 +259,8 @@ fn open_for(store: &dyn Store, caller: &Caller, id: &str) -> Result<Project, Pro
 }
 
 fn stale(id: &str, expected: u64, actual: u64) -> Problem {
-    let mut p = Problem::new(
-        StatusCode::PRECONDITION_FAILED,
-        "stale",
+    let mut p = Problem::service(
+        ServiceCode::Stale,
         format!(
             "project `{id}` has {actual} events, not the {expected} of `If-Match`: someone else recorded \
              first; read the project again and decide anew"
@@ -266,9 +271,8 @@ fn stale(id: &str, expected: u64, actual: u64) -> Problem {
 }
 
 fn busy(id: &str) -> Problem {
-    Problem::new(
-        StatusCode::CONFLICT,
-        "conflict",
+    Problem::library(
+        ErrorKind::Conflict,
         format!(
             "project `{id}` is being written by many others at once; retry with the same Idempotency-Key"
         ),
@@ -294,7 +298,7 @@ pub(crate) async fn create(
 ) -> Result<Response, Problem> {
     caller.require(Need::Write)?;
     if body.id.chars().count() > MAX_ID {
-        return Err(Problem::unprocessable("bad-id", format!("`id` has more than {MAX_ID} characters")));
+        return Err(Problem::library(ErrorKind::Param, format!("`id` has more than {MAX_ID} characters")));
     }
     input::plain_text("id", &body.id)?;
     let start = input::date("start", &body.start)?;
@@ -329,8 +333,8 @@ fn region_for(caller: &Caller, asked: Option<&str>) -> Result<Option<String>, Pr
         None => caller.region.clone(),
     };
     if region.is_empty() || region.len() > 12 || !region.chars().all(|c| c.is_ascii_digit()) {
-        return Err(Problem::unprocessable(
-            "bad-region",
+        return Err(Problem::library(
+            ErrorKind::Param,
             format!(
                 "`region` must be a region code of 1 to 12 digits (区划代码), not `{}`",
                 region.escape_debug()
@@ -338,9 +342,8 @@ fn region_for(caller: &Caller, asked: Option<&str>) -> Result<Option<String>, Pr
         ));
     }
     if !caller.reaches(Some(&region)) {
-        return Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+        return Err(Problem::service(
+            ServiceCode::Forbidden,
             format!("the token reaches regions starting with `{}`, not `{region}`", caller.region),
         ));
     }
@@ -463,6 +466,7 @@ pub(crate) async fn events(
 #[serde(deny_unknown_fields)]
 pub(crate) struct DateQuery {
     /// The day, YYYY-MM-DD (default today in China).
+    #[param(example = "2025-03-20")]
     date: Option<String>,
 }
 
@@ -493,6 +497,7 @@ pub(crate) async fn status(
 #[serde(deny_unknown_fields)]
 pub(crate) struct AdvanceQuery {
     /// The day, YYYY-MM-DD, not after today (default today in China).
+    #[param(example = "2025-03-20")]
     to: Option<String>,
 }
 
@@ -523,8 +528,8 @@ pub(crate) async fn advance(
     let today = input::today();
     let to = input::date_or_today("to", q.to.as_deref())?;
     if to > today {
-        return Err(Problem::unprocessable(
-            "future",
+        return Err(Problem::library(
+            ErrorKind::InFuture,
             format!("`to` is {to}, after today ({today}): the engine records only what is owed by today"),
         ));
     }
@@ -553,6 +558,7 @@ pub(crate) async fn advance(
 #[serde(deny_unknown_fields)]
 pub(crate) struct BoardQuery {
     /// The day, YYYY-MM-DD (default today in China).
+    #[param(example = "2025-03-20")]
     date: Option<String>,
     /// Only this department's steps.
     dept: Option<String>,

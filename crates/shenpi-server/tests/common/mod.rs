@@ -13,19 +13,9 @@ use shenpi_core::runtime::MemoryStore;
 use shenpi_server::{Limits, Service, Tokens};
 use tower::ServiceExt;
 
-/// A small flow: filing (1 day), then land and permit in parallel.
-pub const FLOW: &str = "id: demo
-name: 示例流程
-budget: 30
-stages:
-  - id: s
-    name: 立项用地规划许可
-    steps:
-      - { id: filing, name: 企业投资项目备案, dept: 发改局, promised: 1 }
-      - parallel:
-          - { id: land, name: 建设用地规划许可证, dept: 自然资源和规划局, legal: 20, promised: 5, on_timeout: deem-approved }
-          - { id: permit, name: 施工许可, dept: 住建局, legal: 7, promised: 5 }
-";
+/// A small flow: filing (1 day), then land and permit in parallel; the
+/// OpenAPI document's example.
+pub const FLOW: &str = shenpi_server::EXAMPLE_FLOW;
 
 /// A service on a fresh in-memory store.
 pub fn service(tokens: Option<Tokens>, limits: Limits) -> Router {
