@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use chrono::{FixedOffset, NaiveDate, Utc};
 use serde::Deserialize;
 use shenpi_core::calendar::parse_date;
+use shenpi_core::graph::Options as GraphOptions;
 use shenpi_core::runtime::ProjectCalendar;
 use shenpi_core::{Error, ErrorKind, Flow, FlowGraph};
 use utoipa::ToSchema;
@@ -160,9 +161,18 @@ impl FlowText<'_> {
 impl Loaded {
     /// The flow compiled for a project with these params.
     pub fn graph(&self, params: &BTreeMap<String, ParamValue>) -> Result<FlowGraph, Problem> {
+        self.graph_with(params, GraphOptions::default())
+    }
+
+    /// The flow compiled for a project with these params and the reform's options.
+    pub fn graph_with(
+        &self,
+        params: &BTreeMap<String, ParamValue>,
+        options: GraphOptions,
+    ) -> Result<FlowGraph, Problem> {
         let pairs = param_pairs(params);
         let bound = self.flow.bind(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-        Ok(FlowGraph::new(self.flow.clone(), bound))
+        Ok(FlowGraph::with_options(self.flow.clone(), bound, options))
     }
 }
 

@@ -53,6 +53,39 @@ async fn check_gives_diagnostics_with_lines() {
 }
 
 #[tokio::test]
+async fn plan_answers_with_the_library_s_plan_report() {
+    let app = service(None, Limits::default());
+    let body = json!({ "flow": FLOW, "start": "2025-03-03" });
+    let a = call(&app, "POST", "/v1/plan", &[], Some(body)).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert_eq!(a.json["schema"], "shenpi.plan/1");
+    assert_eq!((a.json["total_days"].as_u64(), a.json["slack"].as_i64()), (Some(6), Some(24)));
+    // Day 0 is Monday 3 March 2025; the sixth working day after it is Tuesday 11 March.
+    assert_eq!(
+        (a.json["start_date"].as_str(), a.json["finish_date"].as_str()),
+        (Some("2025-03-03"), Some("2025-03-11"))
+    );
+    assert_eq!(a.json["critical_path"][0], "filing");
+    let proportional = call(
+        &app,
+        "POST",
+        "/v1/plan",
+        &[],
+        Some(json!({ "flow": FLOW, "start": "2025-03-03", "policy": "proportional" })),
+    )
+    .await;
+    assert_eq!((proportional.status.as_u16(), &proportional.json["policy"]), (200, &json!("proportional")));
+    // Past the calendar's years the plan has days and deadlines, but no dates.
+    let far = call(&app, "POST", "/v1/plan", &[], Some(json!({ "flow": FLOW, "start": "2199-03-03" }))).await;
+    assert_eq!((far.status.as_u16(), &far.json["finish_date"]), (200, &Value::Null), "{}", far.text);
+    assert_eq!(far.json["total_days"].as_u64(), Some(6));
+    let bad = call(&app, "POST", "/v1/plan", &[], Some(json!({ "flow": FLOW, "mode": "fast" }))).await;
+    assert_eq!((bad.status.as_u16(), bad.code()), (400, "bad-request"));
+    let invalid = call(&app, "POST", "/v1/plan", &[], Some(json!({ "flow": "id: [" }))).await;
+    assert_eq!((invalid.status.as_u16(), invalid.code()), (422, "invalid"));
+}
+
+#[tokio::test]
 async fn simulate_and_render_answer_with_the_library_s_reports() {
     let app = service(None, Limits::default());
     let body = json!({ "flow": FLOW, "runs": 500, "seed": 7, "start": "2025-03-03" });

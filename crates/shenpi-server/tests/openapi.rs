@@ -32,6 +32,7 @@ fn the_document_is_openapi_3_1_with_every_endpoint() {
         ("/healthz", "get"),
         ("/openapi.json", "get"),
         ("/v1/check", "post"),
+        ("/v1/plan", "post"),
         ("/v1/simulate", "post"),
         ("/v1/render", "post"),
         ("/v1/calendars/{name}/add-days", "get"),

@@ -11,10 +11,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use shenpi_core::calendar::Calendar;
 use shenpi_core::diag::Report;
+use shenpi_core::graph::{Mode, Options as GraphOptions};
+use shenpi_core::model::DeadlinePolicy;
 use shenpi_core::render::{self, Facts, Gantt};
 use shenpi_core::runtime::{MemoryStore, NewEvent, Project};
 use shenpi_core::sim::{self, SimOptions};
-use shenpi_core::{Error, ErrorKind, Plan};
+use shenpi_core::{Error, ErrorKind, Plan, PlanReport};
 use utoipa::{IntoParams, ToSchema};
 
 use super::projects::{EventOut, NewEventOut, event_request};
@@ -84,6 +86,90 @@ pub(crate) async fn check(
     })
     .await
     .map(axum::Json)
+}
+
+/// How deadlines are handed out along the critical path.
+#[derive(Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum PolicyName {
+    /// Each step's deadline is its latest finish.
+    Latest,
+    /// Slack shared in proportion to promised days.
+    Proportional,
+}
+
+/// How a project runs.
+#[derive(Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum ModeName {
+    /// Every step waits for all its prerequisites.
+    Normal,
+    /// 模拟审批: steps with `provisional` run ahead of the prerequisites their `before` names.
+    Simulated,
+}
+
+/// A flow to plan, as `shenpi plan` takes it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PlanRequest {
+    /// The flow's YAML text.
+    #[schema(example = json!(crate::EXAMPLE_FLOW))]
+    flow: String,
+    /// The name the flow goes by in messages (default `flow.yaml`).
+    name: Option<String>,
+    /// The text of the calendar file the flow names, when it names one.
+    calendar: Option<String>,
+    /// Project attributes, e.g. `{"energy_tce": 2000}`; defaults fill the rest.
+    #[serde(default)]
+    params: BTreeMap<String, ParamValue>,
+    /// Day 0, YYYY-MM-DD (default today in China): every step's dates on the flow's calendar.
+    #[schema(example = "2025-03-03")]
+    start: Option<String>,
+    /// How deadlines are handed out (`--policy`; default the flow's `deadline_policy`).
+    policy: Option<PolicyName>,
+    /// `simulated` runs steps with `provisional` ahead of the prerequisites they name (`--mode`; default `normal`).
+    mode: Option<ModeName>,
+    /// Approve steps with `commitment` at acceptance on the applicant's pledge (告知承诺制, `--commitment`).
+    #[serde(default)]
+    commitment: bool,
+}
+
+/// Plans a flow: totals against the budget, every step's schedule, deadline and dates, what to cut.
+/// The answer is the library's `PlanReport` (`schema: "shenpi.plan/1"`), as `shenpi plan --format json`
+/// prints it; without dates (`start_date` null) when the calendar does not cover the plan.
+#[utoipa::path(post, path = "/v1/plan", tag = "flows", request_body = PlanRequest,
+    responses(
+        (status = 200, description = "The plan (the library's PlanReport, schema shenpi.plan/1)", body = Object),
+        (status = "4XX", description = "An invalid flow, params or date", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn plan(_: Caller, Json(body): Json<PlanRequest>) -> Result<Response, Problem> {
+    let start = input::date_or_today("start", body.start.as_deref())?;
+    let report = blocking(move || {
+        let text =
+            FlowText { flow: &body.flow, name: body.name.as_deref(), calendar: body.calendar.as_deref() };
+        let loaded = text.load()?;
+        let mode = match body.mode {
+            None | Some(ModeName::Normal) => Mode::Normal,
+            Some(ModeName::Simulated) => Mode::Simulated,
+        };
+        let graph = loaded.graph_with(&body.params, GraphOptions { mode, commitment: body.commitment })?;
+        let policy = match body.policy {
+            Some(PolicyName::Latest) => DeadlinePolicy::Latest,
+            Some(PolicyName::Proportional) => DeadlinePolicy::Proportional,
+            None => graph.flow().deadline_policy(),
+        };
+        let plan = Plan::with_policy(graph, policy);
+        let calendar = loaded.calendar.calendar();
+        // Days and deadlines stand on their own; dates need the calendar to cover the whole plan.
+        let dates = match plan.dates(start, calendar) {
+            Ok(dates) => Some(dates),
+            Err(e) if e.is_out_of_range() => None,
+            Err(e) => return Err(Error::from(e).into()),
+        };
+        Ok(PlanReport::new(&plan, dates.as_ref(), calendar))
+    })
+    .await?;
+    Ok(axum::Json(report).into_response())
 }
 
 /// How many projects to simulate, from which seed.

@@ -60,6 +60,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(health))
         .routes(routes!(openapi_doc))
         .routes(routes!(flows::check))
+        .routes(routes!(flows::plan))
         .routes(routes!(flows::simulate))
         .routes(routes!(flows::render))
         .routes(routes!(flows::add_days))
