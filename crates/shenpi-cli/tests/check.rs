@@ -1,15 +1,8 @@
 //! `shenpi check`: exit codes, rustc-style diagnostics, JSON.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn shenpi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shenpi")).current_dir(root()).args(args).output().unwrap()
-}
+use common::{root, shenpi};
 
 #[test]
 fn bundled_flows_pass() {
@@ -61,4 +54,18 @@ fn a_flow_whose_calendar_cannot_be_loaded_is_invalid() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("calendar `no-such-calendar.yaml`: cannot read calendar file"), "{stderr}");
+}
+
+// docs/flow-format.md quotes both counts to explain why they differ; they must be what the commands print.
+#[test]
+fn the_docs_quote_the_step_counts_check_and_plan_print() {
+    let flow = "flows/zhejiang-industrial.yaml";
+    let doc = std::fs::read_to_string(root().join("docs/flow-format.md")).unwrap();
+    let check = String::from_utf8(shenpi(&["check", flow]).stdout).unwrap();
+    let counted = &check[..check.find(" stages").unwrap() + " stages".len()];
+    assert!(doc.contains(&format!("`{counted}…)`")), "the docs should quote `{counted}`");
+    let plan = String::from_utf8(shenpi(&["plan", flow, "--start", "2025-03-03"]).stdout).unwrap();
+    let reform = plan.lines().find(|l| l.starts_with("reform: ")).unwrap();
+    let steps = reform.split(',').next().unwrap();
+    assert!(doc.contains(&format!("`{steps}, …`")), "the docs should quote `{steps}`");
 }
