@@ -21,7 +21,7 @@ use shenpi_core::Flow;
 use shenpi_core::calendar::{Zone, parse_date};
 use shenpi_core::render::{self, Gantt};
 use shenpi_core::runtime::{
-    Alert, Event, EventKind, NewEvent, PauseReason, ProcedureKind, Project, StepState, Store, board,
+    Alert, Event, EventKind, NewEvent, PauseReason, ProcedureKind, Project, StepState, Store, board_of,
 };
 use shenpi_sqlite::SqliteStore;
 
@@ -101,7 +101,8 @@ enum Cmd {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Supervision board (电子监察): every step due, overdue or flagged (a repeated 补正, a procedure past its cap) on a day, by department
+    /// Supervision board (电子监察): every open step due, overdue or flagged (a repeated 补正, a
+    /// procedure past its cap) on a day, by department; read from the store's projections
     Board {
         /// The day, YYYY-MM-DD (default: today)
         #[arg(long)]
@@ -110,6 +111,12 @@ enum Cmd {
         #[arg(long)]
         dept: Option<String>,
         /// `table` for a person, `json` for tools
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Rebuild the board's and the statistics' projections from every project's log
+    Reindex {
+        /// `table` for a person, `json` for tools: how many projects were read
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
@@ -181,6 +188,7 @@ impl Args {
             | Cmd::Status { format, .. }
             | Cmd::Advance { format, .. }
             | Cmd::Board { format, .. }
+            | Cmd::Reindex { format }
             | Cmd::Event(EventArgs { format, .. }) => *format,
             Cmd::Render { .. } => Format::Table,
         }
@@ -247,6 +255,7 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
         Cmd::Advance { to, .. } => {
             date_arg(to.as_deref())?;
         }
+        Cmd::Reindex { .. } => {}
     }
     match args.command {
         Cmd::New { flow, id, start, params, format, reach } => {
@@ -278,13 +287,22 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
         Cmd::Board { date, dept, format } => {
             let date = date_arg(date.as_deref())?;
             let store = reader(&args.db)?;
-            let projects: Vec<Project> =
-                store.list()?.iter().map(|id| Project::open(&store, id)).collect::<Result<_, _>>()?;
-            let rows = board(&projects, date, dept.as_deref())?;
+            let rows = board_of(&store.open_steps(dept.as_deref(), date)?, date);
             match format {
                 Format::Json => json(out, &rows),
                 Format::Table => Ok(board_table(out, date, &rows)?),
             }
+        }
+        Cmd::Reindex { format } => {
+            // A missing store is an error, not a new empty one.
+            drop(reader(&args.db)?);
+            let store = SqliteStore::open(&args.db)?;
+            let projects = store.reindex()?;
+            if format == Format::Json {
+                return json(out, &serde_json::json!({ "projects": projects }));
+            }
+            writeln!(out, "rebuilt the projections of {projects} project(s) in `{}`", args.db.display())?;
+            Ok(())
         }
     }
 }

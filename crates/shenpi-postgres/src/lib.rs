@@ -72,7 +72,10 @@ use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use postgres::{IsolationLevel, NoTls, Row};
 use r2d2_postgres::PostgresConnectionManager;
 use shenpi_core::Error;
-use shenpi_core::runtime::{Event, EventDetail, EventKind, NewEvent, ProjectRecord, Store, resolve_keys};
+use shenpi_core::runtime::{
+    Counts, Dim, Event, EventDetail, EventKind, NewEvent, OpenStep, ProjectRecord, Projection, Store, Tally,
+    projection_of, resolve_keys,
+};
 
 pub use schema::SCHEMA_VERSION;
 
@@ -194,6 +197,19 @@ struct Sql {
     project: String,
     events: String,
     list: String,
+    tallies_of: String,
+    put_tallies_of: String,
+    drop_tallies_of: String,
+    ensure_tally: String,
+    lock_tally: String,
+    put_tally: String,
+    drop_open: String,
+    insert_open: String,
+    board_of: String,
+    board: String,
+    tallies: String,
+    clear: String,
+    lock_all: String,
 }
 
 const EVENT_COLUMNS: &str = "seq, step, kind, date, key, recorded_at, detail";
@@ -221,6 +237,34 @@ impl Sql {
             ),
             events: format!("SELECT {EVENT_COLUMNS} FROM {s}.events WHERE project = $1 ORDER BY seq"),
             list: format!("SELECT id FROM {s}.projects ORDER BY id COLLATE \"C\""),
+            tallies_of: format!("SELECT tallies FROM {s}.project_tallies WHERE project = $1"),
+            put_tallies_of: format!(
+                "INSERT INTO {s}.project_tallies (project, tallies) VALUES ($1, $2) \
+                 ON CONFLICT (project) DO UPDATE SET tallies = EXCLUDED.tallies"
+            ),
+            drop_tallies_of: format!("DELETE FROM {s}.project_tallies WHERE project = $1"),
+            ensure_tally: format!(
+                "INSERT INTO {s}.tallies (dim, key, day, counts) VALUES ($1, $2, $3, '{{}}') ON CONFLICT DO NOTHING"
+            ),
+            lock_tally: format!(
+                "SELECT counts FROM {s}.tallies WHERE dim = $1 AND key = $2 AND day = $3 FOR UPDATE"
+            ),
+            put_tally: format!("UPDATE {s}.tallies SET counts = $4 WHERE dim = $1 AND key = $2 AND day = $3"),
+            drop_open: format!("DELETE FROM {s}.open_steps WHERE project = $1"),
+            insert_open: format!(
+                "INSERT INTO {s}.open_steps (dept, project, step, board_from, row) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT DO NOTHING"
+            ),
+            board_of: format!("SELECT row FROM {s}.open_steps WHERE dept = $1 AND board_from <= $2"),
+            board: format!("SELECT row FROM {s}.open_steps WHERE board_from <= $1"),
+            tallies: format!(
+                "SELECT key, day, counts FROM {s}.tallies WHERE dim = $1 AND day BETWEEN $2 AND $3 \
+                 ORDER BY key COLLATE \"C\", day"
+            ),
+            lock_all: format!("LOCK TABLE {s}.projects IN EXCLUSIVE MODE"),
+            clear: format!(
+                "DELETE FROM {s}.open_steps; DELETE FROM {s}.project_tallies; DELETE FROM {s}.tallies;"
+            ),
         }
     }
 }
@@ -264,16 +308,21 @@ impl PostgresStore {
         let mut client = config
             .connect(NoTls)
             .map_err(|e| Error::store(unreachable(&target, &detail(&e)), Some(Box::new(e))))?;
-        let mut tx = client.transaction().map_err(|e| backend(&target, "start a migration", e))?;
-        schema::migrate(&mut tx, &options.schema, &target)?;
-        tx.commit().map_err(|e| backend(&target, "commit a migration", e))?;
-        drop(client);
         let pool = r2d2::Pool::builder()
             .max_size(options.pool_size)
             .min_idle(Some(0))
             .connection_timeout(options.connect_timeout)
             .build_unchecked(PostgresConnectionManager::new(config, NoTls));
-        Ok(PostgresStore { pool, sql: Sql::new(&options.schema), target })
+        let store = PostgresStore { pool, sql: Sql::new(&options.schema), target };
+        let mut tx = client.transaction().map_err(|e| backend(&store.target, "start a migration", e))?;
+        let was = schema::migrate(&mut tx, &options.schema, &store.target)?;
+        if was < schema::PROJECTIONS {
+            // An existing store gets the projections of the projects it holds.
+            store.reindex_in(&mut tx)?;
+        }
+        tx.commit().map_err(|e| backend(&store.target, "commit a migration", e))?;
+        drop(client);
+        Ok(store)
     }
 
     /// The server, database and schema, without the password: for messages.
@@ -371,6 +420,96 @@ impl PostgresStore {
             }
         }
         Ok(out)
+    }
+
+    /// A project and its log, read inside the caller's transaction.
+    fn load_in(
+        &self,
+        tx: &mut postgres::Transaction<'_>,
+        project: &str,
+    ) -> Result<(ProjectRecord, Vec<Event>), Error> {
+        let row = tx
+            .query_opt(&self.sql.project, &[&project])
+            .map_err(|e| backend(&self.target, "read a project", e))?
+            .ok_or_else(|| Error::not_found(project))?;
+        let record = self.record_from_row(project, &row)?;
+        let rows =
+            tx.query(&self.sql.events, &[&project]).map_err(|e| backend(&self.target, "read events", e))?;
+        let events = rows.iter().map(|r| self.event_from_row(project, r)).collect::<Result<Vec<_>, _>>()?;
+        Ok((record, events))
+    }
+
+    /// Rebuilds every projection from the logs inside the caller's transaction.
+    fn reindex_in(&self, tx: &mut postgres::Transaction<'_>) -> Result<u64, Error> {
+        tx.batch_execute(&self.sql.clear).map_err(|e| backend(&self.target, "clear the projections", e))?;
+        let rows = tx.query(&self.sql.list, &[]).map_err(|e| backend(&self.target, "list projects", e))?;
+        let ids: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()
+            .map_err(|e| backend(&self.target, "list projects", e))?;
+        for id in &ids {
+            let (record, events) = self.load_in(tx, id)?;
+            self.write_projection(tx, id, &projection_of(&record, &events))?;
+        }
+        Ok(ids.len() as u64)
+    }
+
+    /// Replaces a project's projection inside the caller's transaction, which
+    /// holds the project's row lock: its open steps, its tallies, and the
+    /// running sums by the difference (each sum's row locked in one order,
+    /// so concurrent appends to other projects neither lose an update nor deadlock).
+    fn write_projection(
+        &self,
+        tx: &mut postgres::Transaction<'_>,
+        project: &str,
+        new: &Projection,
+    ) -> Result<(), Error> {
+        let t = &self.target;
+        let fail = |e| backend(t, "write the projection", e);
+        let encode = |json: serde_json::Result<String>| {
+            json.map_err(|e| Error::store(format!("cannot encode a projection: {e}"), Some(Box::new(e))))
+        };
+        let corrupt =
+            |what: &str| Error::corrupt(format!("{t}: {what} of project `{project}` does not read"));
+        let old: Vec<Tally> = match tx.query_opt(&self.sql.tallies_of, &[&project]).map_err(fail)? {
+            Some(row) => {
+                let json: String = row.try_get(0).map_err(fail)?;
+                serde_json::from_str(&json).map_err(|_| corrupt("the tallies"))?
+            }
+            None => Vec::new(),
+        };
+        if old != new.tallies {
+            let mut delta: std::collections::BTreeMap<(Dim, &str, NaiveDate), Counts> = Default::default();
+            for (tally, sign) in old.iter().map(|x| (x, -1)).chain(new.tallies.iter().map(|x| (x, 1))) {
+                delta.entry((tally.dim, tally.key.as_str(), tally.day)).or_default().add(&tally.counts, sign);
+            }
+            for ((dim, key, day), d) in delta.iter().filter(|(_, d)| !d.is_zero()) {
+                let dim = dim.as_str();
+                tx.execute(&self.sql.ensure_tally, &[&dim, key, day]).map_err(fail)?;
+                let json: String = tx
+                    .query_one(&self.sql.lock_tally, &[&dim, key, day])
+                    .and_then(|r| r.try_get(0))
+                    .map_err(fail)?;
+                let mut sum: Counts = serde_json::from_str(&json).map_err(|_| corrupt("a running sum"))?;
+                sum.add(d, 1);
+                tx.execute(&self.sql.put_tally, &[&dim, key, day, &encode(serde_json::to_string(&sum))?])
+                    .map_err(fail)?;
+            }
+            if new.tallies.is_empty() {
+                tx.execute(&self.sql.drop_tallies_of, &[&project]).map_err(fail)?;
+            } else {
+                let json = encode(serde_json::to_string(&new.tallies))?;
+                tx.execute(&self.sql.put_tallies_of, &[&project, &json]).map_err(fail)?;
+            }
+        }
+        tx.execute(&self.sql.drop_open, &[&project]).map_err(fail)?;
+        for r in &new.open {
+            let json = encode(serde_json::to_string(r))?;
+            tx.execute(&self.sql.insert_open, &[&r.dept, &project, &r.step, &r.board_from(), &json])
+                .map_err(fail)?;
+        }
+        Ok(())
     }
 
     fn insert_events(
@@ -487,6 +626,8 @@ impl Store for PostgresStore {
             return Err(Error::conflict(project, expected, len));
         }
         let out = self.insert_events(&mut tx, project, len, events, known)?;
+        let (record, log) = self.load_in(&mut tx, project)?;
+        self.write_projection(&mut tx, project, &projection_of(&record, &log))?;
         tx.commit().map_err(|e| backend(&self.target, "commit an append", e))?;
         Ok(out)
     }
@@ -503,21 +644,64 @@ impl Store for PostgresStore {
             .read_only(true)
             .start()
             .map_err(|e| backend(&self.target, "start a read", e))?;
-        let row = tx
-            .query_opt(&self.sql.project, &[&project])
-            .map_err(|e| backend(&self.target, "read a project", e))?
-            .ok_or_else(|| Error::not_found(project))?;
-        let record = self.record_from_row(project, &row)?;
-        let rows =
-            tx.query(&self.sql.events, &[&project]).map_err(|e| backend(&self.target, "read events", e))?;
-        let events = rows.iter().map(|r| self.event_from_row(project, r)).collect::<Result<Vec<_>, _>>()?;
+        let loaded = self.load_in(&mut tx, project)?;
         tx.commit().map_err(|e| backend(&self.target, "end a read", e))?;
-        Ok((record, events))
+        Ok(loaded)
     }
 
     fn list(&self) -> Result<Vec<String>, Error> {
         let mut conn = self.conn()?;
         let rows = conn.query(&self.sql.list, &[]).map_err(|e| backend(&self.target, "list projects", e))?;
         rows.iter().map(|r| r.try_get(0).map_err(|e| backend(&self.target, "list projects", e))).collect()
+    }
+
+    fn open_steps(&self, dept: Option<&str>, date: NaiveDate) -> Result<Vec<OpenStep>, Error> {
+        if dept.is_some_and(|d| d.contains('\0')) {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.conn()?;
+        let rows = match dept {
+            Some(d) => conn.query(&self.sql.board_of, &[&d, &date]),
+            None => conn.query(&self.sql.board, &[&date]),
+        }
+        .map_err(|e| backend(&self.target, "read the board", e))?;
+        rows.iter()
+            .map(|r| {
+                let json: String = r.try_get(0).map_err(|e| backend(&self.target, "read the board", e))?;
+                serde_json::from_str(&json)
+                    .map_err(|e| Error::corrupt(format!("{}: an open step does not read: {e}", self.target)))
+            })
+            .collect()
+    }
+
+    fn tallies(&self, dim: Dim, from: NaiveDate, to: NaiveDate) -> Result<Vec<Tally>, Error> {
+        let mut conn = self.conn()?;
+        let read = |e| backend(&self.target, "read the tallies", e);
+        let rows = conn.query(&self.sql.tallies, &[&dim.as_str(), &from, &to]).map_err(read)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let json: String = r.try_get(2).map_err(read)?;
+            let counts: Counts = serde_json::from_str(&json)
+                .map_err(|_| Error::corrupt(format!("{}: a tally does not read", self.target)))?;
+            if !counts.is_zero() {
+                out.push(Tally {
+                    dim,
+                    key: r.try_get(0).map_err(read)?,
+                    day: r.try_get(1).map_err(read)?,
+                    counts,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn reindex(&self) -> Result<u64, Error> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction().map_err(|e| backend(&self.target, "start a reindex", e))?;
+        // No append may run while the projections are rebuilt.
+        tx.batch_execute(&self.sql.lock_all).map_err(|e| backend(&self.target, "lock the store", e))?;
+        let n = self.reindex_in(&mut tx)?;
+        tx.commit().map_err(|e| backend(&self.target, "commit a reindex", e))?;
+        Ok(n)
     }
 }

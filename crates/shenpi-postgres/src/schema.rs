@@ -40,7 +40,35 @@ const MIGRATIONS: &[&str] = &[
     // 3: what an event says beyond step, kind and date (reason, days, superseded
     // engine events, …), as the JSON of `EventDetail`; NULL when it says nothing.
     "ALTER TABLE {s}.events ADD COLUMN detail TEXT;",
+    // 4: projections, written with each append (`shenpi_core::runtime::Projection`):
+    // open steps by department with the first day each may stand on the board,
+    // each project's tallies, and their running sums by dimension, key and day.
+    "CREATE TABLE {s}.open_steps (
+        dept TEXT NOT NULL,
+        project TEXT NOT NULL REFERENCES {s}.projects(id),
+        step TEXT NOT NULL,
+        board_from DATE,
+        row TEXT NOT NULL,
+        PRIMARY KEY (dept, project, step)
+    );
+    CREATE INDEX open_steps_board ON {s}.open_steps (dept, board_from);
+    CREATE INDEX open_steps_day ON {s}.open_steps (board_from);
+    CREATE INDEX open_steps_project ON {s}.open_steps (project);
+    CREATE TABLE {s}.project_tallies (
+        project TEXT PRIMARY KEY REFERENCES {s}.projects(id),
+        tallies TEXT NOT NULL
+    );
+    CREATE TABLE {s}.tallies (
+        dim TEXT NOT NULL,
+        key TEXT NOT NULL,
+        day DATE NOT NULL,
+        counts TEXT NOT NULL,
+        PRIMARY KEY (dim, day, key)
+    );",
 ];
+
+/// The first schema version with projections.
+pub(crate) const PROJECTIONS: i32 = 4;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
@@ -80,7 +108,8 @@ pub(crate) fn check_name(schema: &str) -> Result<(), Error> {
 
 /// Brings the schema to [`SCHEMA_VERSION`] in one transaction, creating it
 /// when absent; refuses a schema of another program or a newer shenpi.
-pub(crate) fn migrate(tx: &mut Transaction<'_>, schema: &str, target: &Target) -> Result<(), Error> {
+/// Returns the version the schema had before.
+pub(crate) fn migrate(tx: &mut Transaction<'_>, schema: &str, target: &Target) -> Result<i32, Error> {
     let s = quoted(schema);
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock_key(schema)])
         .map_err(|e| backend(target, "lock the schema for migration", e))?;
@@ -107,7 +136,7 @@ pub(crate) fn migrate(tx: &mut Transaction<'_>, schema: &str, target: &Target) -
         tx.execute(&format!("UPDATE {s}.schema_version SET version = $1"), &[&SCHEMA_VERSION])
             .map_err(|e| backend(target, "record the schema version", e))?;
     }
-    Ok(())
+    Ok(version)
 }
 
 /// The applied version: 0 for an absent or empty schema.

@@ -42,7 +42,10 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use shenpi_core::Error;
-use shenpi_core::runtime::{Event, EventDetail, EventKind, NewEvent, ProjectRecord, Store, resolve_keys};
+use shenpi_core::runtime::{
+    Counts, Dim, Event, EventDetail, EventKind, NewEvent, OpenStep, ProjectRecord, Projection, Store, Tally,
+    projection_of, resolve_keys, scan_open_steps, scan_tallies,
+};
 
 /// Marks a file as a shenpi store (`PRAGMA application_id`): "SHPI".
 pub const APPLICATION_ID: i32 = 0x5348_5049;
@@ -78,7 +81,35 @@ const MIGRATIONS: &[&str] = &[
     // 4: what an event says beyond step, kind and date (reason, days, superseded
     // engine events, …), as the JSON of `EventDetail`; NULL when it says nothing.
     "ALTER TABLE events ADD COLUMN detail TEXT;",
+    // 5: projections, written with each append (`shenpi_core::runtime::Projection`):
+    // open steps by department with the first day each may stand on the board,
+    // each project's tallies, and their running sums by dimension, key and day.
+    "CREATE TABLE open_steps (
+        dept TEXT NOT NULL,
+        project TEXT NOT NULL REFERENCES projects(id),
+        step TEXT NOT NULL,
+        board_from TEXT,
+        row TEXT NOT NULL,
+        PRIMARY KEY (dept, project, step)
+    ) WITHOUT ROWID;
+    CREATE INDEX open_steps_board ON open_steps(dept, board_from);
+    CREATE INDEX open_steps_day ON open_steps(board_from);
+    CREATE INDEX open_steps_project ON open_steps(project);
+    CREATE TABLE project_tallies (
+        project TEXT PRIMARY KEY REFERENCES projects(id),
+        tallies TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE tallies (
+        dim TEXT NOT NULL,
+        key TEXT NOT NULL,
+        day TEXT NOT NULL,
+        counts TEXT NOT NULL,
+        PRIMARY KEY (dim, day, key)
+    ) WITHOUT ROWID;",
 ];
+
+/// The first schema version with projections.
+const PROJECTIONS: i64 = 5;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -244,6 +275,10 @@ impl SqliteStore {
             for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(now).unwrap_or(0)) {
                 tx.execute_batch(sql).map_err(|e| backend(p, &format!("apply migration {}", i + 1), e))?;
             }
+            if now < PROJECTIONS {
+                // An existing store gets the projections of the projects it holds.
+                reindex_in(p, &tx)?;
+            }
             tx.pragma_update(None, "application_id", APPLICATION_ID).map_err(|e| backend(p, "migrate", e))?;
             tx.pragma_update(None, "user_version", SCHEMA_VERSION).map_err(|e| backend(p, "migrate", e))?;
             tx.commit().map_err(|e| backend(p, "migrate", e))?;
@@ -260,15 +295,6 @@ impl SqliteStore {
             ));
         }
         Ok(())
-    }
-
-    /// The columns events are read with, on this file's schema.
-    fn event_columns(&self) -> &'static str {
-        if self.version >= 4 {
-            "seq, step, kind, date, key, recorded_at, detail"
-        } else {
-            "seq, step, kind, date, key, recorded_at, NULL"
-        }
     }
 
     /// Checks the file's integrity (`PRAGMA integrity_check`).
@@ -375,7 +401,7 @@ impl Store for SqliteStore {
             let mut stmt = tx
                 .prepare_cached(&format!(
                     "SELECT {} FROM events WHERE project = ?1 AND key = ?2",
-                    self.event_columns()
+                    event_columns(self.version)
                 ))
                 .map_err(|e| backend(p, "look up a key", e))?;
             resolve_keys(project, events, |key| {
@@ -435,6 +461,10 @@ impl Store for SqliteStore {
                 out.push(e);
             }
         }
+        if self.version >= PROJECTIONS {
+            let (record, events) = load_in(p, self.version, &tx, project)?;
+            write_projection(p, &tx, project, &projection_of(&record, &events))?;
+        }
         tx.commit().map_err(|e| backend(p, "commit an append", e))?;
         Ok(out)
     }
@@ -444,10 +474,95 @@ impl Store for SqliteStore {
         let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         // One read transaction: the record and the log from the same snapshot.
         let tx = conn.transaction().map_err(|e| backend(p, "read", e))?;
+        load_in(p, self.version, &tx, project)
+    }
+
+    fn list(&self) -> Result<Vec<String>, Error> {
+        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        list_in(&self.path, &conn)
+    }
+
+    fn open_steps(&self, dept: Option<&str>, date: NaiveDate) -> Result<Vec<OpenStep>, Error> {
+        if self.version < PROJECTIONS {
+            return scan_open_steps(self, dept, date);
+        }
+        let p = &self.path;
+        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let day = date.to_string();
+        let rows: Vec<String> = match dept {
+            Some(d) => conn
+                .prepare_cached("SELECT row FROM open_steps WHERE dept = ?1 AND board_from <= ?2")
+                .and_then(|mut st| st.query_map(params![d, day], |r| r.get(0))?.collect()),
+            None => conn
+                .prepare_cached("SELECT row FROM open_steps WHERE board_from <= ?1")
+                .and_then(|mut st| st.query_map(params![day], |r| r.get(0))?.collect()),
+        }
+        .map_err(|e| backend(p, "read the board", e))?;
+        rows.iter()
+            .map(|json| {
+                serde_json::from_str(json).map_err(|e| {
+                    Error::corrupt(format!("`{}`: an open step does not read: {e}", p.display()))
+                })
+            })
+            .collect()
+    }
+
+    fn tallies(&self, dim: Dim, from: NaiveDate, to: NaiveDate) -> Result<Vec<Tally>, Error> {
+        if self.version < PROJECTIONS {
+            return scan_tallies(self, dim, from, to);
+        }
+        let p = &self.path;
+        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let rows: Vec<(String, String, String)> = conn
+            .prepare_cached(
+                "SELECT key, day, counts FROM tallies WHERE dim = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY key, day",
+            )
+            .and_then(|mut st| {
+                st.query_map(params![dim.as_str(), from.to_string(), to.to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?
+                .collect()
+            })
+            .map_err(|e| backend(p, "read the tallies", e))?;
+        let bad = |what: &str| Error::corrupt(format!("`{}`: a tally has a bad {what}", p.display()));
+        rows.into_iter()
+            .map(|(key, day, counts)| {
+                Ok(Tally {
+                    dim,
+                    key,
+                    day: day.parse().map_err(|_| bad("day"))?,
+                    counts: serde_json::from_str::<Counts>(&counts).map_err(|_| bad("count"))?,
+                })
+            })
+            .collect()
+    }
+
+    fn reindex(&self) -> Result<u64, Error> {
+        self.writable("rebuild the projections")?;
+        let p = &self.path;
+        let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| backend(p, "start a reindex", e))?;
+        let n = reindex_in(p, &tx)?;
+        tx.commit().map_err(|e| backend(p, "commit a reindex", e))?;
+        Ok(n)
+    }
+}
+
+/// Reads a project and its log on `conn` (inside the caller's transaction).
+fn load_in(
+    p: &Path,
+    version: i64,
+    conn: &Connection,
+    project: &str,
+) -> Result<(ProjectRecord, Vec<Event>), Error> {
+    let tx = conn;
+    {
         type Texts = (String, String, String, String, String, String, String);
         type Row = (Texts, Option<String>, Option<String>);
-        let calendar = if self.version >= 2 { "calendar_text" } else { "NULL" };
-        let region = if self.version >= 3 { "region" } else { "NULL" };
+        let calendar = if version >= 2 { "calendar_text" } else { "NULL" };
+        let region = if version >= 3 { "region" } else { "NULL" };
         let row: Option<Row> = tx
             .query_row(
                 &format!(
@@ -489,7 +604,7 @@ impl Store for SqliteStore {
         let mut stmt = tx
             .prepare_cached(&format!(
                 "SELECT {} FROM events WHERE project = ?1 ORDER BY seq",
-                self.event_columns()
+                event_columns(version)
             ))
             .map_err(|e| backend(p, "read events", e))?;
         let mut rows = stmt.query([project]).map_err(|e| backend(p, "read events", e))?;
@@ -499,15 +614,112 @@ impl Store for SqliteStore {
         }
         Ok((record, events))
     }
+}
 
-    fn list(&self) -> Result<Vec<String>, Error> {
-        let p = &self.path;
-        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut stmt = conn
-            .prepare("SELECT id FROM projects ORDER BY id")
-            .map_err(|e| backend(p, "list projects", e))?;
-        stmt.query_map([], |r| r.get(0))
-            .and_then(|rows| rows.collect())
-            .map_err(|e| backend(p, "list projects", e))
+fn list_in(p: &Path, conn: &Connection) -> Result<Vec<String>, Error> {
+    let mut stmt =
+        conn.prepare("SELECT id FROM projects ORDER BY id").map_err(|e| backend(p, "list projects", e))?;
+    stmt.query_map([], |r| r.get(0))
+        .and_then(|rows| rows.collect())
+        .map_err(|e| backend(p, "list projects", e))
+}
+
+/// The columns events are read with, on a file of schema `version`.
+fn event_columns(version: i64) -> &'static str {
+    if version >= 4 {
+        "seq, step, kind, date, key, recorded_at, detail"
+    } else {
+        "seq, step, kind, date, key, recorded_at, NULL"
     }
+}
+
+/// Rebuilds every projection from the logs inside the caller's transaction;
+/// returns how many projects it read.
+fn reindex_in(p: &Path, conn: &Connection) -> Result<u64, Error> {
+    conn.execute_batch("DELETE FROM open_steps; DELETE FROM project_tallies; DELETE FROM tallies;")
+        .map_err(|e| backend(p, "clear the projections", e))?;
+    let ids = list_in(p, conn)?;
+    for id in &ids {
+        let (record, events) = load_in(p, SCHEMA_VERSION, conn, id)?;
+        write_projection(p, conn, id, &projection_of(&record, &events))?;
+    }
+    Ok(ids.len() as u64)
+}
+
+/// Replaces a project's projection with `new` inside the caller's
+/// transaction: its open steps, its tallies, and the running sums by the
+/// difference between its old tallies and the new.
+fn write_projection(p: &Path, conn: &Connection, project: &str, new: &Projection) -> Result<(), Error> {
+    let fail = |e| backend(p, "write the projection", e);
+    let old: Option<String> = conn
+        .prepare_cached("SELECT tallies FROM project_tallies WHERE project = ?1")
+        .and_then(|mut st| st.query_row([project], |r| r.get(0)).optional())
+        .map_err(fail)?;
+    let old: Vec<Tally> = match old {
+        Some(json) => serde_json::from_str(&json).map_err(|_| {
+            Error::corrupt(format!("`{}`: the tallies of project `{project}` do not read", p.display()))
+        })?,
+        None => Vec::new(),
+    };
+    if old != new.tallies {
+        let mut delta: std::collections::BTreeMap<(Dim, &str, NaiveDate), Counts> = Default::default();
+        for (t, sign) in old.iter().map(|t| (t, -1)).chain(new.tallies.iter().map(|t| (t, 1))) {
+            delta.entry((t.dim, t.key.as_str(), t.day)).or_default().add(&t.counts, sign);
+        }
+        let mut read = conn
+            .prepare_cached("SELECT counts FROM tallies WHERE dim = ?1 AND day = ?2 AND key = ?3")
+            .map_err(fail)?;
+        let mut put = conn
+            .prepare_cached("INSERT OR REPLACE INTO tallies (dim, key, day, counts) VALUES (?1, ?2, ?3, ?4)")
+            .map_err(fail)?;
+        let mut drop = conn
+            .prepare_cached("DELETE FROM tallies WHERE dim = ?1 AND day = ?2 AND key = ?3")
+            .map_err(fail)?;
+        for ((dim, key, day), d) in delta.iter().filter(|(_, d)| !d.is_zero()) {
+            let day = day.to_string();
+            let had: Option<String> =
+                read.query_row(params![dim.as_str(), day, key], |r| r.get(0)).optional().map_err(fail)?;
+            let mut sum: Counts = match had {
+                Some(json) => serde_json::from_str(&json)
+                    .map_err(|_| Error::corrupt(format!("`{}`: a tally does not read", p.display())))?,
+                None => Counts::default(),
+            };
+            sum.add(d, 1);
+            if sum.is_zero() {
+                drop.execute(params![dim.as_str(), day, key]).map_err(fail)?;
+            } else {
+                put.execute(params![dim.as_str(), key, day, encode(serde_json::to_string(&sum))?])
+                    .map_err(fail)?;
+            }
+        }
+        if new.tallies.is_empty() {
+            conn.execute("DELETE FROM project_tallies WHERE project = ?1", [project]).map_err(fail)?;
+        } else {
+            conn.execute(
+                "INSERT OR REPLACE INTO project_tallies (project, tallies) VALUES (?1, ?2)",
+                params![project, encode(serde_json::to_string(&new.tallies))?],
+            )
+            .map_err(fail)?;
+        }
+    }
+    conn.prepare_cached("DELETE FROM open_steps WHERE project = ?1")
+        .and_then(|mut st| st.execute([project]))
+        .map_err(fail)?;
+    let mut insert = conn
+        .prepare_cached(
+            "INSERT OR REPLACE INTO open_steps (dept, project, step, board_from, row) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .map_err(fail)?;
+    for r in &new.open {
+        let from = r.board_from().map(|d| d.to_string());
+        insert
+            .execute(params![r.dept, project, r.step, from, encode(serde_json::to_string(r))?])
+            .map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// A projection value's JSON, or why it could not be made.
+fn encode(json: serde_json::Result<String>) -> Result<String, Error> {
+    json.map_err(|e| Error::store(format!("cannot encode a projection: {e}"), Some(Box::new(e))))
 }

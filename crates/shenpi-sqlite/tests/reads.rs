@@ -168,6 +168,7 @@ fn a_version_2_store_is_read_as_it_is_and_migrates_on_write() {
         let c = rusqlite::Connection::open(&path).expect("opens");
         c.execute_batch(
             "ALTER TABLE events DROP COLUMN detail; ALTER TABLE projects DROP COLUMN region;
+             DROP TABLE open_steps; DROP TABLE project_tallies; DROP TABLE tallies;
              PRAGMA user_version = 2;",
         )
         .expect("downgrades");
@@ -179,12 +180,20 @@ fn a_version_2_store_is_read_as_it_is_and_migrates_on_write() {
     // Read as it is: nothing migrated.
     let old = Project::open(&SqliteStore::open_read_only(&path).expect("opens"), "P0").expect("reads");
     assert!(old.events().iter().all(|e| e.detail.is_empty()));
+    // The board of a store without projections replays its projects.
+    let reader = SqliteStore::open_read_only(&path).expect("opens");
+    let sorted = |mut rows: Vec<shenpi_core::runtime::OpenStep>| {
+        rows.sort_by(|a, b| (&a.dept, &a.project, &a.step).cmp(&(&b.dept, &b.project, &b.step)));
+        rows
+    };
+    let scanned = sorted(reader.open_steps(None, day(400)).expect("reads the board"));
     assert_eq!(version(&path), 2);
     // Opened to write, it migrates in place and keeps every event.
     let store = SqliteStore::open(&path).expect("migrates");
     assert_eq!(version(&path), shenpi_sqlite::SCHEMA_VERSION);
     let mut p = Project::open(&store, "P0").expect("reads");
     assert_eq!(p.events(), old.events());
+    assert_eq!(sorted(store.open_steps(None, day(400)).expect("reads")), scanned, "projected on migration");
     let date = p.events().last().map_or(day(0), |e| e.date);
     p.record(&store, NewEvent::new("a", EventKind::Withdrawn, date).reason("申请人撤回"), date)
         .or_else(|_| {

@@ -116,13 +116,15 @@ fn a_version_1_store_migrates_and_keeps_its_projects() {
     // Make a version-1 store: the current schema without the pinned calendar and the event detail.
     {
         let store = SqliteStore::open(&path).expect("creates");
-        new_project(&store, "OLD");
+        let mut p = new_project(&store, "OLD");
+        p.record(&store, NewEvent::new("a", EventKind::Accepted, day(3)), today()).expect("recorded");
     }
     {
         let c = rusqlite::Connection::open(&path).expect("opens");
         c.execute_batch(
             "ALTER TABLE projects DROP COLUMN region; ALTER TABLE projects DROP COLUMN calendar_text; \
              ALTER TABLE events DROP COLUMN detail;
+             DROP TABLE open_steps; DROP TABLE project_tallies; DROP TABLE tallies;
              PRAGMA user_version = 1;",
         )
         .expect("downgrades");
@@ -131,6 +133,8 @@ fn a_version_1_store_migrates_and_keeps_its_projects() {
     store.verify().expect("intact");
     let old = Project::open(&store, "OLD").expect("old project loads");
     assert_eq!((&old.info().calendar_text, &old.info().region), (&None, &None));
+    // The migration projected the projects already there.
+    assert_eq!(store.open_steps(None, today()).expect("reads the board").len(), 1);
     // A project of a flow with a calendar file keeps that file's text.
     let cal = dir.path().join("county.yaml");
     std::fs::write(&cal, "base: cn\nholidays:\n  - 2025-03-11\n").expect("writes");

@@ -28,7 +28,11 @@
 use std::sync::{Arc, Barrier};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use shenpi_core::runtime::{Event, EventKind, NewEvent, ProjectRecord, Store, flow_hash};
+use shenpi_core::Flow;
+use shenpi_core::runtime::{
+    Dim, Event, EventKind, NewEvent, OpenStep, Project, ProjectRecord, StepState, Store, Tally, flow_hash,
+    scan_open_steps, scan_tallies,
+};
 
 /// One fresh, empty store under test.
 pub trait Fixture: Send + Sync {
@@ -62,7 +66,8 @@ macro_rules! conformance {
             event_detail_round_trips,
             random_histories_match_the_memory_store,
             concurrent_writers_lose_and_duplicate_nothing,
-            concurrent_creates_one_wins
+            concurrent_creates_one_wins,
+            projections_match_a_replay_and_a_rebuild
         );
     };
     (@each $fixture:expr; $($check:ident),+) => {
@@ -497,4 +502,142 @@ pub fn concurrent_creates_one_wins(f: &dyn Fixture) {
         }
     }
     assert_eq!(f.open().list().expect("lists"), ["P"]);
+}
+
+/// A flow with what supervision watches: two departments on one step, legal
+/// limits, a deemed approval, a step that waits for another.
+const WATCHED: &str = "id: watched
+name: 监察
+stages:
+  - id: s
+    name: 阶段
+    steps:
+      - { id: a, name: 立项, dept: 发改局, promised: 3, legal: 20 }
+      - parallel:
+          - { id: b, name: 规划许可, dept: 自然资源局, promised: 5, legal: 20, on_timeout: deem-approved }
+          - { id: c, name: 联合审查, dept: [住建局, 消防], promised: 4, legal: 15 }
+";
+
+/// Random valid histories (up to `events` tries each) of `projects` projects of the flow `WATCHED` (ids `{prefix}-0`, …), recorded
+/// through [`Project::record`] and [`Project::advance`] (refusals skipped),
+/// from a seed: the same seed gives the same histories.
+pub fn random_watched_histories(store: &dyn Store, prefix: &str, seed: u64, projects: usize, events: usize) {
+    let flow = Arc::new(Flow::parse("watched.yaml", WATCHED).unwrap_or_else(|r| panic!("{}", r.render())));
+    let mut rng = Rng(seed);
+    let start = NaiveDate::from_ymd_opt(2025, 1, 2).unwrap_or(NaiveDate::MIN);
+    let today = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or(NaiveDate::MAX);
+    for n in 0..projects {
+        let begin = start + chrono::Days::new(rng.below(60));
+        let mut p = Project::create(store, flow.clone(), &format!("{prefix}-{n}"), begin, &[])
+            .unwrap_or_else(|e| panic!("project W-{n} is created: {e}"));
+        let mut date = begin;
+        // Some projects stop early, so that some steps are still open at the end.
+        for _ in 0..2 + rng.below(events as u64) {
+            date = date + chrono::Days::new(rng.below(3));
+            if rng.below(8) == 0 {
+                p.advance(store, date, today).unwrap_or_else(|e| panic!("W-{n} advances to {date}: {e}"));
+                continue;
+            }
+            let step = ["a", "b", "c"][rng.below(3) as usize];
+            let Some(kind) = p.step_state(step).and_then(|s| next_kind(s, rng.below(100))) else { continue };
+            let mut e = NewEvent::new(step, kind, date);
+            if kind == EventKind::Extended {
+                e = e.days(1 + rng.below(5) as u32).by("局长");
+            }
+            match p.record(store, e, today) {
+                Ok(_) => {}
+                Err(err) if err.is_refused() => {}
+                Err(err) => panic!("W-{n}: {err}"),
+            }
+        }
+    }
+}
+
+/// A plausible next event for a step in `state`, picked by `roll` (0..100).
+fn next_kind(state: StepState, roll: u64) -> Option<EventKind> {
+    use EventKind as K;
+    Some(match state {
+        StepState::Ready | StepState::Returned => match roll {
+            0..30 => K::Received,
+            30..85 => K::Accepted,
+            _ => K::AcceptedIncomplete,
+        },
+        StepState::Received => match roll {
+            0..70 => K::Accepted,
+            70..90 => K::SupplementRequested,
+            _ => K::NotAccepted,
+        },
+        StepState::Accepted => match roll {
+            0..45 => K::Approved,
+            45..70 => K::SupplementRequested,
+            70..80 => K::Extended,
+            80..90 => K::Rejected,
+            _ => return None,
+        },
+        StepState::AcceptedIncomplete => match roll {
+            0..50 => K::SupplementReceived,
+            _ => return None,
+        },
+        StepState::Paused => match roll {
+            0..60 => K::SupplementReceived,
+            _ => return None,
+        },
+        StepState::Rejected | StepState::NotAccepted => match roll {
+            0..30 => K::Accepted,
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+fn sorted_open(mut rows: Vec<OpenStep>) -> Vec<OpenStep> {
+    rows.sort_by(|a, b| (&a.dept, &a.project, &a.step).cmp(&(&b.dept, &b.project, &b.step)));
+    rows
+}
+
+/// What the board and the statistics read from `store`, on a few days and periods.
+fn projected(store: &dyn Store) -> (Vec<Vec<OpenStep>>, Vec<Vec<Tally>>) {
+    let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day).unwrap_or(NaiveDate::MIN);
+    let mut open = Vec::new();
+    for date in [d(1, 20), d(3, 3), d(5, 30), d(12, 31)] {
+        for dept in [None, Some("发改局"), Some("消防"), Some("无此局")] {
+            open.push(sorted_open(
+                store.open_steps(dept, date).unwrap_or_else(|e| panic!("board reads: {e}")),
+            ));
+        }
+    }
+    let mut tallies = Vec::new();
+    for dim in Dim::ALL {
+        for (from, to) in [(d(1, 1), d(12, 31)), (d(2, 1), d(2, 28)), (d(3, 15), d(4, 2))] {
+            tallies.push(store.tallies(dim, from, to).unwrap_or_else(|e| panic!("tallies read: {e}")));
+        }
+    }
+    (open, tallies)
+}
+
+/// Rebuilt equals incremental: after random valid histories, what the board
+/// and the statistics read equals a replay of every project (the reference,
+/// [`scan_open_steps`] and [`scan_tallies`]), and equals it again after
+/// [`Store::reindex`] rebuilt the projections from the logs.
+pub fn projections_match_a_replay_and_a_rebuild(f: &dyn Fixture) {
+    let store = f.open();
+    for seed in 0..3 {
+        random_watched_histories(&*store, &format!("W{seed}"), 0x5eed_0017 + seed, 6, 40);
+        let incremental = projected(&*store);
+        assert!(incremental.0.iter().any(|rows| !rows.is_empty()), "seed {seed}: some step is on a board");
+        assert!(
+            incremental.1.iter().step_by(3).all(|t| !t.is_empty()),
+            "seed {seed}: the year counts something"
+        );
+        let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day).unwrap_or(NaiveDate::MIN);
+        let scan_open = sorted_open(scan_open_steps(&*store, Some("发改局"), d(5, 30)).expect("scans"));
+        assert_eq!(incremental.0[9], scan_open, "seed {seed}: the board of 发改局 on 2025-05-30");
+        for (i, dim) in Dim::ALL.into_iter().enumerate() {
+            let scan = scan_tallies(&*store, dim, d(1, 1), d(12, 31)).expect("scans");
+            assert_eq!(incremental.1[3 * i], scan, "seed {seed}: tallies by {}", dim.as_str());
+        }
+        store.reindex().unwrap_or_else(|e| panic!("reindexes: {e}"));
+        // The next seed's histories go on from the rebuilt projections.
+        assert_eq!(projected(&*f.open()), incremental, "seed {seed}: rebuilt differs from incremental");
+    }
 }

@@ -51,8 +51,10 @@ mod log;
 mod owed;
 mod pin;
 mod plan;
+mod projection;
 mod refusal;
 mod state;
+mod stats;
 mod status;
 mod store;
 mod table;
@@ -71,8 +73,13 @@ use crate::model::Flow;
 pub use event::{Event, EventDetail, EventKind, NewEvent, ProcedureKind, UnknownKind};
 pub use groups::GroupStatus;
 pub use pin::ProjectCalendar;
+pub use projection::{
+    Counts, Dim, OpenStep, Projection, Tally, board_of, month_of, projection_of, scan_open_steps,
+    scan_tallies,
+};
 pub use refusal::{Detail, Needs, Refusal, RefusalReason};
 pub use state::{Pause, PauseReason, ProjectState, StepRun, StepState};
+pub use stats::{By, Statistics, StatsRow, statistics};
 pub use status::{Alert, BoardRow, Clock, Flag, Status, StepStatus, board};
 pub use store::{MemoryStore, ProjectRecord, Store, resolve_keys};
 

@@ -1,7 +1,7 @@
 //! Step states and the fold: every state is the log's events applied in order.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use std::borrow::Cow;
 
@@ -14,7 +14,7 @@ use crate::graph::{FlowGraph, Node};
 use crate::model::TimeoutPolicy;
 
 /// Where a step stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StepState {
     /// Some step it waits for is not done.

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::event::{NewEvent, ProcedureKind};
 use super::groups::GroupStatus;
@@ -62,7 +62,7 @@ impl Clock {
 }
 
 /// Something supervision should see about a step even when no clock is late.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum Flag {
@@ -617,6 +617,12 @@ pub fn board<'a>(
             });
         }
     }
+    sort_board(&mut rows);
+    Ok(rows)
+}
+
+/// The board's order: by department, then red before yellow, then due date, then project.
+pub(crate) fn sort_board(rows: &mut [BoardRow]) {
     rows.sort_by(|a, b| {
         (a.dept.as_str(), std::cmp::Reverse(a.alert), a.due.unwrap_or(a.plan_deadline), a.project.as_str())
             .cmp(&(
@@ -626,5 +632,4 @@ pub fn board<'a>(
                 b.project.as_str(),
             ))
     });
-    Ok(rows)
 }

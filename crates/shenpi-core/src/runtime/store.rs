@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::event::{Event, NewEvent};
+use super::projection::{Dim, OpenStep, Tally, scan_open_steps, scan_tallies};
 use super::refusal::{Refusal, RefusalReason};
 use crate::error::Error;
 
@@ -70,6 +71,41 @@ pub trait Store {
 
     /// Every project id, sorted.
     fn list(&self) -> Result<Vec<String>, Error>;
+
+    /// The open steps of `dept` (every department with `None`) that may stand
+    /// on the supervision board on `date` ([`OpenStep::board_from`] on or
+    /// before it), in any order; [`board_of`](super::board_of) makes the board.
+    ///
+    /// A store that keeps [`Projection`](super::Projection)s reads only those
+    /// rows; the default replays every project ([`scan_open_steps`]).
+    ///
+    /// # Errors
+    /// [`Error::is_store`] when the backend fails.
+    fn open_steps(&self, dept: Option<&str>, date: NaiveDate) -> Result<Vec<OpenStep>, Error> {
+        scan_open_steps(self, dept, date)
+    }
+
+    /// The tallies of `dim` from `from` to `to`, inclusive, summed per key and
+    /// day, sorted by key and day, none all zero.
+    ///
+    /// A store that keeps projections reads its running sums; the default
+    /// replays every project ([`scan_tallies`]).
+    ///
+    /// # Errors
+    /// [`Error::is_store`] when the backend fails.
+    fn tallies(&self, dim: Dim, from: NaiveDate, to: NaiveDate) -> Result<Vec<Tally>, Error> {
+        scan_tallies(self, dim, from, to)
+    }
+
+    /// Rebuilds every project's projection from its log, in one transaction,
+    /// and returns how many projects it read. A store that keeps none has
+    /// nothing to rebuild and returns 0.
+    ///
+    /// # Errors
+    /// [`Error::is_store`] when the backend fails.
+    fn reindex(&self) -> Result<u64, Error> {
+        Ok(0)
+    }
 }
 
 /// A [`Store`] in memory: for tests, examples and short-lived tools.
