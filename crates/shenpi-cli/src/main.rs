@@ -14,12 +14,14 @@
 mod calendar_cmd;
 mod check;
 mod common;
+mod import;
 mod meta;
 mod output;
 mod plan;
 mod project;
 mod project_table;
 mod render;
+mod report;
 mod serve;
 mod simulate;
 
@@ -69,6 +71,8 @@ enum Command {
     Calendar(calendar_cmd::CalendarCmd),
     /// Live projects: start, record events, status on a day, supervision board
     Project(project::Args),
+    /// Efficiency statistics (效能统计) of a store over a period, by department, flow or month
+    Report(report::Args),
     /// The HTTP/JSON API for other systems, on a SQLite file or PostgreSQL, with tenants and tokens
     Serve(serve::Args),
     /// Shell completions: bash, zsh, fish or powershell, on standard output
@@ -145,6 +149,7 @@ impl Command {
             Command::Simulate(args) => args.format(),
             Command::Calendar(cmd) => cmd.format(),
             Command::Project(args) => args.format(),
+            Command::Report(args) => args.format(),
             Command::Render(_) | Command::Serve(_) | Command::Completions(_) | Command::Man(_) => {
                 Format::Table
             }
@@ -196,6 +201,7 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Plan(args) => plan::run(args),
         Command::Calendar(cmd) => calendar_cmd::run(cmd),
         Command::Project(args) => project::run(args),
+        Command::Report(args) => report::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Render(args) => render::run(args),
         Command::Serve(args) => serve::run(args),

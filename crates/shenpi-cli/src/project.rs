@@ -114,6 +114,18 @@ enum Cmd {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Move existing projects in from a file of JSON lines, each a project to start
+    /// (`{"project", "flow", "start", "params"}`) or an event (`{"project", "step", "kind",
+    /// "date", …}`); all or nothing per project, every refusal with its line number
+    Import {
+        /// The file, one JSON object per line
+        file: PathBuf,
+        /// `table` for a person, `json` for tools: the projects written and the events
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+        #[command(flatten)]
+        reach: crate::common::ReachArg,
+    },
     /// Rebuild the board's and the statistics' projections from every project's log
     Reindex {
         /// `table` for a person, `json` for tools: how many projects were read
@@ -189,6 +201,7 @@ impl Args {
             | Cmd::Advance { format, .. }
             | Cmd::Board { format, .. }
             | Cmd::Reindex { format }
+            | Cmd::Import { format, .. }
             | Cmd::Event(EventArgs { format, .. }) => *format,
             Cmd::Render { .. } => Format::Table,
         }
@@ -227,7 +240,7 @@ fn new_event(a: &EventArgs) -> Result<NewEvent, Failure> {
 }
 
 /// Opens the store to read: never creates, migrates or writes it.
-fn reader(db: &Path) -> Result<SqliteStore, Failure> {
+pub(crate) fn reader(db: &Path) -> Result<SqliteStore, Failure> {
     SqliteStore::open_read_only(db).map_err(|e| {
         let f = Failure::from(e);
         if db.exists() {
@@ -255,7 +268,7 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
         Cmd::Advance { to, .. } => {
             date_arg(to.as_deref())?;
         }
-        Cmd::Reindex { .. } => {}
+        Cmd::Reindex { .. } | Cmd::Import { .. } => {}
     }
     match args.command {
         Cmd::New { flow, id, start, params, format, reach } => {
@@ -293,6 +306,7 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
                 Format::Table => Ok(board_table(out, date, &rows)?),
             }
         }
+        Cmd::Import { file, format, reach } => crate::import::import(&args.db, &file, format, reach, out),
         Cmd::Reindex { format } => {
             // A missing store is an error, not a new empty one.
             drop(reader(&args.db)?);

@@ -13,7 +13,7 @@ use crate::project::{card, paused, state_label};
 
 /// Lays `rows` out in columns padded to their display width, two spaces
 /// apart; `right(i)` aligns column `i` right.
-fn columns<const N: usize>(rows: &[[String; N]], right: impl Fn(usize) -> bool) -> Vec<String> {
+pub(crate) fn columns<const N: usize>(rows: &[[String; N]], right: impl Fn(usize) -> bool) -> Vec<String> {
     let mut widths = [0usize; N];
     for r in rows {
         for (w, c) in widths.iter_mut().zip(r) {

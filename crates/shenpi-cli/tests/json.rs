@@ -96,6 +96,16 @@ fn every_command_prints_one_json_value_on_good_and_bad_input() {
     let reindex = run_good(&["project", "--db", db, "reindex"]);
     assert_eq!(reindex["projects"], 1, "{reindex}");
     run_bad(&["project", "--db", missing, "reindex"], "store");
+    cover("project-import");
+    let lines = dir.path().join("in.jsonl");
+    fs::write(&lines, r#"{"project": "P", "step": "filing", "kind": "approved", "date": "2025-03-04"}"#)
+        .unwrap();
+    let imported = run_good(&["project", "--db", db, "import", lines.to_str().unwrap()]);
+    assert_eq!(imported["events"], 1, "{imported}");
+    run_bad(&["project", "--db", db, "import", lines.to_str().unwrap()], "refused");
+    cover("report");
+    run_good(&["report", "--db", db, "--from", "2025-03-01", "--to", "2025-03-31"]);
+    run_bad(&["report", "--db", missing, "--from", "2025-03-01", "--to", "2025-03-31"], "store");
 
     // A usage error clap finds, before any command runs, is JSON too.
     run_bad(&["plan", FLOW, "--start", "someday"], "usage");

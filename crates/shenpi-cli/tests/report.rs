@@ -60,3 +60,74 @@ fn reindex_rebuilds_what_the_board_reads() {
     let one = ok(&db, &["project", "board", "--date", "2025-02-20", "--dept", "发改局"]);
     assert!(one.contains("0 step(s) due, overdue or flagged"), "{one}");
 }
+
+#[test]
+fn report_counts_by_department_month_and_flow_in_every_format() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = store(dir.path());
+    let period = ["report", "--from", "2025-01-01", "--to", "2025-03-31"];
+    let json = ok(&db, &[&period[..], &["--format", "json"]].concat());
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(
+        (v["from"].as_str(), v["to"].as_str(), v["by"].as_str()),
+        (Some("2025-01-01"), Some("2025-03-31"), Some("dept"))
+    );
+    let rows = v["rows"].as_array().expect("rows");
+    let land = rows.iter().find(|r| r["key"] == "自然资源局").expect("a row for 自然资源局");
+    // A decided on time; B accepted and overdue on the last day.
+    assert_eq!(
+        (land["received"].as_i64(), land["decided"].as_i64(), land["on_time"].as_i64()),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!((land["on_time_rate"].as_f64(), land["overdue_now"].as_i64()), (Some(1.0), Some(1)));
+    // 2 working days used of 20 legal: 提速率 0.9.
+    assert_eq!(land["speed_up"].as_f64(), Some(0.9));
+    let months = ok(&db, &[&period[..], &["--by", "month", "--format", "csv"]].concat());
+    let mut lines = months.lines();
+    assert!(
+        lines.next().is_some_and(|h| h.starts_with("key,received,accepted,decided,on_time,on_time_rate")),
+        "{months}"
+    );
+    assert!(lines.next().is_some_and(|l| l.starts_with("2025-01,2,2,2,2,1.0000")), "{months}");
+    let table = ok(&db, &[&period[..], &["--by", "flow"]].concat());
+    assert!(table.contains("按时办结率") && table.contains("t "), "{table}");
+    let (code, _, err) = shenpi(&db, &["report", "--from", "2025-03-31", "--to", "2025-01-01"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("before it starts"), "{err}");
+}
+
+#[test]
+fn import_writes_each_project_whole_or_not_at_all_and_names_the_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let flow = dir.path().join("t.yaml");
+    std::fs::write(&flow, FLOW).expect("writes");
+    let f = flow.to_str().expect("utf-8 path");
+    let db = dir.path().join("s.db");
+    let lines = [
+        format!(r#"{{"project": "A", "flow": "{f}", "start": "2025-01-06"}}"#),
+        r#"{"project": "A", "step": "filing", "kind": "accepted", "date": "2025-01-06"}"#.to_string(),
+        format!(r#"{{"project": "B", "flow": "{f}", "start": "2025-01-06"}}"#),
+        r#"{"project": "A", "step": "filing", "kind": "approved", "date": "2025-01-07"}"#.to_string(),
+        r#"{"project": "B", "step": "land", "kind": "approved", "date": "2025-01-07"}"#.to_string(),
+        "not json".to_string(),
+        r#"{"project": "C", "step": "filing", "kind": "accepted", "date": "2025-01-06"}"#.to_string(),
+    ];
+    let file = dir.path().join("in.jsonl");
+    std::fs::write(&file, lines.join("\n")).expect("writes");
+    let (code, out, err) = shenpi(&db, &["project", "import", file.to_str().expect("utf-8")]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("imported 1 project(s) with 2 event(s)"), "{err}");
+    assert!(err.contains("line 5: project `B`:"), "B's event is refused where it stands: {err}");
+    assert!(err.contains("line 6: not JSON"), "{err}");
+    assert!(err.contains("line 7: project `C`: no project `C`"), "{err}");
+    let status = ok(&db, &["project", "status", "A", "--date", "2025-01-08", "--format", "json"]);
+    assert!(status.contains("\"state\": \"approved\""), "{status}");
+    let (code, _, err) = shenpi(&db, &["project", "status", "B"]);
+    assert_eq!(code, 1, "B was written not at all: {err}");
+    // Events for a project already in the store are added in one append.
+    std::fs::write(&file, r#"{"project": "A", "step": "land", "kind": "accepted", "date": "2025-01-08"}"#)
+        .expect("writes");
+    let out = ok(&db, &["project", "import", file.to_str().expect("utf-8"), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!((v["imported"][0].as_str(), v["events"].as_i64()), (Some("A"), Some(1)));
+}

@@ -30,8 +30,8 @@ use std::sync::{Arc, Barrier};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use shenpi_core::Flow;
 use shenpi_core::runtime::{
-    Dim, Event, EventKind, NewEvent, OpenStep, Project, ProjectRecord, StepState, Store, Tally, flow_hash,
-    scan_open_steps, scan_tallies,
+    By, Dim, Event, EventKind, NewEvent, OpenStep, Project, ProjectRecord, StepState, Store, Tally,
+    flow_hash, scan_open_steps, scan_tallies, statistics,
 };
 
 /// One fresh, empty store under test.
@@ -67,7 +67,8 @@ macro_rules! conformance {
             random_histories_match_the_memory_store,
             concurrent_writers_lose_and_duplicate_nothing,
             concurrent_creates_one_wins,
-            projections_match_a_replay_and_a_rebuild
+            projections_match_a_replay_and_a_rebuild,
+            statistics_match_a_brute_force_fold
         );
     };
     (@each $fixture:expr; $($check:ident),+) => {
@@ -640,4 +641,98 @@ pub fn projections_match_a_replay_and_a_rebuild(f: &dyn Fixture) {
         // The next seed's histories go on from the rebuilt projections.
         assert_eq!(projected(&*f.open()), incremental, "seed {seed}: rebuilt differs from incremental");
     }
+}
+
+/// The statistics agree with a brute-force fold over every project: each
+/// project replayed, its events counted by kind and its items' decisions read
+/// from its status, per department and summed for the year.
+pub fn statistics_match_a_brute_force_fold(f: &dyn Fixture) {
+    use std::collections::BTreeMap;
+    let store = f.open();
+    random_watched_histories(&*store, "S", 0x5eed_5747, 8, 40);
+    let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day).unwrap_or(NaiveDate::MIN);
+    let (from, to) = (d(1, 1), d(12, 31));
+    let stats = statistics(&*store, from, to, By::Dept).unwrap_or_else(|e| panic!("statistics: {e}"));
+    // (received, accepted, decided, on_time, used, supplements, extensions, incomplete) per department.
+    let mut want: BTreeMap<String, [i64; 8]> = BTreeMap::new();
+    for id in store.list().expect("lists") {
+        let p = Project::open(&*store, &id).expect("replays");
+        let latest = p.events().iter().map(|e| e.date).max().unwrap_or(p.info().start);
+        let status = p.status(latest).expect("status");
+        let depts = |step: &str| -> Vec<String> {
+            p.graph().node(step).map(|v| p.graph().step(v).depts().to_vec()).unwrap_or_default()
+        };
+        let mut open: BTreeMap<String, bool> = BTreeMap::new();
+        let events = p.effective_events().map(|e| (e.step.clone(), e.kind));
+        for (step, kind) in events.chain(status.owed.iter().map(|e| (e.step.clone(), e.kind))) {
+            let mut add = |k: usize| {
+                for dept in depts(&step) {
+                    want.entry(dept).or_default()[k] += 1;
+                }
+            };
+            let was_open = open.get(&step).copied().unwrap_or(false);
+            if kind.is_filing() && !was_open {
+                add(0);
+                open.insert(step.clone(), true);
+            }
+            match kind {
+                EventKind::Accepted | EventKind::DeemedAccepted => add(1),
+                EventKind::AcceptedIncomplete => {
+                    add(1);
+                    add(7);
+                }
+                EventKind::SupplementRequested => add(5),
+                EventKind::Extended => add(6),
+                EventKind::NotAccepted
+                | EventKind::Rejected
+                | EventKind::Returned
+                | EventKind::Withdrawn
+                | EventKind::Terminated
+                | EventKind::Revoked => {
+                    open.insert(step.clone(), false);
+                }
+                _ => {}
+            }
+        }
+        for s in &status.steps {
+            let decided = matches!(
+                s.state,
+                StepState::Approved
+                    | StepState::DeemedApproved
+                    | StepState::Rejected
+                    | StepState::ProvisionalApproved
+            );
+            let (Some(day), Some(used), true) = (s.decided, s.used, decided) else { continue };
+            let on_time = s.due.is_some_and(|due| day <= due) && s.state != StepState::DeemedApproved;
+            for dept in depts(&s.id) {
+                let w = want.entry(dept).or_default();
+                w[2] += 1;
+                w[3] += i64::from(on_time);
+                w[4] += used;
+            }
+        }
+    }
+    let got: BTreeMap<String, [i64; 8]> = stats
+        .rows
+        .iter()
+        .map(|r| {
+            let used = r.avg_used.map_or(0, |a| (a * r.decided as f64).round() as i64);
+            (
+                r.key.clone(),
+                [
+                    r.received,
+                    r.accepted,
+                    r.decided,
+                    r.on_time,
+                    used,
+                    r.supplements,
+                    r.extensions,
+                    r.incomplete,
+                ],
+            )
+        })
+        .collect();
+    want.retain(|_, w| w.iter().any(|&x| x != 0));
+    assert!(!want.is_empty(), "the histories count something");
+    assert_eq!(got, want, "statistics by department against a fold of every project");
 }
