@@ -152,7 +152,8 @@ fn date_arg(text: &str, what: &str) -> Result<NaiveDate, Failure> {
 
 fn show(cal: &Calendar, year: i32, out: &mut Vec<u8>) -> Result<(), Failure> {
     let title = cal.title().map(|t| format!(" ({t})")).unwrap_or_default();
-    let mut text = format!("{year} on calendar `{}`{title}\n", cal.id());
+    // The data version tells a vendor whether a new year's data file (SHENPI_CALENDAR_DATA) took effect.
+    let mut text = format!("{year} on calendar `{}`{title}, data {}\n", cal.id(), cal.data_version());
     text.push_str(&year_status(cal, year)?);
     let entries: Vec<&Entry> = cal.entries_in_year(year).collect();
     let width = entries.iter().map(|e| dates(e).len()).max().unwrap_or(0);
@@ -240,6 +241,8 @@ struct BetweenOut<'a> {
 struct YearOut<'a> {
     calendar: &'a str,
     title: Option<&'a str>,
+    /// Which data: `Calendar::data_version`, e.g. `2004..2026 sha256:…`.
+    data: &'a str,
     year: i32,
     /// Where the year's days come from when they are not published (projected, weekends only).
     status: Option<String>,
@@ -277,6 +280,7 @@ impl<'a> YearOut<'a> {
         Ok(YearOut {
             calendar: cal.id(),
             title: cal.title(),
+            data: cal.data_version(),
             year,
             status: Some(status.trim_end().to_string()).filter(|s| !s.is_empty()),
             entries: entries

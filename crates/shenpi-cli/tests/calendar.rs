@@ -148,6 +148,10 @@ fn a_data_file_replaces_the_projection_and_status_says_which_data_it_used() {
         with_data(&data, &["calendar", "add-days", "cn", "2027-02-04", "1"]),
         (0, "2027-02-15\n".to_string(), String::new())
     );
+    let (code, shown, _) = with_data(&data, &["calendar", "show", "cn", "2027"]);
+    assert_eq!(code, 0);
+    assert!(shown.contains(", data 2004..2027 sha256:") && !shown.contains("not published"), "{shown}");
+    assert!(shown.contains("2027-02-05..2027-02-12  holiday        春节\n"), "{shown}");
     let flow = dir.path().join("flow.yaml");
     std::fs::write(
         &flow,
