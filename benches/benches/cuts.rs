@@ -27,7 +27,7 @@ struct Input {
 
 impl Input {
     fn new(steps: usize) -> Input {
-        let graph = compile(&parse_flow(&synthetic_flow(steps, 100, 1)));
+        let graph = compile(&parse_flow(&synthetic_flow(steps, Some(100), 1)));
         let min = graph.nodes().map(|v| graph.step(v).min()).collect();
         let cost = graph.nodes().map(|v| graph.step(v).cost()).collect();
         let total = shenpi::schedule::Cpm::run(graph.dag(), graph.promised(), graph.counted()).total_days();

@@ -15,7 +15,7 @@ use shenpi_benches::{median, synthetic_flow};
 fn load(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("synthetic-100k.yaml");
-    std::fs::write(&path, synthetic_flow(100_000, 100, 1)).expect("written");
+    std::fs::write(&path, synthetic_flow(100_000, Some(100), 1)).expect("written");
     let bytes = std::fs::metadata(&path).expect("written").len();
     let read = || {
         let raw = std::fs::read(&path).expect("readable");

@@ -157,11 +157,16 @@ pub fn complete_flow(steps: usize) -> String {
 /// (`counted: false`). Every step has a legal limit, a promised limit, a
 /// `min` and a `cost`, so the flow can be planned, cut and simulated.
 ///
-/// `budget` is written as the flow's `budget`. The same `steps` and `seed`
-/// give the same text; about 110 bytes a step.
-pub fn synthetic_flow(steps: usize, budget: u32, seed: u64) -> String {
-    let mut g = Synth { rng: StdRng::seed_from_u64(seed), text: String::with_capacity(steps * 120), next: 0 };
-    g.text.push_str(&format!("id: synthetic\nname: 合成流程\nbudget: {budget}\nstages:\n"));
+/// `budget` is written as the flow's `budget`; without one the flow is
+/// feasible (nothing to cut). The same `steps` and `seed` give the same
+/// text; about 125 bytes a step.
+pub fn synthetic_flow(steps: usize, budget: Option<u32>, seed: u64) -> String {
+    let mut g = Synth { rng: StdRng::seed_from_u64(seed), text: String::with_capacity(steps * 130), next: 0 };
+    g.text.push_str("id: synthetic\nname: 合成流程\n");
+    if let Some(budget) = budget {
+        g.text.push_str(&format!("budget: {budget}\n"));
+    }
+    g.text.push_str("stages:\n");
     let stages = steps.div_ceil(500).max(1);
     for s in 0..stages {
         let end = (steps * (s + 1)) / stages;

@@ -34,8 +34,6 @@ pub struct Source {
     name: String,
     text: String,
     line_starts: Vec<usize>,
-    /// Byte offset of each character, kept only for non-ASCII text.
-    char_starts: Option<Vec<usize>>,
 }
 
 impl Source {
@@ -43,8 +41,7 @@ impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Source> {
         let text = text.into();
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        let char_starts = (!text.is_ascii()).then(|| text.char_indices().map(|(b, _)| b).collect());
-        Arc::new(Source { name: name.into(), text, line_starts, char_starts })
+        Arc::new(Source { name: name.into(), text, line_starts })
     }
 
     /// The file name given at creation.
@@ -64,14 +61,6 @@ impl Source {
         let start = self.line_starts[line];
         let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count());
         (line + 1, col + 1)
-    }
-
-    /// The byte offset of a 0-based character index, as YAML parsers report them.
-    pub(crate) fn char_to_byte(&self, char_index: usize) -> usize {
-        match &self.char_starts {
-            None => char_index.min(self.text.len()),
-            Some(starts) => starts.get(char_index).copied().unwrap_or(self.text.len()),
-        }
     }
 }
 

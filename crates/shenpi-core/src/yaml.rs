@@ -1,20 +1,78 @@
 //! Reading YAML with source positions, collecting diagnostics as we go.
 //!
-//! Both the flow loader (`model`) and the calendar loader (`calendar`) walk a
-//! `saphyr` tree of [`MarkedYaml`] nodes through a [`Reader`]. Every getter
-//! reports what is wrong at the node's exact span and returns `None`, so a
-//! loader can go on and report every problem in a file in one run.
+//! [`parse`] pulls saphyr-parser's events (each with its span) and builds a
+//! lean tree of [`Node`]s directly from them: byte spans, scalars resolved
+//! once and borrowed from the text when written plainly, mappings as slices
+//! of pairs. Both the flow loader (`model`) and the calendar loader
+//! (`calendar`) walk that tree through a [`Reader`]. Every getter reports
+//! what is wrong at the node's exact span and returns `None`, so a loader can
+//! go on and report every problem in a file in one run.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 
-use saphyr::{MarkedYaml, Scalar, ScalarStyle, YamlData, YamlLoader};
-use saphyr_parser::{BufferedInput, Event, Parser, SpannedEventReceiver};
+use saphyr::Scalar;
+use saphyr_parser::{Event, Parser, Tag};
 
 use crate::diag::{Code, Diagnostic, Source, Span, suggest};
 use crate::limits::{MAX_ID_LEN, MAX_YAML_DEPTH};
 
-/// A parsed YAML node with positions.
-pub(crate) type Node<'a> = MarkedYaml<'a>;
+/// A parsed YAML node: its byte span in the source and its value.
+#[derive(Debug)]
+pub(crate) struct Node<'a> {
+    start: u32,
+    end: u32,
+    pub data: Data<'a>,
+}
+
+/// The value of a [`Node`], resolved by the YAML core schema as saphyr does.
+#[derive(Debug)]
+pub(crate) enum Data<'a> {
+    Null,
+    Boolean(bool),
+    Integer(i64),
+    Float(f64),
+    /// Text written plainly: exactly the node's source text.
+    Borrowed(&'a str),
+    /// Text that differs from its source (quoted, escaped, folded).
+    Owned(Box<str>),
+    Sequence(Box<[Node<'a>]>),
+    Mapping(Box<[(Node<'a>, Node<'a>)]>),
+    /// A value with a tag outside the core schema (`!thing 5`): the tag, then the value.
+    Tagged(Box<(Box<str>, Node<'a>)>),
+    /// A scalar that cannot be read as its core-schema tag says (`!!int x`), or an empty document.
+    Bad,
+}
+
+impl<'a> Node<'a> {
+    /// The text of a string scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.data {
+            Data::Borrowed(s) => Some(s),
+            Data::Owned(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The keys and values of a mapping; nothing for any other node.
+    pub fn pairs(&self) -> &[(Node<'a>, Node<'a>)] {
+        match &self.data {
+            Data::Mapping(pairs) => pairs,
+            _ => &[],
+        }
+    }
+
+    /// The keys of a mapping; nothing for any other node.
+    pub fn keys(&self) -> impl Iterator<Item = &Node<'a>> {
+        self.pairs().iter().map(|(k, _)| k)
+    }
+
+    /// True for a mapping.
+    pub fn is_mapping(&self) -> bool {
+        matches!(self.data, Data::Mapping(_))
+    }
+}
 
 /// Collects diagnostics while reading one source.
 pub(crate) struct Reader<'s> {
@@ -25,129 +83,406 @@ pub(crate) struct Reader<'s> {
 /// Parses the single document of `source`; `Ok(None)` for an empty file.
 ///
 /// Anchors and aliases are refused (an alias would expand a subtree the
-/// reader cannot see, and a flow is read by people first).
+/// reader cannot see, and a flow is read by people first); so are a second
+/// document, nesting deeper than [`MAX_YAML_DEPTH`], a key written twice in
+/// one mapping, and text longer than spans can count (4 GiB; files are
+/// capped far below).
+///
+/// # Complexity
+/// **O(n)** time in the text's length (a mapping's keys are compared through
+/// a hash set once it has more than a few); the tree takes about 32 bytes a
+/// node besides the text.
 pub(crate) fn parse(source: &Source) -> Result<Option<Node<'_>>, Box<Diagnostic>> {
-    let mut guard = Guard {
-        loader: YamlLoader::default(),
+    let text = source.text();
+    if u32::try_from(text.len()).is_err() {
+        return Err(Box::new(
+            Diagnostic::error(Code::TooLarge, "the text is too large to read")
+                .at(Span::new(0, 0), "4 GiB or more")
+                .help("split the file"),
+        ));
+    }
+    let mut b = Builder {
+        at: Cursor { text, chars: 0, bytes: 0 },
+        open: Vec::new(),
+        items: Vec::new(),
+        root: None,
+        empty_document: None,
+        duplicate: None,
         refused: None,
         documents: 0,
         second_document: None,
-        depth: 0,
         too_deep: None,
     };
     // Events are pulled one by one: saphyr's own `Parser::load` recurses once per level of nesting.
     let mut scanned = Ok(());
-    for event in Parser::new(BufferedInput::new(source.text().chars())) {
+    for event in Parser::new_from_str(text) {
         match event {
-            Ok((event, span)) => guard.on_event(event, span),
+            Ok((event, span)) => b.on_event(event, span),
             Err(e) => {
                 scanned = Err(e);
                 break;
             }
         }
-        if guard.too_deep.is_some() || guard.second_document.is_some() {
+        if b.too_deep.is_some() || b.second_document.is_some() {
             break;
         }
     }
-    let at = |char_index: usize| {
-        let at = source.char_to_byte(char_index);
-        Span::new(at, at)
-    };
-    if let Some(start) = guard.too_deep {
+    let at = |byte: usize| Span::new(byte, byte);
+    if let Some(start) = b.too_deep {
         return Err(Box::new(
             Diagnostic::error(Code::TooLarge, format!("YAML nested more than {MAX_YAML_DEPTH} deep"))
                 .at(at(start), "too deep")
                 .help("a flow nests a few levels of stages, blocks and steps; flatten this nesting"),
         ));
     }
-    if let Some((start, end, what)) = guard.refused {
-        let span = Span::new(source.char_to_byte(start), source.char_to_byte(end));
+    if let Some((span, what)) = b.refused {
         return Err(Box::new(
             Diagnostic::error(Code::Syntax, format!("YAML {what}s are not supported"))
                 .at(span, format!("{what} here"))
                 .help("write the value out in full where it is used"),
         ));
     }
-    let error = scanned.err().or_else(|| guard.loader.error().cloned());
-    if let Some(e) = error {
+    let error = match scanned {
+        Err(e) => Some((b.at.byte(e.marker().index()), e.info().to_string())),
+        Ok(()) => b.duplicate.map(|at| (at, "duplicated key in mapping".to_string())),
+    };
+    if let Some((start, info)) = error {
         return Err(Box::new(
-            Diagnostic::error(Code::Syntax, format!("malformed YAML: {}", e.info()))
-                .at(at(e.marker().index()), "")
+            Diagnostic::error(Code::Syntax, format!("malformed YAML: {info}"))
+                .at(at(start), "")
                 .help("check indentation and that every `key: value` pair and list item is well-formed"),
         ));
     }
-    if let Some(start) = guard.second_document {
+    if let Some(start) = b.second_document {
         return Err(Box::new(
             Diagnostic::error(Code::Syntax, "more than one YAML document in the file")
                 .at(at(start), "a second document starts here")
                 .help("keep one document per file; remove the `---` separator"),
         ));
     }
-    Ok(guard.loader.into_documents().pop())
+    Ok(b.root.or(b.empty_document))
 }
 
-/// Passes parser events on to saphyr's tree builder, noting the first anchor
-/// or alias (and handing the builder a plain value in its place, so nothing
-/// is ever expanded) and where a second document starts (never built).
-struct Guard<'input> {
-    loader: YamlLoader<'input, Node<'input>>,
-    /// Character range of the first anchor or alias, and which it was.
-    refused: Option<(usize, usize, &'static str)>,
+/// Turns the 0-based character indices the parser reports into byte
+/// offsets. Events arrive nearly in order, so walking from the last answer
+/// costs about one step per character of the text in all.
+struct Cursor<'a> {
+    text: &'a str,
+    chars: usize,
+    bytes: usize,
+}
+
+impl Cursor<'_> {
+    fn byte(&mut self, char_index: usize) -> usize {
+        let b = self.text.as_bytes();
+        while self.chars < char_index && self.bytes < b.len() {
+            self.bytes += 1;
+            while self.bytes < b.len() && !self.text.is_char_boundary(self.bytes) {
+                self.bytes += 1;
+            }
+            self.chars += 1;
+        }
+        while self.chars > char_index {
+            self.bytes -= 1;
+            while !self.text.is_char_boundary(self.bytes) {
+                self.bytes -= 1;
+            }
+            self.chars -= 1;
+        }
+        self.bytes
+    }
+
+    fn span(&mut self, span: saphyr_parser::Span) -> (u32, u32) {
+        let start = self.byte(span.start.index());
+        let end = self.byte(span.end.index()).max(start);
+        // OK because `parse` refuses texts of 4 GiB or more.
+        (start as u32, end as u32)
+    }
+}
+
+/// A collection being built: its start, its tag, where its items begin on
+/// the builder's stack (a mapping's as key, value, key, value, …).
+struct Open {
+    start: u32,
+    tag: Option<Box<str>>,
+    mapping: bool,
+    base: usize,
+    /// Where a duplicate of the key waiting for its value is reported.
+    key_mark: u32,
+    /// A mapping's keys, once there are too many to compare one by one.
+    seen: Option<HashSet<KeyOf>>,
+}
+
+/// Builds the tree from parser events, noting the first anchor or alias
+/// (and taking a plain `~` in its place, so nothing is ever expanded), the
+/// first key written twice in a mapping, and where a second document starts
+/// (never built). The checks and their order are those of saphyr's loader,
+/// so a file is refused for the same reason at the same place.
+struct Builder<'a> {
+    at: Cursor<'a>,
+    open: Vec<Open>,
+    /// The items of every open collection, innermost last: one allocation
+    /// per finished collection, of its exact size.
+    items: Vec<Node<'a>>,
+    root: Option<Node<'a>>,
+    /// An empty document's node, taken when nothing else was built.
+    empty_document: Option<Node<'a>>,
+    /// Byte offset of the first key written twice in one mapping.
+    duplicate: Option<usize>,
+    /// Byte span of the first anchor or alias, and which it was.
+    refused: Option<(Span, &'static str)>,
     documents: usize,
-    /// Character index where a second document starts.
+    /// Byte offset where a second document starts.
     second_document: Option<usize>,
-    /// How many collections are open.
-    depth: usize,
-    /// Character index of the first collection past [`MAX_YAML_DEPTH`]; from
-    /// there on nothing reaches the builder (a deep tree would overflow the
-    /// stack when dropped).
+    /// Byte offset of the first collection past [`MAX_YAML_DEPTH`]; from there
+    /// on nothing is built.
     too_deep: Option<usize>,
 }
 
-impl<'input> SpannedEventReceiver<'input> for Guard<'input> {
-    fn on_event(&mut self, event: Event<'input>, span: saphyr_parser::Span) {
+impl<'a> Builder<'a> {
+    fn on_event(&mut self, event: Event<'a>, span: saphyr_parser::Span) {
+        let (start, end) = self.at.span(span);
         if let Event::DocumentStart(_) = event {
             self.documents += 1;
             if self.documents == 2 {
-                self.second_document = Some(span.start.index());
+                self.second_document = Some(start as usize);
             }
         }
-        match event {
-            Event::SequenceStart(..) | Event::MappingStart(..) => {
-                self.depth += 1;
-                if self.depth > MAX_YAML_DEPTH {
-                    self.too_deep.get_or_insert(span.start.index());
-                }
+        if let Event::SequenceStart(..) | Event::MappingStart(..) = event {
+            if self.open.len() >= MAX_YAML_DEPTH {
+                self.too_deep.get_or_insert(start as usize);
             }
-            Event::SequenceEnd | Event::MappingEnd => self.depth = self.depth.saturating_sub(1),
-            _ => {}
         }
         if self.documents > 1 || self.too_deep.is_some() {
             return;
         }
-        let mut refuse = |what| {
-            self.refused.get_or_insert((span.start.index(), span.end.index(), what));
+        let mut refuse = |anchor: usize, what| {
+            if anchor > 0 {
+                self.refused.get_or_insert((Span::new(start as usize, end as usize), what));
+            }
         };
-        let event = match event {
+        let mapping = matches!(event, Event::MappingStart(..));
+        match event {
             Event::Alias(_) => {
-                refuse("alias");
-                Event::Scalar(Cow::Borrowed("~"), ScalarStyle::Plain, 0, None)
+                refuse(1, "alias");
+                self.insert(Node { start, end, data: Data::Null }, start);
             }
-            Event::Scalar(value, style, anchor, tag) if anchor > 0 => {
-                refuse("anchor");
-                Event::Scalar(value, style, 0, tag)
+            Event::Scalar(value, style, anchor, tag) => {
+                refuse(anchor, "anchor");
+                let data = self.scalar(value, style, tag.as_deref(), start, end);
+                self.insert(Node { start, end, data }, start);
             }
-            Event::SequenceStart(anchor, tag) if anchor > 0 => {
-                refuse("anchor");
-                Event::SequenceStart(0, tag)
+            Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
+                refuse(anchor, "anchor");
+                let tag = custom_tag(tag.as_deref());
+                let base = self.items.len();
+                self.open.push(Open { start, tag, mapping, base, key_mark: 0, seen: None });
             }
-            Event::MappingStart(anchor, tag) if anchor > 0 => {
-                refuse("anchor");
-                Event::MappingStart(0, tag)
+            Event::SequenceEnd | Event::MappingEnd => {
+                // OK to skip when nothing is open: the parser balances its events.
+                let Some(open) = self.open.pop() else { return };
+                let data = if open.mapping {
+                    let mut items = self.items.drain(open.base..);
+                    let mut pairs = Vec::with_capacity(items.len() / 2);
+                    while let (Some(k), Some(v)) = (items.next(), items.next()) {
+                        pairs.push((k, v));
+                    }
+                    Data::Mapping(pairs.into_boxed_slice())
+                } else {
+                    Data::Sequence(self.items.drain(open.base..).collect())
+                };
+                let node = Node { start: open.start, end: start.max(open.start), data };
+                let node = match open.tag {
+                    Some(tag) => tagged(tag, node),
+                    None => node,
+                };
+                // A collection used as a key is marked where it ends, as saphyr does.
+                self.insert(node, start);
             }
-            other => other,
+            Event::DocumentEnd => {
+                if self.root.is_none() && self.empty_document.is_none() {
+                    self.empty_document = Some(Node { start, end, data: Data::Bad });
+                }
+            }
+            Event::DocumentStart(_) | Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+    }
+
+    fn scalar(
+        &mut self,
+        value: Cow<'a, str>,
+        style: saphyr_parser::ScalarStyle,
+        tag: Option<&Tag>,
+        start: u32,
+        end: u32,
+    ) -> Data<'a> {
+        let custom = custom_tag(tag);
+        let core = if custom.is_some() { None } else { tag };
+        let data = match Scalar::parse_from_cow_and_metadata(value, style, core.map(Cow::Borrowed).as_ref()) {
+            None => Data::Bad,
+            Some(Scalar::Null) => Data::Null,
+            Some(Scalar::Boolean(b)) => Data::Boolean(b),
+            Some(Scalar::Integer(i)) => Data::Integer(i),
+            Some(Scalar::FloatingPoint(f)) => Data::Float(f.into_inner()),
+            Some(Scalar::String(s)) => {
+                let written = self.at.text.get(start as usize..end as usize).unwrap_or("");
+                if written == s {
+                    Data::Borrowed(written)
+                } else {
+                    Data::Owned(s.into_owned().into_boxed_str())
+                }
+            }
         };
-        self.loader.on_event(event, span);
+        match custom {
+            Some(tag) => Data::Tagged(Box::new((tag, Node { start, end, data }))),
+            None => data,
+        }
+    }
+
+    /// Puts a finished node into the collection that is open, or makes it the
+    /// document's root; `mark` is where a duplicate key is reported.
+    fn insert(&mut self, node: Node<'a>, mark: u32) {
+        let Some(parent) = self.open.last_mut() else {
+            if self.documents == 1 && self.root.is_none() {
+                self.root = Some(node);
+            }
+            return;
+        };
+        if !parent.mapping {
+            self.items.push(node);
+            return;
+        }
+        let mine = &self.items[parent.base..];
+        match mine.last() {
+            // A value for the key written last.
+            Some(key) if mine.len() % 2 == 1 && !matches!(key.data, Data::Bad) => {
+                // Only the first duplicate is reported, so later ones need no search.
+                let earlier = &mine[..mine.len() - 1];
+                if self.duplicate.is_none() && is_duplicate(earlier, &mut parent.seen, key) {
+                    self.duplicate = Some(parent.key_mark as usize);
+                }
+                self.items.push(node);
+            }
+            // An unreadable key is taken for no key, as saphyr's loader does.
+            Some(_) if mine.len() % 2 == 1 => {
+                parent.key_mark = mark;
+                if let Some(last) = self.items.last_mut() {
+                    *last = node;
+                }
+            }
+            _ => {
+                parent.key_mark = mark;
+                self.items.push(node);
+            }
+        }
+    }
+}
+
+/// A tag outside the core schema, written out; `None` for none or a core one (`!!str`).
+fn custom_tag(tag: Option<&Tag>) -> Option<Box<str>> {
+    tag.filter(|t| !t.is_yaml_core_schema()).map(|t| format!("{}{}", t.handle, t.suffix).into_boxed_str())
+}
+
+fn tagged<'a>(tag: Box<str>, node: Node<'a>) -> Node<'a> {
+    let (start, end) = (node.start, node.end);
+    Node { start, end, data: Data::Tagged(Box::new((tag, node))) }
+}
+
+/// Whether `key` equals a key of `earlier` (key, value, key, value, …),
+/// values compared as saphyr compares them: by value, whatever the spelling
+/// or the span.
+fn is_duplicate(earlier: &[Node<'_>], seen: &mut Option<HashSet<KeyOf>>, key: &Node<'_>) -> bool {
+    const FEW: usize = 8;
+    let mut keys = earlier.iter().step_by(2);
+    if earlier.len() < 2 * FEW {
+        return keys.any(|k| same(k, key));
+    }
+    let seen = seen.get_or_insert_with(|| earlier.iter().step_by(2).map(KeyOf::new).collect());
+    if seen.insert(KeyOf::new(key)) {
+        return false;
+    }
+    // Equal hashes, or equal text: compare the keys themselves.
+    keys.any(|k| same(k, key))
+}
+
+/// A key's hash and, for scalars, its value: enough to tell keys apart in a
+/// large mapping without comparing each pair.
+#[derive(PartialEq, Eq, Hash)]
+struct KeyOf(u64, Option<Box<str>>);
+
+impl KeyOf {
+    fn new(node: &Node<'_>) -> KeyOf {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        hash_node(node, &mut h);
+        let text = match &node.data {
+            Data::Sequence(_) | Data::Mapping(_) | Data::Tagged(_) => None,
+            _ => node.as_str().map(Box::from),
+        };
+        KeyOf(h.finish(), text)
+    }
+}
+
+fn hash_node(node: &Node<'_>, h: &mut impl Hasher) {
+    kind(&node.data).hash(h);
+    match &node.data {
+        Data::Null | Data::Bad => {}
+        Data::Boolean(b) => b.hash(h),
+        Data::Integer(i) => i.hash(h),
+        Data::Float(f) => float_bits(*f).hash(h),
+        Data::Borrowed(_) | Data::Owned(_) => node.as_str().hash(h),
+        Data::Sequence(items) => items.iter().for_each(|n| hash_node(n, h)),
+        Data::Mapping(pairs) => pairs.iter().for_each(|(k, v)| {
+            hash_node(k, h);
+            hash_node(v, h);
+        }),
+        Data::Tagged(t) => {
+            t.0.hash(h);
+            hash_node(&t.1, h);
+        }
+    }
+}
+
+/// The kind of a value, borrowed and owned text alike.
+fn kind(data: &Data<'_>) -> u8 {
+    match data {
+        Data::Null => 0,
+        Data::Boolean(_) => 1,
+        Data::Integer(_) => 2,
+        Data::Float(_) => 3,
+        Data::Borrowed(_) | Data::Owned(_) => 4,
+        Data::Sequence(_) => 5,
+        Data::Mapping(_) => 6,
+        Data::Tagged(_) => 7,
+        Data::Bad => 8,
+    }
+}
+
+/// Floats compare as saphyr's `OrderedFloat`: every NaN alike, -0 equal to 0.
+fn float_bits(f: f64) -> u64 {
+    if f.is_nan() {
+        f64::NAN.to_bits()
+    } else if f == 0.0 {
+        0
+    } else {
+        f.to_bits()
+    }
+}
+
+/// Equality of values, as saphyr's: spans and spelling aside, in order for collections.
+fn same(a: &Node<'_>, b: &Node<'_>) -> bool {
+    match (&a.data, &b.data) {
+        (Data::Null, Data::Null) | (Data::Bad, Data::Bad) => true,
+        (Data::Boolean(x), Data::Boolean(y)) => x == y,
+        (Data::Integer(x), Data::Integer(y)) => x == y,
+        (Data::Float(x), Data::Float(y)) => float_bits(*x) == float_bits(*y),
+        (Data::Sequence(x), Data::Sequence(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same(p, q))
+        }
+        (Data::Mapping(x), Data::Mapping(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same(&p.0, &q.0) && same(&p.1, &q.1))
+        }
+        (Data::Tagged(x), Data::Tagged(y)) => x.0 == y.0 && same(&x.1, &y.1),
+        _ => a.as_str().is_some() && a.as_str() == b.as_str(),
     }
 }
 
@@ -184,16 +519,15 @@ impl<'a> Fields<'a> {
 /// The type of a node, for "expected X, found Y" messages.
 pub(crate) fn type_name(node: &Node<'_>) -> &'static str {
     match &node.data {
-        YamlData::Value(Scalar::Null) => "nothing",
-        YamlData::Value(Scalar::Boolean(_)) => "a boolean",
-        YamlData::Value(Scalar::Integer(_)) => "a whole number",
-        YamlData::Value(Scalar::FloatingPoint(_)) => "a decimal number",
-        YamlData::Value(Scalar::String(_)) => "text",
-        YamlData::Sequence(_) => "a list",
-        YamlData::Mapping(_) => "a mapping",
-        YamlData::Alias(_) => "an alias",
-        YamlData::Tagged(..) => "a tagged value",
-        YamlData::Representation(..) | YamlData::BadValue => "an unreadable value",
+        Data::Null => "nothing",
+        Data::Boolean(_) => "a boolean",
+        Data::Integer(_) => "a whole number",
+        Data::Float(_) => "a decimal number",
+        Data::Borrowed(_) | Data::Owned(_) => "text",
+        Data::Sequence(_) => "a list",
+        Data::Mapping(_) => "a mapping",
+        Data::Tagged(..) => "a tagged value",
+        Data::Bad => "an unreadable value",
     }
 }
 
@@ -204,9 +538,7 @@ impl<'s> Reader<'s> {
 
     /// The byte span of a node.
     pub fn span(&self, node: &Node<'_>) -> Span {
-        let start = self.source.char_to_byte(node.span.start.index());
-        let end = self.source.char_to_byte(node.span.end.index());
-        Span::new(start, end.max(start))
+        Span::new(node.start as usize, node.end as usize)
     }
 
     /// The span of `value[range]` inside the scalar `node` whose text is
@@ -249,15 +581,15 @@ impl<'s> Reader<'s> {
         what: &str,
         allowed: &[&'static str],
     ) -> Option<Fields<'a>> {
-        let YamlData::Mapping(map) = &node.data else {
+        let Data::Mapping(map) = &node.data else {
             self.wrong_type(node, what, "a mapping of `key: value` lines");
             return None;
         };
         let mut entries = Vec::with_capacity(map.len());
         let mut suggested = Vec::new();
-        for (k, v) in map {
+        for (k, v) in map.iter() {
             let key_span = self.span(k);
-            let Some(key) = k.data.as_str() else {
+            let Some(key) = k.as_str() else {
                 self.push(
                     Diagnostic::error(
                         Code::UnknownKey,
@@ -309,10 +641,9 @@ impl<'s> Reader<'s> {
     /// `name: 0x10` is `0x10`.
     pub fn text(&mut self, node: &Node<'_>, key: &str) -> Option<String> {
         match &node.data {
-            YamlData::Value(Scalar::String(s)) => Some(s.to_string()),
-            YamlData::Value(Scalar::Integer(_) | Scalar::FloatingPoint(_) | Scalar::Boolean(_)) => {
-                Some(self.written(node).to_string())
-            }
+            Data::Borrowed(s) => Some(s.to_string()),
+            Data::Owned(s) => Some(s.to_string()),
+            Data::Integer(_) | Data::Float(_) | Data::Boolean(_) => Some(self.written(node).to_string()),
             _ => {
                 self.wrong_type(node, key, "text");
                 None
@@ -351,11 +682,11 @@ impl<'s> Reader<'s> {
     pub fn days(&mut self, node: &Node<'_>, key: &str) -> Option<u32> {
         let written = self.written(node);
         match &node.data {
-            YamlData::Value(Scalar::Integer(i)) if *i < 0 => {
+            Data::Integer(i) if *i < 0 => {
                 self.negative_days(node, key, written);
                 None
             }
-            YamlData::Value(Scalar::Integer(i)) => match u32::try_from(*i) {
+            Data::Integer(i) => match u32::try_from(*i) {
                 Ok(d) if d <= MAX_DAYS => Some(d),
                 _ => {
                     self.too_many_days(node, key, written);
@@ -363,11 +694,11 @@ impl<'s> Reader<'s> {
                 }
             },
             // A whole number too large for an integer reads as a float: still a number of days.
-            YamlData::Value(Scalar::FloatingPoint(f)) if f.into_inner() < 0.0 => {
+            Data::Float(f) if *f < 0.0 => {
                 self.negative_days(node, key, written);
                 None
             }
-            YamlData::Value(Scalar::FloatingPoint(f)) if f.into_inner() > f64::from(MAX_DAYS) => {
+            Data::Float(f) if *f > f64::from(MAX_DAYS) => {
                 self.too_many_days(node, key, written);
                 None
             }
@@ -396,9 +727,9 @@ impl<'s> Reader<'s> {
     /// Any number (integers widen).
     pub fn number(&mut self, node: &Node<'_>, key: &str) -> Option<f64> {
         match &node.data {
-            YamlData::Value(Scalar::Integer(i)) => Some(*i as f64),
-            YamlData::Value(Scalar::FloatingPoint(f)) if f.is_finite() => Some(f.into_inner()),
-            YamlData::Value(Scalar::FloatingPoint(f)) if f.is_infinite() => {
+            Data::Integer(i) => Some(*i as f64),
+            Data::Float(f) if f.is_finite() => Some(*f),
+            Data::Float(f) if f.is_infinite() => {
                 let written = self.written(node);
                 self.push(
                     Diagnostic::error(
@@ -438,7 +769,7 @@ impl<'s> Reader<'s> {
 
     pub fn boolean(&mut self, node: &Node<'_>, key: &str) -> Option<bool> {
         match &node.data {
-            YamlData::Value(Scalar::Boolean(b)) => Some(*b),
+            Data::Boolean(b) => Some(*b),
             _ => {
                 self.wrong_type(node, key, "`true` or `false`");
                 None
@@ -448,7 +779,7 @@ impl<'s> Reader<'s> {
 
     pub fn list<'a>(&mut self, node: &'a Node<'a>, key: &str) -> Option<&'a [Node<'a>]> {
         match &node.data {
-            YamlData::Sequence(items) => Some(items),
+            Data::Sequence(items) => Some(&items[..]),
             _ => {
                 self.wrong_type(node, key, "a list (`[a, b]` or lines starting with `- `)");
                 None
@@ -459,7 +790,7 @@ impl<'s> Reader<'s> {
     /// A text or a list of texts.
     pub fn texts(&mut self, node: &Node<'_>, key: &str) -> Option<Vec<String>> {
         match &node.data {
-            YamlData::Sequence(items) => {
+            Data::Sequence(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for it in items {
                     out.push(self.text(it, key)?);
@@ -489,3 +820,72 @@ impl<'s> Reader<'s> {
 
 /// The largest number of working days any field may hold (about 40 years).
 pub const MAX_DAYS: u32 = 10_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(text: &str) -> Result<(), Box<Diagnostic>> {
+        let source = Source::new("t.yaml", text);
+        parse(&source).map(drop)
+    }
+
+    fn error_at(text: &str) -> (String, usize) {
+        let d = parsed(text).expect_err("refused");
+        (d.message.clone(), d.primary.map_or(usize::MAX, |p| p.span.start))
+    }
+
+    #[test]
+    fn spans_are_bytes_after_chinese_text() {
+        let text = "name: 审批事项\nid: \"引号\"\nn: 5\n";
+        let source = Source::new("t.yaml", text);
+        let root = parse(&source).expect("valid").expect("a document");
+        let r = Reader::new(&source);
+        let Data::Mapping(pairs) = &root.data else { panic!("a mapping") };
+        let spans: Vec<&str> = pairs.iter().map(|(_, v)| &text[r.span(v).start..r.span(v).end]).collect();
+        assert_eq!(spans, ["审批事项", "\"引号\"", "5"]);
+        assert!(matches!(pairs[0].1.data, Data::Borrowed("审批事项")));
+        assert_eq!(pairs[1].1.as_str(), Some("引号"));
+        assert!(matches!(pairs[2].1.data, Data::Integer(5)));
+    }
+
+    #[test]
+    fn a_key_written_twice_is_refused_where_it_is_written_again() {
+        let (message, at) = error_at("a: 1\nb: 2\na: 3\n");
+        assert_eq!((message.as_str(), at), ("malformed YAML: duplicated key in mapping", 10));
+        // Many keys go through the hash set; `01` and `1` are the same integer, as in saphyr.
+        let mut text: String = (0..20).map(|i| format!("{i}: v\nk{i}: v\n")).collect();
+        let again = text.len();
+        text.push_str("01: y\nk5: z\n");
+        assert_eq!(error_at(&text).1, again);
+        let mut text: String = (0..20).map(|i| format!("k{i}: v\n")).collect();
+        let again = text.len();
+        text.push_str("k5: z\n");
+        assert_eq!(error_at(&text).1, again);
+        // Quoted `1` is text, not the integer: no duplicate.
+        assert!(parsed("1: a\n'1': b\n").is_ok());
+    }
+
+    #[test]
+    fn values_keep_saphyrs_types() {
+        let text = "a: ~\nb: true\nc: 1.5\nd: !!str 7\ne: !x 3\nf: !!int x\n";
+        let source = Source::new("t.yaml", text);
+        let root = parse(&source).expect("valid").expect("a document");
+        let Data::Mapping(pairs) = &root.data else { panic!("a mapping") };
+        let names: Vec<&str> = pairs.iter().map(|(_, v)| type_name(v)).collect();
+        assert_eq!(
+            names,
+            ["nothing", "a boolean", "a decimal number", "text", "a tagged value", "an unreadable value"]
+        );
+    }
+
+    #[test]
+    fn empty_and_refused_inputs() {
+        assert!(parse(&Source::new("t.yaml", "# only a comment\n")).expect("valid").is_none());
+        assert_eq!(error_at("a: &x 1\nb: *x\n").0, "YAML anchors are not supported");
+        assert_eq!(error_at("a: 1\n---\nb: 2\n").0, "more than one YAML document in the file");
+        // saphyr-parser's own limit answers first here, at the 256th bracket.
+        let deep = "[".repeat(MAX_YAML_DEPTH + 1);
+        assert_eq!(error_at(&deep), ("malformed YAML: recursion limit exceeded".to_string(), 255));
+    }
+}

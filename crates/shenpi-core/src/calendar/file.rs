@@ -362,10 +362,7 @@ fn document<'s>(r: &mut Reader<'s>) -> Option<Node<'s>> {
 
 /// A mapping with at least one key a calendar file has.
 fn is_calendar_like(root: &Node<'_>) -> bool {
-    let saphyr::YamlData::Mapping(map) = &root.data else {
-        return false;
-    };
-    map.keys().any(|k| k.data.as_str().is_some_and(|k| KEYS.contains(&k)))
+    root.keys().any(|k| k.as_str().is_some_and(|k| KEYS.contains(&k)))
 }
 
 fn key_list() -> String {

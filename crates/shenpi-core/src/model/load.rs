@@ -13,7 +13,7 @@ use super::{
 use super::{check, expr};
 use crate::diag::{Code, Diagnostic, Report, Source, Span};
 use crate::model::DeadlinePolicy;
-use crate::yaml::{self, Fields, Node, Reader};
+use crate::yaml::{self, Data, Fields, Node, Reader};
 
 const FLOW_KEYS: &[&str] = &[
     "id",
@@ -106,6 +106,40 @@ pub(super) fn load(source: Arc<Source>) -> Result<Flow, Report> {
     }
 }
 
+/// A step's days as read (see [`Builder::step_days`]); `None` where one did not read.
+struct StepDays {
+    /// `None` when written and unreadable, `Some(None)` when not written.
+    legal: Option<Option<u32>>,
+    promised: Option<u32>,
+    min: Option<u32>,
+    cost: Option<f64>,
+}
+
+/// How many steps `stage` holds (every mapping in its blocks that is not a
+/// `serial` or `parallel` block), however they read.
+///
+/// # Complexity
+/// **O(n)** in the stage's nodes; recursion as deep as the blocks' nesting,
+/// which the YAML depth limit bounds.
+fn written_steps(stage: &Node<'_>) -> usize {
+    fn blocks(list: &Node<'_>) -> usize {
+        let Data::Sequence(items) = &list.data else { return 0 };
+        items
+            .iter()
+            .map(|item| {
+                let inner =
+                    item.pairs().iter().find(|(k, _)| matches!(k.as_str(), Some("serial" | "parallel")));
+                match inner {
+                    Some((_, list)) => blocks(list),
+                    None => usize::from(item.is_mapping()),
+                }
+            })
+            .sum()
+    }
+    let steps = stage.pairs().iter().find(|(k, _)| k.as_str() == Some("steps"));
+    steps.map_or(0, |(_, list)| blocks(list))
+}
+
 pub(super) struct Builder<'s> {
     pub(super) r: Reader<'s>,
     pub(super) steps: Vec<Step>,
@@ -178,7 +212,7 @@ impl Builder<'_> {
         }
         let budgets = f.get("budgets").map_or(Some(Vec::new()), |n| self.budgets(n));
         self.total_has_budget(&f, budget.is_some() || budgets.as_ref().is_some_and(|b| !b.is_empty()));
-        self.check_structure();
+        let index = self.check_structure();
         let budget = match budget {
             Some(b) => Some(b?),
             None => None,
@@ -206,15 +240,17 @@ impl Builder<'_> {
             steps: std::mem::take(&mut self.steps),
             description,
             source: Source::new("", ""),
-            index: self.ids.iter().map(|(k, v)| (k.clone(), v.1)).collect(),
+            index,
             edited: false,
         })
     }
 
     /// Unknown references, and cycles when every reference resolves (an
-    /// unknown one has no edge to follow).
-    fn check_structure(&mut self) {
-        let index: HashMap<String, Target> = self.ids.iter().map(|(k, v)| (k.clone(), v.1)).collect();
+    /// unknown one has no edge to follow). Returns the flow's index of ids,
+    /// taken from the ids registered (nothing registers after this).
+    fn check_structure(&mut self) -> HashMap<String, Target> {
+        let index: HashMap<String, Target> =
+            std::mem::take(&mut self.ids).into_iter().map(|(k, v)| (k, v.1)).collect();
         let unknown = check::unknown_refs(&self.stages, &self.steps, &index);
         let resolved = unknown.is_empty();
         let found = if resolved { check::cycles(&self.stages, &self.steps, &index) } else { unknown };
@@ -223,6 +259,7 @@ impl Builder<'_> {
             self.r.push(d);
         }
         self.report_old_provisional(&index);
+        index
     }
 
     fn required<'a>(&mut self, f: &Fields<'a>, what: &str, key: &str, help: &str) -> Option<&'a Node<'a>> {
@@ -291,11 +328,11 @@ impl Builder<'_> {
     }
 
     fn params(&mut self, n: &Node<'_>) {
-        let saphyr::YamlData::Mapping(map) = &n.data else {
+        let Data::Mapping(map) = &n.data else {
             self.r.wrong_type(n, "params", "a mapping of param names to `{ type: …, default: … }`");
             return;
         };
-        for (k, v) in map {
+        for (k, v) in map.iter() {
             let Some((name, span)) = self.r.id(k, "param name") else { continue };
             if let Some(prev) = self.params.get(&name) {
                 let prev = prev.span;
@@ -397,6 +434,8 @@ impl Builder<'_> {
 
     fn stages(&mut self, n: &Node<'_>) {
         let Some(items) = self.r.list(n, "stages") else { return };
+        // A large flow's steps are most of its memory: one allocation of the right size.
+        self.steps.reserve_exact(items.iter().map(written_steps).sum());
         for item in items {
             let index = self.stages.len();
             let Some(f) = self.r.fields(item, "a stage", STAGE_KEYS) else { continue };
@@ -440,7 +479,7 @@ impl Builder<'_> {
 
     fn refs(&mut self, n: &Node<'_>) -> Option<Vec<Ref>> {
         let items: Vec<&Node<'_>> = match &n.data {
-            saphyr::YamlData::Sequence(items) => items.iter().collect(),
+            Data::Sequence(items) => items.iter().collect(),
             _ => vec![n],
         };
         let mut out = Vec::with_capacity(items.len());
@@ -473,9 +512,9 @@ impl Builder<'_> {
     }
 
     fn block(&mut self, n: &Node<'_>, stage: usize, depth: usize) -> Option<Block> {
-        if let saphyr::YamlData::Mapping(map) = &n.data {
+        if n.is_mapping() {
             for kind in ["parallel", "serial"] {
-                if map.keys().any(|k| k.data.as_str() == Some(kind)) {
+                if n.keys().any(|k| k.as_str() == Some(kind)) {
                     let what = format!("a `{kind}` block");
                     let f = self.r.fields(n, &what, &[kind])?;
                     let inner = f.get(kind)?;
@@ -491,6 +530,8 @@ impl Builder<'_> {
         self.step(n, stage).map(Block::Step)
     }
 
+    /// One step: its parts are read in the order below, so its diagnostics
+    /// come in that order too; `None` when any part did not read.
     fn step(&mut self, n: &Node<'_>, stage: usize) -> Option<StepIdx> {
         self.written_steps += 1;
         let f = self.r.fields(n, "a step", STEP_KEYS)?;
@@ -504,87 +545,8 @@ impl Builder<'_> {
         let kind =
             f.get("kind").map_or(Some(StepKind::Approval), |n| self.r.choice(n, "kind", &StepKind::ALL));
         let commissioned_by = self.commissioned_by(&f, &what, kind);
-        let counted = match (f.get("counted"), kind) {
-            (Some(n), _) => self.r.boolean(n, "counted"),
-            (None, Some(k)) => {
-                let government = commissioned_by == Some(Some(CommissionedBy::Government));
-                Some(k.counted_by_default() || government)
-            }
-            (None, None) => None,
-        };
-        self.counted_agrees(&f, &what, counted, commissioned_by.flatten());
-        let legal = f.get("legal").map(|n| (self.r.days(n, "legal"), self.r.span(n)));
-        let promised = match f.get("promised") {
-            Some(n) => self.r.days(n, "promised").map(|d| (d, self.r.span(n))),
-            None => match legal {
-                Some((Some(l), span)) => Some((l, span)),
-                Some((None, _)) => None,
-                None => {
-                    self.r.missing(
-                        &f,
-                        &what,
-                        "promised",
-                        "add `promised:` (承诺时限, working days; 0 for 即办), or `legal:` to promise the statutory limit",
-                    );
-                    None
-                }
-            },
-        };
-        if let (Some((p, pspan)), Some((Some(l), lspan)), Some((ratio, rspan))) =
-            (promised, legal, self.promise_ratio)
-            && p <= l
-            && p > check::allowed_by_ratio(ratio, l)
-        {
-            let d = check::over_ratio(&what, p, l, ratio);
-            let d = if f.has("promised") {
-                d.at(pspan, format!("promised {p}")).also(lspan, format!("legal limit {l}"))
-            } else {
-                d.at(lspan, format!("no `promised`: it promises its legal limit of {l}"))
-            };
-            self.r.push(d.also(rspan, format!("every step promises at most {ratio} of its legal limit")));
-        }
-        if let (Some((p, pspan)), Some((Some(l), lspan))) = (promised, legal)
-            && p > l
-        {
-            self.r.push(
-                Diagnostic::error(Code::PromisedOverLegal, format!("{what} promises {p} days, more than its legal limit of {l}"))
-                    .at(pspan, format!("promised {p}"))
-                    .also(lspan, format!("legal limit {l}"))
-                    .help("a promised limit (承诺时限) must not exceed the statutory one (法定时限); lower `promised`"),
-            );
-        }
-        let min = match f.get("min") {
-            Some(n) => {
-                let m = self.r.days(n, "min");
-                if let (Some(m), Some((p, _))) = (m, promised)
-                    && m > p
-                {
-                    self.r.push(
-                        Diagnostic::error(
-                            Code::InvalidValue,
-                            format!("{what} has `min` {m}, more than `promised` {p}"),
-                        )
-                        .at(self.r.span(n), "cannot exceed the promised days")
-                        .help("`min` is the shortest the step can be cut to"),
-                    );
-                }
-                m
-            }
-            None => Some(0),
-        };
-        let cost = match f.get("cost") {
-            Some(n) => self.r.number(n, "cost").filter(|c| {
-                let ok = *c >= 0.0;
-                if !ok {
-                    self.r.push(
-                        Diagnostic::error(Code::InvalidValue, format!("`cost` is {c}, which is negative"))
-                            .at(self.r.span(n), "cost per day cut must be 0 or more"),
-                    );
-                }
-                ok
-            }),
-            None => Some(1.0),
-        };
+        let counted = self.counted(&f, &what, kind, commissioned_by);
+        let days = self.step_days(&f, &what);
         let after = f.get("after").map_or(Some(Vec::new()), |n| self.refs(n));
         let when = f.get("when").map(|n| self.when(n));
         let on_timeout = f.get("on_timeout").map_or(Some(self.on_timeout), |n| self.timeout(n));
@@ -597,10 +559,7 @@ impl Builder<'_> {
         let special = f.get("special").map(|n| self.delay(n, "special"));
         let description = f.get("description").and_then(|n| self.r.text(n, "description"));
 
-        let legal = match legal {
-            Some((l, _)) => Some(l?),
-            None => None,
-        };
+        let legal = days.legal?;
         let (id, span) = id?;
         let index = StepIdx(u32::try_from(self.steps.len()).ok()?);
         if !self.register(&id, span, Target::Step(index)) {
@@ -614,9 +573,9 @@ impl Builder<'_> {
             filing: mechanisms.filing?,
             counted: counted?,
             legal,
-            promised: promised?.0,
-            min: min?,
-            cost: cost?,
+            promised: days.promised?,
+            min: days.min?,
+            cost: days.cost?,
             after: after?,
             when: when.map_or(Some(None), |w| w.map(Some))?,
             on_timeout: on_timeout?,
@@ -636,9 +595,123 @@ impl Builder<'_> {
         Some(index)
     }
 
+    /// `counted`, or what the step's kind (and who commissions an
+    /// intermediary) implies when it is not written; checked against both.
+    fn counted(
+        &mut self,
+        f: &Fields<'_>,
+        what: &str,
+        kind: Option<StepKind>,
+        commissioned_by: Option<Option<CommissionedBy>>,
+    ) -> Option<bool> {
+        let counted = match (f.get("counted"), kind) {
+            (Some(n), _) => self.r.boolean(n, "counted"),
+            (None, Some(k)) => {
+                let government = commissioned_by == Some(Some(CommissionedBy::Government));
+                Some(k.counted_by_default() || government)
+            }
+            (None, None) => None,
+        };
+        self.counted_agrees(f, what, counted, commissioned_by.flatten());
+        counted
+    }
+
+    /// A step's days: its limits, then `min` and `cost`.
+    fn step_days(&mut self, f: &Fields<'_>, what: &str) -> StepDays {
+        let (legal, promised) = self.limits(f, what);
+        let min = self.step_min(f, what, promised);
+        let cost = self.step_cost(f);
+        StepDays { legal, promised, min, cost }
+    }
+
+    /// `legal` and `promised` (the legal limit when `promised` is not
+    /// written), checked against each other and the flow's `promise_ratio`.
+    /// The first is `None` when `legal` is written and did not read, `Some(None)` when not written.
+    fn limits(&mut self, f: &Fields<'_>, what: &str) -> (Option<Option<u32>>, Option<u32>) {
+        let legal = f.get("legal").map(|n| (self.r.days(n, "legal"), self.r.span(n)));
+        let promised = match f.get("promised") {
+            Some(n) => self.r.days(n, "promised").map(|d| (d, self.r.span(n))),
+            None => match legal {
+                Some((Some(l), span)) => Some((l, span)),
+                Some((None, _)) => None,
+                None => {
+                    self.r.missing(
+                        f,
+                        what,
+                        "promised",
+                        "add `promised:` (承诺时限, working days; 0 for 即办), or `legal:` to promise the statutory limit",
+                    );
+                    None
+                }
+            },
+        };
+        if let (Some((p, pspan)), Some((Some(l), lspan)), Some((ratio, rspan))) =
+            (promised, legal, self.promise_ratio)
+            && p <= l
+            && p > check::allowed_by_ratio(ratio, l)
+        {
+            let d = check::over_ratio(what, p, l, ratio);
+            let d = if f.has("promised") {
+                d.at(pspan, format!("promised {p}")).also(lspan, format!("legal limit {l}"))
+            } else {
+                d.at(lspan, format!("no `promised`: it promises its legal limit of {l}"))
+            };
+            self.r.push(d.also(rspan, format!("every step promises at most {ratio} of its legal limit")));
+        }
+        if let (Some((p, pspan)), Some((Some(l), lspan))) = (promised, legal)
+            && p > l
+        {
+            self.r.push(
+                Diagnostic::error(Code::PromisedOverLegal, format!("{what} promises {p} days, more than its legal limit of {l}"))
+                    .at(pspan, format!("promised {p}"))
+                    .also(lspan, format!("legal limit {l}"))
+                    .help("a promised limit (承诺时限) must not exceed the statutory one (法定时限); lower `promised`"),
+            );
+        }
+        let legal = match legal {
+            Some((l, _)) => l.map(Some),
+            None => Some(None),
+        };
+        (legal, promised.map(|(p, _)| p))
+    }
+
+    /// `min`, the shortest the step can be cut to: 0 when not written, never above `promised`.
+    fn step_min(&mut self, f: &Fields<'_>, what: &str, promised: Option<u32>) -> Option<u32> {
+        let Some(n) = f.get("min") else { return Some(0) };
+        let m = self.r.days(n, "min");
+        if let (Some(m), Some(p)) = (m, promised)
+            && m > p
+        {
+            self.r.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("{what} has `min` {m}, more than `promised` {p}"),
+                )
+                .at(self.r.span(n), "cannot exceed the promised days")
+                .help("`min` is the shortest the step can be cut to"),
+            );
+        }
+        m
+    }
+
+    /// `cost`, of cutting one day: 1 when not written, never negative.
+    fn step_cost(&mut self, f: &Fields<'_>) -> Option<f64> {
+        let Some(n) = f.get("cost") else { return Some(1.0) };
+        self.r.number(n, "cost").filter(|c| {
+            let ok = *c >= 0.0;
+            if !ok {
+                self.r.push(
+                    Diagnostic::error(Code::InvalidValue, format!("`cost` is {c}, which is negative"))
+                        .at(self.r.span(n), "cost per day cut must be 0 or more"),
+                );
+            }
+            ok
+        })
+    }
+
     fn when(&mut self, n: &Node<'_>) -> Option<super::Condition> {
         let text = match &n.data {
-            saphyr::YamlData::Value(saphyr::Scalar::Boolean(b)) => return Some(super::Condition::Const(*b)),
+            Data::Boolean(b) => return Some(super::Condition::Const(*b)),
             _ => self.r.text(n, "when")?,
         };
         let span = self.r.span(n);
@@ -681,7 +754,7 @@ impl Builder<'_> {
     }
 
     pub(super) fn model(&mut self, n: &Node<'_>, key: &str) -> Option<DurationModel> {
-        if !matches!(n.data, saphyr::YamlData::Mapping(_)) {
+        if !n.is_mapping() {
             return self.r.span_days(n, key).map(DurationModel::Fixed);
         }
         let f = self.r.fields(n, &format!("`{key}`"), MODEL_KEYS)?;

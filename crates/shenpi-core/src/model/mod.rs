@@ -609,7 +609,13 @@ impl Flow {
     pub fn load(path: impl AsRef<Path>) -> Result<Flow, Error> {
         let path = path.as_ref();
         let bytes = crate::limits::read_file(path).map_err(|e| Error::io(path, e))?;
-        Flow::parse_bytes(&path.display().to_string(), &bytes).map_err(Error::invalid)
+        let name = path.display().to_string();
+        // The text takes over the bytes when they are UTF-8: a large file is not held twice.
+        match String::from_utf8(bytes) {
+            Ok(text) => load::load(Source::new(name, text)),
+            Err(e) => Flow::parse_bytes(&name, e.as_bytes()),
+        }
+        .map_err(Error::invalid)
     }
 
     /// Stable identifier.

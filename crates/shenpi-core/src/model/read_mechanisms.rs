@@ -11,7 +11,7 @@ use super::{
     BudgetGroup, CommissionedBy, Commitment, Joint, Member, Provisional, Ref, Silence, StepKind, Target,
 };
 use crate::diag::{Code, Diagnostic, Span, Suggester, clip};
-use crate::yaml::{Fields, Node};
+use crate::yaml::{Data, Fields, Node};
 
 const MEMBER_KEYS: &[&str] = &["dept", "promised", "duration"];
 const COMMITMENT_KEYS: &[&str] = &["verify_within"];
@@ -277,7 +277,7 @@ impl Builder<'_> {
 
     fn provisional(&mut self, f: &Fields<'_>, head: &StepHead<'_>) -> Option<Option<Provisional>> {
         let Some(n) = f.get("provisional") else { return Some(None) };
-        if let saphyr::YamlData::Value(saphyr::Scalar::Boolean(b)) = &n.data {
+        if let Data::Boolean(b) = &n.data {
             if *b {
                 let span = self.r.span(n);
                 match head.id {
