@@ -26,7 +26,9 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use shenpi::calendar::Calendar;
-use shenpi::runtime::{Alert, Clock, EventKind, MemoryStore, NewEvent, ProcedureKind, Project, StepState};
+use shenpi::runtime::{
+    Alert, Clock, EventKind, MemoryStore, NewEvent, ProcedureKind, Project, StepState, Verdict,
+};
 use shenpi::schedule::Plan;
 use shenpi::sim::{self, Sampler, SimOptions, StepDraw};
 use shenpi::{Flow, FlowGraph, Node};
@@ -183,7 +185,10 @@ fn supervise(
     let mut day = start;
     loop {
         // What the engine owes today: 超时默认 for steps past their limit undecided.
-        for e in project.advance(&store, day, day)? {
+        // (A joint member silent past its limit is deemed to agree too; the log leaves that out.)
+        for e in
+            project.advance(&store, day, day)?.into_iter().filter(|e| e.kind == EventKind::DeemedApproved)
+        {
             let v = g.node(&e.step).ok_or("the engine names steps of the flow")?;
             let step = g.step(v);
             let outcome = if step.is_filing() { "视为备案完成" } else { "deemed approved" };
@@ -201,6 +206,15 @@ fn supervise(
                 agenda[v.index()].clear(); // decided by the engine first (超时默认)
             }
             while let Some(&(date, kind)) = agenda[v.index()].front().filter(|(d, _)| *d <= day) {
+                // The lead of a joint review decides once every member gave its opinion.
+                if let (EventKind::Approved, Some(joint)) = (kind, g.step(v).joint()) {
+                    for (i, m) in joint.members().iter().enumerate() {
+                        if project.state().run(v).opinion(i).is_none() {
+                            let opinion = NewEvent::new(id, EventKind::Opinion, date).dept(m.dept());
+                            project.record(&store, opinion.verdict(Verdict::Agree), day)?;
+                        }
+                    }
+                }
                 let mut event = NewEvent::new(id, kind, date);
                 if kind == EventKind::ProcedureStarted {
                     event = event.procedure(ProcedureKind::ExpertReview); // Art. 45: 专家评审

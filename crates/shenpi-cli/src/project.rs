@@ -21,13 +21,14 @@ use shenpi_core::Flow;
 use shenpi_core::calendar::{Zone, parse_date};
 use shenpi_core::render::{self, Gantt};
 use shenpi_core::runtime::{
-    Alert, Event, EventKind, NewEvent, PauseReason, ProcedureKind, Project, StepState, Store, board_of,
+    Alert, BoardQuery, Event, EventKind, Mode, NewEvent, PauseReason, ProcedureKind, Project, STAGE_PREFIX,
+    StepState, Store, Verdict, agent_view, board_by, board_of,
 };
 use shenpi_sqlite::SqliteStore;
 
 use crate::Format;
 use crate::common::Failure;
-use crate::project_table::{board_table, status_table};
+use crate::project_table::{agent_table, board_table, status_table};
 
 /// Arguments of `shenpi project`.
 #[derive(clap::Args)]
@@ -54,6 +55,13 @@ enum Cmd {
         /// A project param, K=V (repeatable)
         #[arg(long = "param", value_name = "K=V")]
         params: Vec<String>,
+        /// The agent (代办员) who looks after it: records `agent-assigned`
+        #[arg(long)]
+        agent: Option<String>,
+        /// `simulated` (模拟审批): steps with `provisional` may be accepted ahead of
+        /// the prerequisites their `before` names; records `mode-set`
+        #[arg(long, value_name = "MODE")]
+        mode: Option<String>,
         /// `table` for a person, `json` for tools: the stored project, as `shenpi serve` returns it
         #[arg(long, value_enum, default_value_t)]
         format: Format,
@@ -63,14 +71,20 @@ enum Cmd {
     /// Record an event that happened (never one dated after today): received, accepted,
     /// accepted-incomplete, not-accepted, supplement-requested, supplement-received,
     /// procedure-started, procedure-ended, extended, approved, rejected, returned, withdrawn,
-    /// terminated, provisional-approved, confirmed, revoked, deemed-approved, deemed-accepted
-    Event(EventArgs),
+    /// terminated, provisional-approved, confirmed, revoked, deemed-approved, deemed-accepted,
+    /// opinion, deemed-agreed, verified, commitment-breached; on a stage with a window,
+    /// `stage:ID accepted`; about the whole project (no step), agent-assigned, mode-set
+    Event(Box<EventArgs>),
     /// Both clocks of every step on a day, and the project's outlook; shows what the
     /// engine owes by then (deemed acceptance and approval, 容缺 termination,
     /// confirmations) without recording it
     Status {
-        /// The project's id
-        id: String,
+        /// The project's id (or give `--agent` for an agent's projects)
+        #[arg(required_unless_present = "agent", conflicts_with = "agent")]
+        id: Option<String>,
+        /// An agent's view: each of their projects with the step due next
+        #[arg(long)]
+        agent: Option<String>,
         /// The day, YYYY-MM-DD (default: today)
         #[arg(long)]
         date: Option<String>,
@@ -110,6 +124,9 @@ enum Cmd {
         /// Only this department
         #[arg(long)]
         dept: Option<String>,
+        /// Only the projects of this agent (代办员)
+        #[arg(long)]
+        agent: Option<String>,
         /// `table` for a person, `json` for tools
         #[arg(long, value_enum, default_value_t)]
         format: Format,
@@ -139,11 +156,13 @@ enum Cmd {
 struct EventArgs {
     /// The project's id
     id: String,
-    /// The step's id in the flow
+    /// The step's id in the flow; `stage:ID` for an acceptance at a stage's window;
+    /// left out for an event about the whole project (`agent-assigned`, `mode-set`)
+    #[arg(value_name = "STEP")]
     step: String,
     /// What happened (kebab-case)
     #[arg(value_name = "KIND")]
-    what: String,
+    what: Option<String>,
     /// The day it happened, YYYY-MM-DD (default: today)
     #[arg(long)]
     date: Option<String>,
@@ -165,6 +184,24 @@ struct EventArgs {
     /// For `procedure-started`: the day the applicant was told of it, YYYY-MM-DD (Art. 45)
     #[arg(long, value_name = "DATE")]
     notified: Option<String>,
+    /// For `opinion`: the member department of the joint step
+    #[arg(long)]
+    dept: Option<String>,
+    /// For `opinion`: agree, disagree or conditions
+    #[arg(long)]
+    verdict: Option<String>,
+    /// For `opinion`: conditions or remarks
+    #[arg(long)]
+    note: Option<String>,
+    /// For `approved`: on the applicant's written pledge (告知承诺制), at acceptance
+    #[arg(long)]
+    commitment: bool,
+    /// For `agent-assigned`: the agent (代办员)
+    #[arg(long)]
+    agent: Option<String>,
+    /// For `mode-set`: normal or simulated
+    #[arg(long, value_name = "MODE")]
+    mode: Option<String>,
     /// `table` for a person, `json` for tools: the recorded event with its sequence number
     #[arg(long, value_enum, default_value_t)]
     format: Format,
@@ -201,8 +238,8 @@ impl Args {
             | Cmd::Advance { format, .. }
             | Cmd::Board { format, .. }
             | Cmd::Reindex { format }
-            | Cmd::Import { format, .. }
-            | Cmd::Event(EventArgs { format, .. }) => *format,
+            | Cmd::Import { format, .. } => *format,
+            Cmd::Event(a) => a.format,
             Cmd::Render { .. } => Format::Table,
         }
     }
@@ -218,8 +255,16 @@ pub fn run(args: Args) -> Result<(), Failure> {
 
 /// The event a command line describes, checked before any store is opened.
 fn new_event(a: &EventArgs) -> Result<NewEvent, Failure> {
-    let kind = a.what.parse::<EventKind>().map_err(|e| Failure::usage(e.to_string()))?;
-    let mut e = NewEvent::new(a.step.clone(), kind, date_arg(a.date.as_deref())?);
+    // `event P agent-assigned …`: an event about the whole project names no step.
+    let (step, what) = match &a.what {
+        Some(what) => (a.step.clone(), what.as_str()),
+        None => (String::new(), a.step.as_str()),
+    };
+    let kind = what.parse::<EventKind>().map_err(|e| Failure::usage(e.to_string()))?;
+    if a.what.is_none() && !kind.is_project_level() {
+        return Err(Failure::usage(format!("`{kind}` needs a step: shenpi project event ID STEP {kind}")));
+    }
+    let mut e = NewEvent::new(step, kind, date_arg(a.date.as_deref())?);
     e.key = a.key.clone();
     if let Some(r) = &a.reason {
         e = e.reason(r.clone());
@@ -236,7 +281,33 @@ fn new_event(a: &EventArgs) -> Result<NewEvent, Failure> {
     if let Some(n) = &a.notified {
         e = e.notified(date_arg(Some(n))?);
     }
+    if let Some(d) = &a.dept {
+        e = e.dept(d.clone());
+    }
+    if let Some(v) = &a.verdict {
+        e = e.verdict(v.parse::<Verdict>().map_err(Failure::usage)?);
+    }
+    if let Some(n) = &a.note {
+        e = e.note(n.clone());
+    }
+    if a.commitment {
+        e = e.commitment();
+    }
+    if let Some(g) = &a.agent {
+        e = e.agent(g.clone());
+    }
+    if let Some(m) = &a.mode {
+        e = e.mode(mode_arg(m)?);
+    }
     Ok(e)
+}
+
+fn mode_arg(text: &str) -> Result<Mode, Failure> {
+    Mode::ALL
+        .iter()
+        .find(|(n, _)| *n == text)
+        .map(|&(_, m)| m)
+        .ok_or_else(|| Failure::usage(format!("unknown mode `{text}`; expected one of: normal, simulated")))
 }
 
 /// Opens the store to read: never creates, migrates or writes it.
@@ -253,8 +324,11 @@ pub(crate) fn reader(db: &Path) -> Result<SqliteStore, Failure> {
 fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
     // Arguments first: a typo should not touch a store file.
     match &args.command {
-        Cmd::New { start, params, .. } => {
+        Cmd::New { start, params, mode, .. } => {
             date_arg(Some(start))?;
+            if let Some(m) = mode {
+                mode_arg(m)?;
+            }
             if let Some(p) = params.iter().find(|p| !p.contains('=')) {
                 return Err(Failure::usage(format!("param `{p}` is not of the form K=V")));
             }
@@ -271,12 +345,25 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
         Cmd::Reindex { .. } | Cmd::Import { .. } => {}
     }
     match args.command {
-        Cmd::New { flow, id, start, params, format, reach } => {
-            new(&args.db, &flow, &id, &start, &params, format, reach, out)
+        Cmd::New { flow, id, start, params, agent, mode, format, reach } => {
+            let opts = NewOpts { agent, mode: mode.as_deref().map(mode_arg).transpose()? };
+            new(&args.db, &flow, &id, &start, &params, &opts, format, reach, out)
         }
         Cmd::Event(a) => event(&args.db, &a, out),
         Cmd::Advance { id, to, format } => advance(&args.db, &id, to.as_deref(), format, out),
-        Cmd::Status { id, date, format } => {
+        Cmd::Status { id: None, agent: Some(agent), date, format } => {
+            let date = date_arg(date.as_deref())?;
+            let store = reader(&args.db)?;
+            let projects: Vec<Project> =
+                store.list()?.iter().map(|id| Project::open(&store, id)).collect::<Result<_, _>>()?;
+            let rows = agent_view(&projects, date, &agent)?;
+            match format {
+                Format::Json => json(out, &rows),
+                Format::Table => Ok(agent_table(out, date, &agent, &rows)?),
+            }
+        }
+        Cmd::Status { id, date, format, .. } => {
+            let id = id.ok_or_else(|| Failure::usage("give a project's id, or `--agent`"))?;
             let store = reader(&args.db)?;
             let p = Project::open(&store, &id)?;
             let status = p.status(date_on(date.as_deref(), &p)?)?;
@@ -297,10 +384,18 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Cmd::Board { date, dept, format } => {
+        Cmd::Board { date, dept, agent, format } => {
             let date = date_arg(date.as_deref())?;
             let store = reader(&args.db)?;
-            let rows = board_of(&store.open_steps(dept.as_deref(), date)?, date);
+            let rows = match agent.as_deref() {
+                // An agent's board reads that agent's projects whole.
+                Some(agent) => {
+                    let projects: Vec<Project> =
+                        store.list()?.iter().map(|id| Project::open(&store, id)).collect::<Result<_, _>>()?;
+                    board_by(&projects, date, &BoardQuery { dept: dept.as_deref(), agent: Some(agent) })?
+                }
+                None => board_of(&store.open_steps(dept.as_deref(), date)?, date),
+            };
             match format {
                 Format::Json => json(out, &rows),
                 Format::Table => Ok(board_table(out, date, &rows)?),
@@ -337,6 +432,8 @@ struct ProjectOut<'a> {
     start: NaiveDate,
     params: BTreeMap<&'a str, &'a str>,
     region: Option<&'a str>,
+    agent: Option<&'a str>,
+    mode: Mode,
     created_at: DateTime<Utc>,
     /// How many events its log holds.
     sequence: u64,
@@ -352,6 +449,8 @@ impl<'a> ProjectOut<'a> {
             start: r.start,
             params: r.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
             region: r.region.as_deref(),
+            agent: p.agent(),
+            mode: p.state().mode(),
             created_at: r.created_at,
             sequence: p.events().len() as u64,
         }
@@ -368,6 +467,12 @@ struct AdvanceOut<'a> {
     sequence: u64,
 }
 
+/// What `project new` records right after creating the project.
+struct NewOpts {
+    agent: Option<String>,
+    mode: Option<Mode>,
+}
+
 // The arguments of `project new`, one for one.
 #[allow(clippy::too_many_arguments)]
 fn new(
@@ -376,6 +481,7 @@ fn new(
     id: &str,
     start: &str,
     params: &[String],
+    opts: &NewOpts,
     format: Format,
     reach: crate::common::ReachArg,
     out: &mut Vec<u8>,
@@ -387,7 +493,20 @@ fn new(
         .filter_map(|p| p.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
         .collect();
     let store = SqliteStore::open(db)?;
-    let p = Project::create_on(&store, calendar, Arc::new(flow), id, date_arg(Some(start))?, &pairs)?;
+    let mut p = Project::create_on(&store, calendar, Arc::new(flow), id, date_arg(Some(start))?, &pairs)?;
+    // Dated the start, or today for a project that starts later: nothing is recorded ahead.
+    let today = p.calendar().today();
+    let day = p.info().start.min(today);
+    let mut first = Vec::new();
+    if let Some(m) = opts.mode {
+        first.push(NewEvent::project(EventKind::ModeSet, day).mode(m));
+    }
+    if let Some(a) = &opts.agent {
+        first.push(NewEvent::project(EventKind::AgentAssigned, day).agent(a.clone()));
+    }
+    if !first.is_empty() {
+        p.record_all(&store, first, today)?;
+    }
     if format == Format::Json {
         return json(out, &ProjectOut::of(&p));
     }
@@ -413,24 +532,41 @@ fn event(db: &Path, a: &EventArgs, out: &mut Vec<u8>) -> Result<(), Failure> {
     let mut event = new_event(a)?;
     let store = SqliteStore::open(db)?;
     let mut attempt = 0;
-    let e = loop {
+    let recorded = loop {
         let mut p = Project::open(&store, &a.id)?;
         let today = p.calendar().today();
         event.date = date_on(a.date.as_deref(), &p)?;
-        match p.record(&store, event.clone(), today) {
+        // `stage:ID accepted`: one acceptance at the stage's window, one event per step it accepts.
+        let r = match p.stage_target(&event.step) {
+            Some(stage) => p.record_stage(&store, &stage, event.clone(), today),
+            None => p.record(&store, event.clone(), today).map(|e| vec![e]),
+        };
+        match r {
             Err(e) if e.is_conflict() && attempt < RETRIES => attempt += 1,
             r => break r?,
         }
     };
     if a.format == Format::Json {
-        return json(out, &e);
+        return match recorded.as_slice() {
+            [e] if !event.step.starts_with(STAGE_PREFIX) => json(out, e),
+            all => json(out, &all),
+        };
     }
-    write!(out, "event {}: `{}` {} on {}", e.seq, e.step, e.kind, e.date)?;
-    if !e.detail.supersedes.is_empty() {
-        let seqs: Vec<String> = e.detail.supersedes.iter().map(u64::to_string).collect();
-        write!(out, " (supersedes engine event {})", seqs.join(", "))?;
+    for e in &recorded {
+        if e.step.is_empty() {
+            write!(out, "event {}: {} on {}", e.seq, e.kind, e.date)?;
+        } else {
+            write!(out, "event {}: `{}` {} on {}", e.seq, e.step, e.kind, e.date)?;
+        }
+        if let Some(w) = &e.detail.window {
+            write!(out, " at {w}")?;
+        }
+        if !e.detail.supersedes.is_empty() {
+            let seqs: Vec<String> = e.detail.supersedes.iter().map(u64::to_string).collect();
+            write!(out, " (supersedes engine event {})", seqs.join(", "))?;
+        }
+        writeln!(out)?;
     }
-    writeln!(out)?;
     Ok(())
 }
 

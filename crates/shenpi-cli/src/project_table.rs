@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use chrono::NaiveDate;
 use shenpi_core::Flow;
-use shenpi_core::runtime::{Alert, BoardRow, EventKind, Status};
+use shenpi_core::runtime::{AgentRow, Alert, BoardRow, EventKind, Mode, Status};
 use unicode_width::UnicodeWidthStr;
 
 use crate::common::{self, printable};
@@ -55,6 +55,12 @@ pub(crate) fn status_table(out: &mut Vec<u8>, s: &Status, flow: &Flow) -> io::Re
         &s.flow_hash[..12],
         s.start
     )?;
+    if let Some(a) = &s.agent {
+        writeln!(out, "agent (代办员): {}", printable(a))?;
+    }
+    if s.mode == Mode::Simulated {
+        writeln!(out, "mode: simulated (模拟审批)")?;
+    }
     if !s.started {
         return writeln!(out, "not started: the project starts on {}", s.start);
     }
@@ -99,13 +105,60 @@ pub(crate) fn status_table(out: &mut Vec<u8>, s: &Status, flow: &Flow) -> io::Re
     for line in columns(&rows, |i| i == 7 || i == 8) {
         writeln!(out, "{line}")?;
     }
+    windows(out, s)?;
     notes(out, s)?;
     outlook(out, s, &filing)
 }
 
-/// Under the table: acceptance windows still open, earlier applications, flags.
+/// Under the table: the steps each window (一窗受理) accepted, grouped under it.
+fn windows(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
+    let mut seen: Vec<&str> = Vec::new();
+    for w in s.steps.iter().filter_map(|st| st.window.as_deref()) {
+        if seen.contains(&w) {
+            continue;
+        }
+        seen.push(w);
+        let steps: Vec<String> = s
+            .steps
+            .iter()
+            .filter(|st| st.window.as_deref() == Some(w))
+            .map(|st| format!("`{}`", printable(&st.id)))
+            .collect();
+        writeln!(out, "window {}: accepted {}", printable(w), steps.join(", "))?;
+    }
+    Ok(())
+}
+
+/// Under the table: acceptance windows still open, earlier applications,
+/// joint members, providers, follow-ups, flags.
 fn notes(out: &mut Vec<u8>, s: &Status) -> io::Result<()> {
     for st in &s.steps {
+        if let Some(p) = &st.provider {
+            writeln!(out, "`{}`: provider {}", st.id, printable(p))?;
+        }
+        for m in st.members.iter().filter(|_| st.accepted.is_some()) {
+            let opinion = match &m.opinion {
+                Some(o) if o.deemed => format!("deemed to agree on {}", o.date),
+                Some(o) => format!("{} on {}", o.verdict, o.date),
+                None => "no opinion yet".to_string(),
+            };
+            let alert = if m.alert == Alert::None { String::new() } else { format!(" [{}]", card(m.alert)) };
+            writeln!(
+                out,
+                "`{}`: member {}: due {}, used {}, left {}; {opinion}{alert}",
+                st.id,
+                printable(&m.dept),
+                opt(m.due),
+                num(m.used),
+                num(m.left)
+            )?;
+        }
+        if let Some(due) = st.verify_due {
+            writeln!(out, "`{}`: approved on the applicant's pledge; verify by {due} (告知承诺制)", st.id)?;
+        }
+        if let Some(due) = st.confirm_due {
+            writeln!(out, "`{}`: provisional; confirm by {due} (模拟审批)", st.id)?;
+        }
         if let (Some(r), Some(due)) = (st.received, st.acceptance_due) {
             writeln!(
                 out,
@@ -203,12 +256,68 @@ pub(crate) fn board_table(out: &mut Vec<u8>, date: NaiveDate, rows: &[BoardRow])
             ]
         })
         .collect();
+    let cells: Vec<[String; 8]> = rows
+        .iter()
+        .zip(cells)
+        .map(|(r, mut c)| {
+            if r.member {
+                c[2] = format!("{} (member)", c[2]);
+            }
+            if let Some(p) = &r.provider {
+                c[2] = format!("{} ({})", c[2], printable(p));
+            }
+            c
+        })
+        .collect();
     let mut last = None;
     for (r, line) in rows.iter().zip(columns(&cells, |_| false)) {
         if last != Some(&r.dept) {
             writeln!(out, "\n{}", printable(&r.dept))?;
             last = Some(&r.dept);
         }
+        writeln!(out, "  {line}")?;
+    }
+    Ok(())
+}
+
+/// `project status --agent` as a table: each of the agent's projects with the step due next.
+pub(crate) fn agent_table(
+    out: &mut Vec<u8>,
+    date: NaiveDate,
+    agent: &str,
+    rows: &[AgentRow],
+) -> io::Result<()> {
+    writeln!(out, "agent (代办员) {} on {date}: {} project(s)", printable(agent), rows.len())?;
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| match (&r.next, &r.blocked_by) {
+            (_, Some(b)) => [
+                printable(&r.project).into_owned(),
+                format!("stopped: `{}` failed", printable(b)),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ],
+            (Some(n), None) => [
+                printable(&r.project).into_owned(),
+                printable(&n.step).into_owned(),
+                n.state.as_str().to_string(),
+                printable(&n.dept).into_owned(),
+                format!("due {}", n.due),
+                card(n.alert).to_string(),
+            ],
+            (None, None) => [
+                printable(&r.project).into_owned(),
+                "nothing due".to_string(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+            ],
+        })
+        .collect();
+    for line in columns(&cells, |_| false) {
         writeln!(out, "  {line}")?;
     }
     Ok(())

@@ -322,13 +322,16 @@ pub fn text_round_trips_exactly(f: &dyn Fixture) {
 }
 
 /// What an event says beyond step, kind and date (a reason with a NUL and
-/// quotes, days, who, a procedure kind, a notice date) comes back as it was
-/// appended, also through a key lookup; an event that says nothing comes back
-/// saying nothing.
+/// quotes, days, who, a procedure kind, a notice date, a joint member's
+/// opinion, a pledge, a window, an agent and a mode on events about the
+/// whole project, which name no step) comes back as it was appended, also
+/// through a key lookup; an event that says nothing comes back saying nothing.
 pub fn event_detail_round_trips(f: &dyn Fixture) {
-    use shenpi_core::runtime::ProcedureKind;
+    use shenpi_core::runtime::{Mode, ProcedureKind, Verdict};
     let store = f.open();
     create(&*store, "P");
+    let mut at_window = NewEvent::new("b", EventKind::Accepted, day(7));
+    at_window.detail.window = Some("政务服务中心".into());
     let events = [
         NewEvent::new("a", EventKind::Accepted, day(3)),
         NewEvent::new("a", EventKind::ProcedureStarted, day(4))
@@ -339,6 +342,11 @@ pub fn event_detail_round_trips(f: &dyn Fixture) {
             .reason("申请人 'withdrew' \"x\" \\ \0 end")
             .by("局长")
             .days(10),
+        NewEvent::new("j", EventKind::Opinion, day(7)).dept("消防").verdict(Verdict::Conditions).note("整改"),
+        NewEvent::new("c", EventKind::Approved, day(7)).commitment(),
+        at_window,
+        NewEvent::project(EventKind::AgentAssigned, day(7)).agent("王芳"),
+        NewEvent::project(EventKind::ModeSet, day(7)).mode(Mode::Simulated),
     ];
     let appended = store.append("P", 0, &events).expect("appends");
     let loaded = events_of(&*f.open(), "P");

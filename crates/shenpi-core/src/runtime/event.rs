@@ -6,6 +6,8 @@ use std::str::FromStr;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use super::joint::Verdict;
+pub use crate::graph::Mode;
 pub use crate::model::ProcedureKind;
 
 /// What happened to a step. Written in kebab-case on the command line and in
@@ -58,11 +60,27 @@ pub enum EventKind {
     Revoked,
     /// 超时默认: undecided past its due date under `on_timeout: deem-approved`.
     DeemedApproved,
+    /// A member department of a joint step (`kind: joint`) gives its opinion
+    /// (`--dept`, `--verdict agree|disagree|conditions`, `--note`).
+    Opinion,
+    /// Recorded by the engine: a member of a joint step silent past its own
+    /// limit is deemed to agree (超时视为同意, `silence: agree`).
+    DeemedAgreed,
+    /// 告知承诺制: the pledge behind an approval `--commitment` was checked and holds.
+    Verified,
+    /// 告知承诺制: the pledge behind an approval `--commitment` was found broken;
+    /// the approval is owed `revoked`.
+    CommitmentBreached,
+    /// 代办制: an agent (代办员) takes the project on (`--agent`); about the whole project, not a step.
+    AgentAssigned,
+    /// The project runs in a mode (`--mode simulated`, 模拟审批); about the
+    /// whole project, recorded by `project new --mode` before any step's event.
+    ModeSet,
 }
 
 impl EventKind {
     /// Every kind, in the order the documentation lists them.
-    pub const ALL: [EventKind; 19] = [
+    pub const ALL: [EventKind; 25] = [
         EventKind::Received,
         EventKind::Accepted,
         EventKind::AcceptedIncomplete,
@@ -82,6 +100,12 @@ impl EventKind {
         EventKind::Confirmed,
         EventKind::Revoked,
         EventKind::DeemedApproved,
+        EventKind::Opinion,
+        EventKind::DeemedAgreed,
+        EventKind::Verified,
+        EventKind::CommitmentBreached,
+        EventKind::AgentAssigned,
+        EventKind::ModeSet,
     ];
 
     /// Its kebab-case name.
@@ -106,13 +130,25 @@ impl EventKind {
             EventKind::Confirmed => "confirmed",
             EventKind::Revoked => "revoked",
             EventKind::DeemedApproved => "deemed-approved",
+            EventKind::Opinion => "opinion",
+            EventKind::DeemedAgreed => "deemed-agreed",
+            EventKind::Verified => "verified",
+            EventKind::CommitmentBreached => "commitment-breached",
+            EventKind::AgentAssigned => "agent-assigned",
+            EventKind::ModeSet => "mode-set",
         }
     }
 
-    /// Only the engine decides it (`deemed-approved`, `deemed-accepted`): a
-    /// person never records it.
+    /// Only the engine decides it (`deemed-approved`, `deemed-accepted`,
+    /// `deemed-agreed`): a person never records it.
     pub fn is_engine_only(self) -> bool {
-        matches!(self, EventKind::DeemedApproved | EventKind::DeemedAccepted)
+        matches!(self, EventKind::DeemedApproved | EventKind::DeemedAccepted | EventKind::DeemedAgreed)
+    }
+
+    /// About the whole project, not a step (`agent-assigned`, `mode-set`):
+    /// such an event names no step (its `step` is empty).
+    pub fn is_project_level(self) -> bool {
+        matches!(self, EventKind::AgentAssigned | EventKind::ModeSet)
     }
 
     /// Starts an application (收件 or 受理): after one that ended without
@@ -180,6 +216,27 @@ pub struct EventDetail {
     /// The day the applicant was told of the procedure and its time (Art. 45).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notified: Option<NaiveDate>,
+    /// The member department giving its opinion (`opinion`, `deemed-agreed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dept: Option<String>,
+    /// A member's verdict (`opinion`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    /// Free text: a member's conditions or remarks (`opinion`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Approved on the applicant's written pledge (`approved --commitment`, 告知承诺制).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub commitment: bool,
+    /// The window (一窗受理) that accepted the step with the rest of its stage (`accepted`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<String>,
+    /// The agent (代办员) who takes the project on (`agent-assigned`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    /// The project's mode (`mode-set`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
     /// Engine events this event supersedes, by sequence number: a real event
     /// dated on or before what the engine recorded, contradicting it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -260,6 +317,47 @@ impl NewEvent {
     pub fn notified(mut self, day: NaiveDate) -> NewEvent {
         self.detail.notified = Some(day);
         self
+    }
+
+    /// The same event from a member department of a joint step (`opinion`).
+    pub fn dept(mut self, dept: impl Into<String>) -> NewEvent {
+        self.detail.dept = Some(dept.into());
+        self
+    }
+
+    /// The same event with a member's verdict (`opinion`).
+    pub fn verdict(mut self, verdict: Verdict) -> NewEvent {
+        self.detail.verdict = Some(verdict);
+        self
+    }
+
+    /// The same event with a note (`opinion`: conditions or remarks).
+    pub fn note(mut self, note: impl Into<String>) -> NewEvent {
+        self.detail.note = Some(note.into());
+        self
+    }
+
+    /// The same approval on the applicant's written pledge (`approved --commitment`).
+    pub fn commitment(mut self) -> NewEvent {
+        self.detail.commitment = true;
+        self
+    }
+
+    /// The same event naming an agent (`agent-assigned`).
+    pub fn agent(mut self, agent: impl Into<String>) -> NewEvent {
+        self.detail.agent = Some(agent.into());
+        self
+    }
+
+    /// The same event setting the project's mode (`mode-set`).
+    pub fn mode(mut self, mode: Mode) -> NewEvent {
+        self.detail.mode = Some(mode);
+        self
+    }
+
+    /// An event about the whole project (`agent-assigned`, `mode-set`): it names no step.
+    pub fn project(kind: EventKind, date: NaiveDate) -> NewEvent {
+        NewEvent::new(String::new(), kind, date)
     }
 
     /// An event the engine owes, marked as recorded by it.

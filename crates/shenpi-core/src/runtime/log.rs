@@ -63,6 +63,10 @@ impl Project {
         let rules = self.rules();
         let mut state = ProjectState::new(self.graph.len());
         for e in list {
+            if e.kind.is_project_level() {
+                state.apply_project(e.into());
+                continue;
+            }
             let v = self.node(&e.step, e.kind).map_err(|err| (e.seq, err))?;
             state.apply(&rules, v, e.into()).map_err(|err| (e.seq, err))?;
         }
@@ -107,6 +111,17 @@ impl Project {
             event.kind,
             K::Accepted | K::AcceptedIncomplete | K::NotAccepted | K::SupplementRequested
         );
+        if event.kind == K::Opinion && !event.detail.engine {
+            // A member's real opinion takes the place of its deemed agreement dated on or after it.
+            return self
+                .effective_events()
+                .filter(|e| {
+                    e.kind == K::DeemedAgreed && e.step == event.step && e.detail.dept == event.detail.dept
+                })
+                .filter(|e| event.date <= e.date)
+                .map(|e| e.seq)
+                .collect();
+        }
         if event.detail.engine || !answer {
             return BTreeSet::new();
         }
@@ -120,18 +135,7 @@ impl Project {
     /// What `event` must say beyond its kind and date, and, for a deemed
     /// acceptance, that the acceptance window closed before `today`.
     fn check_detail(&self, event: &NewEvent, v: Node, today: Option<NaiveDate>) -> Result<(), RefusalReason> {
-        let d = &event.detail;
-        for &need in Detail::required(event.kind) {
-            let missing = match need {
-                Detail::Reason => d.reason.as_deref().is_none_or(|r| r.trim().is_empty()),
-                Detail::Days => d.days.is_none_or(|n| n == 0),
-                Detail::By => d.by.as_deref().is_none_or(|b| b.trim().is_empty()),
-                Detail::Kind => d.procedure.is_none(),
-            };
-            if missing {
-                return Err(RefusalReason::MissingDetail { detail: need });
-            }
-        }
+        Project::required_details(event)?;
         if let (EventKind::DeemedAccepted, Some(today)) = (event.kind, today) {
             let received = self.state.run(v).received.unwrap_or(event.date);
             if let Ok(due) = self.rules().acceptance_due(v, received) {
@@ -143,13 +147,58 @@ impl Project {
         Ok(())
     }
 
+    /// What `event` must say beyond its kind and date, by its kind.
+    fn required_details(event: &NewEvent) -> Result<(), RefusalReason> {
+        let d = &event.detail;
+        let blank = |t: &Option<String>| t.as_deref().is_none_or(|r| r.trim().is_empty());
+        for &need in Detail::required(event.kind) {
+            let missing = match need {
+                Detail::Reason => blank(&d.reason),
+                Detail::Days => d.days.is_none_or(|n| n == 0),
+                Detail::By => blank(&d.by),
+                Detail::Kind => d.procedure.is_none(),
+                Detail::Dept => blank(&d.dept),
+                Detail::Verdict => d.verdict.is_none(),
+                Detail::Agent => blank(&d.agent),
+                Detail::Mode => d.mode.is_none(),
+            };
+            if missing {
+                return Err(RefusalReason::MissingDetail { detail: need });
+            }
+        }
+        Ok(())
+    }
+
+    /// [`Project::admit`] for an event about the whole project (`agent-assigned`, `mode-set`).
+    fn admit_project(&self, event: NewEvent, today: Option<NaiveDate>) -> Result<Admitted, Error> {
+        let refuse = |reason| Error::refused(Refusal { step: event.step.clone(), event: event.kind, reason });
+        if !event.step.is_empty() {
+            return Err(refuse(RefusalReason::ProjectLevel { project_level: true }));
+        }
+        if let Some(today) = today.filter(|&t| event.date > t) {
+            return Err(refuse(RefusalReason::InFuture { date: event.date, today }));
+        }
+        Project::required_details(&event).map_err(refuse)?;
+        if event.kind == EventKind::ModeSet && self.effective_events().any(|e| !e.kind.is_project_level()) {
+            return Err(refuse(RefusalReason::ModeAfterStart));
+        }
+        Ok(Admitted { event, state: None })
+    }
+
     /// Checks `event` against the log as if appended now: the engine events
     /// it supersedes, or why it is refused. `today`, when given, refuses
     /// events dated after it.
     pub(crate) fn admit(&self, mut event: NewEvent, today: Option<NaiveDate>) -> Result<Admitted, Error> {
-        let v = self.node(&event.step, event.kind)?;
         event.detail.supersedes.clear();
         event.detail.calendar_data = Some(self.calendar.data_version().to_string());
+        if event.kind.is_project_level() {
+            return self.admit_project(event, today);
+        }
+        if event.step.is_empty() {
+            let reason = RefusalReason::ProjectLevel { project_level: false };
+            return Err(Error::refused(Refusal { step: String::new(), event: event.kind, reason }));
+        }
+        let v = self.node(&event.step, event.kind)?;
         let refuse = |reason| Error::refused(Refusal { step: event.step.clone(), event: event.kind, reason });
         if let Some(today) = today.filter(|&t| event.date > t) {
             return Err(refuse(RefusalReason::InFuture { date: event.date, today }));
@@ -255,6 +304,11 @@ impl Project {
         let late = !event.detail.supersedes.is_empty() || self.last_date.is_some_and(|l| event.date < l);
         let state = match state {
             Some(s) => s,
+            None if event.kind.is_project_level() => {
+                let mut s = self.state.clone();
+                s.apply_project((&event).into());
+                s
+            }
             None if late => self.fold(Some(&event), None).map_err(|(_, e)| e)?,
             None => {
                 let v = self.node(&event.step, event.kind)?;

@@ -45,8 +45,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod agents;
 mod event;
 mod groups;
+mod joint;
 mod log;
 mod owed;
 mod pin;
@@ -58,6 +60,7 @@ mod stats;
 mod status;
 mod store;
 mod table;
+mod window;
 
 use std::sync::Arc;
 
@@ -70,8 +73,10 @@ use crate::error::Error;
 use crate::graph::{FlowGraph, Node};
 use crate::model::Flow;
 
-pub use event::{Event, EventDetail, EventKind, NewEvent, ProcedureKind, UnknownKind};
+pub use agents::{AgentRow, NextStep, agent_view};
+pub use event::{Event, EventDetail, EventKind, Mode, NewEvent, ProcedureKind, UnknownKind};
 pub use groups::GroupStatus;
+pub use joint::{MemberStatus, Opinion, Verdict};
 pub use pin::ProjectCalendar;
 pub use projection::{
     Counts, Dim, OpenStep, Projection, Tally, board_of, month_of, projection_of, scan_open_steps,
@@ -80,8 +85,9 @@ pub use projection::{
 pub use refusal::{Detail, Needs, Refusal, RefusalReason};
 pub use state::{Pause, PauseReason, ProjectState, StepRun, StepState};
 pub use stats::{By, Statistics, StatsRow, statistics};
-pub use status::{Alert, BoardRow, Clock, Flag, Status, StepStatus, board};
+pub use status::{Alert, BoardQuery, BoardRow, Clock, Flag, Status, StepStatus, board, board_by};
 pub use store::{MemoryStore, ProjectRecord, Store, resolve_keys};
+pub use window::STAGE_PREFIX;
 
 use plan::Deadlines;
 use state::Rules;
@@ -438,6 +444,8 @@ impl Project {
     }
 }
 
+#[cfg(test)]
+mod reform;
 #[cfg(test)]
 mod scenarios;
 #[cfg(test)]

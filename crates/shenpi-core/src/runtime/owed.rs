@@ -25,8 +25,10 @@ impl Project {
     /// `on_timeout: deem-approved` (dated the day after its due date, or
     /// after the extended legal due date), `terminated` (终止办理) for a 容缺
     /// step whose owed material did not arrive within its limit (dated the
-    /// day after), `confirmed` for a provisional approval whose prerequisites
-    /// are done, `revoked` for one whose prerequisite failed. Each is dated no
+    /// day after), `deemed-agreed` for a member of a joint step silent past
+    /// its limit under `silence: agree` (dated the day after), `revoked` for
+    /// a provisional approval whose prerequisite failed and for an approval
+    /// on a pledge found broken (`commitment-breached`). Each is dated no
     /// earlier than the last event of its step and of the steps that wait
     /// for it, so recording it never reorders what people recorded.
     ///
@@ -56,6 +58,12 @@ impl Project {
         let rules = self.rules();
         let mut out = Vec::new();
         for v in self.graph.nodes() {
+            // A joint step's silent members first: the lead's decision waits for them.
+            for e in self.owed_opinions(&scratch, v, date)? {
+                if scratch.apply(&rules, v, (&e).into()).is_ok() {
+                    out.push(e);
+                }
+            }
             // A step may owe more than one: deemed accepted, then deemed approved.
             for _ in 0..MAX_OWED_PER_STEP {
                 let Some((kind, natural)) = self.owed_by(&scratch, v, date)? else { break };
@@ -109,10 +117,12 @@ impl Project {
                 }
                 _ => None,
             },
-            StepState::ProvisionalApproved => match scratch.ready_on(&self.graph, v) {
-                Some(ready) => Some((EventKind::Confirmed, ready.unwrap_or(date))),
-                None => scratch.blocked(&self.graph)[v.index()].map(|since| (EventKind::Revoked, since)),
-            },
+            // The department confirms (within `confirm_within`); the engine revokes when a prerequisite failed.
+            StepState::ProvisionalApproved => {
+                scratch.blocked(&self.graph)[v.index()].map(|since| (EventKind::Revoked, since))
+            }
+            // An approval on a pledge found broken is revoked (告知承诺制).
+            StepState::Approved => scratch.run(v).breached.map(|day| (EventKind::Revoked, day)),
             _ => None,
         })
     }

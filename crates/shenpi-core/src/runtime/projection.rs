@@ -543,6 +543,11 @@ pub fn board_of(rows: &[OpenStep], date: NaiveDate) -> Vec<BoardRow> {
                 alert,
                 clock,
                 flags: r.flags.clone(),
+                // Projected rows carry neither joint members' rows, providers nor agents:
+                // `board_by` reads projects whole for those.
+                member: false,
+                provider: None,
+                agent: None,
             }
         })
         .collect();

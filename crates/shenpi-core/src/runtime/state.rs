@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use std::borrow::Cow;
 
-use super::event::{Event, EventDetail, EventKind, NewEvent, ProcedureKind};
+use super::event::{Event, EventDetail, EventKind, Mode, NewEvent, ProcedureKind};
+use super::joint::{Opinion, Verdict};
 use super::refusal::{Detail, Refusal, RefusalReason};
 use super::table::{self, Guard, Phase, To};
 use crate::calendar::{Calendar, ClockStops};
@@ -162,6 +163,16 @@ pub struct StepRun {
     pub decided: Option<NaiveDate>,
     /// The day of its latest event: a step's history never goes back in time.
     pub last: Option<NaiveDate>,
+    /// A joint step's opinions in the current attempt, by member (in the flow's order).
+    pub(crate) opinions: Vec<Option<Opinion>>,
+    /// The window (一窗受理) that accepted the current application, if one did.
+    pub window: Option<String>,
+    /// The day it was approved on the applicant's pledge (告知承诺制), if it was.
+    pub pledged: Option<NaiveDate>,
+    /// The day the pledge was verified, if it was.
+    pub verified: Option<NaiveDate>,
+    /// The day the pledge was found broken (the approval is then owed `revoked`), if it was.
+    pub breached: Option<NaiveDate>,
     /// The closed clock stops since the current acceptance, as uncounted spans.
     #[serde(skip)]
     stops: ClockStops,
@@ -181,6 +192,11 @@ impl StepRun {
             missing_material: false,
             decided: None,
             last: None,
+            opinions: Vec::new(),
+            window: None,
+            pledged: None,
+            verified: None,
+            breached: None,
             stops: ClockStops::new(),
         }
     }
@@ -273,6 +289,8 @@ impl Rules<'_> {
 pub(crate) struct Change {
     from: StepState,
     to: StepState,
+    /// The member of a joint step an opinion is from, by index.
+    member: Option<usize>,
 }
 
 impl Change {
@@ -287,6 +305,10 @@ impl Change {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ProjectState {
     steps: Vec<StepRun>,
+    /// The agent (代办员) looking after the project, from its latest `agent-assigned`.
+    pub(crate) agent: Option<String>,
+    /// The mode it runs in (`mode-set`; normal unless set).
+    pub(crate) mode: Mode,
 }
 
 /// What a refusal or a guard needs to know about one event.
@@ -312,7 +334,26 @@ impl Asked<'_> {
 impl ProjectState {
     /// Every step not yet filed.
     pub(crate) fn new(n: usize) -> ProjectState {
-        ProjectState { steps: vec![StepRun::new(); n] }
+        ProjectState { steps: vec![StepRun::new(); n], agent: None, mode: Mode::Normal }
+    }
+
+    /// Applies an event about the whole project (`agent-assigned`, `mode-set`).
+    pub(crate) fn apply_project(&mut self, fact: Fact<'_>) {
+        match fact.kind {
+            EventKind::AgentAssigned => self.agent.clone_from(&fact.detail.agent),
+            EventKind::ModeSet => self.mode = fact.detail.mode.unwrap_or_default(),
+            _ => {}
+        }
+    }
+
+    /// The agent (代办员) looking after the project, if one was assigned.
+    pub fn agent(&self) -> Option<&str> {
+        self.agent.as_deref()
+    }
+
+    /// The mode the project runs in (`mode-set`; normal unless set).
+    pub fn mode(&self) -> Mode {
+        self.mode
     }
 
     /// The folded history of a node.
@@ -493,7 +534,14 @@ impl ProjectState {
             To::Resume if self.steps[v.index()].missing_material => StepState::AcceptedIncomplete,
             To::Resume => StepState::Accepted,
         };
-        Ok(Change { from: state, to })
+        let member = match kind {
+            EventKind::Opinion | EventKind::DeemedAgreed => {
+                let joint = graph.step(v).joint();
+                joint.zip(detail.dept.as_deref()).and_then(|(j, d)| j.member(d)).map(|(i, _)| i)
+            }
+            _ => None,
+        };
+        Ok(Change { from: state, to, member })
     }
 
     /// Checks one guard of the table.
@@ -531,7 +579,7 @@ impl ProjectState {
             },
             // 模拟审批 runs ahead of the prerequisites `before` names, and only those:
             // what they wait for (unless named too) must be done, as every other prerequisite.
-            Guard::Provisional if step.provisional().is_some() => {
+            Guard::Provisional if step.provisional().is_some() && self.mode == Mode::Simulated => {
                 let Some(p) = step.provisional() else { return ok };
                 let dag = graph.dag();
                 let mut seen = vec![false; graph.len()];
@@ -556,6 +604,7 @@ impl ProjectState {
                     no(RefusalReason::WaitingFor { steps, provisional: false, acceptance: true })
                 }
             }
+            Guard::Provisional if step.provisional().is_some() => no(RefusalReason::NotSimulated),
             Guard::Provisional if at.kind == EventKind::ProvisionalApproved => {
                 no(RefusalReason::NotProvisional)
             }
@@ -582,12 +631,39 @@ impl ProjectState {
                 Some(due) if at.date <= due => no(RefusalReason::LimitNotPassed { due, date: at.date }),
                 _ => ok,
             },
-            Guard::ReadyOrProvisional if at.ready.is_some() || step.provisional().is_some() => ok,
+            Guard::ReadyOrProvisional
+                if at.ready.is_some() || (step.provisional().is_some() && self.mode == Mode::Simulated) =>
+            {
+                ok
+            }
             Guard::ReadyOrProvisional => no(waiting_for(true)),
             Guard::OnReceipt => match run.received {
                 Some(received) if received != at.date => no(RefusalReason::NotOnReceipt { received }),
                 _ => ok,
             },
+            Guard::Joint if step.joint().is_some() => ok,
+            Guard::Joint => no(RefusalReason::NotJoint),
+            Guard::Member => {
+                self.opinion_refusal(at.rules, at.v, at.kind, at.detail.dept.as_deref(), at.date)
+            }
+            Guard::OpinionsIn if at.detail.engine => ok,
+            Guard::OpinionsIn => {
+                let depts = self.opinions_pending(at.rules, at.v);
+                if depts.is_empty() { ok } else { no(RefusalReason::OpinionsPending { depts }) }
+            }
+            Guard::Pledge if !at.detail.commitment => ok,
+            Guard::Pledge if step.commitment().is_none() => no(RefusalReason::NoCommitment),
+            Guard::Pledge => match run.accepted {
+                Some(accepted) if accepted != at.date => no(RefusalReason::NotAtAcceptance { accepted }),
+                _ => ok,
+            },
+            Guard::PledgePending => match (run.pledged, run.verified.or(run.breached)) {
+                (None, _) => no(RefusalReason::NoPledge),
+                (Some(_), Some(date)) => no(RefusalReason::PledgeChecked { date }),
+                (Some(_), None) => ok,
+            },
+            Guard::Breached if run.breached.is_some() => ok,
+            Guard::Breached => no(RefusalReason::NotBreached),
             Guard::WithinExtension => {
                 let max = step.handling().extension();
                 match at.detail.days {
@@ -607,7 +683,7 @@ impl ProjectState {
         let Fact { kind, date, detail } = fact;
         use EventKind as K;
         use StepState as S;
-        let Change { from: state, to: next } = change;
+        let Change { from: state, to: next, .. } = change;
         let run = &mut self.steps[v.index()];
         run.last = Some(date);
         if change.new_attempt(kind) {
@@ -621,10 +697,18 @@ impl ProjectState {
             run.pauses.clear();
             run.stops = ClockStops::new();
             run.missing_material = false;
+            run.window = None;
         }
         match kind {
             K::Received => run.received = Some(date),
             K::Accepted | K::AcceptedIncomplete | K::DeemedAccepted => {
+                if detail.window.is_some() {
+                    run.window.clone_from(&detail.window);
+                }
+                run.opinions.clear();
+                run.pledged = None;
+                run.verified = None;
+                run.breached = None;
                 run.accepted = Some(date);
                 run.pauses.clear();
                 run.stops = ClockStops::new();
@@ -652,6 +736,22 @@ impl ProjectState {
                 run.close_pause(date);
                 run.received = Some(date);
             }
+            K::Opinion | K::DeemedAgreed => {
+                if let Some(i) = change.member {
+                    if run.opinions.len() <= i {
+                        run.opinions.resize(i + 1, None);
+                    }
+                    run.opinions[i] = Some(Opinion {
+                        verdict: detail.verdict.filter(|_| kind == K::Opinion).unwrap_or(Verdict::Agree),
+                        date,
+                        deemed: kind == K::DeemedAgreed,
+                        note: detail.note.clone(),
+                    });
+                }
+            }
+            K::Verified => run.verified = Some(date),
+            K::CommitmentBreached => run.breached = Some(date),
+            K::AgentAssigned | K::ModeSet => {}
             K::Extended => run.extended = run.extended.saturating_add(detail.days.unwrap_or(0)),
             K::Withdrawn => {
                 run.close_pause(date);
@@ -659,6 +759,9 @@ impl ProjectState {
             }
             _ => {
                 run.close_pause(date);
+                if kind == K::Approved && detail.commitment {
+                    run.pledged = Some(date);
+                }
                 if next != S::Returned && next != S::Accepted && next != S::AcceptedIncomplete {
                     run.decided = Some(date);
                 }

@@ -6,8 +6,9 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::event::{NewEvent, ProcedureKind};
+use super::event::{Mode, NewEvent, ProcedureKind};
 use super::groups::GroupStatus;
+use super::joint::MemberStatus;
 use super::state::{PauseReason, StepState};
 use super::{Project, Rules};
 use crate::error::Error;
@@ -49,6 +50,10 @@ pub enum Clock {
     Limit,
     /// Its deadline in the project's total (批时总控).
     Plan,
+    /// The days to verify a pledge after an approval on it (告知承诺制, `verify_within`).
+    Verification,
+    /// The days to confirm a provisional approval once its prerequisites are decided (模拟审批, `confirm_within`).
+    Confirmation,
 }
 
 impl Clock {
@@ -57,6 +62,8 @@ impl Clock {
         match self {
             Clock::Limit => "limit",
             Clock::Plan => "plan",
+            Clock::Verification => "verification",
+            Clock::Confirmation => "confirmation",
         }
     }
 }
@@ -161,6 +168,23 @@ pub struct StepStatus {
     pub expected_start: Option<NaiveDate>,
     /// When it finished or is expected to finish; `None` when a failed step blocks it.
     pub expected_finish: Option<NaiveDate>,
+    /// A joint step's members (`kind: joint`): each one's clock, opinion and alert.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<MemberStatus>,
+    /// The window (一窗受理) that accepted it with the rest of its stage, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<String>,
+    /// Who does an intermediary's work (`provider`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// Approved on the applicant's pledge (告知承诺制): the last day to verify it,
+    /// while neither `verified` nor `commitment-breached` is recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verify_due: Option<NaiveDate>,
+    /// Provisionally approved (模拟审批) with its prerequisites decided: the last
+    /// day to record `confirmed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirm_due: Option<NaiveDate>,
 }
 
 /// A project on a given day: the JSON of `shenpi project status --format
@@ -177,6 +201,10 @@ pub struct Status {
     pub flow: String,
     /// The pinned flow's SHA-256.
     pub flow_hash: String,
+    /// The agent (代办员) looking after it, if one was assigned (`agent-assigned`).
+    pub agent: Option<String>,
+    /// The mode it runs in (`project new --mode`).
+    pub mode: Mode,
     /// The day asked about.
     pub date: NaiveDate,
     /// The day the project started.
@@ -259,10 +287,17 @@ pub struct BoardRow {
     pub clock: Option<Clock>,
     /// What supervision should see even when no clock is late.
     pub flags: Vec<Flag>,
+    /// True on the row of a joint step's member, listed under its own
+    /// department (`dept`) for its opinion's clock; `due` is then the member's.
+    pub member: bool,
+    /// Who does an intermediary's work (`provider`).
+    pub provider: Option<String>,
+    /// The project's agent (代办员), if one was assigned.
+    pub agent: Option<String>,
 }
 
 impl Project {
-    fn limit_alert(&self, left: i64, limit: u32) -> Alert {
+    pub(super) fn limit_alert(&self, left: i64, limit: u32) -> Alert {
         let a = self.graph.flow().alerts();
         if left <= -i64::from(a.red) {
             Alert::Red
@@ -304,6 +339,22 @@ impl Project {
                 }
             }
         }
+        // Follow-ups after a decision: verifying a pledge, confirming a provisional approval.
+        let (mut verify_due, mut confirm_due, mut follow) = (None, None, (alert, clock));
+        if let (Some(day), Some(c), None) = (run.pledged, step.commitment(), run.verified.or(run.breached)) {
+            if state == StepState::Approved {
+                let due = self.follow_up(day, c.verify_within(), date, Clock::Verification, &mut follow)?;
+                verify_due = Some(due);
+            }
+        }
+        if let (StepState::ProvisionalApproved, Some(p)) = (state, step.provisional()) {
+            if let Some(ready) = self.state.ready_on(&self.graph, v) {
+                let from = ready.unwrap_or(self.record.start);
+                let due = self.follow_up(from, p.confirm_within(), date, Clock::Confirmation, &mut follow)?;
+                confirm_due = Some(due);
+            }
+        }
+        (alert, clock) = follow;
         let open = run.pauses.last().filter(|p| p.to.is_none() && state == StepState::Paused);
         Ok(StepStatus {
             id: step.id().to_string(),
@@ -330,7 +381,31 @@ impl Project {
             clock,
             expected_start: None,
             expected_finish: None,
+            members: self.member_status(v, date)?,
+            window: run.window.clone(),
+            provider: step.provider().map(str::to_string),
+            verify_due,
+            confirm_due,
         })
+    }
+
+    /// A follow-up's last day (`days` working days after `from`), raising its
+    /// alert on `date` into `alert` when stronger.
+    fn follow_up(
+        &self,
+        from: NaiveDate,
+        days: u32,
+        date: NaiveDate,
+        which: Clock,
+        alert: &mut (Alert, Option<Clock>),
+    ) -> Result<NaiveDate, Error> {
+        let due = self.calendar.add_working_days(from, days)?;
+        let used = self.calendar.working_days_between(from, date.max(from))?;
+        let a = self.limit_alert(i64::from(days) - used, days);
+        if a > alert.0 {
+            *alert = (a, Some(which));
+        }
+        Ok(due)
     }
 
     /// A step's flags on `date`: a repeated 补正 request in its application,
@@ -473,6 +548,8 @@ impl Project {
             project: self.record.id.clone(),
             flow: self.record.flow_id.clone(),
             flow_hash: self.record.flow_hash.clone(),
+            agent: self.state.agent().map(str::to_string),
+            mode: self.state.mode(),
             date,
             start: self.record.start,
             started: date >= self.record.start,
@@ -590,31 +667,89 @@ pub fn board<'a>(
     date: NaiveDate,
     dept: Option<&str>,
 ) -> Result<Vec<BoardRow>, Error> {
+    board_by(projects, date, &BoardQuery { dept, agent: None })
+}
+
+/// Which rows [`board_by`] keeps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BoardQuery<'q> {
+    /// Only this department's rows (a joint step's member: its own rows).
+    pub dept: Option<&'q str>,
+    /// Only the projects of this agent (代办员).
+    pub agent: Option<&'q str>,
+}
+
+/// [`board`] filtered by department and by agent: a late member of a joint
+/// step is listed under its own department (`member` set, `due` its own).
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use chrono::NaiveDate;
+/// use shenpi_core::Flow;
+/// use shenpi_core::runtime::{BoardQuery, EventKind, MemoryStore, NewEvent, Project, board_by};
+///
+/// let flow = Arc::new(Flow::parse("f.yaml", "
+/// id: f
+/// name: 示例
+/// stages: [{ id: s, name: 阶段, steps: [{ id: land, name: 用地, dept: 自然资源局, promised: 5 }] }]
+/// ").map_err(|r| r.render())?);
+/// let day = |d| NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
+/// let store = MemoryStore::new();
+/// let mut p = Project::create(&store, flow, "P-1", day(3), &[])?;
+/// p.record(&store, NewEvent::project(EventKind::AgentAssigned, day(3)).agent("王芳"), day(3))?;
+/// p.record(&store, NewEvent::new("land", EventKind::Accepted, day(3)), day(3))?;
+/// let mine = board_by([&p], day(12), &BoardQuery { agent: Some("王芳"), ..BoardQuery::default() })?;
+/// assert_eq!(mine.len(), 1); // overdue on 12 March
+/// assert!(board_by([&p], day(12), &BoardQuery { agent: Some("李明"), dept: None })?.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Complexity
+/// O(P (V + E)) for P projects, plus a sort of the rows.
+pub fn board_by<'a>(
+    projects: impl IntoIterator<Item = &'a Project>,
+    date: NaiveDate,
+    query: &BoardQuery<'_>,
+) -> Result<Vec<BoardRow>, Error> {
     let mut rows = Vec::new();
     for p in projects {
+        if query.agent.is_some_and(|a| p.state.agent() != Some(a)) {
+            continue;
+        }
         let status = p.status(date)?;
+        let agent = status.agent.clone();
         for (v, s) in p.graph.nodes().zip(status.steps) {
+            let row = |dept: String, due, alert, clock, flags, member| BoardRow {
+                dept,
+                project: p.id().to_string(),
+                step: s.id.clone(),
+                name: s.name.clone(),
+                state: s.state,
+                attempt: s.attempt,
+                due,
+                plan_deadline: s.plan_deadline,
+                alert,
+                clock,
+                flags,
+                member,
+                provider: s.provider.clone(),
+                agent: agent.clone(),
+            };
+            for m in s.members.iter().filter(|m| m.alert >= Alert::Yellow) {
+                if query.dept.is_none_or(|d| d == m.dept) {
+                    rows.push(row(m.dept.clone(), m.due, m.alert, Some(Clock::Limit), Vec::new(), true));
+                }
+            }
             if s.alert < Alert::Yellow && s.flags.is_empty() {
                 continue;
             }
-            if let Some(d) = dept {
+            if let Some(d) = query.dept {
                 if !p.graph.step(v).depts().iter().any(|x| x == d) {
                     continue;
                 }
             }
-            rows.push(BoardRow {
-                dept: s.dept,
-                project: p.id().to_string(),
-                step: s.id,
-                name: s.name,
-                state: s.state,
-                attempt: s.attempt,
-                due: s.due,
-                plan_deadline: s.plan_deadline,
-                alert: s.alert,
-                clock: s.clock,
-                flags: s.flags,
-            });
+            rows.push(row(s.dept.clone(), s.due, s.alert, s.clock, s.flags.clone(), false));
         }
     }
     sort_board(&mut rows);

@@ -64,6 +64,18 @@ pub(crate) enum Guard {
     OnReceipt,
     /// Names its working days, and the extensions of the attempt stay within the step's `extension`.
     WithinExtension,
+    /// The step is a joint review (`kind: joint`).
+    Joint,
+    /// A joint step's member without an opinion yet (a deemed one: silent past its limit under `silence: agree`).
+    Member,
+    /// Every member of a joint step has an opinion, given or deemed (any other step: always).
+    OpinionsIn,
+    /// An approval `--commitment`: the step allows it and it is dated the day of acceptance.
+    Pledge,
+    /// Approved on a pledge not yet verified or found broken.
+    PledgePending,
+    /// Approved on a pledge found broken.
+    Breached,
 }
 
 /// The state a rule leaves the step in.
@@ -226,7 +238,7 @@ pub(crate) const TABLE: &[Row] = &[
         requires: &[],
         rules: &[Rule {
             from: RUNNING,
-            guards: &[G::MaterialArrived, G::PrerequisitesDone, G::NotBeforeReady],
+            guards: &[G::MaterialArrived, G::PrerequisitesDone, G::NotBeforeReady, G::OpinionsIn, G::Pledge],
             to: To::State(S::Approved),
         }],
         needs: Needs::Accepted,
@@ -235,7 +247,7 @@ pub(crate) const TABLE: &[Row] = &[
     Row {
         kind: EventKind::Rejected,
         requires: &[],
-        rules: &[Rule { from: UNDER_WAY, guards: &[], to: To::State(S::Rejected) }],
+        rules: &[Rule { from: UNDER_WAY, guards: &[G::OpinionsIn], to: To::State(S::Rejected) }],
         needs: Needs::AcceptedOrPaused,
         // Stores written before `terminated` hold the engine's 容缺 failures as `rejected`.
         engine: &[G::MaterialOverdue],
@@ -289,12 +301,15 @@ pub(crate) const TABLE: &[Row] = &[
     Row {
         kind: EventKind::Revoked,
         requires: &[],
-        rules: &[Rule {
-            from: &[P::ProvisionalApproved],
-            guards: &[G::PrerequisiteFailed],
-            to: To::State(S::Revoked),
-        }],
-        needs: Needs::ProvisionallyApproved,
+        rules: &[
+            Rule {
+                from: &[P::ProvisionalApproved],
+                guards: &[G::PrerequisiteFailed],
+                to: To::State(S::Revoked),
+            },
+            Rule { from: &[P::Approved], guards: &[G::Breached], to: To::State(S::Revoked) },
+        ],
+        needs: Needs::ProvisionallyApprovedOrBreached,
         engine: &[],
     },
     Row {
@@ -308,6 +323,37 @@ pub(crate) const TABLE: &[Row] = &[
         needs: Needs::Running,
         engine: &[],
     },
+    Row {
+        kind: EventKind::Opinion,
+        requires: &[G::Joint],
+        rules: &[Rule { from: UNDER_WAY, guards: &[G::Member], to: To::Same }],
+        needs: Needs::AcceptedOrPaused,
+        engine: &[],
+    },
+    Row {
+        kind: EventKind::DeemedAgreed,
+        requires: &[G::Joint],
+        rules: &[Rule { from: UNDER_WAY, guards: &[G::Member], to: To::Same }],
+        needs: Needs::AcceptedOrPaused,
+        engine: &[],
+    },
+    Row {
+        kind: EventKind::Verified,
+        requires: &[],
+        rules: &[Rule { from: &[P::Approved], guards: &[G::PledgePending], to: To::Same }],
+        needs: Needs::Pledged,
+        engine: &[],
+    },
+    Row {
+        kind: EventKind::CommitmentBreached,
+        requires: &[],
+        rules: &[Rule { from: &[P::Approved], guards: &[G::PledgePending], to: To::Same }],
+        needs: Needs::Pledged,
+        engine: &[],
+    },
+    // About the whole project: the fold never asks a step about them.
+    Row { kind: EventKind::AgentAssigned, requires: &[], rules: &[], needs: Needs::Project, engine: &[] },
+    Row { kind: EventKind::ModeSet, requires: &[], rules: &[], needs: Needs::Project, engine: &[] },
 ];
 
 /// The row of `kind`.

@@ -63,6 +63,10 @@ pub(super) fn detailed(mut e: NewEvent) -> NewEvent {
             Detail::Days => e.days(3),
             Detail::By => e.by("局长"),
             Detail::Kind => e.procedure(ProcedureKind::ExpertReview),
+            Detail::Dept => e.dept("消防"),
+            Detail::Verdict => e.verdict(Verdict::Agree),
+            Detail::Agent => e.agent("王芳"),
+            Detail::Mode => e.mode(Mode::Simulated),
         };
     }
     e
@@ -72,6 +76,9 @@ pub(super) fn detailed(mut e: NewEvent) -> NewEvent {
 pub(super) fn project(events: &[(&str, &str, &str)]) -> (MemoryStore, Project) {
     let store = MemoryStore::new();
     let mut p = Project::create(&store, flow(), "P", d("2025-01-24"), &[]).expect("project starts");
+    // Simulated mode (模拟审批), so that `permit` may run ahead of what its `before` names.
+    let mode = NewEvent::project(EventKind::ModeSet, d("2025-01-24")).mode(Mode::Simulated);
+    p.record(&store, mode, today()).expect("mode set");
     for &(s, k, t) in events {
         p.record(&store, ev(s, k, t), today()).unwrap_or_else(|e| panic!("{s} {k} {t}: {e}"));
     }
@@ -390,17 +397,17 @@ fn idempotency_key_records_once() {
         .expect("retry succeeds");
     assert_eq!(first, again);
     // A second client that loaded the project before the first append retries through the store.
-    let (record, _) = store.load("P").expect("stored");
-    let mut stale = Project::replay(record, Vec::new()).expect("replays");
+    let (record, events) = store.load("P").expect("stored");
+    let mut stale = Project::replay(record, events[..1].to_vec()).expect("replays");
     let via_store =
         stale.record(&store, ev("filing", "accepted", "2025-01-24").with_key("k1"), today()).expect("retry");
     assert_eq!(via_store, first);
-    assert_eq!(store.load("P").expect("stored").1.len(), 1);
+    assert_eq!(store.load("P").expect("stored").1.len(), 2);
     let err = p
         .record(&store, ev("filing", "approved", "2025-01-26").with_key("k1"), today())
         .expect_err("key reused");
     let reason = err.refusal().map(|r| &r.reason);
-    assert!(matches!(reason, Some(RefusalReason::KeyReused { seq: 1, .. })), "{err}");
+    assert!(matches!(reason, Some(RefusalReason::KeyReused { seq: 2, .. })), "{err}");
 }
 
 #[test]
@@ -410,7 +417,7 @@ fn stale_writer_gets_a_conflict() {
     p.record(&store, ev("filing", "accepted", "2025-01-24"), today()).expect("records");
     let err = stale.record(&store, ev("filing", "withdrawn", "2025-01-24"), today()).expect_err("conflict");
     assert!(err.is_conflict(), "{err}");
-    assert_eq!(store.load("P").expect("stored").1.len(), 1);
+    assert_eq!(store.load("P").expect("stored").1.len(), 2);
 }
 
 #[test]
@@ -484,7 +491,7 @@ fn engine_records_deemed_approval_after_the_due_date_only() {
 }
 
 #[test]
-fn engine_confirms_and_revokes_provisional_approvals() {
+fn engine_revokes_provisional_approvals_and_leaves_confirming_to_the_department() {
     let base = with_filed(&[
         ("permit", "accepted", "2025-01-27"),
         ("permit", "provisional-approved", "2025-02-05"),
@@ -495,10 +502,9 @@ fn engine_confirms_and_revokes_provisional_approvals() {
     let mut ok = base.clone();
     ok.push(("eia", "approved", "2025-02-07"));
     let (_, p) = project(&ok);
-    assert_eq!(
-        p.owed(d("2025-02-10")).expect("owed"),
-        vec![NewEvent::engine("permit", EventKind::Confirmed, d("2025-02-07"))]
-    );
+    assert_eq!(p.owed(d("2025-02-10")).expect("owed"), Vec::new());
+    // Confirmed within `confirm_within` (5) working days of the last prerequisite (Saturday 8 February is worked): by the 13th.
+    assert_eq!(p.status(d("2025-02-10")).expect("status").steps[3].confirm_due, Some(d("2025-02-13")));
     let mut bad = base.clone();
     bad.push(("eia", "rejected", "2025-02-07"));
     let (_, p) = project(&bad);
@@ -608,6 +614,8 @@ proptest! {
     fn random_histories_replay(choices in prop::collection::vec((0u8..4, any::<u16>(), 0u8..6), 1..40)) {
         let store = MemoryStore::new();
         let mut p = Project::create(&store, flow(), "P", d("2025-01-20"), &[]).expect("starts");
+        let mode = NewEvent::project(EventKind::ModeSet, d("2025-01-20")).mode(Mode::Simulated);
+        p.record(&store, mode, d("2025-01-20")).expect("simulated");
         let mut date = d("2025-01-20");
         for (gap, pick, advance) in choices {
             date = date + chrono::Days::new(u64::from(gap) * 2);
