@@ -436,3 +436,50 @@ async fn events_carry_the_command_lines_flags_as_fields() {
     let a = call(&app, "POST", "/v1/projects/P/events", &[], Some(typo)).await;
     assert_eq!((a.status.as_u16(), a.code()), (400, "bad-request"), "unknown fields are refused");
 }
+
+#[tokio::test]
+async fn the_reform_s_events_pass_through_the_api() {
+    let app = service(None, Limits::default());
+    call(&app, "POST", "/v1/projects", &[], Some(project("P"))).await;
+    // About the whole project: no step.
+    let agent = json!({ "kind": "agent-assigned", "date": "2025-03-03", "agent": "王芳" });
+    let a = call(&app, "POST", "/v1/projects/P/events", &[], Some(agent)).await;
+    assert_eq!(
+        (a.status.as_u16(), &a.json["agent"], &a.json["step"]),
+        (201, &json!("王芳"), &json!("")),
+        "{}",
+        a.text
+    );
+    let mode = json!({ "kind": "mode-set", "date": "2025-03-03", "mode": "simulated" });
+    let a = call(&app, "POST", "/v1/projects/P/events", &[], Some(mode)).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    call(&app, "POST", "/v1/projects/P/events", &[], Some(event("filing", "accepted", "2025-03-03"))).await;
+    // A pledge where the flow allows none is refused with its reason.
+    let mut pledge = event("filing", "approved", "2025-03-03");
+    pledge["commitment"] = json!(true);
+    let a = call(&app, "POST", "/v1/projects/P/events", &[], Some(pledge)).await;
+    assert_eq!(a.status, 422, "{}", a.text);
+    assert!(a.text.contains("no-commitment"), "{}", a.text);
+    for (field, value, code) in [
+        ("verdict", json!("maybe"), "invalid-option"),
+        ("mode", json!("fast"), "invalid-option"),
+        ("note", json!("a\u{0}b"), "invalid-option"),
+    ] {
+        let mut body = event("filing", "opinion", "2025-03-04");
+        body[field] = value;
+        let a = call(&app, "POST", "/v1/projects/P/events", &[], Some(body)).await;
+        assert_eq!((a.status.as_u16(), a.code()), (422, code), "{field}: {}", a.text);
+    }
+    let log = call(&app, "GET", "/v1/projects/P/events", &[], None).await;
+    assert_eq!(
+        (&log.json["events"][0]["agent"], &log.json["events"][1]["mode"]),
+        (&json!("王芳"), &json!("simulated"))
+    );
+    let status = call(&app, "GET", "/v1/projects/P/status?date=2025-03-04", &[], None).await;
+    assert_eq!(
+        (&status.json["agent"], &status.json["mode"]),
+        (&json!("王芳"), &json!("simulated")),
+        "{}",
+        status.text
+    );
+}

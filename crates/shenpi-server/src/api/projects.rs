@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use shenpi_core::runtime::{
-    Event, EventKind, NewEvent, ProcedureKind, Project, Store, board as supervision_board,
+    Event, EventKind, Mode, NewEvent, ProcedureKind, Project, Store, Verdict, board as supervision_board,
 };
 use shenpi_core::{Error, ErrorKind};
 use utoipa::{IntoParams, ToSchema};
@@ -94,13 +94,16 @@ impl ProjectInfo {
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct EventRequest {
-    /// The step's id in the flow.
+    /// The step's id in the flow; empty (or left out) for an event about the
+    /// whole project (`agent-assigned`, `mode-set`).
+    #[serde(default)]
     #[schema(example = "filing")]
     step: String,
     /// What happened (the command line's event names, kebab-case): accepted,
     /// accepted-incomplete, supplement-requested, supplement-received,
     /// procedure-started, procedure-ended, approved, rejected, returned,
-    /// withdrawn, provisional-approved, confirmed, revoked, deemed-approved.
+    /// withdrawn, provisional-approved, confirmed, revoked, deemed-approved,
+    /// opinion, deemed-agreed, verified, commitment-breached, agent-assigned, mode-set.
     #[schema(example = "accepted")]
     kind: String,
     /// The day it happened, YYYY-MM-DD.
@@ -123,6 +126,26 @@ pub(crate) struct EventRequest {
     /// For `procedure-started` (`--notified`): the day the applicant was told, YYYY-MM-DD (Art. 45).
     #[serde(default)]
     notified: Option<String>,
+    /// For `opinion` (`--dept`): the member department of the joint step.
+    #[serde(default)]
+    dept: Option<String>,
+    /// For `opinion` (`--verdict`): agree, disagree or conditions.
+    #[serde(default)]
+    #[schema(example = "agree")]
+    verdict: Option<String>,
+    /// For `opinion` (`--note`): conditions or remarks.
+    #[serde(default)]
+    note: Option<String>,
+    /// For `approved` (`--commitment`): on the applicant's written pledge (告知承诺制), at acceptance.
+    #[serde(default)]
+    commitment: bool,
+    /// For `agent-assigned` (`--agent`): the agent (代办员).
+    #[serde(default)]
+    agent: Option<String>,
+    /// For `mode-set` (`--mode`): normal or simulated.
+    #[serde(default)]
+    #[schema(example = "simulated")]
+    mode: Option<String>,
 }
 
 /// Longest free text of an event (`reason`, `by`), in characters.
@@ -168,6 +191,36 @@ pub(crate) fn event_request(e: &EventRequest, key: Option<String>) -> Result<New
     if let Some(notified) = &e.notified {
         event = event.notified(input::date("notified", notified)?);
     }
+    if let Some(dept) = &e.dept {
+        event_text("dept", dept)?;
+        event = event.dept(dept.clone());
+    }
+    if let Some(verdict) = &e.verdict {
+        let verdict: Verdict = verdict
+            .parse()
+            .map_err(|err: String| Problem::library(ErrorKind::InvalidOption, format!("`verdict`: {err}")))?;
+        event = event.verdict(verdict);
+    }
+    if let Some(note) = &e.note {
+        event_text("note", note)?;
+        event = event.note(note.clone());
+    }
+    if e.commitment {
+        event = event.commitment();
+    }
+    if let Some(agent) = &e.agent {
+        event_text("agent", agent)?;
+        event = event.agent(agent.clone());
+    }
+    if let Some(mode) = &e.mode {
+        let mode = Mode::ALL.iter().find(|(n, _)| n == mode).map(|&(_, m)| m).ok_or_else(|| {
+            Problem::library(
+                ErrorKind::InvalidOption,
+                format!("`mode`: unknown mode `{mode}`; expected normal or simulated"),
+            )
+        })?;
+        event = event.mode(mode);
+    }
     Ok(event)
 }
 
@@ -200,6 +253,27 @@ pub(crate) struct EventOut {
     /// The day the applicant was told of the procedure.
     #[serde(skip_serializing_if = "Option::is_none")]
     notified: Option<NaiveDate>,
+    /// The member department (`opinion`, `deemed-agreed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dept: Option<String>,
+    /// A member's verdict (`opinion`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verdict: Option<String>,
+    /// Conditions or remarks (`opinion`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    /// Approved on the applicant's pledge (告知承诺制).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    commitment: bool,
+    /// The window (一窗受理) that accepted the step with the rest of its stage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    window: Option<String>,
+    /// The agent (`agent-assigned`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agent: Option<String>,
+    /// The project's mode (`mode-set`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mode: Option<String>,
     /// The engine's events this one supersedes, by sequence number.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     supersedes: Vec<u64>,
@@ -224,6 +298,13 @@ impl From<&Event> for EventOut {
             by: d.by.clone(),
             procedure: d.procedure.map(|p| p.as_str().to_string()),
             notified: d.notified,
+            dept: d.dept.clone(),
+            verdict: d.verdict.map(|v| v.as_str().to_string()),
+            note: d.note.clone(),
+            commitment: d.commitment,
+            window: d.window.clone(),
+            agent: d.agent.clone(),
+            mode: d.mode.map(|m| m.as_str().to_string()),
             supersedes: d.supersedes.clone(),
             engine: d.engine,
             recorded_at: e.recorded_at,
