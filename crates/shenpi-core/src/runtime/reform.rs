@@ -419,3 +419,46 @@ fn new_details_round_trip_as_json() {
         assert_eq!(back, e.detail, "{json}");
     }
 }
+
+const GROUPS: &str = "
+id: g
+name: 分组
+calendar: cn
+budget: 60
+budgets:
+  - { name: 前期, stages: [s1], days: 8 }
+stages:
+  - id: s1
+    name: 前期
+    steps:
+      - { id: a, name: 甲, dept: 发改局, promised: 3 }
+      - { id: b, name: 乙, dept: 住建局, promised: 5 }
+  - id: s2
+    name: 后期
+    steps:
+      - { id: c, name: 丙, dept: 消防, promised: 5 }
+";
+
+#[test]
+fn a_group_of_stages_alerts_on_its_steps_as_the_whole_budget_does() {
+    let (store, mut p) = start(GROUPS);
+    let t = today();
+    p.record(&store, on("a", EventKind::Accepted, "2025-03-03"), t).expect("a");
+    // As planned, `a` may take its 3 days: the group's 8 leave `b` its 5.
+    let s = p.status(d("2025-03-03")).expect("status");
+    assert_eq!(s.steps[0].group_deadline, Some(d("2025-03-06")));
+    assert_eq!(s.steps[2].group_deadline, None, "not in a group");
+    // `a` takes 4: `b` has 4 left in the group, one less than its own limit.
+    p.record(&store, on("a", EventKind::Approved, "2025-03-07"), t).expect("a");
+    p.record(&store, on("b", EventKind::Accepted, "2025-03-07"), t).expect("b");
+    let s = p.status(d("2025-03-13")).expect("status");
+    let b = &s.steps[1];
+    assert_eq!((b.due, b.group_deadline), (Some(d("2025-03-14")), Some(d("2025-03-13"))));
+    assert_eq!((b.alert, b.clock), (Alert::Yellow, Some(Clock::Group)));
+    let s = p.status(d("2025-03-14")).expect("status");
+    assert_eq!((s.steps[1].alert, s.steps[1].clock), (Alert::Red, Some(Clock::Group)));
+    assert_eq!(s.groups[0].alert, Alert::Red);
+    let rows = board([&p], d("2025-03-14"), None).expect("board");
+    let row = rows.iter().find(|r| r.step == "b").expect("on the board");
+    assert_eq!((row.alert, row.clock), (Alert::Red, Some(Clock::Group)));
+}

@@ -54,6 +54,8 @@ pub enum Clock {
     Verification,
     /// The days to confirm a provisional approval once its prerequisites are decided (模拟审批, `confirm_within`).
     Confirmation,
+    /// Its deadline within a group of stages' limit (`budgets:`), as [`Clock::Plan`] for the whole budget.
+    Group,
 }
 
 impl Clock {
@@ -64,6 +66,7 @@ impl Clock {
             Clock::Plan => "plan",
             Clock::Verification => "verification",
             Clock::Confirmation => "confirmation",
+            Clock::Group => "group",
         }
     }
 }
@@ -149,6 +152,11 @@ pub struct StepStatus {
     pub extended: u32,
     /// Its deadline in the plan for the project's budget.
     pub plan_deadline: NaiveDate,
+    /// The last day it may finish for every group of stages it belongs to
+    /// (`budgets:`) to hold, the rest at promised days; `None` outside any
+    /// group, or uncounted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_deadline: Option<NaiveDate>,
     /// The day it was decided.
     pub decided: Option<NaiveDate>,
     /// Working days of its limit used (to the decision, or to the day).
@@ -372,6 +380,7 @@ impl Project {
             legal_due: self.state.legal_due(rules, v, date)?,
             extended: run.extended,
             plan_deadline,
+            group_deadline: None,
             decided: run.decided,
             used,
             left,
@@ -529,6 +538,7 @@ impl Project {
             self.graph.nodes().map(|v| self.step_status(&rules, v, date)).collect::<Result<_, _>>()?;
         let (projected_finish, blocked_by) = self.project(&mut steps, date)?;
         let deadline = self.plan_clock(&mut steps, date)?;
+        self.group_clock(&mut steps, date)?;
         let groups = self.group_status(&steps);
         let slack = projected_finish.map(|f| self.calendar.working_days_between(f, deadline)).transpose()?;
         let (on_time_rate, speed_up) = self.rates(&steps);
