@@ -3,7 +3,10 @@
 //! Steps are renumbered once in topological order, so every edge runs from a
 //! lower [`Node`] to a higher one: a forward pass is a loop over `0..n`, a
 //! backward pass a loop over `(0..n).rev()`, and both read predecessor and
-//! successor lists from flat arrays (compressed sparse rows).
+//! successor lists from flat arrays (compressed sparse rows). [`algo`] holds
+//! the general algorithms over it (longest path, reachability).
+
+pub mod algo;
 
 use std::collections::VecDeque;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 //! a budget of work proportional to the graph, and the transitive reduction
 //! that keeps a chart from drawing edges a longer path already implies.
 
-use crate::graph::{Dag, Node};
+use crate::graph::{Dag, Node, algo};
 
 /// An edge `(u, v)` with the `(layer, row)` points it bends through.
 pub type Route = ((Node, Node), Vec<(u32, u32)>);
@@ -34,11 +34,8 @@ const MAX_SWEEPS: usize = 8;
 
 /// The longest-path layer of every node: one right of its latest predecessor.
 fn layers_of(dag: &Dag) -> Vec<u32> {
-    let mut layer = vec![0u32; dag.len()];
-    for v in dag.nodes() {
-        layer[v.index()] = dag.preds(v).iter().map(|&p| layer[p.index()] + 1).max().unwrap_or(0);
-    }
-    layer
+    // Every node weighing 1, a node's longest path counts the nodes on it: its layer plus one.
+    algo::finishes(dag, |_| 1, |_, _| true).into_iter().map(|f| f - 1).collect()
 }
 
 /// The size of the layered graph [`layered`] would build: nodes, plus one

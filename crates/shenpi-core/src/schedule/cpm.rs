@@ -4,6 +4,11 @@
 //! `counted` flag per node, so benchmarks and property tests can drive it
 //! without a flow file. [`Plan`](super::Plan) wraps it with budgets, stages
 //! and names.
+//!
+//! The passes are the longest path of [`graph::algo`](crate::graph::algo)
+//! specialised: both clocks in one sweep over interleaved arrays, the tails
+//! pushed backwards so only predecessor lists are read, the critical path
+//! found on the way back. The tests check them against the general one.
 
 use crate::graph::{Dag, Node};
 
@@ -282,20 +287,4 @@ fn backward(
         }
     }
     chain.reverse();
-}
-
-/// The longest counted path with the given weights: a bare forward pass, for
-/// what-if questions (cuts, legal days) that need only the total.
-///
-/// # Complexity
-/// O(V + E) time, O(V) extra memory.
-pub fn longest_path(dag: &Dag, weight: &[u32]) -> u32 {
-    let mut ef = vec![0u32; dag.len()];
-    let mut best = 0;
-    for v in 0..dag.len() {
-        let start = dag.preds(Node(v as u32)).iter().map(|&u| ef[u.index()]).max().unwrap_or(0);
-        ef[v] = start.saturating_add(weight[v]);
-        best = best.max(ef[v]);
-    }
-    best
 }

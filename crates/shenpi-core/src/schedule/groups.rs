@@ -7,7 +7,7 @@
 //! provinces report either, and a reader compares them.
 
 use super::{Cpm, StageTotal};
-use crate::graph::{FlowGraph, Node};
+use crate::graph::{FlowGraph, Node, algo};
 use crate::model::TotalRule;
 
 /// A group of stages (`budgets:` in the flow) against its limit.
@@ -54,7 +54,6 @@ pub(crate) fn measure(rule: TotalRule, critical_path: u32, stage_sum: u32) -> u3
 pub(crate) fn group_totals(graph: &FlowGraph, cpm: &Cpm, stages: &[StageTotal]) -> Vec<GroupTotal> {
     let flow = graph.flow();
     let stage_of: Vec<usize> = graph.nodes().map(|v| graph.step(v).stage()).collect();
-    let mut ef = vec![0u32; graph.len()];
     flow.budgets()
         .iter()
         .enumerate()
@@ -63,7 +62,7 @@ pub(crate) fn group_totals(graph: &FlowGraph, cpm: &Cpm, stages: &[StageTotal]) 
             for &s in g.stages() {
                 inside[s] = true;
             }
-            let (critical_path_days, chain) = longest_within(graph, cpm, &stage_of, &inside, &mut ef);
+            let (critical_path_days, chain) = longest_within(graph, cpm, &stage_of, &inside);
             let stage_sum_days =
                 g.stages().iter().fold(0u32, |acc, &s| acc.saturating_add(stages[s].total_days));
             GroupTotal {
@@ -80,25 +79,16 @@ pub(crate) fn group_totals(graph: &FlowGraph, cpm: &Cpm, stages: &[StageTotal]) 
 
 /// The longest counted chain through nodes whose stage is `inside`, using
 /// only edges between such nodes; ties go to the chain that really ends last.
-/// `ef` is scratch memory of one entry per node.
-fn longest_within(
-    graph: &FlowGraph,
-    cpm: &Cpm,
-    stage_of: &[usize],
-    inside: &[bool],
-    ef: &mut [u32],
-) -> (u32, Vec<Node>) {
-    let dag = graph.dag();
+fn longest_within(graph: &FlowGraph, cpm: &Cpm, stage_of: &[usize], inside: &[bool]) -> (u32, Vec<Node>) {
     let member = |u: Node| inside[stage_of[u.index()]];
+    let ef = algo::finishes(graph.dag(), |v| cpm.weight(v), |u, v| member(u) && member(v));
     let mut best: Option<Node> = None;
     for v in graph.nodes().filter(|&v| member(v)) {
-        let start = dag.preds(v).iter().filter(|&&u| member(u)).map(|&u| ef[u.index()]).max();
-        ef[v.index()] = start.unwrap_or(0).saturating_add(cpm.weight(v));
         if best.is_none_or(|b| (ef[v.index()], cpm.ef(v)) > (ef[b.index()], cpm.ef(b))) {
             best = Some(v);
         }
     }
-    (best.map_or(0, |v| ef[v.index()]), chain_back(graph, cpm, best, ef, member))
+    (best.map_or(0, |v| ef[v.index()]), chain_back(graph, cpm, best, &ef, member))
 }
 
 /// The chain ending at `end`, walked back through predecessors that pass

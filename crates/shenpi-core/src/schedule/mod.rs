@@ -81,7 +81,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::diag::{Code, Diagnostic};
-use crate::graph::{FlowGraph, Node, Options};
+use crate::graph::{FlowGraph, Node, Options, algo};
 use crate::model::{DeadlinePolicy, EdgeOrigin, Flow, TotalRule};
 
 pub use cpm::Cpm;
@@ -441,7 +441,7 @@ impl Plan {
             }
             let (Some(a), Some(b)) = (self.graph.node_of(e.from), self.graph.node_of(e.to)) else { continue };
             let (Some(ra), Some(rb)) = (relaxed.node_of(e.from), relaxed.node_of(e.to)) else { continue };
-            if !reaches(relaxed.dag(), ra, rb) {
+            if !algo::reaches(relaxed.dag(), ra, rb) {
                 parallel.push((a, b));
             }
         }
@@ -519,40 +519,18 @@ impl Plan {
     }
 }
 
-/// Whether `to` can be reached from `from`; nodes past `to` are never visited.
-fn reaches(dag: &crate::graph::Dag, from: Node, to: Node) -> bool {
-    let mut seen = vec![false; to.index() + 1];
-    let mut stack = vec![from];
-    while let Some(v) = stack.pop() {
-        if v == to {
-            return true;
-        }
-        for &s in dag.succs(v) {
-            if s <= to && !seen[s.index()] {
-                seen[s.index()] = true;
-                stack.push(s);
-            }
-        }
-    }
-    false
-}
-
 /// Every stage's own counted critical path, using only edges inside the stage.
 ///
 /// # Complexity
 /// O(V + E) time, O(V) memory.
 fn stage_totals(graph: &FlowGraph, cpm: &Cpm) -> Vec<StageTotal> {
     let flow = graph.flow();
-    let dag = graph.dag();
     let stage: Vec<usize> = graph.nodes().map(|v| graph.step(v).stage()).collect();
-    let mut ef = vec![0u32; graph.len()];
+    let ef = algo::finishes(graph.dag(), |v| cpm.weight(v), |u, v| stage[u.index()] == stage[v.index()]);
     let mut best: Vec<Option<Node>> = vec![None; flow.stages().len()];
     for v in graph.nodes() {
         let s = stage[v.index()];
-        let start = dag.preds(v).iter().filter(|&&u| stage[u.index()] == s).map(|&u| ef[u.index()]).max();
-        ef[v.index()] = start.unwrap_or(0).saturating_add(cpm.weight(v));
-        let better = best[s].is_none_or(|b| (ef[v.index()], cpm.ef(v)) > (ef[b.index()], cpm.ef(b)));
-        if better {
+        if best[s].is_none_or(|b| (ef[v.index()], cpm.ef(v)) > (ef[b.index()], cpm.ef(b))) {
             best[s] = Some(v);
         }
     }

@@ -19,8 +19,8 @@
 
 use serde::Serialize;
 
-use super::cpm::longest_path;
 use crate::graph::Dag;
+use crate::graph::algo::longest_path;
 
 /// Before and after figures of one compiled flow.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use super::cuts::{self, Limits};
 use super::deadlines::deadlines;
 use super::*;
-use crate::graph::Dag;
+use crate::graph::{Dag, algo};
 
 fn plan(yaml: &str) -> Plan {
     let flow = Flow::parse("t.yaml", yaml).unwrap_or_else(|r| panic!("{}", r.render()));
@@ -432,12 +432,12 @@ proptest! {
             prop_assert!(after <= budget);
         } else {
             let floor: Vec<u32> = (0..c.n).map(|v| if c.counted[v] { c.min[v] } else { 0 }).collect();
-            prop_assert!(cpm::longest_path(&dag, &floor) > budget);
+            prop_assert!(algo::longest_path(&dag, &floor) > budget);
         }
         for x in cuts::candidates(&dag, &cpm, limits) {
             let mut one = c.weights();
             one[x.node.index()] -= x.room;
-            prop_assert_eq!(cpm.total_days() - cpm::longest_path(&dag, &one), x.saves);
+            prop_assert_eq!(cpm.total_days() - algo::longest_path(&dag, &one), x.saves);
             prop_assert!(x.saves > 0 && x.saves <= x.room);
         }
     }
@@ -544,7 +544,7 @@ fn reference_candidates(dag: &Dag, cpm: &Cpm, c: &Case) -> Vec<(Node, u32, u32)>
         }
         let mut w = c.weights();
         w[vu] -= room;
-        let saves = cpm.total_days() - cpm::longest_path(dag, &w).min(cpm.total_days());
+        let saves = cpm.total_days() - algo::longest_path(dag, &w).min(cpm.total_days());
         if saves > 0 {
             out.push((v, room, saves));
         }
@@ -564,7 +564,7 @@ proptest! {
         let dag = c.dag();
         let cpm = Cpm::run(&dag, &c.promised, &c.counted);
         let floor: Vec<u32> = (0..c.n).map(|v| if c.counted[v] { c.min[v] } else { 0 }).collect();
-        let lowest = cpm::longest_path(&dag, &floor);
+        let lowest = algo::longest_path(&dag, &floor);
         // From below the floor (cannot be reached) up to the total itself.
         let budget = lowest.saturating_sub(2) + (cpm.total_days() + 2 - lowest.saturating_sub(2)) * share / 100;
         let limits = Limits { promised: &c.promised, counted: &c.counted, min: &c.min, cost: &c.cost };
@@ -580,5 +580,30 @@ proptest! {
             cuts::candidates(&dag, &cpm, limits).iter().map(|x| (x.node, x.room, x.saves)).collect();
         found.sort();
         prop_assert_eq!(found, reference_candidates(&dag, &cpm, &c));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The fast two-clock passes against the general longest path of `graph::algo`:
+    /// finishes forward, and tails as finishes on the reversed graph.
+    #[test]
+    fn passes_match_the_general_longest_path(c in case()) {
+        let dag = c.dag();
+        let cpm = Cpm::run(&dag, &c.promised, &c.counted);
+        let w = c.weights();
+        let ef = algo::finishes(&dag, |v| c.promised[v.index()], |_, _| true);
+        let counted_ef = algo::finishes(&dag, |v| w[v.index()], |_, _| true);
+        let back = |v: Node| Node((c.n - 1 - v.index()) as u32);
+        let reversed = Dag::from_topological(c.n, dag.edges().map(|(u, v)| (back(v).0, back(u).0)).collect::<Vec<_>>().into_iter());
+        let from = algo::finishes(&reversed, |r| w[back(r).index()], |_, _| true);
+        for v in dag.nodes() {
+            prop_assert_eq!(cpm.ef(v), ef[v.index()]);
+            prop_assert_eq!(cpm.counted_ef(v), counted_ef[v.index()]);
+            prop_assert_eq!(cpm.tail(v), from[back(v).index()] - w[v.index()]);
+        }
+        prop_assert_eq!(cpm.total_days(), algo::longest_path(&dag, &w));
+        prop_assert_eq!(cpm.elapsed_days(), algo::longest_path(&dag, &c.promised));
     }
 }
