@@ -148,6 +148,13 @@ fn table(out: &mut impl Write, flow: &Flow, r: &SimReport) -> io::Result<()> {
             g.baseline_p_within_budget.map_or(String::new(), |p| format!(", {} within budget", percent(p)))
         )?;
     }
+    budgets(out, r)?;
+    steps(out, r)?;
+    histogram(out, r)
+}
+
+/// Each stage and each group of stages against its budget.
+fn budgets(out: &mut impl Write, r: &SimReport) -> io::Result<()> {
     if !r.stages.is_empty() {
         writeln!(out, "\n{:<22} {:>6} {:>6} {:>9}", "stage", "budget", "plan", "within")?;
         for s in &r.stages {
@@ -172,6 +179,11 @@ fn table(out: &mut impl Write, flow: &Flow, r: &SimReport) -> io::Result<()> {
             )?;
         }
     }
+    Ok(())
+}
+
+/// Each step's figures, and what moves the total from the plan.
+fn steps(out: &mut impl Write, r: &SimReport) -> io::Result<()> {
     writeln!(
         out,
         "\n{:<22} {:>8} {:>8} {:>7} {:>7} {:>8} {:>7} {:>10}",
@@ -197,6 +209,11 @@ fn table(out: &mut impl Write, flow: &Flow, r: &SimReport) -> io::Result<()> {
             r.plan.drivers.iter().map(|d| format!("{} {:+.2}", d.id, d.delay_contribution)).collect();
         writeln!(out, "\nwhat moves the total from the plan: {}", list.join(", "))?;
     }
+    Ok(())
+}
+
+/// The counted totals' histogram and what the columns mean.
+fn histogram(out: &mut impl Write, r: &SimReport) -> io::Result<()> {
     writeln!(out, "\ncounted days   runs")?;
     let most = r.histogram.iter().map(|b| b.count).max().unwrap_or(1).max(1);
     for b in &r.histogram {

@@ -420,7 +420,6 @@ fn build_report(
     let flow = graph.flow();
     let runs = f64::from(options.runs);
     let share = |k: u32| f64::from(k) / runs;
-    let mean = |sum: i64| sum as f64 / runs;
     let mut counted: Vec<u32> = totals.iter().map(|t| t.counted).collect();
     let mut elapsed: Vec<u32> = totals.iter().map(|t| t.elapsed).collect();
     let mut stage_sum: Vec<u32> = totals.iter().map(|t| t.stage_sum).collect();
@@ -429,46 +428,9 @@ fn build_report(
     stage_sum.sort_unstable();
     let (plan, plan_stages, plan_groups) = engine::promised_totals(net);
     let over = tally.over;
-    let total_sum: u128 = totals.iter().map(|t| u128::from(t.counted)).sum();
-    let total_sq: u128 = totals.iter().map(|t| u128::from(t.counted) * u128::from(t.counted)).sum();
-    let steps: Vec<StepStats> = graph
-        .nodes()
-        .map(|v| {
-            let i = v.index();
-            let step = graph.step(v);
-            StepStats {
-                id: step.id().to_string(),
-                name: step.name().to_string(),
-                counted: net.counted[i],
-                promised: net.promised[i],
-                criticality: share(tally.critical[i]),
-                elapsed_criticality: share(tally.critical_elapsed[i]),
-                mean_delay: mean(tally.delay[i]),
-                mean_paused: tally.paused[i] as f64 / runs,
-                delay_contribution: mean(tally.contribution[i]),
-                cruciality: correlation(
-                    u128::from(options.runs),
-                    (u128::from(tally.work[i]), tally.work_sq[i]),
-                    (total_sum, total_sq),
-                    tally.work_total[i],
-                ),
-                criticality_over_budget: (over > 0)
-                    .then(|| f64::from(tally.critical_over[i]) / f64::from(over)),
-            }
-        })
-        .collect();
+    let steps = step_stats(graph, net, options, totals, tally);
     let total_days = summarize(&counted);
-    let mut drivers: Vec<Driver> = steps
-        .iter()
-        .filter(|s| s.delay_contribution != 0.0)
-        .map(|s| Driver {
-            id: s.id.clone(),
-            delay_contribution: s.delay_contribution,
-            criticality: s.criticality,
-        })
-        .collect();
-    drivers.sort_by(|a, b| b.delay_contribution.abs().total_cmp(&a.delay_contribution.abs()));
-    drivers.truncate(DRIVERS);
+    let drivers = drivers(&steps);
     SimReport {
         schema: SimReport::SCHEMA,
         flow: flow.id().to_string(),
@@ -516,6 +478,64 @@ fn build_report(
         options: graph.options(),
         gain: None,
     }
+}
+
+/// Each step's figures over the runs, in node order.
+fn step_stats(
+    graph: &FlowGraph,
+    net: &Net<'_>,
+    options: &SimOptions,
+    totals: &[RunTotals],
+    tally: &Tally,
+) -> Vec<StepStats> {
+    let runs = f64::from(options.runs);
+    let share = |k: u32| f64::from(k) / runs;
+    let mean = |sum: i64| sum as f64 / runs;
+    let over = tally.over;
+    let total_sum: u128 = totals.iter().map(|t| u128::from(t.counted)).sum();
+    let total_sq: u128 = totals.iter().map(|t| u128::from(t.counted) * u128::from(t.counted)).sum();
+    graph
+        .nodes()
+        .map(|v| {
+            let i = v.index();
+            let step = graph.step(v);
+            StepStats {
+                id: step.id().to_string(),
+                name: step.name().to_string(),
+                counted: net.counted[i],
+                promised: net.promised[i],
+                criticality: share(tally.critical[i]),
+                elapsed_criticality: share(tally.critical_elapsed[i]),
+                mean_delay: mean(tally.delay[i]),
+                mean_paused: tally.paused[i] as f64 / runs,
+                delay_contribution: mean(tally.contribution[i]),
+                cruciality: correlation(
+                    u128::from(options.runs),
+                    (u128::from(tally.work[i]), tally.work_sq[i]),
+                    (total_sum, total_sq),
+                    tally.work_total[i],
+                ),
+                criticality_over_budget: (over > 0)
+                    .then(|| f64::from(tally.critical_over[i]) / f64::from(over)),
+            }
+        })
+        .collect()
+}
+
+/// The steps that move the counted total most from the plan, largest first.
+fn drivers(steps: &[StepStats]) -> Vec<Driver> {
+    let mut drivers: Vec<Driver> = steps
+        .iter()
+        .filter(|s| s.delay_contribution != 0.0)
+        .map(|s| Driver {
+            id: s.id.clone(),
+            delay_contribution: s.delay_contribution,
+            criticality: s.criticality,
+        })
+        .collect();
+    drivers.sort_by(|a, b| b.delay_contribution.abs().total_cmp(&a.delay_contribution.abs()));
+    drivers.truncate(DRIVERS);
+    drivers
 }
 
 /// Pearson correlation from exact sums: `n`, (Σx, Σx²), (Σy, Σy²), Σxy.
