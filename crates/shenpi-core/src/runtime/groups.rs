@@ -13,6 +13,7 @@ use crate::model::{BudgetGroup, TotalRule};
 
 /// A group of stages on a given day, measured as the flow's `total` says.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct GroupStatus {
     /// The group's name.
     pub name: String,

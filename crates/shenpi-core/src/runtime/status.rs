@@ -118,6 +118,7 @@ impl fmt::Display for Flag {
 
 /// One step on a given day.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct StepStatus {
     /// The step's id.
     pub id: String,
@@ -272,6 +273,7 @@ impl Status {
 
 /// One line of the supervision board: a step due, overdue or flagged.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct BoardRow {
     /// The responsible departments.
     pub dept: String,

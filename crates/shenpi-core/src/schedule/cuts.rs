@@ -24,6 +24,7 @@ use crate::graph::{Dag, Node};
 
 /// A step that shortens the total when cut.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Candidate {
     /// The step.
     pub node: Node,
@@ -37,6 +38,7 @@ pub struct Candidate {
 
 /// One step's share of a [`CutPlan`].
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Cut {
     /// The step.
     pub node: Node,
@@ -48,6 +50,7 @@ pub struct Cut {
 
 /// The cuts that bring a flow within budget, or as close as `min` allows.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct CutPlan {
     /// Steps to shorten, in node order.
     pub cuts: Vec<Cut>,

@@ -12,6 +12,7 @@ use crate::model::TotalRule;
 
 /// A group of stages (`budgets:` in the flow) against its limit.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct GroupTotal {
     /// Index in [`Flow::budgets`](crate::Flow::budgets).
     pub group: usize,

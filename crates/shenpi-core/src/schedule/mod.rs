@@ -104,6 +104,7 @@ pub struct Plan {
 
 /// One step's schedule. Days are working-day offsets from the start; day 0 is the first day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StepPlan {
     /// The step's node in the compiled graph.
     pub node: Node,
@@ -131,6 +132,7 @@ pub struct StepPlan {
 
 /// A stage's own counted critical path against its budget.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StageTotal {
     /// Index in [`Flow::stages`].
     pub stage: usize,
@@ -156,6 +158,7 @@ impl StageTotal {
 
 /// What to cut to bring an over-budget flow within budget.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct CutReport {
     /// Single steps that shorten the total, best first.
     pub candidates: Vec<Candidate>,
@@ -166,6 +169,7 @@ pub struct CutReport {
 /// What a project's options (simulated mode, commitment approval) save
 /// against the same flow and params compiled without them.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Gain {
     /// The options compared against the default.
     pub options: Options,
@@ -181,6 +185,7 @@ pub struct Gain {
 
 /// What relaxing every `after` edge would change.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Relaxation {
     /// `(waited for, waiting)` pairs, as nodes of this plan, that would run in parallel.
     pub parallel: Vec<(Node, Node)>,
@@ -192,6 +197,7 @@ pub struct Relaxation {
 
 /// Calendar dates of a plan (see [`Plan::dates`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PlanDates {
     /// Day 0: the start date, or the next working day.
     pub start: NaiveDate,

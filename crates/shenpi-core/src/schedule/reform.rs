@@ -24,6 +24,7 @@ use crate::graph::algo::longest_path;
 
 /// Before and after figures of one compiled flow.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Reform {
     /// Steps in the compiled flow.
     pub steps: usize,

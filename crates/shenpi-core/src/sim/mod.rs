@@ -120,6 +120,7 @@ impl Default for SimOptions {
 /// Percentiles are nearest-rank: `p80` is the smallest value that at least 80% of
 /// runs do not exceed.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Summary {
     /// Mean over runs.
     pub mean: f64,
@@ -137,6 +138,7 @@ pub struct Summary {
 
 /// One bar of the histogram of counted totals: runs whose total is in `from..=to`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Bin {
     /// Lowest total in the bin, in counted working days.
     pub from: u32,
@@ -148,6 +150,7 @@ pub struct Bin {
 
 /// Finish dates at the percentiles of elapsed days.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct FinishDates {
     /// Half the runs finish by this date.
     pub p50: NaiveDate,
@@ -159,6 +162,7 @@ pub struct FinishDates {
 
 /// A stage against its budget.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct StageStats {
     /// Stage id.
     pub id: String,
@@ -172,6 +176,7 @@ pub struct StageStats {
 
 /// A group of stages (`budgets:` in the flow) against its limit.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct GroupStats {
     /// The group's name.
     pub name: String,
@@ -188,6 +193,7 @@ pub struct GroupStats {
 /// What a project's options (simulated mode, commitment) save, from the same
 /// runs of the flow compiled without them (same seed and number of runs).
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SimGain {
     /// The options compared against the default.
     pub options: Options,
@@ -205,6 +211,7 @@ pub struct SimGain {
 
 /// What the runs say about one step.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct StepStats {
     /// Step id.
     pub id: String,
@@ -237,6 +244,7 @@ pub struct StepStats {
 
 /// A step that moves the simulated total away from the plan.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Driver {
     /// Step id.
     pub id: String,
@@ -248,6 +256,7 @@ pub struct Driver {
 
 /// The deterministic plan (every step at its promised days, no pauses) against the runs.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct PlanComparison {
     /// Longest counted path at promised days.
     pub total_days: u32,
