@@ -1,13 +1,12 @@
 //! `shenpi calendar` as users script it: output on stdout, exit codes 0 / 1 / 2.
 
+mod common;
+
 use std::path::PathBuf;
-use std::process::Command;
 
 /// Runs `shenpi calendar ARGS…`; returns exit code, stdout, stderr.
 fn shenpi(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shenpi")).arg("calendar").args(args).output().unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
+    common::run_sub("calendar", args)
 }
 
 fn fixture(name: &str) -> String {
@@ -129,13 +128,7 @@ const DATA_2027: &str = "base: cn\nyears: 2027\nnotices:\n  - title: 国务院�
 
 /// Runs `shenpi ARGS…` with `SHENPI_CALENDAR_DATA` set to `data`.
 fn with_data(data: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shenpi"))
-        .env("SHENPI_CALENDAR_DATA", data)
-        .args(args)
-        .output()
-        .unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
+    common::run_with(args, &[("SHENPI_CALENDAR_DATA", data.as_os_str())])
 }
 
 #[test]
@@ -169,15 +162,7 @@ fn a_data_file_replaces_the_projection_and_status_says_which_data_it_used() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         match data {
             Some(d) => with_data(d, &args),
-            None => {
-                let out = Command::new(env!("CARGO_BIN_EXE_shenpi"))
-                    .env_remove("SHENPI_CALENDAR_DATA")
-                    .args(&args)
-                    .output()
-                    .unwrap();
-                let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-                (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
-            }
+            None => common::run(&args),
         }
     };
     let new = project(&["new", flow, "--id", "P-1", "--start", "2026-11-02"]);

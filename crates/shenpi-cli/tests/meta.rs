@@ -3,13 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+mod common;
+
 use std::process::Command;
 
-fn shenpi(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shenpi")).args(args).output().unwrap();
-    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
-    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
-}
+use common::run as shenpi;
 
 /// Every command path under `shenpi`, from `shenpi -h`'s own listing, walked
 /// recursively: `["plan"]`, `["calendar", "add-days"]`, …

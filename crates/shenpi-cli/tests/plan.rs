@@ -1,17 +1,9 @@
 //! `shenpi plan` against a small fixture: the JSON contract and exit codes.
 
-use std::process::Command;
+mod common;
 
+use common::run as shenpi;
 use serde_json::Value;
-
-fn shenpi(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shenpi")).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 const FLOW: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/plan-small.yaml");
 

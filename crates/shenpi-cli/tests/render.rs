@@ -1,15 +1,10 @@
 //! `shenpi render` and `shenpi project render`: every format, files, exit codes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use std::path::PathBuf;
 
-fn shenpi(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shenpi")).current_dir(root()).args(args).output().unwrap()
-}
+use common::{root, shenpi};
 
 const FLOW: &str = "flows/zhejiang-industrial.yaml";
 

@@ -1,21 +1,12 @@
 //! `shenpi simulate` as users script it: the JSON contract and exit codes.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
 use serde_json::Value;
 
 /// Runs `shenpi simulate ARGS…` from the repository root; returns exit code, stdout, stderr.
 fn shenpi(args: &[&str]) -> (i32, String, String) {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = Command::new(env!("CARGO_BIN_EXE_shenpi"))
-        .current_dir(root)
-        .arg("simulate")
-        .args(args)
-        .output()
-        .expect("the shenpi binary runs");
-    let text = |b: Vec<u8>| String::from_utf8(b).expect("UTF-8 output");
-    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
+    common::run_sub("simulate", args)
 }
 
 fn json(args: &[&str]) -> Value {

@@ -1,8 +1,9 @@
 //! `shenpi project` at a service window: reads that never write or conflict,
 //! odd store paths, dates ahead of today, and many clients at once.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 
 const FLOW: &str = "
 id: w
@@ -25,14 +26,8 @@ stages:
 
 /// Runs `shenpi project ARGS` with `envs`; returns exit code, stdout, stderr.
 fn run(args: &[&str], envs: &[(&str, &Path)]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shenpi"));
-    cmd.arg("project").args(args).env_remove("SHENPI_DB");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("runs");
-    let text = |b: Vec<u8>| String::from_utf8(b).expect("utf-8");
-    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
+    let envs: Vec<(&str, &std::ffi::OsStr)> = envs.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+    common::run_with(&[&["project"], args].concat(), &envs)
 }
 
 /// A store at `db` holding project `P` of the eight-step flow, started 24 January 2025.

@@ -4,6 +4,7 @@
 // Each test file uses the helpers it needs.
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -17,6 +18,31 @@ pub fn root() -> PathBuf {
 /// Runs `shenpi args` in the repository root.
 pub fn shenpi(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_shenpi")).current_dir(root()).args(args).output().unwrap()
+}
+
+/// Runs `shenpi args` in the repository root with `envs` set (and no
+/// `SHENPI_DB` or `SHENPI_CALENDAR_DATA` inherited from the caller's
+/// environment); returns the exit code, stdout and stderr as text.
+pub fn run_with(args: &[&str], envs: &[(&str, &OsStr)]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shenpi"));
+    cmd.current_dir(root()).args(args).env_remove("SHENPI_DB").env_remove("SHENPI_CALENDAR_DATA");
+    for (key, value) in envs {
+        cmd.env(key, value);
+    }
+    let out = cmd.output().expect("the shenpi binary runs");
+    let text = |b: Vec<u8>| String::from_utf8(b).expect("shenpi prints UTF-8");
+    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
+}
+
+/// Runs `shenpi args` in the repository root; returns the exit code, stdout
+/// and stderr as text.
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    run_with(args, &[])
+}
+
+/// Runs `shenpi prefix… args…` (a subcommand's tests name it once).
+pub fn run_sub(prefix: &str, args: &[&str]) -> (i32, String, String) {
+    run(&[&[prefix], args].concat())
 }
 
 /// What a run printed on stderr.
