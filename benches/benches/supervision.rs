@@ -40,10 +40,12 @@ fn bench(c: &mut Criterion) {
     for total in [1_000u64, 10_000] {
         let store = build(&dir.path().join(format!("{total}.db")), total);
         g.bench_function(format!("board of 住建局 on one day, {total} projects"), |b| {
-            b.iter(|| black_box(board_of(&store.open_steps(Some("住建局"), day).expect("reads"), day).len()))
+            b.iter(|| {
+                black_box(board_of(&store.open_steps(Some("住建局"), day, "").expect("reads"), day).len())
+            })
         });
         g.bench_function(format!("statistics of a month by dept, {total} projects"), |b| {
-            b.iter(|| black_box(statistics(&store, from, to, By::Dept).expect("reads").rows.len()))
+            b.iter(|| black_box(statistics(&store, from, to, By::Dept, "").expect("reads").rows.len()))
         });
         if total == 1_000 {
             g.bench_function("baseline: board by replaying 1000 projects", |b| {

@@ -394,7 +394,7 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
                         store.list()?.iter().map(|id| Project::open(&store, id)).collect::<Result<_, _>>()?;
                     board_by(&projects, date, &BoardQuery { dept: dept.as_deref(), agent: Some(agent) })?
                 }
-                None => board_of(&store.open_steps(dept.as_deref(), date)?, date),
+                None => board_of(&store.open_steps(dept.as_deref(), date, "")?, date),
             };
             match format {
                 Format::Json => json(out, &rows),

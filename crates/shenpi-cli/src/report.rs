@@ -77,7 +77,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         ByArg::Month => By::Month,
     };
     let store = crate::project::reader(&args.db)?;
-    let stats = statistics(&store, from, to, by)?;
+    let stats = statistics(&store, from, to, by, "")?;
     let mut out = Vec::new();
     match args.format {
         ReportFormat::Json => {

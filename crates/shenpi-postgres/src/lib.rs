@@ -55,6 +55,8 @@
 //!   REPEATABLE READ transactions for consistent loads;
 //! - the `"C"` collation, so that ids list in byte order whatever the
 //!   database's collation is.
+//! - `substr` and `char_length` on text, which select a region's rows by
+//!   its prefix (`starts_with` would need PostgreSQL 11).
 //!
 //! Errors are [`shenpi_core::Error`]: a foreign or newer schema is
 //! [`Error::is_corrupt`], a stale writer [`Error::is_conflict`], an
@@ -214,6 +216,12 @@ struct Sql {
 
 const EVENT_COLUMNS: &str = "seq, step, kind, date, key, recorded_at, detail";
 
+/// A row's region starts with the parameter (`substr`, not `starts_with`,
+/// which PostgreSQL has only from version 11 and its older relatives lack).
+const WITHIN_2: &str = "substr(region, 1, char_length($2::text)) = $2::text";
+const WITHIN_3: &str = "substr(region, 1, char_length($3::text)) = $3::text";
+const WITHIN_4: &str = "substr(region, 1, char_length($4::text)) = $4::text";
+
 impl Sql {
     fn new(schema: &str) -> Sql {
         let s = schema::quoted(schema);
@@ -244,21 +252,26 @@ impl Sql {
             ),
             drop_tallies_of: format!("DELETE FROM {s}.project_tallies WHERE project = $1"),
             ensure_tally: format!(
-                "INSERT INTO {s}.tallies (dim, key, day, counts) VALUES ($1, $2, $3, '{{}}') ON CONFLICT DO NOTHING"
-            ),
-            lock_tally: format!(
-                "SELECT counts FROM {s}.tallies WHERE dim = $1 AND key = $2 AND day = $3 FOR UPDATE"
-            ),
-            put_tally: format!("UPDATE {s}.tallies SET counts = $4 WHERE dim = $1 AND key = $2 AND day = $3"),
-            drop_open: format!("DELETE FROM {s}.open_steps WHERE project = $1"),
-            insert_open: format!(
-                "INSERT INTO {s}.open_steps (dept, project, step, board_from, row) VALUES ($1, $2, $3, $4, $5) \
+                "INSERT INTO {s}.tallies (dim, key, day, region, counts) VALUES ($1, $2, $3, $4, '{{}}') \
                  ON CONFLICT DO NOTHING"
             ),
-            board_of: format!("SELECT row FROM {s}.open_steps WHERE dept = $1 AND board_from <= $2"),
-            board: format!("SELECT row FROM {s}.open_steps WHERE board_from <= $1"),
+            lock_tally: format!(
+                "SELECT counts FROM {s}.tallies WHERE dim = $1 AND key = $2 AND day = $3 AND region = $4 FOR UPDATE"
+            ),
+            put_tally: format!(
+                "UPDATE {s}.tallies SET counts = $5 WHERE dim = $1 AND key = $2 AND day = $3 AND region = $4"
+            ),
+            drop_open: format!("DELETE FROM {s}.open_steps WHERE project = $1"),
+            insert_open: format!(
+                "INSERT INTO {s}.open_steps (dept, project, step, board_from, row, region) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING"
+            ),
+            board_of: format!(
+                "SELECT row FROM {s}.open_steps WHERE dept = $1 AND board_from <= $2 AND {WITHIN_3}"
+            ),
+            board: format!("SELECT row FROM {s}.open_steps WHERE board_from <= $1 AND {WITHIN_2}"),
             tallies: format!(
-                "SELECT key, day, counts FROM {s}.tallies WHERE dim = $1 AND day BETWEEN $2 AND $3 \
+                "SELECT key, day, counts FROM {s}.tallies WHERE dim = $1 AND day BETWEEN $2 AND $3 AND {WITHIN_4} \
                  ORDER BY key COLLATE \"C\", day"
             ),
             lock_all: format!("LOCK TABLE {s}.projects IN EXCLUSIVE MODE"),
@@ -316,7 +329,7 @@ impl PostgresStore {
         let store = PostgresStore { pool, sql: Sql::new(&options.schema), target };
         let mut tx = client.transaction().map_err(|e| backend(&store.target, "start a migration", e))?;
         let was = schema::migrate(&mut tx, &options.schema, &store.target)?;
-        if was < schema::PROJECTIONS {
+        if was < schema::REGIONS {
             // An existing store gets the projections of the projects it holds.
             store.reindex_in(&mut tx)?;
         }
@@ -450,21 +463,24 @@ impl PostgresStore {
             .map_err(|e| backend(&self.target, "list projects", e))?;
         for id in &ids {
             let (record, events) = self.load_in(tx, id)?;
-            self.write_projection(tx, id, &projection_of(&record, &events))?;
+            self.write_projection(tx, &record, &projection_of(&record, &events))?;
         }
         Ok(ids.len() as u64)
     }
 
     /// Replaces a project's projection inside the caller's transaction, which
     /// holds the project's row lock: its open steps, its tallies, and the
-    /// running sums by the difference (each sum's row locked in one order,
-    /// so concurrent appends to other projects neither lose an update nor deadlock).
+    /// running sums of its region by the difference (each sum's row locked in
+    /// one order, so concurrent appends to other projects neither lose an
+    /// update nor deadlock).
     fn write_projection(
         &self,
         tx: &mut postgres::Transaction<'_>,
-        project: &str,
+        record: &ProjectRecord,
         new: &Projection,
     ) -> Result<(), Error> {
+        let project = record.id.as_str();
+        let region = record.region.as_deref().unwrap_or("");
         let t = &self.target;
         let fail = |e| backend(t, "write the projection", e);
         let encode = |json: serde_json::Result<String>| {
@@ -486,15 +502,15 @@ impl PostgresStore {
             }
             for ((dim, key, day), d) in delta.iter().filter(|(_, d)| !d.is_zero()) {
                 let dim = dim.as_str();
-                tx.execute(&self.sql.ensure_tally, &[&dim, key, day]).map_err(fail)?;
+                tx.execute(&self.sql.ensure_tally, &[&dim, key, day, &region]).map_err(fail)?;
                 let json: String = tx
-                    .query_one(&self.sql.lock_tally, &[&dim, key, day])
+                    .query_one(&self.sql.lock_tally, &[&dim, key, day, &region])
                     .and_then(|r| r.try_get(0))
                     .map_err(fail)?;
                 let mut sum: Counts = serde_json::from_str(&json).map_err(|_| corrupt("a running sum"))?;
                 sum.add(d, 1);
-                tx.execute(&self.sql.put_tally, &[&dim, key, day, &encode(serde_json::to_string(&sum))?])
-                    .map_err(fail)?;
+                let json = encode(serde_json::to_string(&sum))?;
+                tx.execute(&self.sql.put_tally, &[&dim, key, day, &region, &json]).map_err(fail)?;
             }
             if new.tallies.is_empty() {
                 tx.execute(&self.sql.drop_tallies_of, &[&project]).map_err(fail)?;
@@ -506,7 +522,7 @@ impl PostgresStore {
         tx.execute(&self.sql.drop_open, &[&project]).map_err(fail)?;
         for r in &new.open {
             let json = encode(serde_json::to_string(r))?;
-            tx.execute(&self.sql.insert_open, &[&r.dept, &project, &r.step, &r.board_from(), &json])
+            tx.execute(&self.sql.insert_open, &[&r.dept, &project, &r.step, &r.board_from(), &json, &region])
                 .map_err(fail)?;
         }
         Ok(())
@@ -627,7 +643,7 @@ impl Store for PostgresStore {
         }
         let out = self.insert_events(&mut tx, project, len, events, known)?;
         let (record, log) = self.load_in(&mut tx, project)?;
-        self.write_projection(&mut tx, project, &projection_of(&record, &log))?;
+        self.write_projection(&mut tx, &record, &projection_of(&record, &log))?;
         tx.commit().map_err(|e| backend(&self.target, "commit an append", e))?;
         Ok(out)
     }
@@ -655,14 +671,14 @@ impl Store for PostgresStore {
         rows.iter().map(|r| r.try_get(0).map_err(|e| backend(&self.target, "list projects", e))).collect()
     }
 
-    fn open_steps(&self, dept: Option<&str>, date: NaiveDate) -> Result<Vec<OpenStep>, Error> {
-        if dept.is_some_and(|d| d.contains('\0')) {
+    fn open_steps(&self, dept: Option<&str>, date: NaiveDate, region: &str) -> Result<Vec<OpenStep>, Error> {
+        if dept.is_some_and(|d| d.contains('\0')) || region.contains('\0') {
             return Ok(Vec::new());
         }
         let mut conn = self.conn()?;
         let rows = match dept {
-            Some(d) => conn.query(&self.sql.board_of, &[&d, &date]),
-            None => conn.query(&self.sql.board, &[&date]),
+            Some(d) => conn.query(&self.sql.board_of, &[&d, &date, &region]),
+            None => conn.query(&self.sql.board, &[&date, &region]),
         }
         .map_err(|e| backend(&self.target, "read the board", e))?;
         rows.iter()
@@ -674,24 +690,27 @@ impl Store for PostgresStore {
             .collect()
     }
 
-    fn tallies(&self, dim: Dim, from: NaiveDate, to: NaiveDate) -> Result<Vec<Tally>, Error> {
+    fn tallies(&self, dim: Dim, from: NaiveDate, to: NaiveDate, region: &str) -> Result<Vec<Tally>, Error> {
+        if region.contains('\0') {
+            return Ok(Vec::new());
+        }
         let mut conn = self.conn()?;
         let read = |e| backend(&self.target, "read the tallies", e);
-        let rows = conn.query(&self.sql.tallies, &[&dim.as_str(), &from, &to]).map_err(read)?;
-        let mut out = Vec::with_capacity(rows.len());
+        let rows = conn.query(&self.sql.tallies, &[&dim.as_str(), &from, &to, &region]).map_err(read)?;
+        // One row per region: the rows of one key and day are next to each other.
+        let mut out: Vec<Tally> = Vec::with_capacity(rows.len());
         for r in &rows {
             let json: String = r.try_get(2).map_err(read)?;
             let counts: Counts = serde_json::from_str(&json)
                 .map_err(|_| Error::corrupt(format!("{}: a tally does not read", self.target)))?;
-            if !counts.is_zero() {
-                out.push(Tally {
-                    dim,
-                    key: r.try_get(0).map_err(read)?,
-                    day: r.try_get(1).map_err(read)?,
-                    counts,
-                });
+            let key: String = r.try_get(0).map_err(read)?;
+            let day: NaiveDate = r.try_get(1).map_err(read)?;
+            match out.last_mut() {
+                Some(t) if t.key == key && t.day == day => t.counts.add(&counts, 1),
+                _ => out.push(Tally { dim, key, day, counts }),
             }
         }
+        out.retain(|t| !t.counts.is_zero());
         Ok(out)
     }
 

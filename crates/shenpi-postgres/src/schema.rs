@@ -65,10 +65,25 @@ const MIGRATIONS: &[&str] = &[
         counts TEXT NOT NULL,
         PRIMARY KEY (dim, day, key)
     );",
+    // 5: the projections by region (a project's `region`, '' when it has none), so that
+    // a region's board and figures read its rows alone: the running sums are kept per
+    // region as well (a region's figures add up its regions' sums), and the open steps
+    // carry their project's region. Rebuilt from the logs.
+    "ALTER TABLE {s}.open_steps ADD COLUMN region TEXT NOT NULL DEFAULT '';
+    DROP TABLE {s}.tallies;
+    CREATE TABLE {s}.tallies (
+        dim TEXT NOT NULL,
+        key TEXT NOT NULL,
+        day DATE NOT NULL,
+        region TEXT NOT NULL,
+        counts TEXT NOT NULL,
+        PRIMARY KEY (dim, day, key, region)
+    );",
 ];
 
-/// The first schema version with projections.
-pub(crate) const PROJECTIONS: i32 = 4;
+/// The first schema version whose projections are kept by region: a store
+/// migrating from before it rebuilds its projections.
+pub(crate) const REGIONS: i32 = 5;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;

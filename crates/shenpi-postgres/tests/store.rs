@@ -88,7 +88,7 @@ fn a_version_1_schema_migrates_and_keeps_its_projects() {
     assert_eq!(store.load("OLD").expect("loads").1, before);
     // The migration projected the projects already there.
     let late = NaiveDate::from_ymd_opt(2025, 12, 31).expect("a date");
-    assert_eq!(store.open_steps(None, late).expect("reads the board").len(), 1);
+    assert_eq!(store.open_steps(None, late, "").expect("reads the board").len(), 1);
     let withdrawn = NewEvent::new("a", EventKind::Withdrawn, day(4)).reason("申请人撤回");
     store.append("OLD", 1, &[withdrawn]).expect("appends with a detail");
     let events = schema.connect().expect("connects").load("OLD").expect("loads").1;

@@ -106,10 +106,27 @@ const MIGRATIONS: &[&str] = &[
         counts TEXT NOT NULL,
         PRIMARY KEY (dim, day, key)
     ) WITHOUT ROWID;",
+    // 6: the projections by region (a project's `region`, '' when it has none), so that
+    // a region's board and figures read its rows alone: the running sums are kept per
+    // region as well (a region's figures add up its regions' sums), and the open steps
+    // carry their project's region. Rebuilt from the logs.
+    "ALTER TABLE open_steps ADD COLUMN region TEXT NOT NULL DEFAULT '';
+    DROP TABLE tallies;
+    CREATE TABLE tallies (
+        dim TEXT NOT NULL,
+        key TEXT NOT NULL,
+        day TEXT NOT NULL,
+        region TEXT NOT NULL,
+        counts TEXT NOT NULL,
+        PRIMARY KEY (dim, day, key, region)
+    ) WITHOUT ROWID;",
 ];
 
 /// The first schema version with projections.
 const PROJECTIONS: i64 = 5;
+
+/// The first schema version whose projections are kept by region.
+const REGIONS: i64 = 6;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -275,7 +292,7 @@ impl SqliteStore {
             for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(now).unwrap_or(0)) {
                 tx.execute_batch(sql).map_err(|e| backend(p, &format!("apply migration {}", i + 1), e))?;
             }
-            if now < PROJECTIONS {
+            if now < REGIONS {
                 // An existing store gets the projections of the projects it holds.
                 reindex_in(p, &tx)?;
             }
@@ -463,7 +480,7 @@ impl Store for SqliteStore {
         }
         if self.version >= PROJECTIONS {
             let (record, events) = load_in(p, self.version, &tx, project)?;
-            write_projection(p, &tx, project, &projection_of(&record, &events))?;
+            write_projection(p, &tx, &record, &projection_of(&record, &events))?;
         }
         tx.commit().map_err(|e| backend(p, "commit an append", e))?;
         Ok(out)
@@ -482,20 +499,26 @@ impl Store for SqliteStore {
         list_in(&self.path, &conn)
     }
 
-    fn open_steps(&self, dept: Option<&str>, date: NaiveDate) -> Result<Vec<OpenStep>, Error> {
-        if self.version < PROJECTIONS {
-            return scan_open_steps(self, dept, date);
+    fn open_steps(&self, dept: Option<&str>, date: NaiveDate, region: &str) -> Result<Vec<OpenStep>, Error> {
+        // A file opened read-only as it is: without regions, only the whole store's rows read.
+        if self.version < PROJECTIONS || (self.version < REGIONS && !region.is_empty()) {
+            return scan_open_steps(self, dept, date, region);
         }
         let p = &self.path;
         let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         let day = date.to_string();
+        let within = if self.version < REGIONS { "?3 = ''" } else { "substr(region, 1, length(?3)) = ?3" };
         let rows: Vec<String> = match dept {
             Some(d) => conn
-                .prepare_cached("SELECT row FROM open_steps WHERE dept = ?1 AND board_from <= ?2")
-                .and_then(|mut st| st.query_map(params![d, day], |r| r.get(0))?.collect()),
+                .prepare_cached(&format!(
+                    "SELECT row FROM open_steps WHERE dept = ?1 AND board_from <= ?2 AND {within}"
+                ))
+                .and_then(|mut st| st.query_map(params![d, day, region], |r| r.get(0))?.collect()),
             None => conn
-                .prepare_cached("SELECT row FROM open_steps WHERE board_from <= ?1")
-                .and_then(|mut st| st.query_map(params![day], |r| r.get(0))?.collect()),
+                .prepare_cached(&format!("SELECT row FROM open_steps WHERE board_from <= ?2 AND {within}"))
+                .and_then(|mut st| {
+                    st.query_map(params![None::<String>, day, region], |r| r.get(0))?.collect()
+                }),
         }
         .map_err(|e| backend(p, "read the board", e))?;
         rows.iter()
@@ -507,34 +530,38 @@ impl Store for SqliteStore {
             .collect()
     }
 
-    fn tallies(&self, dim: Dim, from: NaiveDate, to: NaiveDate) -> Result<Vec<Tally>, Error> {
-        if self.version < PROJECTIONS {
-            return scan_tallies(self, dim, from, to);
+    fn tallies(&self, dim: Dim, from: NaiveDate, to: NaiveDate, region: &str) -> Result<Vec<Tally>, Error> {
+        if self.version < PROJECTIONS || (self.version < REGIONS && !region.is_empty()) {
+            return scan_tallies(self, dim, from, to, region);
         }
         let p = &self.path;
         let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let within = if self.version < REGIONS { "?4 = ''" } else { "substr(region, 1, length(?4)) = ?4" };
         let rows: Vec<(String, String, String)> = conn
-            .prepare_cached(
-                "SELECT key, day, counts FROM tallies WHERE dim = ?1 AND day BETWEEN ?2 AND ?3 ORDER BY key, day",
-            )
+            .prepare_cached(&format!(
+                "SELECT key, day, counts FROM tallies WHERE dim = ?1 AND day BETWEEN ?2 AND ?3 AND {within} \
+                 ORDER BY key, day"
+            ))
             .and_then(|mut st| {
-                st.query_map(params![dim.as_str(), from.to_string(), to.to_string()], |r| {
+                st.query_map(params![dim.as_str(), from.to_string(), to.to_string(), region], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                 })?
                 .collect()
             })
             .map_err(|e| backend(p, "read the tallies", e))?;
         let bad = |what: &str| Error::corrupt(format!("`{}`: a tally has a bad {what}", p.display()));
-        rows.into_iter()
-            .map(|(key, day, counts)| {
-                Ok(Tally {
-                    dim,
-                    key,
-                    day: day.parse().map_err(|_| bad("day"))?,
-                    counts: serde_json::from_str::<Counts>(&counts).map_err(|_| bad("count"))?,
-                })
-            })
-            .collect()
+        // One row per region: the rows of one key and day are next to each other.
+        let mut out: Vec<Tally> = Vec::new();
+        for (key, day, counts) in rows {
+            let day: NaiveDate = day.parse().map_err(|_| bad("day"))?;
+            let counts = serde_json::from_str::<Counts>(&counts).map_err(|_| bad("count"))?;
+            match out.last_mut() {
+                Some(t) if t.key == key && t.day == day => t.counts.add(&counts, 1),
+                _ => out.push(Tally { dim, key, day, counts }),
+            }
+        }
+        out.retain(|t| !t.counts.is_zero());
+        Ok(out)
     }
 
     fn reindex(&self) -> Result<u64, Error> {
@@ -641,16 +668,23 @@ fn reindex_in(p: &Path, conn: &Connection) -> Result<u64, Error> {
     let ids = list_in(p, conn)?;
     for id in &ids {
         let (record, events) = load_in(p, SCHEMA_VERSION, conn, id)?;
-        write_projection(p, conn, id, &projection_of(&record, &events))?;
+        write_projection(p, conn, &record, &projection_of(&record, &events))?;
     }
     Ok(ids.len() as u64)
 }
 
 /// Replaces a project's projection with `new` inside the caller's
-/// transaction: its open steps, its tallies, and the running sums by the
-/// difference between its old tallies and the new.
-fn write_projection(p: &Path, conn: &Connection, project: &str, new: &Projection) -> Result<(), Error> {
+/// transaction: its open steps, its tallies, and the running sums of its
+/// region by the difference between its old tallies and the new.
+fn write_projection(
+    p: &Path,
+    conn: &Connection,
+    record: &ProjectRecord,
+    new: &Projection,
+) -> Result<(), Error> {
     let fail = |e| backend(p, "write the projection", e);
+    let project = record.id.as_str();
+    let region = record.region.as_deref().unwrap_or("");
     let old: Option<String> = conn
         .prepare_cached("SELECT tallies FROM project_tallies WHERE project = ?1")
         .and_then(|mut st| st.query_row([project], |r| r.get(0)).optional())
@@ -667,18 +701,24 @@ fn write_projection(p: &Path, conn: &Connection, project: &str, new: &Projection
             delta.entry((t.dim, t.key.as_str(), t.day)).or_default().add(&t.counts, sign);
         }
         let mut read = conn
-            .prepare_cached("SELECT counts FROM tallies WHERE dim = ?1 AND day = ?2 AND key = ?3")
+            .prepare_cached(
+                "SELECT counts FROM tallies WHERE dim = ?1 AND day = ?2 AND key = ?3 AND region = ?4",
+            )
             .map_err(fail)?;
         let mut put = conn
-            .prepare_cached("INSERT OR REPLACE INTO tallies (dim, key, day, counts) VALUES (?1, ?2, ?3, ?4)")
+            .prepare_cached(
+                "INSERT OR REPLACE INTO tallies (dim, key, day, region, counts) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
             .map_err(fail)?;
         let mut drop = conn
-            .prepare_cached("DELETE FROM tallies WHERE dim = ?1 AND day = ?2 AND key = ?3")
+            .prepare_cached("DELETE FROM tallies WHERE dim = ?1 AND day = ?2 AND key = ?3 AND region = ?4")
             .map_err(fail)?;
         for ((dim, key, day), d) in delta.iter().filter(|(_, d)| !d.is_zero()) {
             let day = day.to_string();
-            let had: Option<String> =
-                read.query_row(params![dim.as_str(), day, key], |r| r.get(0)).optional().map_err(fail)?;
+            let had: Option<String> = read
+                .query_row(params![dim.as_str(), day, key, region], |r| r.get(0))
+                .optional()
+                .map_err(fail)?;
             let mut sum: Counts = match had {
                 Some(json) => serde_json::from_str(&json)
                     .map_err(|_| Error::corrupt(format!("`{}`: a tally does not read", p.display())))?,
@@ -686,9 +726,9 @@ fn write_projection(p: &Path, conn: &Connection, project: &str, new: &Projection
             };
             sum.add(d, 1);
             if sum.is_zero() {
-                drop.execute(params![dim.as_str(), day, key]).map_err(fail)?;
+                drop.execute(params![dim.as_str(), day, key, region]).map_err(fail)?;
             } else {
-                put.execute(params![dim.as_str(), key, day, encode(serde_json::to_string(&sum))?])
+                put.execute(params![dim.as_str(), key, day, region, encode(serde_json::to_string(&sum))?])
                     .map_err(fail)?;
             }
         }
@@ -707,13 +747,14 @@ fn write_projection(p: &Path, conn: &Connection, project: &str, new: &Projection
         .map_err(fail)?;
     let mut insert = conn
         .prepare_cached(
-            "INSERT OR REPLACE INTO open_steps (dept, project, step, board_from, row) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT OR REPLACE INTO open_steps (dept, project, step, board_from, row, region) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )
         .map_err(fail)?;
     for r in &new.open {
         let from = r.board_from().map(|d| d.to_string());
         insert
-            .execute(params![r.dept, project, r.step, from, encode(serde_json::to_string(r))?])
+            .execute(params![r.dept, project, r.step, from, encode(serde_json::to_string(r))?, region])
             .map_err(fail)?;
     }
     Ok(())

@@ -186,14 +186,18 @@ fn a_version_2_store_is_read_as_it_is_and_migrates_on_write() {
         rows.sort_by(|a, b| (&a.dept, &a.project, &a.step).cmp(&(&b.dept, &b.project, &b.step)));
         rows
     };
-    let scanned = sorted(reader.open_steps(None, day(400)).expect("reads the board"));
+    let scanned = sorted(reader.open_steps(None, day(400), "").expect("reads the board"));
     assert_eq!(version(&path), 2);
     // Opened to write, it migrates in place and keeps every event.
     let store = SqliteStore::open(&path).expect("migrates");
     assert_eq!(version(&path), shenpi_sqlite::SCHEMA_VERSION);
     let mut p = Project::open(&store, "P0").expect("reads");
     assert_eq!(p.events(), old.events());
-    assert_eq!(sorted(store.open_steps(None, day(400)).expect("reads")), scanned, "projected on migration");
+    assert_eq!(
+        sorted(store.open_steps(None, day(400), "").expect("reads")),
+        scanned,
+        "projected on migration"
+    );
     let date = p.events().last().map_or(day(0), |e| e.date);
     p.record(&store, NewEvent::new("a", EventKind::Withdrawn, date).reason("申请人撤回"), date)
         .or_else(|_| {

@@ -134,7 +134,7 @@ fn a_version_1_store_migrates_and_keeps_its_projects() {
     let old = Project::open(&store, "OLD").expect("old project loads");
     assert_eq!((&old.info().calendar_text, &old.info().region), (&None, &None));
     // The migration projected the projects already there.
-    assert_eq!(store.open_steps(None, today()).expect("reads the board").len(), 1);
+    assert_eq!(store.open_steps(None, today(), "").expect("reads the board").len(), 1);
     // A project of a flow with a calendar file keeps that file's text.
     let cal = dir.path().join("county.yaml");
     std::fs::write(&cal, "base: cn\nholidays:\n  - 2025-03-11\n").expect("writes");

@@ -25,6 +25,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Barrier};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -527,9 +528,17 @@ stages:
           - { id: c, name: 联合审查, dept: [住建局, 消防], promised: 4, legal: 15 }
 ";
 
+/// The regions [`random_watched_histories`] gives its projects in turn: none,
+/// two counties of one city (3304) and a county of another (3305).
+pub const REGIONS: [Option<&str>; 4] = [None, Some("330421"), Some("330482"), Some("330503")];
+
+/// Region prefixes to read by: everything, a city, a county, the other city, nothing.
+const PREFIXES: [&str; 5] = ["", "3304", "330421", "3305", "9"];
+
 /// Random valid histories (up to `events` tries each) of `projects` projects of the flow `WATCHED` (ids `{prefix}-0`, …), recorded
 /// through [`Project::record`] and [`Project::advance`] (refusals skipped),
-/// from a seed: the same seed gives the same histories.
+/// from a seed: the same seed gives the same histories. Project `n` is in
+/// region `REGIONS[n % 4]`.
 pub fn random_watched_histories(store: &dyn Store, prefix: &str, seed: u64, projects: usize, events: usize) {
     let flow = Arc::new(Flow::parse("watched.yaml", WATCHED).unwrap_or_else(|r| panic!("{}", r.render())));
     let mut rng = Rng(seed);
@@ -537,8 +546,12 @@ pub fn random_watched_histories(store: &dyn Store, prefix: &str, seed: u64, proj
     let today = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or(NaiveDate::MAX);
     for n in 0..projects {
         let begin = start + chrono::Days::new(rng.below(60));
-        let mut p = Project::create(store, flow.clone(), &format!("{prefix}-{n}"), begin, &[])
-            .unwrap_or_else(|e| panic!("project W-{n} is created: {e}"));
+        let mut p = Project::start(flow.clone(), &format!("{prefix}-{n}"), begin, &[])
+            .unwrap_or_else(|e| panic!("project W-{n} starts: {e}"));
+        if let Some(region) = REGIONS[n % REGIONS.len()] {
+            p = p.in_region(region);
+        }
+        store.create(p.info()).unwrap_or_else(|e| panic!("project W-{n} is created: {e}"));
         let mut date = begin;
         // Some projects stop early, so that some steps are still open at the end.
         for _ in 0..2 + rng.below(events as u64) {
@@ -604,46 +617,72 @@ fn sorted_open(mut rows: Vec<OpenStep>) -> Vec<OpenStep> {
     rows
 }
 
-/// What the board and the statistics read from `store`, on a few days and periods.
-fn projected(store: &dyn Store) -> (Vec<Vec<OpenStep>>, Vec<Vec<Tally>>) {
+/// What the board and the statistics read from `store`, on a few days and
+/// periods, in a few regions, by what was asked (date, department, region;
+/// dimension, period, region).
+type Reads = (BTreeMap<String, Vec<OpenStep>>, BTreeMap<String, Vec<Tally>>);
+
+/// What the board and the statistics read from `store`, on a few days and periods, in a few regions.
+fn projected(store: &dyn Store) -> Reads {
     let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day).unwrap_or(NaiveDate::MIN);
-    let mut open = Vec::new();
+    let mut open = BTreeMap::new();
     for date in [d(1, 20), d(3, 3), d(5, 30), d(12, 31)] {
         for dept in [None, Some("发改局"), Some("消防"), Some("无此局")] {
-            open.push(sorted_open(
-                store.open_steps(dept, date).unwrap_or_else(|e| panic!("board reads: {e}")),
-            ));
+            for region in PREFIXES {
+                let rows =
+                    store.open_steps(dept, date, region).unwrap_or_else(|e| panic!("board reads: {e}"));
+                open.insert(format!("{date} {dept:?} {region:?}"), sorted_open(rows));
+            }
         }
     }
-    let mut tallies = Vec::new();
+    let mut tallies = BTreeMap::new();
     for dim in Dim::ALL {
         for (from, to) in [(d(1, 1), d(12, 31)), (d(2, 1), d(2, 28)), (d(3, 15), d(4, 2))] {
-            tallies.push(store.tallies(dim, from, to).unwrap_or_else(|e| panic!("tallies read: {e}")));
+            for region in PREFIXES {
+                let t = store.tallies(dim, from, to, region).unwrap_or_else(|e| panic!("tallies read: {e}"));
+                tallies.insert(format!("{} {from}..{to} {region:?}", dim.as_str()), t);
+            }
         }
     }
     (open, tallies)
 }
 
 /// Rebuilt equals incremental: after random valid histories, what the board
-/// and the statistics read equals a replay of every project (the reference,
-/// [`scan_open_steps`] and [`scan_tallies`]), and equals it again after
-/// [`Store::reindex`] rebuilt the projections from the logs.
+/// and the statistics read, of the whole store and of a region, equals a
+/// replay of every project (the reference, [`scan_open_steps`] and
+/// [`scan_tallies`]), and equals it again after [`Store::reindex`] rebuilt
+/// the projections from the logs.
 pub fn projections_match_a_replay_and_a_rebuild(f: &dyn Fixture) {
     let store = f.open();
     for seed in 0..3 {
         random_watched_histories(&*store, &format!("W{seed}"), 0x5eed_0017 + seed, 6, 40);
         let incremental = projected(&*store);
-        assert!(incremental.0.iter().any(|rows| !rows.is_empty()), "seed {seed}: some step is on a board");
-        assert!(
-            incremental.1.iter().step_by(3).all(|t| !t.is_empty()),
-            "seed {seed}: the year counts something"
-        );
+        assert!(incremental.0.values().any(|rows| !rows.is_empty()), "seed {seed}: some step is on a board");
         let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day).unwrap_or(NaiveDate::MIN);
-        let scan_open = sorted_open(scan_open_steps(&*store, Some("发改局"), d(5, 30)).expect("scans"));
-        assert_eq!(incremental.0[9], scan_open, "seed {seed}: the board of 发改局 on 2025-05-30");
-        for (i, dim) in Dim::ALL.into_iter().enumerate() {
-            let scan = scan_tallies(&*store, dim, d(1, 1), d(12, 31)).expect("scans");
-            assert_eq!(incremental.1[3 * i], scan, "seed {seed}: tallies by {}", dim.as_str());
+        let year = format!("{}..{}", d(1, 1), d(12, 31));
+        for region in PREFIXES {
+            let scan_open =
+                sorted_open(scan_open_steps(&*store, Some("发改局"), d(5, 30), region).expect("scans"));
+            let key = format!("{} {:?} {region:?}", d(5, 30), Some("发改局"));
+            assert_eq!(
+                incremental.0[&key], scan_open,
+                "seed {seed}: the board of 发改局 on 2025-05-30 in {region:?}"
+            );
+            for dim in Dim::ALL {
+                let scan = scan_tallies(&*store, dim, d(1, 1), d(12, 31), region).expect("scans");
+                let key = format!("{} {year} {region:?}", dim.as_str());
+                assert_eq!(
+                    incremental.1[&key],
+                    scan,
+                    "seed {seed}: tallies by {} in {region:?}",
+                    dim.as_str()
+                );
+                assert_eq!(
+                    scan.is_empty(),
+                    region == "9",
+                    "seed {seed}: the year in {region:?} counts something"
+                );
+            }
         }
         store.reindex().unwrap_or_else(|e| panic!("reindexes: {e}"));
         // The next seed's histories go on from the rebuilt projections.
@@ -655,16 +694,26 @@ pub fn projections_match_a_replay_and_a_rebuild(f: &dyn Fixture) {
 /// project replayed, its events counted by kind and its items' decisions read
 /// from its status, per department and summed for the year.
 pub fn statistics_match_a_brute_force_fold(f: &dyn Fixture) {
-    use std::collections::BTreeMap;
     let store = f.open();
     random_watched_histories(&*store, "S", 0x5eed_5747, 8, 40);
+    for region in PREFIXES {
+        statistics_match_a_fold_in(&*store, region);
+    }
+}
+
+/// The statistics of the projects whose region starts with `region` against
+/// a fold of those projects alone.
+fn statistics_match_a_fold_in(store: &dyn Store, region: &str) {
     let d = |m, day| NaiveDate::from_ymd_opt(2025, m, day).unwrap_or(NaiveDate::MIN);
     let (from, to) = (d(1, 1), d(12, 31));
-    let stats = statistics(&*store, from, to, By::Dept).unwrap_or_else(|e| panic!("statistics: {e}"));
+    let stats = statistics(store, from, to, By::Dept, region).unwrap_or_else(|e| panic!("statistics: {e}"));
     // (received, accepted, decided, on_time, used, supplements, extensions, incomplete) per department.
     let mut want: BTreeMap<String, [i64; 8]> = BTreeMap::new();
     for id in store.list().expect("lists") {
-        let p = Project::open(&*store, &id).expect("replays");
+        let p = Project::open(store, &id).expect("replays");
+        if !p.info().within(region) {
+            continue;
+        }
         let latest = p.events().iter().map(|e| e.date).max().unwrap_or(p.info().start);
         let status = p.status(latest).expect("status");
         let depts = |step: &str| -> Vec<String> {
@@ -741,6 +790,6 @@ pub fn statistics_match_a_brute_force_fold(f: &dyn Fixture) {
         })
         .collect();
     want.retain(|_, w| w.iter().any(|&x| x != 0));
-    assert!(!want.is_empty(), "the histories count something");
-    assert_eq!(got, want, "statistics by department against a fold of every project");
+    assert_eq!(want.is_empty(), region == "9", "the histories in {region:?} count something");
+    assert_eq!(got, want, "statistics by department in {region:?} against a fold of its projects");
 }

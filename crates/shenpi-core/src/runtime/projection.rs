@@ -556,8 +556,10 @@ pub fn board_of(rows: &[OpenStep], date: NaiveDate) -> Vec<BoardRow> {
 }
 
 /// The open steps of `dept` (every department with `None`) that may stand on
-/// the board on `date`, by replaying every project in `store`: what a store
-/// without projections answers, and the reference the others are tested against.
+/// the board on `date`, of the projects whose region starts with `region`
+/// ([`ProjectRecord::within`](super::ProjectRecord::within)), by replaying
+/// every such project in `store`: what a store without projections answers,
+/// and the reference the others are tested against.
 ///
 /// # Errors
 /// What loading and replaying a project may fail with.
@@ -568,10 +570,14 @@ pub fn scan_open_steps<S: Store + ?Sized>(
     store: &S,
     dept: Option<&str>,
     date: NaiveDate,
+    region: &str,
 ) -> Result<Vec<OpenStep>, Error> {
     let mut out = Vec::new();
     for id in store.list()? {
         let (record, events) = store.load(&id)?;
+        if !record.within(region) {
+            continue;
+        }
         let p = projection_of(&record, &events);
         out.extend(
             p.open
@@ -583,8 +589,8 @@ pub fn scan_open_steps<S: Store + ?Sized>(
 }
 
 /// The tallies of `dim` from `from` to `to` (inclusive) over every project in
-/// `store`, summed per key and day, sorted: by replaying every project (see
-/// [`scan_open_steps`]).
+/// `store` whose region starts with `region`, summed per key and day, sorted:
+/// by replaying every such project (see [`scan_open_steps`]).
 ///
 /// # Errors
 /// What loading and replaying a project may fail with.
@@ -593,10 +599,14 @@ pub fn scan_tallies<S: Store + ?Sized>(
     dim: Dim,
     from: NaiveDate,
     to: NaiveDate,
+    region: &str,
 ) -> Result<Vec<Tally>, Error> {
     let mut sum: BTreeMap<(String, NaiveDate), Counts> = BTreeMap::new();
     for id in store.list()? {
         let (record, events) = store.load(&id)?;
+        if !record.within(region) {
+            continue;
+        }
         for t in projection_of(&record, &events).tallies {
             if t.dim == dim && (from..=to).contains(&t.day) {
                 sum.entry((t.key, t.day)).or_default().add(&t.counts, 1);

@@ -144,13 +144,17 @@ pub struct Statistics {
     pub rows: Vec<StatsRow>,
 }
 
-/// The statistics of `store` from `from` to `to` (inclusive), grouped `by`.
+/// The statistics of `store` from `from` to `to` (inclusive), grouped `by`,
+/// of the projects whose region (区划代码) starts with `region`: `""` counts
+/// every project, `"3304"` a city's counties and nothing of `"3305"`'s (see
+/// [`ProjectRecord::within`](super::ProjectRecord::within)).
 ///
 /// # Errors
 /// [`Error::is_param`] when `to` is before `from`; what the store fails with.
 ///
 /// # Complexity
-/// Reads the store's tallies of the period (keys × days) and its open steps
+/// Reads the store's tallies of the period (regions × keys × days: a store
+/// with projections keeps its running sums per region) and its open steps
 /// that may be red on `to`; with projections, nothing grows with the number
 /// of closed projects.
 ///
@@ -171,10 +175,12 @@ pub struct Statistics {
 /// let mut p = Project::create(&store, Arc::new(flow), "P-1", day(3), &[])?;
 /// p.record(&store, NewEvent::new("permit", EventKind::Accepted, day(3)), day(31))?;
 /// p.record(&store, NewEvent::new("permit", EventKind::Approved, day(7)), day(31))?;
-/// let s = statistics(&store, day(1), day(31), By::Dept)?;
+/// let s = statistics(&store, day(1), day(31), By::Dept, "")?;
 /// let row = &s.rows[0];
 /// assert_eq!((row.key.as_str(), row.decided, row.on_time_rate), ("住建局", 1, Some(1.0)));
 /// assert_eq!(row.speed_up, Some(0.8)); // 4 working days used of 20
+/// // P-1 has no region: only `""` reaches it.
+/// assert!(statistics(&store, day(1), day(31), By::Dept, "3304")?.rows.is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn statistics<S: Store + ?Sized>(
@@ -182,6 +188,7 @@ pub fn statistics<S: Store + ?Sized>(
     from: NaiveDate,
     to: NaiveDate,
     by: By,
+    region: &str,
 ) -> Result<Statistics, Error> {
     if to < from {
         return Err(Error::param(format!("the period ends on {to}, before it starts on {from}")));
@@ -192,13 +199,13 @@ pub fn statistics<S: Store + ?Sized>(
         By::Month => Dim::All,
     };
     let mut sums: BTreeMap<String, Counts> = BTreeMap::new();
-    for t in store.tallies(dim, from, to)? {
+    for t in store.tallies(dim, from, to, region)? {
         let key = if by == By::Month { month_of(t.day) } else { t.key };
         sums.entry(key).or_default().add(&t.counts, 1);
     }
     let mut overdue: BTreeMap<String, i64> = BTreeMap::new();
     let mut seen = std::collections::BTreeSet::new();
-    for r in store.open_steps(None, to)? {
+    for r in store.open_steps(None, to, region)? {
         if r.alert_on(to).0 != Alert::Red || !r.plan_clock {
             continue;
         }

@@ -40,6 +40,29 @@ pub struct ProjectRecord {
     pub created_at: DateTime<Utc>,
 }
 
+impl ProjectRecord {
+    /// True when its region starts with `prefix`, the way a region reaches the
+    /// regions below it (`"3304"` reaches `"330421"`); `""` reaches every
+    /// project, those without a region too, and only `""` reaches those.
+    ///
+    /// ```
+    /// use chrono::{NaiveDate, Utc};
+    /// use shenpi_core::runtime::ProjectRecord;
+    ///
+    /// let mut r = ProjectRecord {
+    ///     id: "P".into(), flow_id: "f".into(), flow_hash: String::new(), flow_name: "f.yaml".into(),
+    ///     flow_text: String::new(), calendar_text: None, start: NaiveDate::MIN, params: vec![],
+    ///     region: Some("330421".into()), created_at: Utc::now(),
+    /// };
+    /// assert!(r.within("3304") && r.within("") && !r.within("3305"));
+    /// r.region = None;
+    /// assert!(r.within("") && !r.within("3304"));
+    /// ```
+    pub fn within(&self, prefix: &str) -> bool {
+        self.region.as_deref().unwrap_or("").starts_with(prefix)
+    }
+}
+
 /// Durable home of projects and their append-only event logs.
 ///
 /// Narrow on purpose, so that a store on another database can follow. Every
@@ -74,27 +97,32 @@ pub trait Store {
 
     /// The open steps of `dept` (every department with `None`) that may stand
     /// on the supervision board on `date` ([`OpenStep::board_from`] on or
-    /// before it), in any order; [`board_of`](super::board_of) makes the board.
+    /// before it), of the projects whose region starts with `region` (`""`:
+    /// every project, see [`ProjectRecord::within`]), in any order;
+    /// [`board_of`](super::board_of) makes the board.
     ///
     /// A store that keeps [`Projection`](super::Projection)s reads only those
     /// rows; the default replays every project ([`scan_open_steps`]).
     ///
     /// # Errors
     /// [`Error::is_store`] when the backend fails.
-    fn open_steps(&self, dept: Option<&str>, date: NaiveDate) -> Result<Vec<OpenStep>, Error> {
-        scan_open_steps(self, dept, date)
+    fn open_steps(&self, dept: Option<&str>, date: NaiveDate, region: &str) -> Result<Vec<OpenStep>, Error> {
+        scan_open_steps(self, dept, date, region)
     }
 
-    /// The tallies of `dim` from `from` to `to`, inclusive, summed per key and
-    /// day, sorted by key and day, none all zero.
+    /// The tallies of `dim` from `from` to `to`, inclusive, of the projects
+    /// whose region starts with `region` (`""`: every project), summed per
+    /// key and day, sorted by key and day, none all zero.
     ///
-    /// A store that keeps projections reads its running sums; the default
-    /// replays every project ([`scan_tallies`]).
+    /// A store that keeps projections reads its running sums, which it keeps
+    /// per region as well, so the read grows with the regions under `region`
+    /// and never with the projects; the default replays every project
+    /// ([`scan_tallies`]).
     ///
     /// # Errors
     /// [`Error::is_store`] when the backend fails.
-    fn tallies(&self, dim: Dim, from: NaiveDate, to: NaiveDate) -> Result<Vec<Tally>, Error> {
-        scan_tallies(self, dim, from, to)
+    fn tallies(&self, dim: Dim, from: NaiveDate, to: NaiveDate, region: &str) -> Result<Vec<Tally>, Error> {
+        scan_tallies(self, dim, from, to, region)
     }
 
     /// Rebuilds every project's projection from its log, in one transaction,
