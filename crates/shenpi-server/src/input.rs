@@ -159,11 +159,6 @@ impl FlowText<'_> {
 }
 
 impl Loaded {
-    /// The flow compiled for a project with these params.
-    pub fn graph(&self, params: &BTreeMap<String, ParamValue>) -> Result<FlowGraph, Problem> {
-        self.graph_with(params, GraphOptions::default())
-    }
-
     /// The flow compiled for a project with these params and the reform's options.
     pub fn graph_with(
         &self,

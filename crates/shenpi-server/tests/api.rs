@@ -96,6 +96,20 @@ async fn simulate_and_render_answer_with_the_library_s_reports() {
     assert!(a.json["finish_date"]["p50"].is_string());
     let again = call(&app, "POST", "/v1/simulate", &[], Some(body)).await;
     assert_eq!(again.json, a.json, "the same seed gives the same report");
+    // On the applicant's pledge (告知承诺制) the permit weighs 0 days, as `shenpi simulate --commitment`.
+    let pledged =
+        FLOW.replace("legal: 7, promised: 5 }", "legal: 7, promised: 5, commitment: { verify_within: 20 } }");
+    let days = |a: &common::Answer| a.json["total_days"]["mean"].as_f64();
+    let mut with = json!({ "flow": pledged, "runs": 500, "seed": 7 });
+    let plain = call(&app, "POST", "/v1/simulate", &[], Some(with.clone())).await;
+    with["commitment"] = json!(true);
+    with["mode"] = json!("simulated");
+    let pledge = call(&app, "POST", "/v1/simulate", &[], Some(with)).await;
+    assert_eq!((plain.status.as_u16(), pledge.status.as_u16()), (200, 200), "{}", pledge.text);
+    assert!(days(&pledge) <= days(&plain) && days(&pledge).is_some(), "{} vs {}", pledge.text, plain.text);
+    assert_eq!(pledge.json["options"]["commitment"], json!(true), "{}", pledge.text);
+    let bad = call(&app, "POST", "/v1/simulate", &[], Some(json!({ "flow": FLOW, "mode": "fast" }))).await;
+    assert_eq!((bad.status.as_u16(), bad.code()), (400, "bad-request"));
     let too_many =
         call(&app, "POST", "/v1/simulate", &[], Some(json!({ "flow": FLOW, "runs": 10_000_000 }))).await;
     assert_eq!((too_many.status.as_u16(), too_many.code()), (422, "invalid-option"));

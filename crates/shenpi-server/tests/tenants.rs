@@ -15,6 +15,7 @@ fn tokens() -> Tokens {
         ("pinghu-supervisor", "330482", "supervisor"),
         ("jiaxing-supervisor", "3304", "supervisor"),
         ("huaibei-window", "3406", "window"),
+        ("huzhou-supervisor", "3305", "supervisor"),
         ("province", "", "admin"),
     ];
     let text: String = entries
@@ -113,6 +114,55 @@ async fn the_board_shows_only_the_token_s_regions() {
     };
     assert_eq!(projects("province").await, ["HB-1", "PH-1"]);
     assert_eq!(projects("jiaxing-supervisor").await, ["PH-1"]);
+}
+
+#[tokio::test]
+async fn a_city_s_report_counts_only_its_own_projects() {
+    let app = service(Some(tokens()), Limits::default());
+    let admin = bearer("province");
+    // Pinghu (Jiaxing city, 3304) decides its filing on time; Changxing (Huzhou city, 3305) twice over.
+    for (id, region) in [("PH-1", "330482"), ("CX-1", "330522"), ("CX-2", "330522")] {
+        let body = json!({ "id": id, "flow": FLOW, "start": "2025-03-03", "region": region });
+        let a = call(&app, "POST", "/v1/projects", &[("authorization", &admin)], Some(body)).await;
+        assert_eq!(a.status, 201, "{}", a.text);
+        for (kind, date) in [("accepted", "2025-03-03"), ("approved", "2025-03-04")] {
+            let event = json!({ "step": "filing", "kind": kind, "date": date });
+            let uri = format!("/v1/projects/{id}/events");
+            let a = call(&app, "POST", &uri, &[("authorization", &admin)], Some(event)).await;
+            assert_eq!(a.status, 201, "{}", a.text);
+        }
+    }
+    let report = |token: &str, by: &str| {
+        let app = app.clone();
+        let auth = bearer(token);
+        let uri = format!("/v1/report?from=2025-03-01&to=2025-03-31&by={by}");
+        async move { call(&app, "GET", &uri, &[("authorization", &auth)], None).await }
+    };
+    let decided = |a: &common::Answer| -> Vec<(String, i64)> {
+        let rows = a.json["rows"].as_array().cloned().unwrap_or_default();
+        rows.iter()
+            .filter(|r| r["decided"].as_i64().unwrap_or(0) > 0)
+            .map(|r| (r["key"].as_str().unwrap_or("").to_string(), r["decided"].as_i64().unwrap_or(0)))
+            .collect()
+    };
+    for (token, want) in
+        [("jiaxing-supervisor", 1), ("pinghu-supervisor", 1), ("huzhou-supervisor", 2), ("province", 3)]
+    {
+        let a = report(token, "dept").await;
+        assert_eq!(a.status, 200, "{token}: {}", a.text);
+        assert_eq!((a.json["from"].as_str(), a.json["by"].as_str()), (Some("2025-03-01"), Some("dept")));
+        assert_eq!(decided(&a), [("发改局".to_string(), want)], "{token}: {}", a.text);
+        let a = report(token, "month").await;
+        assert_eq!(decided(&a), [("2025-03".to_string(), want)], "{token}: {}", a.text);
+    }
+    // A window does not read reports; a period must not end before it starts.
+    let a = report("pinghu-window", "dept").await;
+    assert_eq!((a.status.as_u16(), a.code()), (403, "forbidden"));
+    let a = call(&app, "GET", "/v1/report?from=2025-03-31&to=2025-03-01", &[("authorization", &admin)], None)
+        .await;
+    assert_eq!(a.status.as_u16(), 422, "{}", a.text);
+    let a = report("province", "week").await;
+    assert_eq!(a.status.as_u16(), 400, "{}", a.text);
 }
 
 #[tokio::test]

@@ -16,13 +16,13 @@ use shenpi_core::model::DeadlinePolicy;
 use shenpi_core::render::{self, Facts, Gantt};
 use shenpi_core::runtime::{MemoryStore, NewEvent, Project};
 use shenpi_core::sim::{self, SimOptions};
-use shenpi_core::{Error, ErrorKind, Plan, PlanReport};
+use shenpi_core::{Error, ErrorKind, FlowGraph, Plan, PlanReport};
 use utoipa::{IntoParams, ToSchema};
 
 use super::projects::{EventOut, NewEventOut, event_request};
 use crate::AppState;
 use crate::auth::Caller;
-use crate::input::{self, FlowText, Json, ParamValue, Path, Query};
+use crate::input::{self, FlowText, Json, Loaded, ParamValue, Path, Query};
 use crate::problem::{Diagnostic, Problem, diagnostics};
 
 /// Runs CPU-heavy or blocking work off the request threads.
@@ -33,6 +33,75 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .await
         .unwrap_or_else(|e| Err(Problem::internal(format!("the request's work stopped unexpectedly: {e}"))))
 }
+
+/// What the bodies of the flow questions (check, plan, simulate, render) share.
+trait FlowBody {
+    /// The flow's text, its name in messages, its calendar file's text.
+    fn text(&self) -> FlowText<'_>;
+
+    /// The project's attributes.
+    fn params(&self) -> Option<&BTreeMap<String, ParamValue>> {
+        None
+    }
+
+    /// The reform's options (`mode`, `commitment`).
+    fn options(&self) -> GraphOptions {
+        GraphOptions::default()
+    }
+}
+
+/// A flow ready for a question: parsed, its calendar resolved, compiled for the body's params and options.
+struct Prepared {
+    loaded: Loaded,
+    graph: FlowGraph,
+}
+
+/// The prologue every flow question shares, on a blocking thread: the flow parsed (an invalid flow is a 422
+/// whose `diagnostics` list every problem), its calendar resolved from the body, the flow compiled for the
+/// params and options (a bad param is a 422 naming it).
+fn prepare(body: &impl FlowBody) -> Result<Prepared, Problem> {
+    let loaded = body.text().load()?;
+    let none = BTreeMap::new();
+    let graph = loaded.graph_with(body.params().unwrap_or(&none), body.options())?;
+    Ok(Prepared { loaded, graph })
+}
+
+/// The options `mode` and `commitment` ask for, as the command line's `--mode` and `--commitment`.
+fn graph_options(mode: Option<ModeName>, commitment: bool) -> GraphOptions {
+    let mode = match mode {
+        None | Some(ModeName::Normal) => Mode::Normal,
+        Some(ModeName::Simulated) => Mode::Simulated,
+    };
+    GraphOptions { mode, commitment }
+}
+
+/// Implements [`FlowBody`] for a request with `flow`, `name` and `calendar`,
+/// and `params`, `mode` and `commitment` when listed.
+macro_rules! flow_body {
+    ($t:ty $(, $part:ident)*) => {
+        impl FlowBody for $t {
+            fn text(&self) -> FlowText<'_> {
+                FlowText { flow: &self.flow, name: self.name.as_deref(), calendar: self.calendar.as_deref() }
+            }
+            $(flow_body!(@$part);)*
+        }
+    };
+    (@params) => {
+        fn params(&self) -> Option<&BTreeMap<String, ParamValue>> {
+            Some(&self.params)
+        }
+    };
+    (@options) => {
+        fn options(&self) -> GraphOptions {
+            graph_options(self.mode, self.commitment)
+        }
+    };
+}
+
+flow_body!(CheckRequest);
+flow_body!(PlanRequest, params, options);
+flow_body!(SimulateRequest, params, options);
+flow_body!(RenderRequest, params);
 
 /// A flow to check.
 #[derive(Deserialize, ToSchema)]
@@ -69,20 +138,28 @@ pub(crate) async fn check(
     _: Caller,
     Json(body): Json<CheckRequest>,
 ) -> Result<axum::Json<CheckResponse>, Problem> {
-    blocking(move || {
-        let text =
-            FlowText { flow: &body.flow, name: body.name.as_deref(), calendar: body.calendar.as_deref() };
-        let flow = match shenpi_core::Flow::parse(text.name(), text.flow) {
-            Ok(flow) => flow,
-            Err(report) => {
-                return Ok(CheckResponse { valid: false, error: None, diagnostics: diagnostics(&report) });
+    let warnings = |graph: FlowGraph| {
+        let source = graph.flow().source().clone();
+        diagnostics(&Report::new(source, Plan::new(graph).budget_diagnostics()))
+    };
+    blocking(move || match prepare(&body) {
+        Ok(Prepared { graph, .. }) => {
+            Ok(CheckResponse { valid: true, error: None, diagnostics: warnings(graph) })
+        }
+        Err(problem) => match body.text().parse() {
+            // The flow's own errors, each with its line and column.
+            Err(invalid) => Ok(CheckResponse {
+                valid: false,
+                error: None,
+                diagnostics: invalid.diagnostics.unwrap_or_default(),
+            }),
+            // A flow without errors whose calendar cannot be resolved: why, and its warnings.
+            Ok(flow) => {
+                let flow = Arc::new(flow);
+                let graph = FlowGraph::new(flow.clone(), flow.defaults());
+                Ok(CheckResponse { valid: false, error: Some(problem.detail), diagnostics: warnings(graph) })
             }
-        };
-        let graph = shenpi_core::FlowGraph::new(Arc::new(flow.clone()), flow.defaults());
-        let warnings = Plan::new(graph).budget_diagnostics();
-        let warnings = diagnostics(&Report::new(flow.source().clone(), warnings));
-        let error = text.load().err().map(|p| p.detail);
-        Ok(CheckResponse { valid: error.is_none(), error, diagnostics: warnings })
+        },
     })
     .await
     .map(axum::Json)
@@ -145,14 +222,7 @@ pub(crate) struct PlanRequest {
 pub(crate) async fn plan(_: Caller, Json(body): Json<PlanRequest>) -> Result<Response, Problem> {
     let start = input::date_or_today("start", body.start.as_deref())?;
     let report = blocking(move || {
-        let text =
-            FlowText { flow: &body.flow, name: body.name.as_deref(), calendar: body.calendar.as_deref() };
-        let loaded = text.load()?;
-        let mode = match body.mode {
-            None | Some(ModeName::Normal) => Mode::Normal,
-            Some(ModeName::Simulated) => Mode::Simulated,
-        };
-        let graph = loaded.graph_with(&body.params, GraphOptions { mode, commitment: body.commitment })?;
+        let Prepared { loaded, graph } = prepare(&body)?;
         let policy = match body.policy {
             Some(PolicyName::Latest) => DeadlinePolicy::Latest,
             Some(PolicyName::Proportional) => DeadlinePolicy::Proportional,
@@ -194,6 +264,11 @@ pub(crate) struct SimulateRequest {
     /// Start date (YYYY-MM-DD), for finish dates on the flow's calendar.
     #[schema(example = "2025-03-03")]
     start: Option<String>,
+    /// `simulated` runs steps with `provisional` ahead of the prerequisites they name (`--mode`; default `normal`).
+    mode: Option<ModeName>,
+    /// Approve steps with `commitment` at acceptance on the applicant's pledge (告知承诺制, `--commitment`).
+    #[serde(default)]
+    commitment: bool,
 }
 
 /// Simulates projects of a flow: the chance of meeting the budget, and which steps threaten it.
@@ -221,10 +296,7 @@ pub(crate) async fn simulate(
     let permit = state.simulations.clone().acquire_owned().await;
     let report = blocking(move || {
         let _permit = permit;
-        let text =
-            FlowText { flow: &body.flow, name: body.name.as_deref(), calendar: body.calendar.as_deref() };
-        let loaded = text.load()?;
-        let graph = loaded.graph(&body.params)?;
+        let Prepared { loaded, graph } = prepare(&body)?;
         let options = SimOptions { runs, seed: body.seed.unwrap_or(2019) };
         let report = sim::simulate(&graph, &options)?;
         match start {
@@ -283,10 +355,8 @@ pub(crate) struct RenderRequest {
 pub(crate) async fn render(_: Caller, Json(body): Json<RenderRequest>) -> Result<Response, Problem> {
     let start = input::date_or_today("start", body.start.as_deref())?;
     let (text, media) = blocking(move || {
-        let flow_text =
-            FlowText { flow: &body.flow, name: body.name.as_deref(), calendar: body.calendar.as_deref() };
-        let loaded = flow_text.load()?;
-        let plan = Plan::new(loaded.graph(&body.params)?);
+        let Prepared { loaded, graph } = prepare(&body)?;
+        let plan = Plan::new(graph);
         let facts = Facts::from_plan(&plan);
         Ok(match body.format {
             RenderFormat::Svg => (render::flowchart_svg(plan.graph(), &facts), "image/svg+xml"),

@@ -2,6 +2,7 @@
 
 mod flows;
 mod projects;
+mod report;
 
 use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Response};
@@ -71,6 +72,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(projects::status))
         .routes(routes!(projects::advance))
         .routes(routes!(projects::board))
+        .routes(routes!(report::report))
 }
 
 /// The service's health.

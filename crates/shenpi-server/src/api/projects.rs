@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use shenpi_core::runtime::{
-    Event, EventKind, Mode, NewEvent, ProcedureKind, Project, Store, Verdict, board as supervision_board,
+    Event, EventKind, Mode, NewEvent, ProcedureKind, Project, Store, Verdict, board_of,
 };
 use shenpi_core::{Error, ErrorKind};
 use utoipa::{IntoParams, ToSchema};
@@ -658,7 +658,10 @@ pub(crate) struct BoardResponse {
     rows: Vec<shenpi_core::runtime::BoardRow>,
 }
 
-/// The supervision board (电子监察): every step due or overdue on a day, by department, within the token's regions.
+/// The supervision board (电子监察): every open step due, overdue or flagged on a day, by department, within the token's regions.
+///
+/// Read from the store's projections, as `shenpi project board` reads them: one department's rows, whatever
+/// the number of projects. A decided step leaves the board; the report counts its flags.
 #[utoipa::path(get, path = "/v1/board", tag = "projects", params(BoardQuery),
     responses(
         (status = 200, description = "The board", body = BoardResponse),
@@ -673,14 +676,8 @@ pub(crate) async fn board(
     let date = input::date_or_today("date", q.date.as_deref())?;
     let store = state.store.clone();
     blocking(move || {
-        let mut projects = Vec::new();
-        for id in store.list()? {
-            let (record, events) = store.load(&id)?;
-            if caller.reaches(record.region.as_deref()) {
-                projects.push(Project::replay(record, events)?);
-            }
-        }
-        let rows = supervision_board(&projects, date, q.dept.as_deref())?;
+        // The store's projections: one department's open steps in the caller's regions, no replay.
+        let rows = board_of(&store.open_steps(q.dept.as_deref(), date, &caller.region)?, date);
         Ok(BoardResponse { date, dept: q.dept, rows })
     })
     .await
