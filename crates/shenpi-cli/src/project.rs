@@ -22,7 +22,7 @@ use shenpi_core::calendar::{Zone, parse_date};
 use shenpi_core::render::{self, Gantt};
 use shenpi_core::runtime::{
     Alert, BoardQuery, Event, EventKind, Mode, NewEvent, PauseReason, ProcedureKind, Project, STAGE_PREFIX,
-    StepState, Store, Verdict, agent_view, board_by, board_of,
+    StepState, Store, Verdict, agent_view, board_of_by,
 };
 use shenpi_sqlite::SqliteStore;
 
@@ -387,15 +387,9 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
         Cmd::Board { date, dept, agent, format } => {
             let date = date_arg(date.as_deref())?;
             let store = reader(&args.db)?;
-            let rows = match agent.as_deref() {
-                // An agent's board reads that agent's projects whole.
-                Some(agent) => {
-                    let projects: Vec<Project> =
-                        store.list()?.iter().map(|id| Project::open(&store, id)).collect::<Result<_, _>>()?;
-                    board_by(&projects, date, &BoardQuery { dept: dept.as_deref(), agent: Some(agent) })?
-                }
-                None => board_of(&store.open_steps(dept.as_deref(), date, "")?, date),
-            };
+            // The projections carry joint members, providers and agents: no project is replayed.
+            let query = BoardQuery { dept: dept.as_deref(), agent: agent.as_deref() };
+            let rows = board_of_by(&store.open_steps(dept.as_deref(), date, "")?, date, &query);
             match format {
                 Format::Json => json(out, &rows),
                 Format::Table => Ok(board_table(out, date, &rows)?),

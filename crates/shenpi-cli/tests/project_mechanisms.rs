@@ -114,4 +114,8 @@ fn mechanisms_from_the_command_line() {
     assert!(view.contains("M") && view.contains("planning-permit"), "{view}");
     ok(&["status", "--agent", "王芳", "--date", "2025-03-06"], "0 project(s)");
     ok(&["board", "--agent", "王芳", "--date", "2025-03-20"], "0 step(s)");
+    // The board reads the projections, which carry the agent.
+    let board =
+        ok(&["board", "--agent", "李明", "--date", "2025-03-20", "--format", "json"], "planning-permit");
+    assert!(board.contains("\"agent\": \"李明\""), "{board}");
 }

@@ -28,6 +28,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Barrier};
 
+mod mechanisms;
+pub use mechanisms::{projected_board_matches_the_folded_board, random_mechanism_histories};
+
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use shenpi_core::Flow;
 use shenpi_core::runtime::{
@@ -69,6 +72,7 @@ macro_rules! conformance {
             concurrent_writers_lose_and_duplicate_nothing,
             concurrent_creates_one_wins,
             projections_match_a_replay_and_a_rebuild,
+            projected_board_matches_the_folded_board,
             statistics_match_a_brute_force_fold
         );
     };

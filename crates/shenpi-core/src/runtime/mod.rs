@@ -79,8 +79,8 @@ pub use groups::GroupStatus;
 pub use joint::{MemberStatus, Opinion, Verdict};
 pub use pin::ProjectCalendar;
 pub use projection::{
-    Counts, Dim, OpenStep, Projection, Tally, board_of, month_of, projection_of, scan_open_steps,
-    scan_tallies,
+    Counts, Dim, OpenStep, Projection, Tally, board_of, board_of_by, month_of, projection_of,
+    scan_open_steps, scan_tallies,
 };
 pub use refusal::{Detail, Needs, Refusal, RefusalReason};
 pub use state::{Pause, PauseReason, ProjectState, StepRun, StepState};

@@ -8,7 +8,11 @@
 //! ([`Store::reindex`]) gets exactly what the appends wrote. It holds
 //! - the project's **open steps** ([`OpenStep`]: received, accepted, paused),
 //!   one row per department, with the days from which each clock's alert is
-//!   yellow and red, so the board on any later day is a filter on dates;
+//!   yellow and red, so the board on any later day is a filter on dates; a
+//!   joint step under way has a row more for each member whose opinion is
+//!   pending, under the member's own department and on its own clock; each
+//!   row carries the intermediary's provider, the project's agent and the
+//!   stage's window, so the board needs nothing else;
 //! - its **tallies** ([`Tally`]): per department, per flow and in total,
 //!   per day, the [`Counts`] the statistics add up.
 //!
@@ -27,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use super::event::{Event, EventKind};
 use super::state::StepState;
-use super::status::{Alert, BoardRow, Clock, Flag};
+use super::status::{Alert, BoardQuery, BoardRow, Clock, Flag};
 use super::store::{ProjectRecord, Store};
 use super::{Project, Rules};
 use crate::error::Error;
@@ -70,13 +74,33 @@ pub struct OpenStep {
     pub flags: Vec<Flag>,
     /// The day of the project's latest event: flags show from it.
     pub as_of: NaiveDate,
-    /// The day the engine closes it (deemed approval, 容缺 termination), if it will.
+    /// The day the engine closes it (deemed approval, 容缺 termination; for a
+    /// member, its deemed agreement), if it will.
     pub until: Option<NaiveDate>,
+    /// True on the row of a joint step's member whose opinion is pending: `dept`
+    /// and `dept_label` are the member's, `due`, `yellow` and `red` its own limit's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub member: bool,
+    /// The last day it may finish for every group of stages (`budgets:`) it
+    /// belongs to, as of the project's latest event: the group clock's
+    /// alerts, as `plan_deadline` gives the plan clock's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_deadline: Option<NaiveDate>,
+    /// Who does an intermediary's work (`provider`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    /// The project's agent (代办员), as of its latest event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
+    /// The window (一窗受理) of the step's stage, when the stage has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<String>,
 }
 
 impl OpenStep {
-    /// The alert on `date` and the clock that raised it (the limit clock wins a tie),
-    /// `None` from the day the engine closes the step.
+    /// The alert on `date` and the clock that raised it (the limit clock wins a
+    /// tie, then the plan clock, then the group clock), `None` from the day the
+    /// engine closes the step.
     ///
     /// ```
     /// use chrono::NaiveDate;
@@ -88,6 +112,7 @@ impl OpenStep {
     ///     name: "许可".into(), dept_label: "住建局".into(), state: StepState::Accepted, attempt: 1,
     ///     due: Some(day(10)), plan_deadline: day(20), plan_clock: true,
     ///     yellow: Some(day(10)), red: Some(day(11)), flags: vec![], as_of: day(3), until: None,
+    ///     member: false, group_deadline: None, provider: None, agent: None, window: None,
     /// };
     /// assert_eq!(row.alert_on(day(7)), (Alert::None, None));
     /// assert_eq!(row.alert_on(day(10)), (Alert::Yellow, Some(Clock::Limit)));
@@ -104,19 +129,24 @@ impl OpenStep {
         } else {
             Alert::None
         };
-        let plan = match date.cmp(&self.plan_deadline) {
-            _ if !self.plan_clock => Alert::None,
-            std::cmp::Ordering::Greater => Alert::Red,
-            std::cmp::Ordering::Equal => Alert::Yellow,
-            std::cmp::Ordering::Less => Alert::None,
+        // While a step is paused its deadlines in the total recede with the pause: they stand
+        // where they stood on the day of the latest event.
+        let day = if self.state == StepState::Paused { date.min(self.as_of) } else { date };
+        let on = |deadline: Option<NaiveDate>| match deadline.map(|d| day.cmp(&d)) {
+            Some(std::cmp::Ordering::Greater) => Alert::Red,
+            Some(std::cmp::Ordering::Equal) => Alert::Yellow,
+            _ => Alert::None,
         };
-        if plan > limit {
-            (plan, Some(Clock::Plan))
-        } else if limit > Alert::None {
-            (limit, Some(Clock::Limit))
-        } else {
-            (Alert::None, None)
+        let plan = on(self.plan_clock.then_some(self.plan_deadline));
+        let mut out = (Alert::None, None);
+        for (alert, clock) in
+            [(limit, Clock::Limit), (plan, Clock::Plan), (on(self.group_deadline), Clock::Group)]
+        {
+            if alert > out.0 {
+                out = (alert, Some(clock));
+            }
         }
+        out
     }
 
     /// The first day it may stand on the board: the earliest of its yellow
@@ -124,7 +154,7 @@ impl OpenStep {
     pub fn board_from(&self) -> Option<NaiveDate> {
         let plan = self.plan_clock.then_some(self.plan_deadline);
         let flagged = (!self.flags.is_empty()).then_some(self.as_of);
-        [self.yellow, self.red, plan, flagged].into_iter().flatten().min()
+        [self.yellow, self.red, plan, self.group_deadline, flagged].into_iter().flatten().min()
     }
 
     /// True when it stands on the board on `date`: yellow or red on a clock, or flagged.
@@ -349,56 +379,86 @@ impl Project {
         let (view, owed) = self.view(latest)?;
         let status = view.status(latest)?;
         let rules = view.rules();
-        let alerts = self.graph.flow().alerts();
-        // What the engine will owe: the day each step is closed without a person.
-        let closes: BTreeMap<&str, NaiveDate> = match latest.checked_add_days(Days::new(HORIZON_DAYS / 5)) {
-            Some(h) => {
-                let later = self.owed(h).unwrap_or_default();
-                let mut m = BTreeMap::new();
-                for e in later {
-                    if matches!(e.kind, EventKind::DeemedApproved | EventKind::Terminated) {
-                        if let Some(v) = self.graph.node(&e.step) {
-                            m.entry(self.graph.step(v).id()).or_insert(e.date);
+        // What the engine will owe: the day each step (and each joint member) is closed without a person.
+        let mut closes: BTreeMap<(&str, &str), NaiveDate> = BTreeMap::new();
+        if let Some(h) = latest.checked_add_days(Days::new(HORIZON_DAYS / 5)) {
+            for e in self.owed(h).unwrap_or_default() {
+                let Some(v) = self.graph.node(&e.step) else { continue };
+                let id = self.graph.step(v).id();
+                match (e.kind, e.detail.dept.as_deref()) {
+                    (EventKind::DeemedApproved | EventKind::Terminated, _) => {
+                        closes.entry((id, "")).or_insert(e.date);
+                    }
+                    (EventKind::DeemedAgreed, Some(d)) => {
+                        if let Some((_, m)) = self.graph.step(v).joint().and_then(|j| j.member(d)) {
+                            closes.entry((id, m.dept())).or_insert(e.date);
                         }
                     }
+                    _ => {}
                 }
-                m
             }
-            None => BTreeMap::new(),
-        };
+        }
+        let flow = self.graph.flow();
+        let agent = self.state.agent().map(str::to_string);
         let mut open = Vec::new();
         for (v, s) in self.graph.nodes().zip(&status.steps) {
             if !(s.state.is_active() || s.state == StepState::Received) {
                 continue;
             }
-            let (mut yellow, mut red) = (None, None);
-            if let (true, Some(acc)) = (s.state.is_active(), s.accepted) {
-                let left = |d: NaiveDate| -> Result<i64, Error> { view.left_on(&rules, v, acc, d) };
-                yellow = first_day(acc, |d| Ok(left(d)? <= i64::from(alerts.yellow)))?;
-                red = first_day(acc, |d| Ok(left(d)? <= -i64::from(alerts.red)))?;
-            }
             let step = self.graph.step(v);
+            let accepted = s.accepted.filter(|_| s.state.is_active());
+            let (yellow, red) = match accepted {
+                Some(acc) => view.alert_days(&rules, v, acc, rules.limit(v))?,
+                None => (None, None),
+            };
+            let until = closes.get(&(step.id(), "")).copied();
+            let row = OpenStep {
+                dept: String::new(),
+                project: self.record.id.clone(),
+                flow: self.record.flow_id.clone(),
+                step: s.id.clone(),
+                name: s.name.clone(),
+                dept_label: s.dept.clone(),
+                state: s.state,
+                attempt: s.attempt,
+                due: s.due,
+                plan_deadline: s.plan_deadline,
+                plan_clock: self.graph.counted()[v.index()],
+                yellow,
+                red,
+                flags: s.flags.clone(),
+                as_of: latest,
+                until,
+                member: false,
+                group_deadline: s.group_deadline,
+                provider: s.provider.clone(),
+                agent: agent.clone(),
+                window: flow.stages()[step.stage()].window().map(str::to_string),
+            };
+            // A joint step's members whose opinions are pending, each on its own limit.
+            if let Some(acc) = accepted {
+                for m in s.members.iter().filter(|m| m.opinion.is_none() && !step.depts().contains(&m.dept)) {
+                    let (yellow, red) = view.alert_days(&rules, v, acc, m.promised)?;
+                    let deemed = closes.get(&(step.id(), m.dept.as_str())).copied();
+                    open.push(OpenStep {
+                        dept: m.dept.clone(),
+                        dept_label: m.dept.clone(),
+                        due: m.due,
+                        plan_clock: false,
+                        group_deadline: None,
+                        yellow,
+                        red,
+                        flags: Vec::new(),
+                        until: until.into_iter().chain(deemed).min(),
+                        member: true,
+                        ..row.clone()
+                    });
+                }
+            }
             let depts: Vec<String> =
                 if step.depts().is_empty() { vec![String::new()] } else { step.depts().to_vec() };
             for dept in depts {
-                open.push(OpenStep {
-                    dept,
-                    project: self.record.id.clone(),
-                    flow: self.record.flow_id.clone(),
-                    step: s.id.clone(),
-                    name: s.name.clone(),
-                    dept_label: s.dept.clone(),
-                    state: s.state,
-                    attempt: s.attempt,
-                    due: s.due,
-                    plan_deadline: s.plan_deadline,
-                    plan_clock: self.graph.counted()[v.index()],
-                    yellow,
-                    red,
-                    flags: s.flags.clone(),
-                    as_of: latest,
-                    until: closes.get(s.id.as_str()).copied(),
-                });
+                open.push(OpenStep { dept, ..row.clone() });
             }
         }
         open.sort_by(|a, b| (&a.dept, &a.step).cmp(&(&b.dept, &b.step)));
@@ -406,12 +466,25 @@ impl Project {
         Ok(Projection { open, tallies })
     }
 
-    /// Working days of its own limit step `v` has left on `date` (negative when
-    /// overdue), accepted on `acc`, in this project's state.
-    fn left_on(&self, rules: &Rules<'_>, v: Node, acc: NaiveDate, date: NaiveDate) -> Result<i64, Error> {
-        let until = date.max(acc);
-        let used = rules.between(acc, until, &self.state.run(v).stops(until))?;
-        Ok(i64::from(rules.limit(v)) - used)
+    /// The first days on which a limit of `limit` working days, counted for
+    /// step `v` from its acceptance on `acc` in this project's state (its
+    /// clock stops pushing it back), raises a yellow and a red alert.
+    fn alert_days(
+        &self,
+        rules: &Rules<'_>,
+        v: Node,
+        acc: NaiveDate,
+        limit: u32,
+    ) -> Result<(Option<NaiveDate>, Option<NaiveDate>), Error> {
+        let alerts = self.graph.flow().alerts();
+        let left = |date: NaiveDate| -> Result<i64, Error> {
+            let until = date.max(acc);
+            let used = rules.between(acc, until, &self.state.run(v).stops(until))?;
+            Ok(i64::from(limit) - used)
+        };
+        let yellow = first_day(acc, |d| Ok(left(d)? <= i64::from(alerts.yellow)))?;
+        let red = first_day(acc, |d| Ok(left(d)? <= -i64::from(alerts.red)))?;
+        Ok((yellow, red))
     }
 
     /// The counters of this project's approval items by day: events from the
@@ -523,12 +596,53 @@ impl Project {
 
 /// The board on `date` from projected rows: every row on the board that day
 /// (see [`OpenStep::on_board`]), one per step (the first department's row of
-/// a countersigned step), in the order of [`board`](super::board).
+/// a countersigned step) and one per late joint member (under its own
+/// department), in the order of [`board`](super::board).
 pub fn board_of(rows: &[OpenStep], date: NaiveDate) -> Vec<BoardRow> {
+    board_of_by(rows, date, &BoardQuery::default())
+}
+
+/// [`board_of`] with the rows of the query's department and agent only: what
+/// [`board_by`](super::board_by) gives from the projects whole, read from
+/// their projections.
+///
+/// # Example
+/// ```
+/// use std::sync::Arc;
+/// use chrono::NaiveDate;
+/// use shenpi_core::Flow;
+/// use shenpi_core::runtime::{BoardQuery, EventKind, MemoryStore, NewEvent, Project, board_by, board_of_by};
+///
+/// let flow = Arc::new(Flow::parse("f.yaml", "
+/// id: f
+/// name: 示例
+/// stages: [{ id: s, name: 阶段, steps: [{ id: review, name: 联合审查, kind: joint, dept: 住建局, promised: 5,
+///   members: [{ dept: 消防救援大队, promised: 2 }] }] }]
+/// ").map_err(|r| r.render())?);
+/// let day = |d| NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
+/// let store = MemoryStore::new();
+/// let mut p = Project::create(&store, flow, "P-1", day(3), &[])?;
+/// p.record(&store, NewEvent::project(EventKind::AgentAssigned, day(3)).agent("王芳"), day(3))?;
+/// p.record(&store, NewEvent::new("review", EventKind::Accepted, day(3)), day(3))?;
+/// // 消防's opinion is due Wednesday 5 March: yellow that day, under its own department.
+/// let rows = p.projection()?.open;
+/// let query = BoardQuery { dept: Some("消防救援大队"), agent: Some("王芳") };
+/// let board = board_of_by(&rows, day(5), &query);
+/// assert_eq!((board[0].dept.as_str(), board[0].member), ("消防救援大队", true));
+/// assert_eq!(board, board_by([&p], day(5), &query)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn board_of_by(rows: &[OpenStep], date: NaiveDate, query: &BoardQuery<'_>) -> Vec<BoardRow> {
     let mut seen = std::collections::BTreeSet::new();
     let mut out: Vec<BoardRow> = rows
         .iter()
-        .filter(|r| r.on_board(date) && seen.insert((r.project.as_str(), r.step.as_str())))
+        .filter(|r| query.dept.is_none_or(|d| r.dept == d))
+        .filter(|r| query.agent.is_none_or(|a| r.agent.as_deref() == Some(a)))
+        .filter(|r| {
+            // A countersigned step once; each member of a joint step on its own.
+            let member = r.member.then_some(r.dept.as_str());
+            r.on_board(date) && seen.insert((r.project.as_str(), r.step.as_str(), member))
+        })
         .map(|r| {
             let (alert, clock) = r.alert_on(date);
             BoardRow {
@@ -543,11 +657,9 @@ pub fn board_of(rows: &[OpenStep], date: NaiveDate) -> Vec<BoardRow> {
                 alert,
                 clock,
                 flags: r.flags.clone(),
-                // Projected rows carry neither joint members' rows, providers nor agents:
-                // `board_by` reads projects whole for those.
-                member: false,
-                provider: None,
-                agent: None,
+                member: r.member,
+                provider: r.provider.clone(),
+                agent: r.agent.clone(),
             }
         })
         .collect();

@@ -768,15 +768,17 @@ pub fn board_by<'a>(
     Ok(rows)
 }
 
-/// The board's order: by department, then red before yellow, then due date, then project.
+/// The board's order: by department, then red before yellow, then due date,
+/// then project, then step (so that the order never depends on the input's).
 pub(crate) fn sort_board(rows: &mut [BoardRow]) {
-    rows.sort_by(|a, b| {
-        (a.dept.as_str(), std::cmp::Reverse(a.alert), a.due.unwrap_or(a.plan_deadline), a.project.as_str())
-            .cmp(&(
-                b.dept.as_str(),
-                std::cmp::Reverse(b.alert),
-                b.due.unwrap_or(b.plan_deadline),
-                b.project.as_str(),
-            ))
-    });
+    let key = |r: &BoardRow| {
+        (
+            r.dept.clone(),
+            std::cmp::Reverse(r.alert),
+            r.due.unwrap_or(r.plan_deadline),
+            r.project.clone(),
+            r.step.clone(),
+        )
+    };
+    rows.sort_by_cached_key(key);
 }
