@@ -22,13 +22,13 @@ use shenpi_core::calendar::{Zone, parse_date};
 use shenpi_core::render::{self, Gantt};
 use shenpi_core::runtime::{
     Alert, BoardQuery, Event, EventKind, Mode, NewEvent, PauseReason, ProcedureKind, Project, STAGE_PREFIX,
-    StepState, Store, Verdict, agent_view, board_of_by,
+    StepState, Store, Verdict, accountability, agent_view, board_of_by,
 };
 use shenpi_sqlite::SqliteStore;
 
 use crate::Format;
 use crate::common::Failure;
-use crate::project_table::{agent_table, board_table, status_table};
+use crate::project_table::{accountability_table, agent_table, board_table, status_table};
 
 /// Arguments of `shenpi project`.
 #[derive(clap::Args)]
@@ -72,7 +72,7 @@ enum Cmd {
     /// accepted-incomplete, not-accepted, supplement-requested, supplement-received,
     /// procedure-started, procedure-ended, extended, approved, rejected, returned, withdrawn,
     /// terminated, provisional-approved, confirmed, revoked, deemed-approved, deemed-accepted,
-    /// opinion, deemed-agreed, verified, commitment-breached; on a stage with a window,
+    /// opinion, deemed-agreed, verified, commitment-breached, supervised, answered; on a stage with a window,
     /// `stage:ID accepted`; about the whole project (no step), agent-assigned, mode-set
     Event(Box<EventArgs>),
     /// Both clocks of every step on a day, and the project's outlook; shows what the
@@ -116,7 +116,8 @@ enum Cmd {
         output: Option<PathBuf>,
     },
     /// Supervision board (电子监察): every open step due, overdue or flagged (a repeated 补正, a
-    /// procedure past its cap) on a day, by department; read from the store's projections
+    /// procedure past its cap) on a day, by department, with its rung of the escalation ladder
+    /// (预警, 超期, 督办, 问责); read from the store's projections
     Board {
         /// The day, YYYY-MM-DD (default: today)
         #[arg(long)]
@@ -127,6 +128,19 @@ enum Cmd {
         /// Only the projects of this agent (代办员)
         #[arg(long)]
         agent: Option<String>,
+        /// `table` for a person, `json` for tools
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// The 问责 list: supervision notices (督办) left unanswered past their days to answer on a
+    /// day, by department; read from the store's projections
+    Accountability {
+        /// The day, YYYY-MM-DD (default: today)
+        #[arg(long)]
+        date: Option<String>,
+        /// Only this department
+        #[arg(long)]
+        dept: Option<String>,
         /// `table` for a person, `json` for tools
         #[arg(long, value_enum, default_value_t)]
         format: Format,
@@ -184,9 +198,13 @@ struct EventArgs {
     /// For `procedure-started`: the day the applicant was told of it, YYYY-MM-DD (Art. 45)
     #[arg(long, value_name = "DATE")]
     notified: Option<String>,
-    /// For `opinion`: the member department of the joint step
+    /// For `opinion`: the member department of the joint step; for `supervised` and `answered`:
+    /// the department supervised
     #[arg(long)]
     dept: Option<String>,
+    /// For `supervised` (督办): the working days the department has to answer
+    #[arg(long, value_name = "DAYS")]
+    answer_within: Option<u32>,
     /// For `opinion`: agree, disagree or conditions
     #[arg(long)]
     verdict: Option<String>,
@@ -237,6 +255,7 @@ impl Args {
             | Cmd::Status { format, .. }
             | Cmd::Advance { format, .. }
             | Cmd::Board { format, .. }
+            | Cmd::Accountability { format, .. }
             | Cmd::Reindex { format }
             | Cmd::Import { format, .. } => *format,
             Cmd::Event(a) => a.format,
@@ -283,6 +302,9 @@ fn new_event(a: &EventArgs) -> Result<NewEvent, Failure> {
     }
     if let Some(d) = &a.dept {
         e = e.dept(d.clone());
+    }
+    if let Some(k) = a.answer_within {
+        e = e.answer_within(k);
     }
     if let Some(v) = &a.verdict {
         e = e.verdict(v.parse::<Verdict>().map_err(Failure::usage)?);
@@ -336,7 +358,10 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
         Cmd::Event(a) => {
             new_event(a)?;
         }
-        Cmd::Status { date, .. } | Cmd::Board { date, .. } | Cmd::Render { date, .. } => {
+        Cmd::Status { date, .. }
+        | Cmd::Board { date, .. }
+        | Cmd::Accountability { date, .. }
+        | Cmd::Render { date, .. } => {
             date_arg(date.as_deref())?;
         }
         Cmd::Advance { to, .. } => {
@@ -393,6 +418,15 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
             match format {
                 Format::Json => json(out, &rows),
                 Format::Table => Ok(board_table(out, date, &rows)?),
+            }
+        }
+        Cmd::Accountability { date, dept, format } => {
+            let date = date_arg(date.as_deref())?;
+            let store = reader(&args.db)?;
+            let rows = accountability(&store, date, dept.as_deref(), "")?;
+            match format {
+                Format::Json => json(out, &rows),
+                Format::Table => Ok(accountability_table(out, date, &rows)?),
             }
         }
         Cmd::Import { file, format, reach } => crate::import::import(&args.db, &file, format, reach, out),

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use chrono::NaiveDate;
 use shenpi_core::Flow;
-use shenpi_core::runtime::{AgentRow, Alert, BoardRow, EventKind, Mode, Status};
+use shenpi_core::runtime::{AccountabilityRow, AgentRow, Alert, BoardRow, EventKind, Mode, Status};
 use unicode_width::UnicodeWidthStr;
 
 use crate::common::{self, printable};
@@ -240,12 +240,13 @@ fn outlook(out: &mut Vec<u8>, s: &Status, is_filing: &dyn Fn(&str) -> bool) -> i
 /// board, so departments line up too.
 pub(crate) fn board_table(out: &mut Vec<u8>, date: NaiveDate, rows: &[BoardRow]) -> io::Result<()> {
     writeln!(out, "supervision board on {date}: {} step(s) due, overdue or flagged", rows.len())?;
-    let cells: Vec<[String; 8]> = rows
+    let cells: Vec<[String; 9]> = rows
         .iter()
         .map(|r| {
             let flags: Vec<&str> = r.flags.iter().map(|f| f.code()).collect();
             [
                 card(r.alert).to_string(),
+                r.rung.label().to_string(),
                 printable(&r.project).into_owned(),
                 printable(&r.step).into_owned(),
                 r.state.as_str().to_string(),
@@ -256,17 +257,52 @@ pub(crate) fn board_table(out: &mut Vec<u8>, date: NaiveDate, rows: &[BoardRow])
             ]
         })
         .collect();
-    let cells: Vec<[String; 8]> = rows
+    let cells: Vec<[String; 9]> = rows
         .iter()
         .zip(cells)
         .map(|(r, mut c)| {
             if r.member {
-                c[2] = format!("{} (member)", c[2]);
+                c[3] = format!("{} (member)", c[3]);
             }
             if let Some(p) = &r.provider {
-                c[2] = format!("{} ({})", c[2], printable(p));
+                c[3] = format!("{} ({})", c[3], printable(p));
             }
             c
+        })
+        .collect();
+    let mut last = None;
+    for (r, line) in rows.iter().zip(columns(&cells, |_| false)) {
+        if last != Some(&r.dept) {
+            writeln!(out, "\n{}", printable(&r.dept))?;
+            last = Some(&r.dept);
+        }
+        writeln!(out, "  {line}")?;
+    }
+    Ok(())
+}
+
+/// `project accountability` as a table: the 问责 list, by department.
+pub(crate) fn accountability_table(
+    out: &mut Vec<u8>,
+    date: NaiveDate,
+    rows: &[AccountabilityRow],
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "问责 list on {date}: {} supervision notice(s) unanswered past their days to answer",
+        rows.len()
+    )?;
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            [
+                printable(&r.project).into_owned(),
+                printable(&r.step).into_owned(),
+                r.state.as_str().to_string(),
+                format!("due {}", opt(r.due)),
+                format!("督办 {}", r.supervised),
+                format!("answer by {}", r.answer_by),
+            ]
         })
         .collect();
     let mut last = None;

@@ -92,6 +92,9 @@ fn every_command_prints_one_json_value_on_good_and_bad_input() {
     cover("project-board");
     run_good(&["project", "--db", db, "board", "--date", "2025-03-20"]);
     run_bad(&["project", "--db", missing, "board", "--date", "2025-03-20"], "store");
+    cover("project-accountability");
+    run_good(&["project", "--db", db, "accountability", "--date", "2025-03-20"]);
+    run_bad(&["project", "--db", missing, "accountability", "--date", "2025-03-20"], "store");
     cover("project-reindex");
     let reindex = run_good(&["project", "--db", db, "reindex"]);
     assert_eq!(reindex["projects"], 1, "{reindex}");

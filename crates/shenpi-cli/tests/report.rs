@@ -131,3 +131,39 @@ fn import_writes_each_project_whole_or_not_at_all_and_names_the_line() {
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!((v["imported"][0].as_str(), v["events"].as_i64()), (Some("A"), Some(1)));
 }
+
+/// The escalation ladder on the command line: the board's rung column and
+/// the 问责 list, read from the store's projections, across 国庆 2025.
+#[test]
+fn the_board_shows_each_rung_and_accountability_lists_unanswered_notices() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let flow = dir.path().join("ladder.yaml");
+    let text =
+        FLOW.replace("calendar: cn", "calendar: cn\nalerts: { red: 1, supervise: 3, answer_within: 2 }");
+    std::fs::write(&flow, text).expect("writes");
+    let db = dir.path().join("s.db");
+    let f = flow.to_str().expect("utf-8 path");
+    ok(&db, &["project", "new", f, "--id", "P", "--start", "2025-09-22"]);
+    ok(&db, &["project", "event", "P", "filing", "accepted", "--date", "2025-09-22"]);
+    ok(&db, &["project", "event", "P", "filing", "approved", "--date", "2025-09-23"]);
+    ok(&db, &["project", "event", "P", "land", "accepted", "--date", "2025-09-24"]);
+    let rung = |date: &str| {
+        let out = ok(&db, &["project", "board", "--date", date, "--dept", "自然资源局", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        v.as_array().and_then(|a| a.first()).map(|r| r["rung"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(rung("2025-09-30").as_deref(), Some("warning"));
+    assert_eq!(rung("2025-10-09").as_deref(), Some("overdue"));
+    assert_eq!(rung("2025-10-11").as_deref(), Some("supervised"));
+    assert_eq!(rung("2025-10-15").as_deref(), Some("accountable"));
+    let table = ok(&db, &["project", "board", "--date", "2025-10-15"]);
+    assert!(table.contains("问责"), "{table}");
+    let list = ok(&db, &["project", "accountability", "--date", "2025-10-15"]);
+    assert!(list.contains("1 supervision notice(s)") && list.contains("督办 2025-10-11"), "{list}");
+    ok(&db, &["project", "advance", "P", "--to", "2025-10-15"]);
+    let args = ["project", "event", "P", "land", "answered", "--dept", "自然资源局", "--date", "2025-10-16"];
+    ok(&db, &args);
+    assert_eq!(rung("2025-10-16").as_deref(), Some("overdue"));
+    let list = ok(&db, &["project", "accountability", "--date", "2025-10-16", "--format", "json"]);
+    assert_eq!(list.trim(), "[]");
+}

@@ -237,6 +237,31 @@ fn alerts(out: &mut Vec<Diagnostic>, a: &Alerts, at: Span) {
                 .help("write 0.2 to remind when 20% of a step's limit is left"),
         );
     }
+    if let Some(s) = a.supervision {
+        if s.supervise == 0 || s.supervise < a.red {
+            out.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!(
+                        "`supervise` is {} days past due, before the red card (`red: {}`)",
+                        s.supervise, a.red
+                    ),
+                )
+                .at(at, "督办 follows 超期, at least 1 working day past due"),
+            );
+        }
+        if s.answer_within == 0 {
+            out.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    "`answer_within` is 0 days: a department needs a day to answer",
+                )
+                .at(at, "working days to answer a notice, at least 1"),
+            );
+        }
+        days_in_range(out, "`alerts`", "supervise", s.supervise, at);
+        days_in_range(out, "`alerts`", "answer_within", s.answer_within, at);
+    }
 }
 
 fn delay(out: &mut Vec<Diagnostic>, what: &str, d: &Delay, at: Span) {

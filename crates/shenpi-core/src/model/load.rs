@@ -7,8 +7,8 @@ use std::sync::Arc;
 use super::params::{ParamDecl, ParamType, Value};
 use super::read_mechanisms::StepHead;
 use super::{
-    Alerts, Block, CommissionedBy, Delay, DurationModel, Flow, Ref, Stage, Step, StepIdx, StepKind, Target,
-    TimeoutPolicy, TotalRule,
+    Alerts, Block, CommissionedBy, Delay, DurationModel, Flow, Ref, Stage, Step, StepIdx, StepKind,
+    Supervision, Target, TimeoutPolicy, TotalRule,
 };
 use super::{check, expr};
 use crate::diag::{Code, Diagnostic, Report, Source, Span};
@@ -63,7 +63,7 @@ const STEP_KEYS: &[&str] = &[
     "description",
 ];
 const PARAM_KEYS: &[&str] = &["type", "default", "values", "description"];
-const ALERT_KEYS: &[&str] = &["reminder", "yellow", "red"];
+const ALERT_KEYS: &[&str] = &["reminder", "yellow", "red", "supervise", "answer_within"];
 const DELAY_KEYS: &[&str] = &["p", "days"];
 const MODEL_KEYS: &[&str] = &["fixed", "triangular", "pert", "empirical"];
 
@@ -324,7 +324,77 @@ impl Builder<'_> {
         if let Some(n) = f.get("red") {
             a.red = self.r.days(n, "red")?;
         }
+        a.supervision = self.supervision(&f, a.red)?;
         Some(a)
+    }
+
+    /// The ladder past the red card (`supervise`, `answer_within`), each
+    /// misuse reported at its value: `Some(None)` when the flow does not supervise.
+    fn supervision(&mut self, f: &Fields<'_>, red: u32) -> Option<Option<Supervision>> {
+        let (m, k) = (f.get("supervise"), f.get("answer_within"));
+        let supervise = match m {
+            Some(n) => Some(self.r.days(n, "supervise")?),
+            None => None,
+        };
+        let answer = match k {
+            Some(n) => Some(self.r.days(n, "answer_within")?),
+            None => None,
+        };
+        let mut ok = true;
+        if let (Some(n), Some(d)) = (m, supervise) {
+            if d == 0 {
+                ok = false;
+                self.r.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        "`supervise` is 0 days: a supervision notice (督办) comes after due",
+                    )
+                    .at(self.r.span(n), "working days past due, at least 1")
+                    .help("write 3 to send 督办 on the third working day past due"),
+                );
+            } else if d < red {
+                ok = false;
+                self.r.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("`supervise` is {d} days past due, before the red card (`red: {red}`)"),
+                    )
+                    .at(self.r.span(n), "督办 follows 超期")
+                    .help(format!("make `supervise` at least {red}")),
+                );
+            }
+        }
+        if let (Some(n), Some(0)) = (k, answer) {
+            ok = false;
+            self.r.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    "`answer_within` is 0 days: a department needs a day to answer",
+                )
+                .at(self.r.span(n), "working days to answer a notice, at least 1")
+                .help("write 5 to give a department five working days to answer"),
+            );
+        }
+        match (supervise, answer) {
+            (Some(supervise), Some(answer_within)) if ok => {
+                Some(Some(Supervision { supervise, answer_within }))
+            }
+            (None, None) => Some(None),
+            (Some(_), None) => {
+                self.r.missing(f, "`alerts`", "answer_within", "answer_within: 5");
+                None
+            }
+            (None, Some(_)) => {
+                let at = k.map(|n| self.r.span(n)).unwrap_or(f.span);
+                self.r.push(
+                    Diagnostic::error(Code::MissingField, "`alerts` has `answer_within` but no `supervise`")
+                        .at(at, "days to answer a notice that is never sent")
+                        .help("add `supervise: 3` to send 督办 on the third working day past due, or remove `answer_within`"),
+                );
+                None
+            }
+            _ => None,
+        }
     }
 
     fn params(&mut self, n: &Node<'_>) {

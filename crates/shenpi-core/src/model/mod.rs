@@ -533,12 +533,26 @@ pub struct Alerts {
     pub yellow: u32,
     /// Red card this many working days after due (1: the first day overdue).
     pub red: u32,
+    /// The rest of the escalation ladder (督办 and 问责), when the flow supervises.
+    pub supervision: Option<Supervision>,
 }
 
 impl Default for Alerts {
     fn default() -> Alerts {
-        Alerts { reminder: 0.2, yellow: 0, red: 1 }
+        Alerts { reminder: 0.2, yellow: 0, red: 1, supervision: None }
     }
+}
+
+/// The escalation ladder past the red card: a supervision notice (督办) to
+/// each department of an approval item still undecided `supervise` working
+/// days past its due date, to be answered within `answer_within` working
+/// days, or the department is accountable (问责).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Supervision {
+    /// Working days past due on which the notice is owed (at least 1, and at least `red`).
+    pub supervise: u32,
+    /// Working days the department has to answer it (at least 1).
+    pub answer_within: u32,
 }
 
 /// A random duration in working days, for simulation.

@@ -71,6 +71,12 @@ pub enum EventKind {
     /// 告知承诺制: the pledge behind an approval `--commitment` was found broken;
     /// the approval is owed `revoked`.
     CommitmentBreached,
+    /// 督办: a supervision notice to a department of an approval item still
+    /// undecided `supervise` working days past due (`--dept`, `--answer-within`),
+    /// owed by the engine under the flow's escalation ladder (`alerts:`).
+    Supervised,
+    /// The department answers its supervision notice (`--dept`), closing it.
+    Answered,
     /// 代办制: an agent (代办员) takes the project on (`--agent`); about the whole project, not a step.
     AgentAssigned,
     /// The project runs in a mode (`--mode simulated`, 模拟审批); about the
@@ -80,7 +86,7 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every kind, in the order the documentation lists them.
-    pub const ALL: [EventKind; 25] = [
+    pub const ALL: [EventKind; 27] = [
         EventKind::Received,
         EventKind::Accepted,
         EventKind::AcceptedIncomplete,
@@ -104,6 +110,8 @@ impl EventKind {
         EventKind::DeemedAgreed,
         EventKind::Verified,
         EventKind::CommitmentBreached,
+        EventKind::Supervised,
+        EventKind::Answered,
         EventKind::AgentAssigned,
         EventKind::ModeSet,
     ];
@@ -134,15 +142,24 @@ impl EventKind {
             EventKind::DeemedAgreed => "deemed-agreed",
             EventKind::Verified => "verified",
             EventKind::CommitmentBreached => "commitment-breached",
+            EventKind::Supervised => "supervised",
+            EventKind::Answered => "answered",
             EventKind::AgentAssigned => "agent-assigned",
             EventKind::ModeSet => "mode-set",
         }
     }
 
-    /// Only the engine decides it (`deemed-approved`, `deemed-accepted`,
-    /// `deemed-agreed`): a person never records it.
+    /// What the engine owes when people do not act (`deemed-approved`,
+    /// `deemed-accepted`, `deemed-agreed`, `supervised`): a real event dated
+    /// on or before it may supersede it, whoever recorded it.
     pub fn is_engine_only(self) -> bool {
-        matches!(self, EventKind::DeemedApproved | EventKind::DeemedAccepted | EventKind::DeemedAgreed)
+        matches!(
+            self,
+            EventKind::DeemedApproved
+                | EventKind::DeemedAccepted
+                | EventKind::DeemedAgreed
+                | EventKind::Supervised
+        )
     }
 
     /// About the whole project, not a step (`agent-assigned`, `mode-set`):
@@ -216,9 +233,13 @@ pub struct EventDetail {
     /// The day the applicant was told of the procedure and its time (Art. 45).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notified: Option<NaiveDate>,
-    /// The member department giving its opinion (`opinion`, `deemed-agreed`).
+    /// The member department giving its opinion (`opinion`, `deemed-agreed`);
+    /// the department supervised (`supervised`) or answering (`answered`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dept: Option<String>,
+    /// Working days the department has to answer a supervision notice (`supervised`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_within: Option<u32>,
     /// A member's verdict (`opinion`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
@@ -322,6 +343,12 @@ impl NewEvent {
     /// The same event from a member department of a joint step (`opinion`).
     pub fn dept(mut self, dept: impl Into<String>) -> NewEvent {
         self.detail.dept = Some(dept.into());
+        self
+    }
+
+    /// The same notice with the working days to answer it (`supervised`).
+    pub fn answer_within(mut self, days: u32) -> NewEvent {
+        self.detail.answer_within = Some(days);
         self
     }
 

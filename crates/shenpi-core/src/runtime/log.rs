@@ -157,6 +157,7 @@ impl Project {
                 Detail::Days => d.days.is_none_or(|n| n == 0),
                 Detail::By => blank(&d.by),
                 Detail::Kind => d.procedure.is_none(),
+                Detail::AnswerWithin => d.answer_within.is_none_or(|n| n == 0),
                 Detail::Dept => blank(&d.dept),
                 Detail::Verdict => d.verdict.is_none(),
                 Detail::Agent => blank(&d.agent),

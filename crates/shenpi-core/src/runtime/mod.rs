@@ -49,6 +49,7 @@ mod agents;
 mod event;
 mod groups;
 mod joint;
+mod ladder;
 mod log;
 mod owed;
 mod pin;
@@ -77,6 +78,7 @@ pub use agents::{AgentRow, NextStep, agent_view};
 pub use event::{Event, EventDetail, EventKind, Mode, NewEvent, ProcedureKind, UnknownKind};
 pub use groups::GroupStatus;
 pub use joint::{MemberStatus, Opinion, Verdict};
+pub use ladder::{AccountabilityRow, Notice, Rung, accountability, accountable_rows};
 pub use pin::ProjectCalendar;
 pub use projection::{
     Counts, Dim, OpenStep, Projection, Tally, board_of, board_of_by, month_of, projection_of,

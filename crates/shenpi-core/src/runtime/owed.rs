@@ -26,7 +26,10 @@ impl Project {
     /// after the extended legal due date), `terminated` (终止办理) for a 容缺
     /// step whose owed material did not arrive within its limit (dated the
     /// day after), `deemed-agreed` for a member of a joint step silent past
-    /// its limit under `silence: agree` (dated the day after), `revoked` for
+    /// its limit under `silence: agree` (dated the day after), `supervised`
+    /// (督办) for each department of an approval item still under way
+    /// `supervise` working days past due under the flow's escalation ladder
+    /// (dated that day), `revoked` for
     /// a provisional approval whose prerequisite failed and for an approval
     /// on a pledge found broken (`commitment-breached`). Each is dated no
     /// earlier than the last event of its step and of the steps that wait
@@ -83,6 +86,12 @@ impl Project {
                 }
                 scratch.apply(&rules, v, (&owed).into())?;
                 out.push(owed);
+            }
+            // Past due and still under way: a supervision notice to each department (督办).
+            for e in self.owed_notices(&scratch, v, date)? {
+                if scratch.apply(&rules, v, (&e).into()).is_ok() {
+                    out.push(e);
+                }
             }
         }
         Ok((scratch, out))

@@ -30,6 +30,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::event::{Event, EventKind};
+use super::ladder::{Rung, notice_rung};
 use super::state::StepState;
 use super::status::{Alert, BoardQuery, BoardRow, Clock, Flag};
 use super::store::{ProjectRecord, Store};
@@ -95,6 +96,17 @@ pub struct OpenStep {
     /// The window (一窗受理) of the step's stage, when the stage has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<String>,
+    /// The day of this department's supervision notice (督办) about the
+    /// step: sent (or owed by the latest event), or the day it will be owed
+    /// if the step stays undecided (the flow's `alerts: { supervise }`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervised: Option<NaiveDate>,
+    /// The last day to answer that notice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer_by: Option<NaiveDate>,
+    /// The day the department answered it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered: Option<NaiveDate>,
 }
 
 impl OpenStep {
@@ -113,6 +125,7 @@ impl OpenStep {
     ///     due: Some(day(10)), plan_deadline: day(20), plan_clock: true,
     ///     yellow: Some(day(10)), red: Some(day(11)), flags: vec![], as_of: day(3), until: None,
     ///     member: false, group_deadline: None, provider: None, agent: None, window: None,
+    ///     supervised: None, answer_by: None, answered: None,
     /// };
     /// assert_eq!(row.alert_on(day(7)), (Alert::None, None));
     /// assert_eq!(row.alert_on(day(10)), (Alert::Yellow, Some(Clock::Limit)));
@@ -154,7 +167,10 @@ impl OpenStep {
     pub fn board_from(&self) -> Option<NaiveDate> {
         let plan = self.plan_clock.then_some(self.plan_deadline);
         let flagged = (!self.flags.is_empty()).then_some(self.as_of);
-        [self.yellow, self.red, plan, self.group_deadline, flagged].into_iter().flatten().min()
+        [self.yellow, self.red, plan, self.group_deadline, flagged, self.supervised]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// True when it stands on the board on `date`: yellow or red on a clock, or flagged.
@@ -162,7 +178,78 @@ impl OpenStep {
         if self.until.is_some_and(|u| date >= u) {
             return false;
         }
-        self.alert_on(date).0 >= Alert::Yellow || (!self.flags.is_empty() && date >= self.as_of)
+        self.alert_on(date).0 >= Alert::Yellow
+            || (!self.flags.is_empty() && date >= self.as_of)
+            || self.notice_rung(date) > Rung::None
+    }
+
+    /// Its own limit's card on `date` (yellow or red), `None` from the day the engine closes it.
+    pub fn limit_alert_on(&self, date: NaiveDate) -> Alert {
+        if self.until.is_some_and(|u| date >= u) {
+            Alert::None
+        } else if self.red.is_some_and(|d| d <= date) {
+            Alert::Red
+        } else if self.yellow.is_some_and(|d| d <= date) {
+            Alert::Yellow
+        } else {
+            Alert::None
+        }
+    }
+
+    /// The rung its department's supervision notice stands on, on `date`
+    /// ([`Notice::rung_on`](super::Notice::rung_on)): none without one.
+    pub fn notice_rung(&self, date: NaiveDate) -> Rung {
+        match (self.supervised, self.answer_by) {
+            // A notice the engine would owe after it closes the step never comes.
+            (Some(sent), Some(by)) if self.until.is_none_or(|u| sent < u) => {
+                notice_rung(sent, by, self.answered, date)
+            }
+            _ => Rung::None,
+        }
+    }
+
+    /// The rung of the escalation ladder it stands on for its department on
+    /// `date` (a joint member's row: none, members get no notices).
+    pub fn rung_on(&self, date: NaiveDate) -> Rung {
+        if self.member {
+            return Rung::None;
+        }
+        Rung::of(self.limit_alert_on(date), self.notice_rung(date))
+    }
+
+    /// The row of a decided step whose department still owes an answer to notice `n`.
+    fn answering(
+        p: &Project,
+        s: &super::status::StepStatus,
+        n: &super::Notice,
+        latest: NaiveDate,
+    ) -> OpenStep {
+        OpenStep {
+            dept: n.dept.clone(),
+            project: p.record.id.clone(),
+            flow: p.record.flow_id.clone(),
+            step: s.id.clone(),
+            name: s.name.clone(),
+            dept_label: s.dept.clone(),
+            state: s.state,
+            attempt: s.attempt,
+            due: s.due,
+            plan_deadline: s.plan_deadline,
+            plan_clock: false,
+            yellow: None,
+            red: None,
+            flags: Vec::new(),
+            as_of: latest,
+            until: None,
+            member: false,
+            group_deadline: None,
+            provider: s.provider.clone(),
+            agent: p.state.agent().map(str::to_string),
+            window: None,
+            supervised: Some(n.date),
+            answer_by: Some(n.answer_by),
+            answered: None,
+        }
     }
 }
 
@@ -401,15 +488,30 @@ impl Project {
         let flow = self.graph.flow();
         let agent = self.state.agent().map(str::to_string);
         let mut open = Vec::new();
+        let ladder = flow.alerts().supervision;
         for (v, s) in self.graph.nodes().zip(&status.steps) {
+            let run = view.state.run(v);
+            let step = self.graph.step(v);
             if !(s.state.is_active() || s.state == StepState::Received) {
+                // A decided step stays for each department that owes an answer to a notice.
+                for n in step.depts().iter().filter_map(|d| run.board_notice(d)) {
+                    if n.answered.is_none() {
+                        open.push(OpenStep::answering(self, s, n, latest));
+                    }
+                }
                 continue;
             }
-            let step = self.graph.step(v);
             let accepted = s.accepted.filter(|_| s.state.is_active());
             let (yellow, red) = match accepted {
                 Some(acc) => view.alert_days(&rules, v, acc, rules.limit(v))?,
                 None => (None, None),
+            };
+            // The day a notice is owed if nothing changes: `supervise` working days past due.
+            let notice_day = match (accepted, ladder) {
+                (Some(acc), Some(l)) if self.graph.counted()[v.index()] => view
+                    .first_past(&rules, v, acc, rules.limit(v), l.supervise)?
+                    .map(|d| d.max(run.last.unwrap_or(d))),
+                _ => None,
             };
             let until = closes.get(&(step.id(), "")).copied();
             let row = OpenStep {
@@ -434,6 +536,9 @@ impl Project {
                 provider: s.provider.clone(),
                 agent: agent.clone(),
                 window: flow.stages()[step.stage()].window().map(str::to_string),
+                supervised: None,
+                answer_by: None,
+                answered: None,
             };
             // A joint step's members whose opinions are pending, each on its own limit.
             if let Some(acc) = accepted {
@@ -458,7 +563,16 @@ impl Project {
             let depts: Vec<String> =
                 if step.depts().is_empty() { vec![String::new()] } else { step.depts().to_vec() };
             for dept in depts {
-                open.push(OpenStep { dept, ..row.clone() });
+                // The department's notice, or the day one will be owed if nothing changes.
+                let (supervised, answer_by, answered) = match (run.board_notice(&dept), notice_day) {
+                    (Some(n), _) => (Some(n.date), Some(n.answer_by), n.answered),
+                    (None, Some(day)) if !dept.is_empty() => {
+                        let within = ladder.map_or(0, |l| l.answer_within);
+                        (Some(day), Some(self.calendar.add_working_days(day, within)?), None)
+                    }
+                    (None, _) => (None, None, None),
+                };
+                open.push(OpenStep { dept, supervised, answer_by, answered, ..row.clone() });
             }
         }
         open.sort_by(|a, b| (&a.dept, &a.step).cmp(&(&b.dept, &b.step)));
@@ -485,6 +599,24 @@ impl Project {
         let yellow = first_day(acc, |d| Ok(left(d)? <= i64::from(alerts.yellow)))?;
         let red = first_day(acc, |d| Ok(left(d)? <= -i64::from(alerts.red)))?;
         Ok((yellow, red))
+    }
+
+    /// The first day on which step `v`, accepted on `acc`, is `past` counted
+    /// working days past a limit of `limit` in this project's state (its clock
+    /// stops pushing it back; an open one never ends).
+    fn first_past(
+        &self,
+        rules: &Rules<'_>,
+        v: Node,
+        acc: NaiveDate,
+        limit: u32,
+        past: u32,
+    ) -> Result<Option<NaiveDate>, Error> {
+        first_day(acc, |date| {
+            let until = date.max(acc);
+            let used = rules.between(acc, until, &self.state.run(v).stops(until))?;
+            Ok(used - i64::from(limit) >= i64::from(past))
+        })
     }
 
     /// The counters of this project's approval items by day: events from the
@@ -633,6 +765,15 @@ pub fn board_of(rows: &[OpenStep], date: NaiveDate) -> Vec<BoardRow> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn board_of_by(rows: &[OpenStep], date: NaiveDate, query: &BoardQuery<'_>) -> Vec<BoardRow> {
+    let asked = |r: &&OpenStep| {
+        query.dept.is_none_or(|d| r.dept == d) && query.agent.is_none_or(|a| r.agent.as_deref() == Some(a))
+    };
+    // A step's rung: the highest of its departments' rows asked for.
+    let mut rungs: BTreeMap<(&str, &str), Rung> = BTreeMap::new();
+    for r in rows.iter().filter(asked).filter(|r| !r.member) {
+        let rung = rungs.entry((r.project.as_str(), r.step.as_str())).or_default();
+        *rung = (*rung).max(r.rung_on(date));
+    }
     let mut seen = std::collections::BTreeSet::new();
     let mut out: Vec<BoardRow> = rows
         .iter()
@@ -660,6 +801,11 @@ pub fn board_of_by(rows: &[OpenStep], date: NaiveDate, query: &BoardQuery<'_>) -
                 member: r.member,
                 provider: r.provider.clone(),
                 agent: r.agent.clone(),
+                rung: if r.member {
+                    Rung::None
+                } else {
+                    rungs.get(&(r.project.as_str(), r.step.as_str())).copied().unwrap_or_default()
+                },
             }
         })
         .collect();

@@ -223,6 +223,34 @@ pub enum RefusalReason {
     NoWindow,
     /// The stage's window has no step to accept on that date.
     NothingReady,
+    /// `supervised` on a flow without an escalation ladder (`alerts: { supervise: … }`).
+    NoSupervision,
+    /// The department is not one of the step's.
+    NotADept {
+        /// The department named.
+        dept: String,
+        /// The step's departments.
+        depts: Vec<String>,
+    },
+    /// The department already has a supervision notice about the step in this application.
+    NoticeGiven {
+        /// The department.
+        dept: String,
+        /// The day of that notice.
+        date: NaiveDate,
+    },
+    /// The step is not yet `supervise` working days past due.
+    NotSupervisedYet {
+        /// The first day a notice is owed, once accepted.
+        day: Option<NaiveDate>,
+        /// The event's date.
+        date: NaiveDate,
+    },
+    /// `answered` from a department without an open supervision notice about the step.
+    NoNotice {
+        /// The department named.
+        dept: String,
+    },
 }
 
 /// A detail an event needs, for [`RefusalReason::MissingDetail`].
@@ -246,6 +274,8 @@ pub enum Detail {
     Mode,
     /// The kind of special procedure (`procedure-started`).
     Kind,
+    /// The working days to answer a supervision notice, at least 1 (`supervised`).
+    AnswerWithin,
 }
 
 impl Detail {
@@ -256,7 +286,8 @@ impl Detail {
             EventKind::Extended => &[Detail::Days, Detail::By],
             EventKind::ProcedureStarted => &[Detail::Kind],
             EventKind::Opinion => &[Detail::Dept, Detail::Verdict],
-            EventKind::DeemedAgreed => &[Detail::Dept],
+            EventKind::DeemedAgreed | EventKind::Answered => &[Detail::Dept],
+            EventKind::Supervised => &[Detail::Dept, Detail::AnswerWithin],
             EventKind::AgentAssigned => &[Detail::Agent],
             EventKind::ModeSet => &[Detail::Mode],
             _ => &[],
@@ -269,7 +300,8 @@ impl Detail {
             Detail::Reason => "a reason",
             Detail::Days => "a number of working days (at least 1)",
             Detail::By => "who approved it",
-            Detail::Dept => "the member department (`--dept`)",
+            Detail::Dept => "the department (`--dept`)",
+            Detail::AnswerWithin => "the working days to answer, at least 1 (`--answer-within`)",
             Detail::Verdict => "a verdict: agree, disagree or conditions (`--verdict`)",
             Detail::Agent => "the agent's name (`--agent`)",
             Detail::Mode => "a mode: normal or simulated (`--mode`)",
@@ -315,6 +347,8 @@ pub enum Needs {
     Pledged,
     /// About the whole project, not a step.
     Project,
+    /// Sent a supervision notice (督办) not yet answered.
+    Supervised,
 }
 
 impl Needs {
@@ -340,6 +374,7 @@ impl Needs {
             }
             Needs::Pledged => "approved on the applicant's pledge (`approved --commitment`)",
             Needs::Project => "the whole project (record it without a step)",
+            Needs::Supervised => "sent a supervision notice (督办) not yet answered",
         }
     }
 }
@@ -386,6 +421,11 @@ impl RefusalReason {
             RefusalReason::ModeAfterStart => "mode-after-start",
             RefusalReason::NoWindow => "no-window",
             RefusalReason::NothingReady => "nothing-ready",
+            RefusalReason::NoSupervision => "no-supervision",
+            RefusalReason::NotADept { .. } => "not-a-dept",
+            RefusalReason::NoticeGiven { .. } => "notice-given",
+            RefusalReason::NotSupervisedYet { .. } => "not-supervised-yet",
+            RefusalReason::NoNotice { .. } => "no-notice",
         }
     }
 }
@@ -548,6 +588,24 @@ impl RefusalReason {
                 "only `accepted` is recorded on a stage, and only on a stage that names a `window` (一窗受理); record `{kind}` on each step"
             ),
             R::NothingReady => f.write_str("no step of the stage that its window accepts is ready on that date"),
+            R::NoSupervision => f.write_str(
+                "the flow has no escalation ladder; add `supervise` and `answer_within` under `alerts:`",
+            ),
+            R::NotADept { dept, depts } => {
+                write!(f, "`{dept}` is not a department of the step; its departments are {}", ticked(depts))
+            }
+            R::NoticeGiven { dept, date } => {
+                write!(f, "`{dept}` was already sent a supervision notice in this application, on {date}")
+            }
+            R::NotSupervisedYet { day: Some(day), date } => {
+                write!(f, "a supervision notice is owed from {day}, not on {date}")
+            }
+            R::NotSupervisedYet { day: None, date } => {
+                write!(f, "a supervision notice is owed only once the step is accepted, not on {date}")
+            }
+            R::NoNotice { dept } => {
+                write!(f, "`{dept}` has no open supervision notice (督办) about the step to answer")
+            }
             R::UnknownStep { .. } | R::NotInProject { .. } | R::KeyReused { .. } | R::KeyRepeated { .. } => {
                 Ok(())
             }

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use super::event::{Event, EventDetail, EventKind, Mode, NewEvent, ProcedureKind};
 use super::joint::{Opinion, Verdict};
+use super::ladder::Notice;
 use super::refusal::{Detail, Refusal, RefusalReason};
 use super::table::{self, Guard, Phase, To};
 use crate::calendar::{Calendar, ClockStops};
@@ -173,6 +174,8 @@ pub struct StepRun {
     pub verified: Option<NaiveDate>,
     /// The day the pledge was found broken (the approval is then owed `revoked`), if it was.
     pub breached: Option<NaiveDate>,
+    /// Supervision notices (督办) about the step, of every application, in order.
+    pub notices: Vec<Notice>,
     /// The closed clock stops since the current acceptance, as uncounted spans.
     #[serde(skip)]
     stops: ClockStops,
@@ -197,6 +200,7 @@ impl StepRun {
             pledged: None,
             verified: None,
             breached: None,
+            notices: Vec::new(),
             stops: ClockStops::new(),
         }
     }
@@ -291,6 +295,8 @@ pub(crate) struct Change {
     to: StepState,
     /// The member of a joint step an opinion is from, by index.
     member: Option<usize>,
+    /// The last day to answer a supervision notice (`supervised`).
+    answer_by: Option<NaiveDate>,
 }
 
 impl Change {
@@ -436,7 +442,7 @@ impl ProjectState {
 
     /// The `days`-th counted working day after a node's acceptance, its
     /// pauses (an open one ending on `as_of`) pushing it back; `None` until accepted.
-    fn days_after_acceptance(
+    pub(crate) fn days_after_acceptance(
         &self,
         rules: &Rules<'_>,
         v: Node,
@@ -541,7 +547,13 @@ impl ProjectState {
             }
             _ => None,
         };
-        Ok(Change { from: state, to, member })
+        let answer_by = match kind {
+            EventKind::Supervised => {
+                Some(rules.calendar.add_working_days(date, detail.answer_within.unwrap_or(0))?)
+            }
+            _ => None,
+        };
+        Ok(Change { from: state, to, member, answer_by })
     }
 
     /// Checks one guard of the table.
@@ -662,6 +674,11 @@ impl ProjectState {
                 (Some(_), Some(date)) => no(RefusalReason::PledgeChecked { date }),
                 (Some(_), None) => ok,
             },
+            Guard::NoticeDue => self.notice_refusal(at.rules, at.v, at.detail.dept.as_deref(), at.date),
+            Guard::NoticeOpen => match at.detail.dept.as_deref() {
+                Some(d) if run.notices.iter().any(|n| n.dept == d && n.answered.is_none()) => ok,
+                d => no(RefusalReason::NoNotice { dept: d.unwrap_or_default().to_string() }),
+            },
             Guard::Breached if run.breached.is_some() => ok,
             Guard::Breached => no(RefusalReason::NotBreached),
             Guard::WithinExtension => {
@@ -747,6 +764,26 @@ impl ProjectState {
                         deemed: kind == K::DeemedAgreed,
                         note: detail.note.clone(),
                     });
+                }
+            }
+            K::Supervised => {
+                if let (Some(dept), Some(answer_by)) = (&detail.dept, change.answer_by) {
+                    run.notices.push(Notice {
+                        dept: dept.clone(),
+                        date,
+                        answer_within: detail.answer_within.unwrap_or(0),
+                        answer_by,
+                        answered: None,
+                        attempt: run.attempt,
+                    });
+                }
+            }
+            K::Answered => {
+                let open = run.notices.iter_mut().rev();
+                if let Some(n) =
+                    open.filter(|n| n.answered.is_none()).find(|n| Some(&n.dept) == detail.dept.as_ref())
+                {
+                    n.answered = Some(date);
                 }
             }
             K::Verified => run.verified = Some(date),

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::event::{Mode, NewEvent, ProcedureKind};
 use super::groups::GroupStatus;
 use super::joint::MemberStatus;
+use super::ladder::{Notice, Rung, board_notice};
 use super::state::{PauseReason, StepState};
 use super::{Project, Rules};
 use crate::error::Error;
@@ -194,6 +195,10 @@ pub struct StepStatus {
     /// day to record `confirmed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confirm_due: Option<NaiveDate>,
+    /// Supervision notices (督办) sent about it, of every application, with
+    /// what the engine owes by the day folded in.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<Notice>,
 }
 
 /// A project on a given day: the JSON of `shenpi project status --format
@@ -304,6 +309,10 @@ pub struct BoardRow {
     pub provider: Option<String>,
     /// The project's agent (代办员), if one was assigned.
     pub agent: Option<String>,
+    /// The rung of the escalation ladder it stands on (预警, 超期, 督办, 问责):
+    /// for the department asked about, else the highest of its departments'
+    /// (none on a joint member's row).
+    pub rung: Rung,
 }
 
 impl Project {
@@ -397,6 +406,7 @@ impl Project {
             provider: step.provider().map(str::to_string),
             verify_due,
             confirm_due,
+            notices: run.notices.clone(),
         })
     }
 
@@ -732,6 +742,7 @@ pub fn board_by<'a>(
         let status = p.status(date)?;
         let agent = status.agent.clone();
         for (v, s) in p.graph.nodes().zip(status.steps) {
+            let rung = p.rung_of(v, &s, query.dept, date);
             let row = |dept: String, due, alert, clock, flags, member| BoardRow {
                 dept,
                 project: p.id().to_string(),
@@ -747,13 +758,14 @@ pub fn board_by<'a>(
                 member,
                 provider: s.provider.clone(),
                 agent: agent.clone(),
+                rung: if member { Rung::None } else { rung },
             };
             for m in s.members.iter().filter(|m| m.alert >= Alert::Yellow) {
                 if query.dept.is_none_or(|d| d == m.dept) {
                     rows.push(row(m.dept.clone(), m.due, m.alert, Some(Clock::Limit), Vec::new(), true));
                 }
             }
-            if s.alert < Alert::Yellow && s.flags.is_empty() {
+            if s.alert < Alert::Yellow && s.flags.is_empty() && rung < Rung::Supervised {
                 continue;
             }
             if let Some(d) = query.dept {
@@ -766,6 +778,30 @@ pub fn board_by<'a>(
     }
     sort_board(&mut rows);
     Ok(rows)
+}
+
+impl Project {
+    /// The rung of step `v` (its status `s` on `date`, with what the engine
+    /// owes by then) for `dept`, or the highest of its departments' with
+    /// `None`: its own limit's card, or the department's supervision notice,
+    /// whichever stands higher.
+    fn rung_of(&self, v: Node, s: &StepStatus, dept: Option<&str>, date: NaiveDate) -> Rung {
+        let card = match (s.state.is_active(), s.left) {
+            (true, Some(left)) => self.limit_alert(left, s.limit),
+            _ => Alert::None,
+        };
+        let notice = self
+            .graph
+            .step(v)
+            .depts()
+            .iter()
+            .filter(|d| dept.is_none_or(|x| x == d.as_str()))
+            .filter_map(|d| board_notice(&s.notices, s.attempt, d))
+            .map(|n| n.rung_on(date))
+            .max()
+            .unwrap_or_default();
+        Rung::of(card, notice)
+    }
 }
 
 /// The board's order: by department, then red before yellow, then due date,

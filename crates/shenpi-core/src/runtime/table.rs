@@ -76,6 +76,12 @@ pub(crate) enum Guard {
     PledgePending,
     /// Approved on a pledge found broken.
     Breached,
+    /// A supervision notice is owed to the event's department: the flow has
+    /// an escalation ladder, the department is the step's, it has no notice in
+    /// this application, and the step is `supervise` working days past due.
+    NoticeDue,
+    /// The event's department has an open supervision notice about the step.
+    NoticeOpen,
 }
 
 /// The state a rule leaves the step in.
@@ -121,6 +127,26 @@ const UNDER_WAY: &[Phase] = &[
     P::AcceptedIncomplete,
     P::Paused(PauseReason::Supplement),
     P::Paused(PauseReason::Procedure),
+];
+/// Every phase: a department answers its supervision notice whatever became of the step.
+const ANY: &[Phase] = &[
+    P::Waiting,
+    P::Ready,
+    P::Received,
+    P::Completing,
+    P::Accepted,
+    P::AcceptedIncomplete,
+    P::Paused(PauseReason::Supplement),
+    P::Paused(PauseReason::Procedure),
+    P::Approved,
+    P::DeemedApproved,
+    P::ProvisionalApproved,
+    P::Rejected,
+    P::NotAccepted,
+    P::Returned,
+    P::Withdrawn,
+    P::Terminated,
+    P::Revoked,
 ];
 const UNDECIDED: &[Phase] = &[
     P::Waiting,
@@ -349,6 +375,20 @@ pub(crate) const TABLE: &[Row] = &[
         requires: &[],
         rules: &[Rule { from: &[P::Approved], guards: &[G::PledgePending], to: To::Same }],
         needs: Needs::Pledged,
+        engine: &[],
+    },
+    Row {
+        kind: EventKind::Supervised,
+        requires: &[],
+        rules: &[Rule { from: UNDER_WAY, guards: &[G::NoticeDue], to: To::Same }],
+        needs: Needs::AcceptedOrPaused,
+        engine: &[],
+    },
+    Row {
+        kind: EventKind::Answered,
+        requires: &[],
+        rules: &[Rule { from: ANY, guards: &[G::NoticeOpen], to: To::Same }],
+        needs: Needs::Supervised,
         engine: &[],
     },
     // About the whole project: the fold never asks a step about them.

@@ -67,6 +67,7 @@ pub(super) fn detailed(mut e: NewEvent) -> NewEvent {
             Detail::Verdict => e.verdict(Verdict::Agree),
             Detail::Agent => e.agent("王芳"),
             Detail::Mode => e.mode(Mode::Simulated),
+            Detail::AnswerWithin => e.answer_within(3),
         };
     }
     e

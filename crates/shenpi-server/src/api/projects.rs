@@ -103,7 +103,8 @@ pub(crate) struct EventRequest {
     /// accepted-incomplete, supplement-requested, supplement-received,
     /// procedure-started, procedure-ended, approved, rejected, returned,
     /// withdrawn, provisional-approved, confirmed, revoked, deemed-approved,
-    /// opinion, deemed-agreed, verified, commitment-breached, agent-assigned, mode-set.
+    /// opinion, deemed-agreed, verified, commitment-breached, supervised, answered,
+    /// agent-assigned, mode-set.
     #[schema(example = "accepted")]
     kind: String,
     /// The day it happened, YYYY-MM-DD.
@@ -126,9 +127,13 @@ pub(crate) struct EventRequest {
     /// For `procedure-started` (`--notified`): the day the applicant was told, YYYY-MM-DD (Art. 45).
     #[serde(default)]
     notified: Option<String>,
-    /// For `opinion` (`--dept`): the member department of the joint step.
+    /// For `opinion` (`--dept`): the member department of the joint step; for
+    /// `supervised` and `answered`: the department supervised.
     #[serde(default)]
     dept: Option<String>,
+    /// For `supervised` (`--answer-within`, 督办): the working days the department has to answer.
+    #[serde(default)]
+    answer_within: Option<u32>,
     /// For `opinion` (`--verdict`): agree, disagree or conditions.
     #[serde(default)]
     #[schema(example = "agree")]
@@ -195,6 +200,9 @@ pub(crate) fn event_request(e: &EventRequest, key: Option<String>) -> Result<New
         event_text("dept", dept)?;
         event = event.dept(dept.clone());
     }
+    if let Some(days) = e.answer_within {
+        event = event.answer_within(days);
+    }
     if let Some(verdict) = &e.verdict {
         let verdict: Verdict = verdict
             .parse()
@@ -253,9 +261,13 @@ pub(crate) struct EventOut {
     /// The day the applicant was told of the procedure.
     #[serde(skip_serializing_if = "Option::is_none")]
     notified: Option<NaiveDate>,
-    /// The member department (`opinion`, `deemed-agreed`).
+    /// The member department (`opinion`, `deemed-agreed`); the department
+    /// supervised (`supervised`, `answered`).
     #[serde(skip_serializing_if = "Option::is_none")]
     dept: Option<String>,
+    /// Working days to answer a supervision notice (`supervised`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answer_within: Option<u32>,
     /// A member's verdict (`opinion`).
     #[serde(skip_serializing_if = "Option::is_none")]
     verdict: Option<String>,
@@ -299,6 +311,7 @@ impl From<&Event> for EventOut {
             procedure: d.procedure.map(|p| p.as_str().to_string()),
             notified: d.notified,
             dept: d.dept.clone(),
+            answer_within: d.answer_within,
             verdict: d.verdict.map(|v| v.as_str().to_string()),
             note: d.note.clone(),
             commitment: d.commitment,
