@@ -27,7 +27,7 @@ pub struct Args {
 /// What checking one file found.
 enum Verdict {
     /// Valid, perhaps with warnings (a flow or stage over its budget).
-    Valid(Box<Flow>, Option<Report>),
+    Valid(Arc<Flow>, Option<Report>),
     Invalid(Report),
     /// The flow is valid but its `calendar:` cannot be used: a file with
     /// errors, or one that cannot be read.
@@ -53,12 +53,14 @@ fn check(path: &Path, reach: ReachArg) -> Verdict {
         Ok(b) => b,
         Err(e) => return Verdict::Unreadable(format!("cannot read `{name}`: {e}")),
     };
-    match Flow::parse_bytes(&name, &bytes) {
+    // The flow takes over the bytes, and the budget check shares the flow: neither is copied.
+    match Flow::from_bytes(&name, bytes) {
         Err(report) => Verdict::Invalid(report),
         Ok(flow) => match Calendar::resolve_reaching(flow.calendar(), path.parent(), reach.reach()) {
             Ok(_) => {
+                let flow = Arc::new(flow);
                 let warnings = budget_warnings(&flow);
-                Verdict::Valid(Box::new(flow), warnings)
+                Verdict::Valid(flow, warnings)
             }
             // A calendar the flow names that cannot be used makes the flow invalid, as in `common::flow_calendar`.
             Err(e) => {
@@ -180,8 +182,8 @@ fn print(args: &Args, verdicts: &[(String, Verdict)]) -> io::Result<()> {
 
 /// `E013` warnings for a flow or stage whose counted critical path, with
 /// default params, exceeds its budget; `None` when everything fits.
-fn budget_warnings(flow: &Flow) -> Option<Report> {
-    let graph = FlowGraph::new(Arc::new(flow.clone()), flow.defaults());
+fn budget_warnings(flow: &Arc<Flow>) -> Option<Report> {
+    let graph = FlowGraph::new(Arc::clone(flow), flow.defaults());
     let diags = Plan::new(graph).budget_diagnostics();
     (!diags.is_empty()).then(|| Report::new(flow.source().clone(), diags))
 }

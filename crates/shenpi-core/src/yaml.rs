@@ -18,6 +18,8 @@ use saphyr_parser::{Event, Parser, Tag};
 use crate::diag::{Code, Diagnostic, Source, Span, suggest};
 use crate::limits::{MAX_ID_LEN, MAX_YAML_DEPTH};
 
+mod fast;
+
 /// A parsed YAML node: its byte span in the source and its value.
 #[derive(Debug)]
 pub(crate) struct Node<'a> {
@@ -101,23 +103,26 @@ pub(crate) fn parse(source: &Source) -> Result<Option<Node<'_>>, Box<Diagnostic>
                 .help("split the file"),
         ));
     }
-    let mut b = Builder {
-        at: Cursor { text, chars: 0, bytes: 0 },
-        open: Vec::new(),
-        items: Vec::new(),
-        root: None,
-        empty_document: None,
-        duplicate: None,
-        refused: None,
-        documents: 0,
-        second_document: None,
-        too_deep: None,
-    };
+    // The common shape of a large flow is read without saphyr-parser; anything
+    // else, and anything the builder would refuse, is read again in full.
+    match fast::parse(text) {
+        Some(root) => Ok(Some(root)),
+        None => full(text),
+    }
+}
+
+/// [`parse`] through saphyr-parser's events: any YAML, with its errors.
+fn full(text: &str) -> Result<Option<Node<'_>>, Box<Diagnostic>> {
+    let mut b = Builder::new(text);
+    let mut cursor = Cursor { text, chars: 0, bytes: 0 };
     // Events are pulled one by one: saphyr's own `Parser::load` recurses once per level of nesting.
     let mut scanned = Ok(());
     for event in Parser::new_from_str(text) {
         match event {
-            Ok((event, span)) => b.on_event(event, span),
+            Ok((event, span)) => {
+                let (start, end) = cursor.span(span);
+                b.on_event(event, start, end);
+            }
             Err(e) => {
                 scanned = Err(e);
                 break;
@@ -143,7 +148,7 @@ pub(crate) fn parse(source: &Source) -> Result<Option<Node<'_>>, Box<Diagnostic>
         ));
     }
     let error = match scanned {
-        Err(e) => Some((b.at.byte(e.marker().index()), e.info().to_string())),
+        Err(e) => Some((cursor.byte(e.marker().index()), e.info().to_string())),
         Ok(()) => b.duplicate.map(|at| (at, "duplicated key in mapping".to_string())),
     };
     if let Some((start, info)) = error {
@@ -218,8 +223,9 @@ struct Open {
 /// first key written twice in a mapping, and where a second document starts
 /// (never built). The checks and their order are those of saphyr's loader,
 /// so a file is refused for the same reason at the same place.
-struct Builder<'a> {
-    at: Cursor<'a>,
+pub(crate) struct Builder<'a> {
+    /// The text, for telling plain scalars that equal their source.
+    text: &'a str,
     open: Vec<Open>,
     /// The items of every open collection, innermost last: one allocation
     /// per finished collection, of its exact size.
@@ -240,8 +246,23 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn on_event(&mut self, event: Event<'a>, span: saphyr_parser::Span) {
-        let (start, end) = self.at.span(span);
+    fn new(text: &'a str) -> Builder<'a> {
+        Builder {
+            text,
+            open: Vec::new(),
+            items: Vec::new(),
+            root: None,
+            empty_document: None,
+            duplicate: None,
+            refused: None,
+            documents: 0,
+            second_document: None,
+            too_deep: None,
+        }
+    }
+
+    /// Takes one event whose span is `start..end` in bytes.
+    fn on_event(&mut self, event: Event<'a>, start: u32, end: u32) {
         if let Event::DocumentStart(_) = event {
             self.documents += 1;
             if self.documents == 2 {
@@ -325,7 +346,7 @@ impl<'a> Builder<'a> {
             Some(Scalar::Integer(i)) => Data::Integer(i),
             Some(Scalar::FloatingPoint(f)) => Data::Float(f.into_inner()),
             Some(Scalar::String(s)) => {
-                let written = self.at.text.get(start as usize..end as usize).unwrap_or("");
+                let written = self.text.get(start as usize..end as usize).unwrap_or("");
                 if written == s {
                     Data::Borrowed(written)
                 } else {
@@ -489,25 +510,37 @@ fn same(a: &Node<'_>, b: &Node<'_>) -> bool {
 /// A mapping whose keys have been checked against the allowed set.
 pub(crate) struct Fields<'a> {
     pub span: Span,
-    entries: Vec<(&'a str, Span, &'a Node<'a>)>,
+    /// The mapping's pairs, those with a key outside the set included.
+    pairs: &'a [(Node<'a>, Node<'a>)],
+    /// Indices in `pairs` of keys that are not text or not allowed (rare):
+    /// they are reported and then ignored.
+    ignored: Vec<usize>,
     /// Keys suggested for misspelt ones: not reported missing a second time.
     suggested: Vec<&'static str>,
 }
 
 impl<'a> Fields<'a> {
+    /// The allowed keys present, with their values; a key is allowed only
+    /// as text, so a pair whose key is `key` was not ignored.
+    fn find(&self, key: &str) -> Option<&'a (Node<'a>, Node<'a>)> {
+        let pairs: &'a [(Node<'a>, Node<'a>)] = self.pairs;
+        let mut found = pairs.iter().enumerate().filter(|(_, (k, _))| k.as_str() == Some(key));
+        found.find(|(i, _)| !self.ignored.contains(i)).map(|(_, pair)| pair)
+    }
+
     /// The value under `key`, if present.
     pub fn get(&self, key: &str) -> Option<&'a Node<'a>> {
-        self.entries.iter().find(|e| e.0 == key).map(|e| e.2)
+        self.find(key).map(|(_, v)| v)
     }
 
     /// The span of `key` itself, if present.
     pub fn key_span(&self, key: &str) -> Option<Span> {
-        self.entries.iter().find(|e| e.0 == key).map(|e| e.1)
+        self.find(key).map(|(k, _)| Span::new(k.start as usize, k.end as usize))
     }
 
     /// How many allowed keys are present.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.pairs.len() - self.ignored.len()
     }
 
     /// True when `key` is present.
@@ -585,9 +618,9 @@ impl<'s> Reader<'s> {
             self.wrong_type(node, what, "a mapping of `key: value` lines");
             return None;
         };
-        let mut entries = Vec::with_capacity(map.len());
+        let mut ignored = Vec::new();
         let mut suggested = Vec::new();
-        for (k, v) in map.iter() {
+        for (i, (k, _)) in map.iter().enumerate() {
             let key_span = self.span(k);
             let Some(key) = k.as_str() else {
                 self.push(
@@ -597,6 +630,7 @@ impl<'s> Reader<'s> {
                     )
                     .at(key_span, "not a key name"),
                 );
+                ignored.push(i);
                 continue;
             };
             if !allowed.contains(&key) {
@@ -610,11 +644,10 @@ impl<'s> Reader<'s> {
                     None => d.help(format!("the keys of {what} are: {}", allowed.join(", "))),
                 };
                 self.push(d);
-                continue;
+                ignored.push(i);
             }
-            entries.push((key, key_span, v));
         }
-        Some(Fields { span: self.span(node), entries, suggested })
+        Some(Fields { span: self.span(node), pairs: map, ignored, suggested })
     }
 
     /// Reports a missing required key at the mapping.

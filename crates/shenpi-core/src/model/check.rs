@@ -207,10 +207,10 @@ fn step_values(out: &mut Vec<Diagnostic>, step: &Step, ratio: Option<f64>) {
             .at(at, "cost per day cut must be 0 or more"),
         );
     }
-    if let Some(m) = &step.duration {
+    if let Some(m) = step.duration() {
         model(out, &format!("{what}: `duration`"), m, at);
     }
-    for (key, delay) in [("supplement", &step.supplement), ("special", &step.special)] {
+    for (key, delay) in [("supplement", step.supplement()), ("special", step.special())] {
         if let Some(d) = delay {
             self::delay(out, &format!("{what}: `{key}`"), d, at);
         }
@@ -318,11 +318,11 @@ pub(super) fn mechanisms(
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for step in steps {
-        if let Some(j) = &step.joint {
+        if let Some(j) = step.joint() {
             members_within(&mut out, step, j);
         }
     }
-    if steps.iter().all(|s| s.provisional.is_none()) {
+    if steps.iter().all(|s| s.provisional().is_none()) {
         return out;
     }
     let preds = resolved.then(|| predecessors(stages, steps, ids));
@@ -334,7 +334,7 @@ pub(super) fn mechanisms(
     };
     let mut suggester: Option<Suggester> = None;
     for (i, step) in steps.iter().enumerate() {
-        let Some(p) = &step.provisional else { continue };
+        let Some(p) = step.provisional() else { continue };
         for r in &p.before {
             let d = match ids.get(&r.id) {
                 None => {

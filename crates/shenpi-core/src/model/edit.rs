@@ -227,28 +227,28 @@ impl StepDraft<'_> {
         self.set(|s| {
             let span = s.span;
             let before = before.into_iter().map(|id| Ref { id: id.to_string(), span }).collect();
-            s.provisional = Some(Provisional { before, confirm_within });
+            s.extras_mut().provisional = Some(Provisional { before, confirm_within });
         })
     }
 
     /// Takes away simulated approval (模拟审批) from the step.
     pub fn not_provisional(&mut self) -> &mut Self {
-        self.set(|s| s.provisional = None)
+        self.set(|s| s.extras_mut().provisional = None)
     }
 
     /// Sets or removes its duration model for simulation.
     pub fn duration(&mut self, model: Option<DurationModel>) -> &mut Self {
-        self.set(|s| s.duration = model)
+        self.set(|s| s.extras_mut().duration = model)
     }
 
     /// Sets or removes the chance of a 补正 request.
     pub fn supplement(&mut self, delay: Option<Delay>) -> &mut Self {
-        self.set(|s| s.supplement = delay)
+        self.set(|s| s.extras_mut().supplement = delay)
     }
 
     /// Sets or removes the chance of a special procedure.
     pub fn special(&mut self, delay: Option<Delay>) -> &mut Self {
-        self.set(|s| s.special = delay)
+        self.set(|s| s.extras_mut().special = delay)
     }
 
     /// Replaces the extra steps or stages it waits for, by id.

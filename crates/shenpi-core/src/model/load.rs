@@ -8,7 +8,7 @@ use super::params::{ParamDecl, ParamType, Value};
 use super::read_mechanisms::StepHead;
 use super::{
     Alerts, Block, CommissionedBy, Delay, DurationModel, Flow, Ref, Stage, Step, StepIdx, StepKind,
-    Supervision, Target, TimeoutPolicy, TotalRule,
+    StepParts, Supervision, Target, TimeoutPolicy, TotalRule,
 };
 use super::{check, expr};
 use crate::diag::{Code, Diagnostic, Report, Source, Span};
@@ -635,7 +635,7 @@ impl Builder<'_> {
         if !self.register(&id, span, Target::Step(index)) {
             return None;
         }
-        self.steps.push(Step {
+        self.steps.push(Step::new(StepParts {
             id,
             name: name?,
             depts: depts?,
@@ -658,10 +658,10 @@ impl Builder<'_> {
             duration: duration.map_or(Some(None), |d| d.map(Some))?,
             supplement: supplement.map_or(Some(None), |d| d.map(Some))?,
             special: special.map_or(Some(None), |d| d.map(Some))?,
-            stage,
+            stage: u32::try_from(stage).ok()?,
             description,
             span,
-        });
+        }));
         Some(index)
     }
 

@@ -197,7 +197,11 @@ pub enum Block {
 }
 
 /// One approval item (审批事项) or other timed piece of work.
-#[derive(Clone, Debug, Serialize)]
+///
+/// What most steps have is held inline; what few have (a condition, the
+/// reform's mechanisms, simulation models, a description) sits in one box
+/// that a plain step does without, so a large flow stays small.
+#[derive(Clone, Debug)]
 pub struct Step {
     /// Stable identifier, unique in the file.
     id: String,
@@ -205,32 +209,43 @@ pub struct Step {
     name: String,
     /// Owner departments; several means countersign (会签): all must approve.
     depts: Vec<String>,
-    /// What sort of time this is.
-    kind: StepKind,
-    /// A filing (备案, `filing: true`): recorded, not licensed.
-    filing: bool,
-    /// Whether its days consume the budget.
-    counted: bool,
+    /// Extra steps or stages it waits for.
+    after: Vec<Ref>,
+    /// Its acceptance window, extension and caps on special procedures.
+    handling: Handling,
+    /// What few steps have; `None` when the step has none of it.
+    extras: Option<Box<Extras>>,
+    /// Where its `id` is written.
+    span: Span,
+    /// Cost of cutting one day, for the time-cost trade-off.
+    cost: f64,
     /// Statutory limit (法定时限) in working days, when the law sets one.
     legal: Option<u32>,
     /// Promised limit (承诺时限) in working days; the schedule uses this. 0 is 即办.
     promised: u32,
     /// Shortest it can be cut to.
     min: u32,
-    /// Cost of cutting one day, for the time-cost trade-off.
-    cost: f64,
-    /// Extra steps or stages it waits for.
-    after: Vec<Ref>,
-    /// The step exists only when this holds.
-    when: Option<Condition>,
+    /// Index of the stage it belongs to.
+    stage: u32,
+    /// What sort of time this is.
+    kind: StepKind,
+    /// A filing (备案, `filing: true`): recorded, not licensed.
+    filing: bool,
+    /// Whether its days consume the budget.
+    counted: bool,
     /// What happens when its deadline passes undecided.
     on_timeout: TimeoutPolicy,
-    /// Its acceptance window, extension and caps on special procedures.
-    handling: Handling,
-    /// The members of a joint step (`kind: joint`).
-    joint: Option<Joint>,
     /// Who commissions an intermediary (`kind: intermediary`).
     commissioned_by: Option<CommissionedBy>,
+}
+
+/// The parts of a [`Step`] that few steps have.
+#[derive(Clone, Debug, Default)]
+struct Extras {
+    /// The step exists only when this holds.
+    when: Option<Condition>,
+    /// The members of a joint step (`kind: joint`).
+    joint: Option<Joint>,
     /// The intermediary's name, for status and the board.
     provider: Option<String>,
     /// Commitment approval (告知承诺制), when allowed.
@@ -243,12 +258,130 @@ pub struct Step {
     supplement: Option<Delay>,
     /// Chance and length of a special procedure (hearing, expert review).
     special: Option<Delay>,
-    /// Index of the stage it belongs to.
-    stage: usize,
     /// Free text.
     description: Option<String>,
-    /// Where its `id` is written.
+}
+
+impl Extras {
+    fn is_empty(&self) -> bool {
+        self.when.is_none()
+            && self.joint.is_none()
+            && self.provider.is_none()
+            && self.commitment.is_none()
+            && self.provisional.is_none()
+            && self.duration.is_none()
+            && self.supplement.is_none()
+            && self.special.is_none()
+            && self.description.is_none()
+    }
+}
+
+/// The parts of a step as the loader reads them, before they are packed.
+struct StepParts {
+    id: String,
+    name: String,
+    depts: Vec<String>,
+    kind: StepKind,
+    filing: bool,
+    counted: bool,
+    legal: Option<u32>,
+    promised: u32,
+    min: u32,
+    cost: f64,
+    after: Vec<Ref>,
+    when: Option<Condition>,
+    on_timeout: TimeoutPolicy,
+    handling: Handling,
+    joint: Option<Joint>,
+    commissioned_by: Option<CommissionedBy>,
+    provider: Option<String>,
+    commitment: Option<Commitment>,
+    provisional: Option<Provisional>,
+    duration: Option<DurationModel>,
+    supplement: Option<Delay>,
+    special: Option<Delay>,
+    stage: u32,
+    description: Option<String>,
     span: Span,
+}
+
+impl Step {
+    /// Packs the parts read, the rare ones boxed only when present.
+    fn new(p: StepParts) -> Step {
+        let extras = Extras {
+            when: p.when,
+            joint: p.joint,
+            provider: p.provider,
+            commitment: p.commitment,
+            provisional: p.provisional,
+            duration: p.duration,
+            supplement: p.supplement,
+            special: p.special,
+            description: p.description,
+        };
+        Step {
+            id: p.id,
+            name: p.name,
+            depts: p.depts,
+            after: p.after,
+            handling: p.handling,
+            extras: (!extras.is_empty()).then(|| Box::new(extras)),
+            span: p.span,
+            cost: p.cost,
+            legal: p.legal,
+            promised: p.promised,
+            min: p.min,
+            stage: p.stage,
+            kind: p.kind,
+            filing: p.filing,
+            counted: p.counted,
+            on_timeout: p.on_timeout,
+            commissioned_by: p.commissioned_by,
+        }
+    }
+
+    /// The rare parts, to change them (a what-if edit); boxed on first use.
+    fn extras_mut(&mut self) -> &mut Extras {
+        self.extras.get_or_insert_with(Box::default)
+    }
+
+    fn extra<T: ?Sized>(&self, part: impl FnOnce(&Extras) -> Option<&T>) -> Option<&T> {
+        self.extras.as_deref().and_then(part)
+    }
+}
+
+/// The same JSON as when every part was a field of its own, in the same order.
+impl Serialize for Step {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Step", 25)?;
+        s.serialize_field("id", &self.id)?;
+        s.serialize_field("name", &self.name)?;
+        s.serialize_field("depts", &self.depts)?;
+        s.serialize_field("kind", &self.kind)?;
+        s.serialize_field("filing", &self.filing)?;
+        s.serialize_field("counted", &self.counted)?;
+        s.serialize_field("legal", &self.legal)?;
+        s.serialize_field("promised", &self.promised)?;
+        s.serialize_field("min", &self.min)?;
+        s.serialize_field("cost", &self.cost)?;
+        s.serialize_field("after", &self.after)?;
+        s.serialize_field("when", &self.when())?;
+        s.serialize_field("on_timeout", &self.on_timeout)?;
+        s.serialize_field("handling", &self.handling)?;
+        s.serialize_field("joint", &self.joint())?;
+        s.serialize_field("commissioned_by", &self.commissioned_by)?;
+        s.serialize_field("provider", &self.provider())?;
+        s.serialize_field("commitment", &self.commitment())?;
+        s.serialize_field("provisional", &self.provisional())?;
+        s.serialize_field("duration", &self.duration())?;
+        s.serialize_field("supplement", &self.supplement())?;
+        s.serialize_field("special", &self.special())?;
+        s.serialize_field("stage", &self.stage())?;
+        s.serialize_field("description", &self.description())?;
+        s.serialize_field("span", &self.span)?;
+        s.end()
+    }
 }
 
 impl Step {
@@ -328,7 +461,7 @@ impl Step {
 
     /// The step exists only when this holds.
     pub fn when(&self) -> Option<&Condition> {
-        self.when.as_ref()
+        self.extra(|e| e.when.as_ref())
     }
 
     /// What happens when its deadline passes undecided.
@@ -364,7 +497,7 @@ impl Step {
 
     /// The members of a joint step (`kind: joint`, 联合审批); `None` for every other kind.
     pub fn joint(&self) -> Option<&Joint> {
-        self.joint.as_ref()
+        self.extra(|e| e.joint.as_ref())
     }
 
     /// Who commissions an intermediary: `Some` exactly for `kind: intermediary`
@@ -375,44 +508,44 @@ impl Step {
 
     /// The intermediary that does the work (`provider`), shown in status and on the board.
     pub fn provider(&self) -> Option<&str> {
-        self.provider.as_deref()
+        self.extra(|e| e.provider.as_deref())
     }
 
     /// Commitment approval (告知承诺制): `Some` when the step may be approved at
     /// acceptance on the applicant's pledge.
     pub fn commitment(&self) -> Option<&Commitment> {
-        self.commitment.as_ref()
+        self.extra(|e| e.commitment.as_ref())
     }
 
     /// Simulated approval (模拟审批): `Some` when, in a simulated project, the
     /// step may run ahead of the prerequisites it names.
     pub fn provisional(&self) -> Option<&Provisional> {
-        self.provisional.as_ref()
+        self.extra(|e| e.provisional.as_ref())
     }
 
     /// Duration model for simulation; `None` is fixed at `promised`.
     pub fn duration(&self) -> Option<&DurationModel> {
-        self.duration.as_ref()
+        self.extra(|e| e.duration.as_ref())
     }
 
     /// Chance and length of a 补正 request.
     pub fn supplement(&self) -> Option<&Delay> {
-        self.supplement.as_ref()
+        self.extra(|e| e.supplement.as_ref())
     }
 
     /// Chance and length of a special procedure (hearing, expert review).
     pub fn special(&self) -> Option<&Delay> {
-        self.special.as_ref()
+        self.extra(|e| e.special.as_ref())
     }
 
     /// Index of the stage it belongs to, in [`Flow::stages`].
     pub fn stage(&self) -> usize {
-        self.stage
+        self.stage as usize
     }
 
     /// Free text.
     pub fn description(&self) -> Option<&str> {
-        self.description.as_deref()
+        self.extra(|e| e.description.as_deref())
     }
 
     /// Where its `id` is written.
@@ -616,6 +749,25 @@ impl Flow {
         }
     }
 
+    /// Parses a flow from raw bytes it takes over, as [`Flow::parse_bytes`]
+    /// does, without copying them: the flow's source text is these bytes
+    /// when they are UTF-8, so a large file is not held twice.
+    ///
+    /// ```
+    /// use shenpi_core::Flow;
+    ///
+    /// let bytes = b"id: f\nname: f\nstages: [{ id: s, name: s, steps: [{ id: a, name: a, promised: 1 }] }]\n";
+    /// let flow = Flow::from_bytes("f.yaml", bytes.to_vec()).map_err(|r| r.render())?;
+    /// assert_eq!(flow.source().text().len(), bytes.len());
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Flow, Report> {
+        match String::from_utf8(bytes) {
+            Ok(text) => load::load(Source::new(name, text)),
+            Err(e) => Flow::parse_bytes(name, e.as_bytes()),
+        }
+    }
+
     /// Reads and validates a flow file.
     ///
     /// The file must be a regular file of at most
@@ -623,13 +775,7 @@ impl Flow {
     pub fn load(path: impl AsRef<Path>) -> Result<Flow, Error> {
         let path = path.as_ref();
         let bytes = crate::limits::read_file(path).map_err(|e| Error::io(path, e))?;
-        let name = path.display().to_string();
-        // The text takes over the bytes when they are UTF-8: a large file is not held twice.
-        match String::from_utf8(bytes) {
-            Ok(text) => load::load(Source::new(name, text)),
-            Err(e) => Flow::parse_bytes(&name, e.as_bytes()),
-        }
-        .map_err(Error::invalid)
+        Flow::from_bytes(&path.display().to_string(), bytes).map_err(Error::invalid)
     }
 
     /// Stable identifier.
