@@ -96,14 +96,17 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let verdicts: Vec<(String, Verdict)> =
         args.flows.iter().map(|p| (p.display().to_string(), check(p, args.reach))).collect();
     let worst = verdicts.iter().filter_map(|(_, v)| v.failure()).max_by_key(|&k| exit_code(Cause::Error(k)));
-    match (worst, args.format) {
+    let result = match (worst, args.format) {
         (Some(kind), Format::Json) => Err(json_failure(kind, &verdicts)),
         (Some(kind), Format::Table) => {
-            print(&args, &verdicts)?;
-            Err(Failure::printed(kind))
+            print(&args, &verdicts).map_err(Failure::from).and(Err(Failure::printed(kind)))
         }
-        (None, _) => Ok(print(&args, &verdicts)?),
-    }
+        (None, _) => print(&args, &verdicts).map_err(Failure::from),
+    };
+    // The process ends next: freeing a large flow's steps one by one would
+    // cost a tenth of the check, and the system takes the memory back anyway.
+    std::mem::forget(verdicts);
+    result
 }
 
 /// The failure `--format json` reports when some file fails: code `kind`,

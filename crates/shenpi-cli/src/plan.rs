@@ -185,10 +185,11 @@ fn summary(s: &mut String, o: &PlanReport, note: Option<&str>) {
 /// One row per step, columns padded by display width, numbers to the right.
 fn step_table(s: &mut String, o: &PlanReport) {
     let head = ["", "id", "name", "dept", "days", "es", "ef", "deadline", "float", "start", "due"];
-    let rows: Vec<[String; 11]> = o.steps.iter().map(step_cells).collect();
+    // Two passes over the steps, the cells made again in the second: a
+    // large flow's table is never held as cells (eleven strings a step).
     let mut widths: Vec<usize> = head.iter().map(|h| h.width()).collect();
-    for r in &rows {
-        for (w, c) in widths.iter_mut().zip(r) {
+    for r in o.steps.iter().map(step_cells) {
+        for (w, c) in widths.iter_mut().zip(&r) {
             *w = (*w).max(c.width());
         }
     }
@@ -199,8 +200,8 @@ fn step_table(s: &mut String, o: &PlanReport) {
         parts.join("  ").trim_end().to_string()
     };
     let _ = writeln!(s, "{}", render(&head.map(String::from)));
-    for r in &rows {
-        let _ = writeln!(s, "{}", render(r));
+    for r in o.steps.iter().map(step_cells) {
+        let _ = writeln!(s, "{}", render(&r));
     }
     let _ = writeln!(
         s,

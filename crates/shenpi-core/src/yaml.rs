@@ -339,7 +339,17 @@ impl<'a> Builder<'a> {
     ) -> Data<'a> {
         let custom = custom_tag(tag);
         let core = if custom.is_some() { None } else { tag };
-        let data = match Scalar::parse_from_cow_and_metadata(value, style, core.map(Cow::Borrowed).as_ref()) {
+        // Most scalars of a flow are ids and names: plain text that cannot be
+        // read as a null, a boolean or a number, as its first byte tells.
+        let resolved = if style == saphyr_parser::ScalarStyle::Plain
+            && tag.is_none()
+            && value.as_bytes().first().is_some_and(|&c| is_text_start(c))
+        {
+            Some(Scalar::String(value))
+        } else {
+            Scalar::parse_from_cow_and_metadata(value, style, core.map(Cow::Borrowed).as_ref())
+        };
+        let data = match resolved {
             None => Data::Bad,
             Some(Scalar::Null) => Data::Null,
             Some(Scalar::Boolean(b)) => Data::Boolean(b),
@@ -397,6 +407,15 @@ impl<'a> Builder<'a> {
             }
         }
     }
+}
+
+/// Whether a plain scalar starting with `c` is text whatever follows: the
+/// core schema's null (`~`, `null`), booleans (`true`, `false`), integers
+/// (`0x1F`, `+1`) and floats (`.5`, `-.inf`, Rust's `inf`/`nan` spellings)
+/// all start with one of `~nNtTfFiI+-.` or a digit.
+fn is_text_start(c: u8) -> bool {
+    !(c.is_ascii_digit()
+        || matches!(c, b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'i' | b'I' | b'+' | b'-' | b'.'))
 }
 
 /// A tag outside the core schema, written out; `None` for none or a core one (`!!str`).
