@@ -293,22 +293,19 @@ impl FlowArgs {
     }
 }
 
-/// `--mode` values.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum ModeArg {
-    /// Every step waits for all its prerequisites.
-    #[default]
-    Normal,
-    /// 模拟审批: steps with `provisional` run ahead of the prerequisites their `before` names.
-    Simulated,
+/// `--mode` values: the library's names (`Mode::ALL`), read by `Mode`'s `FromStr`.
+pub fn mode_parser() -> impl clap::builder::TypedValueParser<Value = Mode> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Mode::ALL.map(|(name, _)| name)).try_map(|s| s.parse::<Mode>())
 }
 
 /// The reform's optional mechanisms a project may use, for `plan` and `simulate`.
 #[derive(clap::Args)]
 pub struct OptionArgs {
-    /// `simulated` runs steps with `provisional` ahead of the prerequisites they name (模拟审批).
-    #[arg(long, value_enum, default_value_t)]
-    pub mode: ModeArg,
+    /// `normal` (every step waits for all its prerequisites) or `simulated` (模拟审批: steps with
+    /// `provisional` run ahead of the prerequisites their `before` names)
+    #[arg(long, value_name = "MODE", value_parser = mode_parser(), default_value = "normal")]
+    pub mode: Mode,
     /// Approve steps with `commitment` at acceptance on the applicant's pledge (告知承诺制).
     #[arg(long)]
     pub commitment: bool,
@@ -317,11 +314,7 @@ pub struct OptionArgs {
 impl OptionArgs {
     /// As the library's options.
     pub fn options(&self) -> Options {
-        let mode = match self.mode {
-            ModeArg::Normal => Mode::Normal,
-            ModeArg::Simulated => Mode::Simulated,
-        };
-        Options { mode, commitment: self.commitment }
+        Options { mode: self.mode, commitment: self.commitment }
     }
 }
 

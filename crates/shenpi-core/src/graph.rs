@@ -41,6 +41,31 @@ impl Mode {
     }
 }
 
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+
+    /// A mode by its name, with an error that lists the names.
+    ///
+    /// ```
+    /// use shenpi_core::graph::Mode;
+    /// assert_eq!("simulated".parse::<Mode>(), Ok(Mode::Simulated));
+    /// assert_eq!(Mode::Simulated.to_string(), "simulated");
+    /// assert_eq!("fast".parse::<Mode>().unwrap_err(), "unknown mode `fast`; expected one of: normal, simulated");
+    /// ```
+    fn from_str(s: &str) -> Result<Mode, String> {
+        Mode::ALL.iter().find(|(n, _)| *n == s).map(|&(_, m)| m).ok_or_else(|| {
+            let names: Vec<&str> = Mode::ALL.iter().map(|(n, _)| *n).collect();
+            format!("unknown mode `{s}`; expected one of: {}", names.join(", "))
+        })
+    }
+}
+
 /// What a project chooses when its flow is compiled: the reform's optional
 /// mechanisms, which change the graph that plan, simulation and runtime walk.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

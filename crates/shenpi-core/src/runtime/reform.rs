@@ -269,6 +269,32 @@ stages:
       - { id: check, name: 竣工验收, dept: 住建局, promised: 5 }
 ";
 
+/// A follow-up clock after a decision (verifying a pledge, confirming a
+/// provisional approval) of the step at `step` in status order.
+struct FollowUp {
+    step: usize,
+    clock: Clock,
+    /// The step's last day on this clock.
+    due_of: fn(&StepStatus) -> Option<NaiveDate>,
+}
+
+impl FollowUp {
+    /// Walks the clock: due on `due` (yellow that day), red on `late`; then
+    /// `close` recorded on a copy of `p` ends it. Returns that copy.
+    fn walk(&self, store: &MemoryStore, p: &Project, due: &str, late: &str, close: NewEvent) -> Project {
+        let s = p.status(d(due)).expect("status");
+        let step = &s.steps[self.step];
+        assert_eq!((self.due_of)(step), Some(d(due)), "{:?} due", self.clock);
+        assert_eq!((step.alert, step.clock), (Alert::Yellow, Some(self.clock)));
+        let s = p.status(d(late)).expect("status");
+        assert_eq!((s.steps[self.step].alert, s.steps[self.step].clock), (Alert::Red, Some(self.clock)));
+        let mut closed = p.clone();
+        closed.record(store, close, today()).expect("closes the clock");
+        assert_eq!((self.due_of)(&closed.status(d(late)).expect("status").steps[self.step]), None);
+        closed
+    }
+}
+
 #[test]
 fn commitment_approves_at_acceptance_and_owes_a_verification() {
     let (store, mut p) = start(COMMITMENT);
@@ -281,19 +307,12 @@ fn commitment_approves_at_acceptance_and_owes_a_verification() {
     );
     p.record(&store, on("permit", EventKind::Approved, "2025-03-03").commitment(), t).expect("pledged");
     let s = p.status(d("2025-03-17")).expect("status");
-    let permit = &s.steps[0];
-    assert_eq!(
-        (permit.state, permit.used, permit.verify_due),
-        (StepState::Approved, Some(0), Some(d("2025-03-17")))
-    );
-    assert_eq!((permit.alert, permit.clock), (Alert::Yellow, Some(Clock::Verification)));
+    assert_eq!((s.steps[0].state, s.steps[0].used), (StepState::Approved, Some(0)));
     assert_eq!(s.steps[1].state, StepState::Ready);
-    let late = p.status(d("2025-03-19")).expect("status");
-    assert_eq!((late.steps[0].alert, late.steps[0].clock), (Alert::Red, Some(Clock::Verification)));
     // Verified: nothing more is owed.
-    let mut verified = p.clone();
-    verified.record(&store, on("permit", EventKind::Verified, "2025-03-10"), t).expect("verified");
-    assert_eq!(verified.status(d("2025-03-19")).expect("status").steps[0].verify_due, None);
+    let verify = FollowUp { step: 0, clock: Clock::Verification, due_of: |s| s.verify_due };
+    let mut verified =
+        verify.walk(&store, &p, "2025-03-17", "2025-03-19", on("permit", EventKind::Verified, "2025-03-10"));
     let again = on("permit", EventKind::CommitmentBreached, "2025-03-11");
     assert_eq!(
         reason(&verified.record(&store, again, t).expect_err("checked")),
@@ -375,14 +394,11 @@ fn simulated_mode_runs_ahead_of_before_only_and_is_confirmed_within_its_days() {
     // Confirmed by the department within 3 working days of the title: by Thursday 13 March.
     let s = p.status(d("2025-03-13")).expect("status");
     assert!(s.owed.is_empty(), "{:?}", s.owed);
-    let plan = &s.steps[2];
-    assert_eq!((plan.state, plan.confirm_due), (StepState::ProvisionalApproved, Some(d("2025-03-13"))));
-    assert_eq!((plan.alert, plan.clock), (Alert::Yellow, Some(Clock::Confirmation)));
-    let late = p.status(d("2025-03-17")).expect("status");
-    assert_eq!((late.steps[2].alert, late.steps[2].clock), (Alert::Red, Some(Clock::Confirmation)));
-    p.record(&store, on("plan", EventKind::Confirmed, "2025-03-12"), t).expect("confirmed");
+    assert_eq!(s.steps[2].state, StepState::ProvisionalApproved);
+    let confirm = FollowUp { step: 2, clock: Clock::Confirmation, due_of: |s| s.confirm_due };
+    let p =
+        confirm.walk(&store, &p, "2025-03-13", "2025-03-17", on("plan", EventKind::Confirmed, "2025-03-12"));
     assert_eq!(p.step_state("plan"), Some(StepState::Approved));
-    assert_eq!(p.status(d("2025-03-17")).expect("status").steps[2].confirm_due, None);
     replays(&store, &p);
 }
 
@@ -461,4 +477,29 @@ fn a_group_of_stages_alerts_on_its_steps_as_the_whole_budget_does() {
     let rows = board([&p], d("2025-03-14"), None).expect("board");
     let row = rows.iter().find(|r| r.step == "b").expect("on the board");
     assert_eq!((row.alert, row.clock), (Alert::Red, Some(Clock::Group)));
+}
+
+#[test]
+fn filings_say_so_in_plan_and_status_json() {
+    let (_, p) = start(
+        "
+id: f
+name: 备案
+calendar: cn
+stages:
+  - id: s
+    name: 立项
+    steps:
+      - { id: record, name: 企业投资项目备案, dept: 发改局, promised: 1, filing: true }
+      - { id: permit, name: 施工许可, dept: 住建局, promised: 5 }
+",
+    );
+    let status = serde_json::to_value(p.status(d("2025-03-03")).expect("status")).expect("json");
+    let plan = crate::Plan::new(p.graph().clone());
+    let report = crate::schedule::PlanReport::new(&plan, None, p.calendar());
+    let report = serde_json::to_value(report).expect("json");
+    for json in [status, report] {
+        assert_eq!(json["steps"][0]["filing"], true, "{json}");
+        assert!(json["steps"][1].get("filing").is_none(), "{json}");
+    }
 }

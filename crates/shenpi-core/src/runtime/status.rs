@@ -127,6 +127,10 @@ pub struct StepStatus {
     pub name: String,
     /// Its departments, joined with `+`.
     pub dept: String,
+    /// A filing (备案, `filing: true` in the flow): the department records the
+    /// application instead of deciding on it (deemed approved reads 视为备案完成).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub filing: bool,
     /// Where it stands.
     pub state: StepState,
     /// Which application: 0 before any filing, 2 or more after an earlier one
@@ -379,6 +383,7 @@ impl Project {
             id: step.id().to_string(),
             name: step.name().to_string(),
             dept: step.dept_label(),
+            filing: step.is_filing(),
             state,
             attempt: run.attempt,
             paused_for: open.map(|p| p.reason),

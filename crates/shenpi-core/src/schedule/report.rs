@@ -280,6 +280,10 @@ pub struct Step {
     /// Approved at acceptance on the applicant's pledge.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub pledged: bool,
+    /// A filing (备案, `filing: true` in the flow): the department records the
+    /// application instead of deciding on it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub filing: bool,
     /// A joint step's members, each with its opinion's due day.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<Member>,
@@ -463,6 +467,7 @@ fn steps(plan: &Plan, dates: Option<&PlanDates>, calendar: &Calendar) -> Vec<Ste
                 due_date: dates.and_then(|d| d.due[v]),
                 provider: step.provider().map(String::from),
                 pledged: g.is_pledged(s.node),
+                filing: step.is_filing(),
                 members,
             }
         })

@@ -67,12 +67,8 @@ fn prepare(body: &impl FlowBody) -> Result<Prepared, Problem> {
 }
 
 /// The options `mode` and `commitment` ask for, as the command line's `--mode` and `--commitment`.
-fn graph_options(mode: Option<ModeName>, commitment: bool) -> GraphOptions {
-    let mode = match mode {
-        None | Some(ModeName::Normal) => Mode::Normal,
-        Some(ModeName::Simulated) => Mode::Simulated,
-    };
-    GraphOptions { mode, commitment }
+fn graph_options(mode: Option<Mode>, commitment: bool) -> GraphOptions {
+    GraphOptions { mode: mode.unwrap_or_default(), commitment }
 }
 
 /// Implements [`FlowBody`] for a request with `flow`, `name` and `calendar`,
@@ -175,9 +171,11 @@ pub(crate) enum PolicyName {
     Proportional,
 }
 
+// Requests deserialise the library's `Mode` directly; this enum only describes it in the document.
 /// How a project runs.
 #[derive(Clone, Copy, Deserialize, ToSchema)]
 #[serde(rename_all = "kebab-case")]
+#[allow(dead_code)]
 pub(crate) enum ModeName {
     /// Every step waits for all its prerequisites.
     Normal,
@@ -205,7 +203,8 @@ pub(crate) struct PlanRequest {
     /// How deadlines are handed out (`--policy`; default the flow's `deadline_policy`).
     policy: Option<PolicyName>,
     /// `simulated` runs steps with `provisional` ahead of the prerequisites they name (`--mode`; default `normal`).
-    mode: Option<ModeName>,
+    #[schema(value_type = Option<ModeName>)]
+    mode: Option<Mode>,
     /// Approve steps with `commitment` at acceptance on the applicant's pledge (告知承诺制, `--commitment`).
     #[serde(default)]
     commitment: bool,
@@ -265,7 +264,8 @@ pub(crate) struct SimulateRequest {
     #[schema(example = "2025-03-03")]
     start: Option<String>,
     /// `simulated` runs steps with `provisional` ahead of the prerequisites they name (`--mode`; default `normal`).
-    mode: Option<ModeName>,
+    #[schema(value_type = Option<ModeName>)]
+    mode: Option<Mode>,
     /// Approve steps with `commitment` at acceptance on the applicant's pledge (告知承诺制, `--commitment`).
     #[serde(default)]
     commitment: bool,
