@@ -6,7 +6,8 @@
 //!
 //! All or nothing per project: its lines are checked in order against a copy
 //! in memory, and only a project whose every line passes is written, in one
-//! append. Every refusal names its line. A flow path is read relative to the
+//! transaction (a new project together with its events, `Store::create_with`;
+//! an existing one's events in one append). Every refusal names its line. A flow path is read relative to the
 //! current directory, as for `project new`.
 
 use std::collections::{BTreeMap, HashMap};
@@ -199,11 +200,15 @@ pub fn import(
         match check(&store, &id, items, &mut flows, reach) {
             Err((line, message)) => refused.push(Refused { line, project: Some(id), message }),
             Ok(Checked { fresh, expected, events }) => {
-                if let Some(p) = fresh {
-                    store.create(p.info())?;
-                }
-                if !events.is_empty() {
-                    store.append(&id, expected, &events)?;
+                // One transaction per project: a new one with its events, or the events on an old one.
+                match fresh {
+                    Some(p) => {
+                        store.create_with(p.info(), &events)?;
+                    }
+                    None if !events.is_empty() => {
+                        store.append(&id, expected, &events)?;
+                    }
+                    None => {}
                 }
                 done.events += events.len();
                 done.imported.push(id);

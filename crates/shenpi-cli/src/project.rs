@@ -325,11 +325,7 @@ fn new_event(a: &EventArgs) -> Result<NewEvent, Failure> {
 }
 
 fn mode_arg(text: &str) -> Result<Mode, Failure> {
-    Mode::ALL
-        .iter()
-        .find(|(n, _)| *n == text)
-        .map(|&(_, m)| m)
-        .ok_or_else(|| Failure::usage(format!("unknown mode `{text}`; expected one of: normal, simulated")))
+    text.parse::<Mode>().map_err(Failure::usage)
 }
 
 /// Opens the store to read: never creates, migrates or writes it.
@@ -495,7 +491,7 @@ struct AdvanceOut<'a> {
     sequence: u64,
 }
 
-/// What `project new` records right after creating the project.
+/// What `project new` records with the project, in the same transaction.
 struct NewOpts {
     agent: Option<String>,
     mode: Option<Mode>,
@@ -520,8 +516,7 @@ fn new(
         .iter()
         .filter_map(|p| p.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
         .collect();
-    let store = SqliteStore::open(db)?;
-    let mut p = Project::create_on(&store, calendar, Arc::new(flow), id, date_arg(Some(start))?, &pairs)?;
+    let mut p = Project::start_on(calendar, Arc::new(flow), id, date_arg(Some(start))?, &pairs)?;
     // Dated the start, or today for a project that starts later: nothing is recorded ahead.
     let today = p.calendar().today();
     let day = p.info().start.min(today);
@@ -532,9 +527,9 @@ fn new(
     if let Some(a) = &opts.agent {
         first.push(NewEvent::project(EventKind::AgentAssigned, day).agent(a.clone()));
     }
-    if !first.is_empty() {
-        p.record_all(&store, first, today)?;
-    }
+    // The project and its first events in one transaction: all or nothing.
+    let store = SqliteStore::open(db)?;
+    p.create_with(&store, first, today)?;
     if format == Format::Json {
         return json(out, &ProjectOut::of(&p));
     }

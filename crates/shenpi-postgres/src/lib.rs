@@ -568,8 +568,13 @@ impl PostgresStore {
     }
 }
 
-impl Store for PostgresStore {
-    fn create(&self, project: &ProjectRecord) -> Result<(), Error> {
+impl PostgresStore {
+    /// Checks a new project's texts and inserts its record in `tx`.
+    fn insert_project(
+        &self,
+        tx: &mut postgres::Transaction<'_>,
+        project: &ProjectRecord,
+    ) -> Result<(), Error> {
         let mut texts = vec![
             ("id", project.id.as_str()),
             ("flow id", &project.flow_id),
@@ -586,8 +591,7 @@ impl Store for PostgresStore {
         let params = serde_json::to_string(&project.params)
             .map_err(|e| Error::store(format!("cannot encode params: {e}"), Some(Box::new(e))))?;
         let created_at = project.created_at.trunc_subsecs(6);
-        let mut conn = self.conn()?;
-        let r = conn.execute(
+        let r = tx.execute(
             &self.sql.insert_project,
             &[
                 &project.id,
@@ -611,15 +615,15 @@ impl Store for PostgresStore {
         }
     }
 
-    fn append(&self, project: &str, expected: u64, events: &[NewEvent]) -> Result<Vec<Event>, Error> {
-        if project.contains('\0') {
-            return Err(Error::not_found(project));
-        }
-        let texts =
-            events.iter().flat_map(|e| [("step", e.step.as_str()), ("key", e.key.as_deref().unwrap_or(""))]);
-        PostgresStore::check_text(project, texts)?;
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction().map_err(|e| backend(&self.target, "start an append", e))?;
+    /// [`Store::append`] inside the open transaction `tx`, its projection
+    /// rewritten; the caller commits.
+    fn append_in(
+        &self,
+        tx: &mut postgres::Transaction<'_>,
+        project: &str,
+        expected: u64,
+        events: &[NewEvent],
+    ) -> Result<Vec<Event>, Error> {
         // The row lock serialises appends to one project, across processes.
         let found = tx
             .query_opt(&self.sql.lock_project, &[&project])
@@ -628,7 +632,7 @@ impl Store for PostgresStore {
             return Err(Error::not_found(project));
         }
         let keys: Vec<&str> = events.iter().filter_map(|e| e.key.as_deref()).collect();
-        let recorded = self.recorded_keys(&mut tx, project, &keys)?;
+        let recorded = self.recorded_keys(tx, project, &keys)?;
         let known = resolve_keys(project, events, |k| Ok(recorded.get(k).cloned()))?;
         if known.iter().all(Option::is_some) {
             return Ok(known.into_iter().flatten().collect());
@@ -641,9 +645,45 @@ impl Store for PostgresStore {
         if len != expected {
             return Err(Error::conflict(project, expected, len));
         }
-        let out = self.insert_events(&mut tx, project, len, events, known)?;
-        let (record, log) = self.load_in(&mut tx, project)?;
-        self.write_projection(&mut tx, &record, &projection_of(&record, &log))?;
+        let out = self.insert_events(tx, project, len, events, known)?;
+        let (record, log) = self.load_in(tx, project)?;
+        self.write_projection(tx, &record, &projection_of(&record, &log))?;
+
+        Ok(out)
+    }
+}
+
+impl Store for PostgresStore {
+    fn create(&self, project: &ProjectRecord) -> Result<(), Error> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction().map_err(|e| backend(&self.target, "start creating a project", e))?;
+        self.insert_project(&mut tx, project)?;
+        tx.commit().map_err(|e| backend(&self.target, "commit a new project", e))
+    }
+
+    fn create_with(&self, project: &ProjectRecord, events: &[NewEvent]) -> Result<Vec<Event>, Error> {
+        let texts =
+            events.iter().flat_map(|e| [("step", e.step.as_str()), ("key", e.key.as_deref().unwrap_or(""))]);
+        PostgresStore::check_text(&project.id, texts)?;
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction().map_err(|e| backend(&self.target, "start creating a project", e))?;
+        self.insert_project(&mut tx, project)?;
+        let out =
+            if events.is_empty() { Vec::new() } else { self.append_in(&mut tx, &project.id, 0, events)? };
+        tx.commit().map_err(|e| backend(&self.target, "commit a new project", e))?;
+        Ok(out)
+    }
+
+    fn append(&self, project: &str, expected: u64, events: &[NewEvent]) -> Result<Vec<Event>, Error> {
+        if project.contains('\0') {
+            return Err(Error::not_found(project));
+        }
+        let texts =
+            events.iter().flat_map(|e| [("step", e.step.as_str()), ("key", e.key.as_deref().unwrap_or(""))]);
+        PostgresStore::check_text(project, texts)?;
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction().map_err(|e| backend(&self.target, "start an append", e))?;
+        let out = self.append_in(&mut tx, project, expected, events)?;
         tx.commit().map_err(|e| backend(&self.target, "commit an append", e))?;
         Ok(out)
     }

@@ -497,3 +497,58 @@ async fn the_reform_s_events_pass_through_the_api() {
         status.text
     );
 }
+
+/// `tests/data/mechanisms.yaml`: a stage with a window, an intermediary, joint review.
+const MECHANISMS: &str = include_str!("../../../tests/data/mechanisms.yaml");
+
+#[tokio::test]
+async fn a_project_starts_with_its_agent_and_mode_and_a_window_accepts_its_stage() {
+    let app = service(None, Limits::default());
+    let mut body = json!({ "id": "M", "flow": MECHANISMS, "name": "mechanisms.yaml", "start": "2025-03-03" });
+    body["mode"] = json!("fast");
+    let a = call(&app, "POST", "/v1/projects", &[], Some(body.clone())).await;
+    assert_eq!((a.status.as_u16(), a.code()), (422, "invalid-option"), "{}", a.text);
+    assert!(a.text.contains("expected one of: normal, simulated"), "{}", a.text);
+    // A refused first event leaves no project behind.
+    assert_eq!(call(&app, "GET", "/v1/projects/M/events", &[], None).await.status, 404);
+    (body["mode"], body["agent"]) = (json!("simulated"), json!("王芳"));
+    let a = call(&app, "POST", "/v1/projects", &[], Some(body)).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    assert_eq!(
+        (&a.json["agent"], &a.json["mode"], &a.json["sequence"]),
+        (&json!("王芳"), &json!("simulated"), &json!(2))
+    );
+    // One acceptance at the stage's window: the filing only is ready; then the filing alone.
+    let stage = |date: &str| json!({ "step": "stage:initiation", "kind": "accepted", "date": date });
+    let key = [("idempotency-key", "window-1")];
+    let a = call(&app, "POST", "/v1/projects/M/events", &key, Some(stage("2025-03-03"))).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    let all = a.json.as_array().expect("an array of events");
+    assert_eq!(
+        (all.len(), &all[0]["step"], &all[0]["window"], &all[0]["key"]),
+        (1, &json!("filing"), &json!("政务服务中心"), &json!("window-1/filing"))
+    );
+    assert_eq!(a.header("etag"), Some("\"3\""));
+    // A retry with the same key answers the same and records nothing.
+    let again = call(&app, "POST", "/v1/projects/M/events", &key, Some(stage("2025-03-03"))).await;
+    assert_eq!((again.status.as_u16(), again.header("idempotent-replayed")), (201, Some("true")));
+    assert_eq!(again.json, a.json);
+    call(&app, "POST", "/v1/projects/M/events", &[], Some(event("filing", "approved", "2025-03-03"))).await;
+    let a =
+        call(&app, "POST", "/v1/projects/M/events", &[("if-match", "4")], Some(stage("2025-03-04"))).await;
+    assert_eq!(a.status, 201, "{}", a.text);
+    let steps: Vec<&str> =
+        a.json.as_array().expect("events").iter().filter_map(|e| e["step"].as_str()).collect();
+    assert!(steps.contains(&"land-planning") && !steps.contains(&"filing"), "{steps:?}");
+    // A stage without a window is refused with its reason.
+    let a = call(
+        &app,
+        "POST",
+        "/v1/projects/M/events",
+        &[],
+        Some(json!({ "step": "stage:works", "kind": "accepted", "date": "2025-03-04" })),
+    )
+    .await;
+    assert_eq!((a.status.as_u16(), a.code()), (422, "refused"), "{}", a.text);
+    assert!(a.text.contains("no-window"), "{}", a.text);
+}

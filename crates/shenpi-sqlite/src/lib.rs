@@ -368,13 +368,12 @@ fn parse_event(project: &str, path: &Path, row: &rusqlite::Row<'_>) -> Result<Ev
     })
 }
 
-impl Store for SqliteStore {
-    fn create(&self, project: &ProjectRecord) -> Result<(), Error> {
-        self.writable("create a project")?;
+impl SqliteStore {
+    /// Inserts a new project's record through `conn` (a transaction, or the connection).
+    fn insert_project(&self, conn: &Connection, project: &ProjectRecord) -> Result<(), Error> {
         let p = &self.path;
         let params_json = serde_json::to_string(&project.params)
             .map_err(|e| Error::store(format!("cannot encode params: {e}"), Some(Box::new(e))))?;
-        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         let r = conn.execute(
             "INSERT INTO projects (id, flow_id, flow_hash, flow_name, flow_text, start_date, params, created_at, calendar_text, region)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -400,13 +399,30 @@ impl Store for SqliteStore {
         }
     }
 
-    fn append(&self, project: &str, expected: u64, events: &[NewEvent]) -> Result<Vec<Event>, Error> {
-        self.writable("append events")?;
+    /// Runs `body` in one write transaction (taken at once, so writers queue
+    /// instead of failing on an upgrade), committed when it succeeds.
+    fn write<T>(&self, what: &str, body: impl FnOnce(&Connection) -> Result<T, Error>) -> Result<T, Error> {
+        self.writable(what)?;
         let p = &self.path;
         let mut conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| backend(p, "start an append", e))?;
+            .map_err(|e| backend(p, &format!("start a transaction to {what}"), e))?;
+        let out = body(&tx)?;
+        tx.commit().map_err(|e| backend(p, &format!("commit a transaction to {what}"), e))?;
+        Ok(out)
+    }
+
+    /// [`Store::append`] inside the open transaction `tx`, its projection
+    /// rewritten; the caller commits.
+    fn append_in(
+        &self,
+        tx: &Connection,
+        project: &str,
+        expected: u64,
+        events: &[NewEvent],
+    ) -> Result<Vec<Event>, Error> {
+        let p = &self.path;
         let exists: Option<i64> = tx
             .query_row("SELECT 1 FROM projects WHERE id = ?1", [project], |r| r.get(0))
             .optional()
@@ -479,11 +495,30 @@ impl Store for SqliteStore {
             }
         }
         if self.version >= PROJECTIONS {
-            let (record, events) = load_in(p, self.version, &tx, project)?;
-            write_projection(p, &tx, &record, &projection_of(&record, &events))?;
+            let (record, events) = load_in(p, self.version, tx, project)?;
+            write_projection(p, tx, &record, &projection_of(&record, &events))?;
         }
-        tx.commit().map_err(|e| backend(p, "commit an append", e))?;
+
         Ok(out)
+    }
+}
+
+impl Store for SqliteStore {
+    fn create(&self, project: &ProjectRecord) -> Result<(), Error> {
+        self.writable("create a project")?;
+        let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        self.insert_project(&conn, project)
+    }
+
+    fn create_with(&self, project: &ProjectRecord, events: &[NewEvent]) -> Result<Vec<Event>, Error> {
+        self.write("create a project", |tx| {
+            self.insert_project(tx, project)?;
+            if events.is_empty() { Ok(Vec::new()) } else { self.append_in(tx, &project.id, 0, events) }
+        })
+    }
+
+    fn append(&self, project: &str, expected: u64, events: &[NewEvent]) -> Result<Vec<Event>, Error> {
+        self.write("append events", |tx| self.append_in(tx, project, expected, events))
     }
 
     fn load(&self, project: &str) -> Result<(ProjectRecord, Vec<Event>), Error> {

@@ -65,6 +65,7 @@ macro_rules! conformance {
             key_twice_in_one_append_is_refused,
             keys_belong_to_one_project,
             append_is_all_or_nothing,
+            create_with_is_all_or_nothing,
             list_is_sorted_by_bytes,
             text_round_trips_exactly,
             event_detail_round_trips,
@@ -290,6 +291,34 @@ pub fn append_is_all_or_nothing(f: &dyn Fixture) {
     assert_eq!(got[0], k1);
     assert_eq!((got[1].seq, got[1].key.as_deref()), (2, Some("k2")));
     assert_eq!(events_of(&*f.open(), "P"), [k1, got[1].clone()]);
+}
+
+/// A project created with its first events is there with all of them,
+/// numbered from 1, on another handle too; when one of them is refused (a
+/// key twice in the call) or the id is taken, nothing is written: no
+/// project, no event, the taken project's log unchanged.
+pub fn create_with_is_all_or_nothing(f: &dyn Fixture) {
+    let store = f.open();
+    let twice =
+        [keyed(EventKind::Accepted, 3, "k"), NewEvent::new("b", EventKind::Accepted, day(3)).with_key("k")];
+    let err = store.create_with(&record("P"), &twice).expect_err("a key twice");
+    assert!(err.is_refused(), "{err}");
+    assert!(f.open().load("P").expect_err("no project").is_not_found());
+    assert!(f.open().list().expect("lists").is_empty(), "nothing written");
+    let first = [keyed(EventKind::Accepted, 3, "k"), NewEvent::new("a", EventKind::Approved, day(4))];
+    let recorded = store.create_with(&record("P"), &first).expect("created with its events");
+    assert_eq!(recorded.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2]);
+    let (got, events) = f.open().load("P").expect("loads");
+    assert_same_record(&got, &record("P"));
+    assert_eq!(events, recorded);
+    let err = f.open().create_with(&record("P"), &[NewEvent::new("b", EventKind::Accepted, day(5))]);
+    assert!(err.expect_err("taken").is_exists());
+    assert_eq!(events_of(&*f.open(), "P"), recorded, "the taken project's log is unchanged");
+    assert_eq!(store.create_with(&record("Q"), &[]).expect("no events").len(), 0);
+    assert!(events_of(&*f.open(), "Q").is_empty());
+    // The log goes on from the events it was created with.
+    let next = store.append("P", 2, &[NewEvent::new("b", EventKind::Accepted, day(5))]).expect("appends");
+    assert_eq!(next[0].seq, 3);
 }
 
 /// `list` gives every id once, sorted by their bytes (as Rust sorts `str`), whatever the database's collation.

@@ -457,10 +457,29 @@ impl Project {
         if known.iter().all(Option::is_some) {
             return Ok(known.into_iter().flatten().collect());
         }
-        // Each new event checked against the log with the batch's earlier events in it.
+        let admitted = self.admit_batch(events, &known, today, skip_refused)?;
+        if admitted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let recorded = store.append(&self.record.id, self.events.len() as u64, &admitted)?;
+        self.apply_recorded(&recorded)?;
+        Ok(recorded)
+    }
+
+    /// `events` checked in order against the log with the batch's earlier
+    /// events in it: what to append. An event `known` marks as recorded under
+    /// its key goes as it is (the store returns the recorded one); with
+    /// `skip_refused`, a refused event is left out instead of failing the batch.
+    fn admit_batch(
+        &self,
+        events: Vec<NewEvent>,
+        known: &[Option<Event>],
+        today: Option<NaiveDate>,
+        skip_refused: bool,
+    ) -> Result<Vec<NewEvent>, Error> {
         let mut scratch = self.clone();
         let mut admitted = Vec::with_capacity(events.len());
-        for (e, k) in events.into_iter().zip(&known) {
+        for (e, k) in events.into_iter().zip(known) {
             if k.is_some() {
                 admitted.push(e);
                 continue;
@@ -474,15 +493,73 @@ impl Project {
             scratch.apply(Event::recorded(&self.record.id, seq, &a.event), a.state)?;
             admitted.push(a.event);
         }
-        if admitted.is_empty() {
-            return Ok(Vec::new());
-        }
-        let recorded = store.append(&self.record.id, self.events.len() as u64, &admitted)?;
-        for e in &recorded {
+        Ok(admitted)
+    }
+
+    /// Folds in what the store recorded past this copy's log.
+    fn apply_recorded(&mut self, recorded: &[Event]) -> Result<(), Error> {
+        for e in recorded {
             if e.seq > self.events.len() as u64 {
                 self.apply(e.clone(), None)?;
             }
         }
+        Ok(())
+    }
+
+    /// Stores this project, started with [`Project::start`] or
+    /// [`Project::start_on`] and not stored yet, together with its first
+    /// events dated on or before `today`, in one step of the store
+    /// ([`Store::create_with`]): all or nothing. An event about the whole
+    /// project (`mode-set`, `agent-assigned`) is the usual first event;
+    /// `project new --agent --mode`, `POST /v1/projects` and `project
+    /// import` store their projects this way.
+    ///
+    /// # Errors
+    /// As [`Project::record_all`] (an event refused, nothing is stored) and
+    /// [`Store::create`] ([`Error::is_exists`] when the id is taken);
+    /// [`Error::is_conflict`] when this copy already has a log (it came
+    /// from a store).
+    ///
+    /// # Example
+    /// ```
+    /// use std::sync::Arc;
+    /// use chrono::NaiveDate;
+    /// use shenpi_core::Flow;
+    /// use shenpi_core::runtime::{EventKind, MemoryStore, Mode, NewEvent, Project, Store};
+    ///
+    /// let flow = Arc::new(Flow::parse("f.yaml", "
+    /// id: f
+    /// name: 示例
+    /// stages: [{ id: s, name: 阶段, steps: [{ id: land, name: 用地, dept: 自然资源局, promised: 5 }] }]
+    /// ").map_err(|r| r.render())?);
+    /// let day = NaiveDate::from_ymd_opt(2025, 3, 3).unwrap();
+    /// let store = MemoryStore::new();
+    /// let mut p = Project::start(flow.clone(), "P-1", day, &[])?;
+    /// let first = vec![
+    ///     NewEvent::project(EventKind::ModeSet, day).mode(Mode::Simulated),
+    ///     NewEvent::project(EventKind::AgentAssigned, day).agent("王芳"),
+    /// ];
+    /// assert_eq!(p.create_with(&store, first, day)?.len(), 2);
+    /// assert_eq!(Project::open(&store, "P-1")?.agent(), Some("王芳"));
+    /// // A refused first event stores nothing.
+    /// let mut q = Project::start(flow, "P-2", day, &[])?;
+    /// assert!(q.create_with(&store, vec![NewEvent::new("land", EventKind::Approved, day)], day).is_err());
+    /// assert!(store.load("P-2").unwrap_err().is_not_found());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn create_with(
+        &mut self,
+        store: &dyn Store,
+        events: Vec<NewEvent>,
+        today: NaiveDate,
+    ) -> Result<Vec<Event>, Error> {
+        if !self.events.is_empty() {
+            return Err(Error::conflict(&self.record.id, 0, self.events.len() as u64));
+        }
+        let known = resolve_keys(&self.record.id, &events, |_| Ok(None))?;
+        let admitted = self.admit_batch(events, &known, Some(today), false)?;
+        let recorded = store.create_with(&self.record, &admitted)?;
+        self.apply_recorded(&recorded)?;
         Ok(recorded)
     }
 

@@ -86,6 +86,18 @@ pub trait Store {
     /// event (step, kind or date) is refused.
     fn append(&self, project: &str, expected: u64, events: &[NewEvent]) -> Result<Vec<Event>, Error>;
 
+    /// Stores a new project together with its first events, all or nothing,
+    /// and returns them as recorded (numbered from 1), one for each input:
+    /// a project started with an agent or a mode (`project new --agent
+    /// --mode`), or moved in from another system (`project import`). When
+    /// the id is taken, an event is refused (an idempotency key twice in the
+    /// call) or the backend fails, neither the project nor any event is
+    /// written. With no events it is [`Store::create`].
+    ///
+    /// # Errors
+    /// As [`Store::create`] and [`Store::append`].
+    fn create_with(&self, project: &ProjectRecord, events: &[NewEvent]) -> Result<Vec<Event>, Error>;
+
     /// The project and its whole log, in sequence order.
     ///
     /// # Errors
@@ -193,20 +205,10 @@ pub fn resolve_keys(
     Ok(out)
 }
 
-impl Store for MemoryStore {
-    fn create(&self, project: &ProjectRecord) -> Result<(), Error> {
-        let mut map = self.projects.lock().unwrap_or_else(PoisonError::into_inner);
-        if map.contains_key(&project.id) {
-            return Err(Error::exists(&project.id));
-        }
-        let log = Log { record: project.clone(), events: Vec::new(), keys: HashMap::new() };
-        map.insert(project.id.clone(), log);
-        Ok(())
-    }
-
-    fn append(&self, project: &str, expected: u64, events: &[NewEvent]) -> Result<Vec<Event>, Error> {
-        let mut map = self.projects.lock().unwrap_or_else(PoisonError::into_inner);
-        let log = map.get_mut(project).ok_or_else(|| Error::not_found(project))?;
+impl Log {
+    /// [`Store::append`] on this log.
+    fn append(&mut self, project: &str, expected: u64, events: &[NewEvent]) -> Result<Vec<Event>, Error> {
+        let log = self;
         let known = resolve_keys(project, events, |k| Ok(log.keys.get(k).map(|&i| log.events[i].clone())))?;
         if known.iter().all(Option::is_some) {
             return Ok(known.into_iter().flatten().collect());
@@ -230,6 +232,35 @@ impl Store for MemoryStore {
             }
         }
         Ok(out)
+    }
+}
+
+impl Store for MemoryStore {
+    fn create(&self, project: &ProjectRecord) -> Result<(), Error> {
+        let mut map = self.projects.lock().unwrap_or_else(PoisonError::into_inner);
+        if map.contains_key(&project.id) {
+            return Err(Error::exists(&project.id));
+        }
+        let log = Log { record: project.clone(), events: Vec::new(), keys: HashMap::new() };
+        map.insert(project.id.clone(), log);
+        Ok(())
+    }
+
+    fn create_with(&self, project: &ProjectRecord, events: &[NewEvent]) -> Result<Vec<Event>, Error> {
+        let mut map = self.projects.lock().unwrap_or_else(PoisonError::into_inner);
+        if map.contains_key(&project.id) {
+            return Err(Error::exists(&project.id));
+        }
+        let mut log = Log { record: project.clone(), events: Vec::new(), keys: HashMap::new() };
+        let out = log.append(&project.id, 0, events)?;
+        map.insert(project.id.clone(), log);
+        Ok(out)
+    }
+
+    fn append(&self, project: &str, expected: u64, events: &[NewEvent]) -> Result<Vec<Event>, Error> {
+        let mut map = self.projects.lock().unwrap_or_else(PoisonError::into_inner);
+        let log = map.get_mut(project).ok_or_else(|| Error::not_found(project))?;
+        log.append(project, expected, events)
     }
 
     fn load(&self, project: &str) -> Result<(ProjectRecord, Vec<Event>), Error> {

@@ -49,6 +49,12 @@ pub(crate) struct CreateRequest {
     /// The region it belongs to (区划代码, digits, e.g. `330421`); default: the token's region.
     #[schema(example = "330482")]
     region: Option<String>,
+    /// The agent (代办员) who looks after it: records `agent-assigned` with the project (`project new --agent`).
+    #[schema(example = "王芳")]
+    agent: Option<String>,
+    /// `simulated` (模拟审批): records `mode-set` with the project (`project new --mode`); normal or simulated.
+    #[schema(example = "simulated")]
+    mode: Option<String>,
 }
 
 /// A stored project.
@@ -66,6 +72,11 @@ pub(crate) struct ProjectInfo {
     params: BTreeMap<String, String>,
     /// Its region, when it has one.
     region: Option<String>,
+    /// The agent (代办员) looking after it, if one was assigned.
+    agent: Option<String>,
+    /// The mode it runs in: normal or simulated.
+    #[schema(example = "normal")]
+    mode: String,
     /// When it was stored.
     created_at: DateTime<Utc>,
     /// How many events its log holds: send it as `If-Match` to record only on top of them.
@@ -82,6 +93,8 @@ impl ProjectInfo {
             start: r.start,
             params: r.params.iter().cloned().collect(),
             region: r.region.clone(),
+            agent: project.agent().map(str::to_string),
+            mode: project.state().mode().to_string(),
             created_at: r.created_at,
             sequence: project.events().len() as u64,
         }
@@ -167,6 +180,11 @@ fn event_text(field: &str, text: &str) -> Result<(), Problem> {
     Ok(())
 }
 
+/// A project's mode by its name (`mode`), refused with the names there are.
+fn mode_field(name: &str) -> Result<Mode, Problem> {
+    name.parse().map_err(|err: String| Problem::library(ErrorKind::InvalidOption, format!("`mode`: {err}")))
+}
+
 /// The event a request describes, with the idempotency key from its header.
 pub(crate) fn event_request(e: &EventRequest, key: Option<String>) -> Result<NewEvent, Problem> {
     input::plain_text("step", &e.step)?;
@@ -221,13 +239,7 @@ pub(crate) fn event_request(e: &EventRequest, key: Option<String>) -> Result<New
         event = event.agent(agent.clone());
     }
     if let Some(mode) = &e.mode {
-        let mode = Mode::ALL.iter().find(|(n, _)| n == mode).map(|&(_, m)| m).ok_or_else(|| {
-            Problem::library(
-                ErrorKind::InvalidOption,
-                format!("`mode`: unknown mode `{mode}`; expected normal or simulated"),
-            )
-        })?;
-        event = event.mode(mode);
+        event = event.mode(mode_field(mode)?);
     }
     Ok(event)
 }
@@ -397,6 +409,10 @@ pub(crate) async fn create(
     input::plain_text("id", &body.id)?;
     let start = input::date("start", &body.start)?;
     let region = region_for(&caller, body.region.as_deref())?;
+    let mode = body.mode.as_deref().map(mode_field).transpose()?;
+    if let Some(agent) = &body.agent {
+        event_text("agent", agent)?;
+    }
     let store = state.store.clone();
     let info = blocking(move || {
         let text =
@@ -407,7 +423,17 @@ pub(crate) async fn create(
         if let Some(region) = region {
             project = project.in_region(region);
         }
-        store.create(project.info())?;
+        // Dated the start, or today for a project that starts later; stored with the project, all or nothing.
+        let today = input::today();
+        let day = start.min(today);
+        let mut first = Vec::new();
+        if let Some(mode) = mode {
+            first.push(NewEvent::project(EventKind::ModeSet, day).mode(mode));
+        }
+        if let Some(agent) = body.agent {
+            first.push(NewEvent::project(EventKind::AgentAssigned, day).agent(agent));
+        }
+        project.create_with(&*store, first, today)?;
         Ok(ProjectInfo::of(&project))
     })
     .await?;
@@ -444,12 +470,26 @@ fn region_for(caller: &Caller, asked: Option<&str>) -> Result<Option<String>, Pr
     Ok(Some(region))
 }
 
+/// What `POST /v1/projects/{id}/events` answers: the event recorded, or, for
+/// `stage:ID accepted` at a stage's window, every `accepted` it recorded.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub(crate) enum Recorded {
+    /// The event (a step's, or the project's).
+    One(Box<EventOut>),
+    /// `stage:ID accepted`: one `accepted` for each step of the stage the window took, in order.
+    Stage(Vec<EventOut>),
+}
+
 /// Records one event. With `Idempotency-Key`, a retry with the same key and
 /// body returns the first answer and records nothing; the same key with
 /// another event is refused (422, code `refused`, reason `key-reused`).
 /// With `If-Match: N`, the event is recorded only if the log still holds N
 /// events (412 otherwise); without it, a concurrent writer makes the service
-/// re-read the log and check the event again.
+/// re-read the log and check the event again. `step: "stage:ID"` with `kind:
+/// accepted` accepts, at the stage's window (一窗受理), every step of the stage
+/// that is ready on the date, and answers with the array of them (a key `K`
+/// becomes `K/step` on each), as `shenpi project event P stage:ID accepted` does.
 #[utoipa::path(post, path = "/v1/projects/{id}/events", tag = "projects", request_body = EventRequest,
     params(
         ("id" = String, Path, description = "The project's id"),
@@ -457,7 +497,7 @@ fn region_for(caller: &Caller, asked: Option<&str>) -> Result<Option<String>, Pr
         ("If-Match" = Option<String>, Header, description = "The number of events the caller has seen, e.g. `3`"),
     ),
     responses(
-        (status = 201, description = "Recorded (or, for a retry, recorded before: header Idempotent-Replayed)", body = EventOut,
+        (status = 201, description = "Recorded (or, for a retry, recorded before: header Idempotent-Replayed): the event, or for `stage:ID` the array of events", body = Recorded,
             headers(("ETag" = String, description = "The log's length after the call, quoted"))),
         (status = 404, description = "No such project within the token's reach", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The log has moved past `If-Match`", body = Problem, content_type = "application/problem+json"),
@@ -477,7 +517,11 @@ pub(crate) async fn record(
     let store = state.store.clone();
     let (recorded, replayed, sequence) =
         blocking(move || record_event(&*store, &caller, &id, expected, event)).await?;
-    let mut response = (StatusCode::CREATED, axum::Json(EventOut::from(&recorded))).into_response();
+    let body = match recorded {
+        Ok(one) => Recorded::One(Box::new(EventOut::from(&one))),
+        Err(stage) => Recorded::Stage(stage.iter().map(EventOut::from).collect()),
+    };
+    let mut response = (StatusCode::CREATED, axum::Json(body)).into_response();
     let (name, value) = etag(sequence);
     response.headers_mut().insert(name, value);
     if replayed {
@@ -486,27 +530,45 @@ pub(crate) async fn record(
     Ok(response)
 }
 
-/// The recorded event, whether it was recorded before (a retry), and the log's length after.
+/// The recorded event (`Err` with the events a stage's window recorded, for
+/// `stage:ID`), whether it was recorded before (a retry), and the log's length after.
+#[allow(clippy::type_complexity)]
 fn record_event(
     store: &dyn Store,
     caller: &Caller,
     id: &str,
     expected: Option<u64>,
     event: NewEvent,
-) -> Result<(Event, bool, u64), Problem> {
+) -> Result<(Result<Event, Vec<Event>>, bool, u64), Problem> {
     for _ in 0..ATTEMPTS {
         let mut project = open_for(store, caller, id)?;
         let len = project.events().len() as u64;
-        let retry =
-            event.key.as_ref().is_some_and(|k| project.events().iter().any(|e| e.key.as_ref() == Some(k)));
+        let stage = project.stage_target(&event.step);
+        // A stage's events carry the key as `K/step`.
+        let retry = event.key.as_ref().is_some_and(|k| {
+            let prefix = format!("{k}/");
+            project
+                .events()
+                .iter()
+                .filter_map(|e| e.key.as_ref())
+                .any(|e| if stage.is_some() { e.starts_with(&prefix) } else { e == k })
+        });
         match expected {
             Some(n) if n != len && !retry => return Err(stale(id, n, len)),
             _ => {}
         }
-        match project.record(store, event.clone(), input::today()) {
-            Ok(e) => {
-                let replayed = e.seq <= len;
-                return Ok((e, replayed, len.max(project.events().len() as u64)));
+        let today = input::today();
+        let recorded = match &stage {
+            Some(stage) => project.record_stage(store, stage, event.clone(), today).map(Err),
+            None => project.record(store, event.clone(), today).map(Ok),
+        };
+        match recorded {
+            Ok(r) => {
+                let replayed = match &r {
+                    Ok(e) => e.seq <= len,
+                    Err(all) => all.iter().all(|e| e.seq <= len),
+                };
+                return Ok((r, replayed, len.max(project.events().len() as u64)));
             }
             // Someone else got in first: read again, and check the event against what they recorded.
             Err(err) if err.is_conflict() => continue,
