@@ -179,6 +179,10 @@ fn detail(e: &postgres::Error) -> String {
 }
 
 /// A backend failure, worded with what was being done and where.
+/// The caller's way to the projection of the log after an append
+/// ([`Store::append_projected`]), when it has one.
+type Given<'a> = Option<&'a dyn Fn(&[Event]) -> Projection>;
+
 pub(crate) fn backend(target: &Target, what: &str, e: postgres::Error) -> Error {
     Error::store(format!("cannot {what} in PostgreSQL at {target}: {}", detail(&e)), Some(Box::new(e)))
 }
@@ -230,7 +234,7 @@ impl Sql {
                 "INSERT INTO {s}.projects (id, flow_id, flow_hash, flow_name, flow_text, calendar_text, \
                  start_date, params, created_at, region) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
             ),
-            lock_project: format!("SELECT 1 FROM {s}.projects WHERE id = $1 FOR UPDATE"),
+            lock_project: format!("SELECT coalesce(region, '') FROM {s}.projects WHERE id = $1 FOR UPDATE"),
             events_by_keys: format!(
                 "SELECT {EVENT_COLUMNS} FROM {s}.events WHERE project = $1 AND key = ANY($2)"
             ),
@@ -463,7 +467,8 @@ impl PostgresStore {
             .map_err(|e| backend(&self.target, "list projects", e))?;
         for id in &ids {
             let (record, events) = self.load_in(tx, id)?;
-            self.write_projection(tx, &record, &projection_of(&record, &events))?;
+            let region = record.region.as_deref().unwrap_or("");
+            self.write_projection(tx, id, region, &projection_of(&record, &events))?;
         }
         Ok(ids.len() as u64)
     }
@@ -476,11 +481,10 @@ impl PostgresStore {
     fn write_projection(
         &self,
         tx: &mut postgres::Transaction<'_>,
-        record: &ProjectRecord,
+        project: &str,
+        region: &str,
         new: &Projection,
     ) -> Result<(), Error> {
-        let project = record.id.as_str();
-        let region = record.region.as_deref().unwrap_or("");
         let t = &self.target;
         let fail = |e| backend(t, "write the projection", e);
         let encode = |json: serde_json::Result<String>| {
@@ -616,27 +620,33 @@ impl PostgresStore {
     }
 
     /// [`Store::append`] inside the open transaction `tx`, its projection
-    /// rewritten; the caller commits.
+    /// rewritten; the caller commits. With `given`, the caller's way to the
+    /// projection of the log after the events ([`Store::append_projected`]),
+    /// used instead of a replay when every event is new.
     fn append_in(
         &self,
         tx: &mut postgres::Transaction<'_>,
         project: &str,
         expected: u64,
         events: &[NewEvent],
+        given: Given<'_>,
     ) -> Result<Vec<Event>, Error> {
         // The row lock serialises appends to one project, across processes.
         let found = tx
             .query_opt(&self.sql.lock_project, &[&project])
             .map_err(|e| backend(&self.target, "lock the project", e))?;
-        if found.is_none() {
+        let Some(row) = found else {
             return Err(Error::not_found(project));
-        }
+        };
+        let region: String = row.try_get(0).map_err(|e| backend(&self.target, "lock the project", e))?;
         let keys: Vec<&str> = events.iter().filter_map(|e| e.key.as_deref()).collect();
         let recorded = self.recorded_keys(tx, project, &keys)?;
         let known = resolve_keys(project, events, |k| Ok(recorded.get(k).cloned()))?;
         if known.iter().all(Option::is_some) {
             return Ok(known.into_iter().flatten().collect());
         }
+        // The caller's state is the log's when every event is new on top of the `expected` it saw.
+        let given = given.filter(|_| known.iter().all(Option::is_none));
         let len: i64 = tx
             .query_one(&self.sql.last_seq, &[&project])
             .and_then(|r| r.try_get(0))
@@ -646,8 +656,13 @@ impl PostgresStore {
             return Err(Error::conflict(project, expected, len));
         }
         let out = self.insert_events(tx, project, len, events, known)?;
-        let (record, log) = self.load_in(tx, project)?;
-        self.write_projection(tx, &record, &projection_of(&record, &log))?;
+        match given {
+            Some(projection) => self.write_projection(tx, project, &region, &projection(&out))?,
+            None => {
+                let (record, log) = self.load_in(tx, project)?;
+                self.write_projection(tx, project, &region, &projection_of(&record, &log))?;
+            }
+        }
 
         Ok(out)
     }
@@ -668,24 +683,27 @@ impl Store for PostgresStore {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction().map_err(|e| backend(&self.target, "start creating a project", e))?;
         self.insert_project(&mut tx, project)?;
-        let out =
-            if events.is_empty() { Vec::new() } else { self.append_in(&mut tx, &project.id, 0, events)? };
+        let out = if events.is_empty() {
+            Vec::new()
+        } else {
+            self.append_in(&mut tx, &project.id, 0, events, None)?
+        };
         tx.commit().map_err(|e| backend(&self.target, "commit a new project", e))?;
         Ok(out)
     }
 
     fn append(&self, project: &str, expected: u64, events: &[NewEvent]) -> Result<Vec<Event>, Error> {
-        if project.contains('\0') {
-            return Err(Error::not_found(project));
-        }
-        let texts =
-            events.iter().flat_map(|e| [("step", e.step.as_str()), ("key", e.key.as_deref().unwrap_or(""))]);
-        PostgresStore::check_text(project, texts)?;
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction().map_err(|e| backend(&self.target, "start an append", e))?;
-        let out = self.append_in(&mut tx, project, expected, events)?;
-        tx.commit().map_err(|e| backend(&self.target, "commit an append", e))?;
-        Ok(out)
+        self.append_with(project, expected, events, None)
+    }
+
+    fn append_projected(
+        &self,
+        project: &str,
+        expected: u64,
+        events: &[NewEvent],
+        projection: &dyn Fn(&[Event]) -> Projection,
+    ) -> Result<Vec<Event>, Error> {
+        self.append_with(project, expected, events, Some(projection))
     }
 
     fn load(&self, project: &str) -> Result<(ProjectRecord, Vec<Event>), Error> {
@@ -762,5 +780,29 @@ impl Store for PostgresStore {
         let n = self.reindex_in(&mut tx)?;
         tx.commit().map_err(|e| backend(&self.target, "commit a reindex", e))?;
         Ok(n)
+    }
+}
+
+impl PostgresStore {
+    /// [`Store::append`] in a transaction of its own; with `given`, as
+    /// [`Store::append_projected`].
+    fn append_with(
+        &self,
+        project: &str,
+        expected: u64,
+        events: &[NewEvent],
+        given: Given<'_>,
+    ) -> Result<Vec<Event>, Error> {
+        if project.contains('\0') {
+            return Err(Error::not_found(project));
+        }
+        let texts =
+            events.iter().flat_map(|e| [("step", e.step.as_str()), ("key", e.key.as_deref().unwrap_or(""))]);
+        PostgresStore::check_text(project, texts)?;
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction().map_err(|e| backend(&self.target, "start an append", e))?;
+        let out = self.append_in(&mut tx, project, expected, events, given)?;
+        tx.commit().map_err(|e| backend(&self.target, "commit an append", e))?;
+        Ok(out)
     }
 }

@@ -142,6 +142,10 @@ pub struct SqliteStore {
     read_only: bool,
 }
 
+/// The caller's way to the projection of the log after an append
+/// ([`Store::append_projected`]), when it has one.
+type Given<'a> = Option<&'a dyn Fn(&[Event]) -> Projection>;
+
 fn backend(path: &Path, what: &str, e: rusqlite::Error) -> Error {
     if let rusqlite::Error::SqliteFailure(f, _) = &e {
         if matches!(f.code, ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) {
@@ -414,22 +418,28 @@ impl SqliteStore {
     }
 
     /// [`Store::append`] inside the open transaction `tx`, its projection
-    /// rewritten; the caller commits.
+    /// rewritten; the caller commits. With `given`, the caller's way to the
+    /// projection of the log after the events ([`Store::append_projected`]),
+    /// used instead of a replay when every event is new.
     fn append_in(
         &self,
         tx: &Connection,
         project: &str,
         expected: u64,
         events: &[NewEvent],
+        given: Given<'_>,
     ) -> Result<Vec<Event>, Error> {
         let p = &self.path;
-        let exists: Option<i64> = tx
-            .query_row("SELECT 1 FROM projects WHERE id = ?1", [project], |r| r.get(0))
+        let region_column = if self.version >= 3 { "region" } else { "NULL" };
+        let found: Option<Option<String>> = tx
+            .query_row(&format!("SELECT {region_column} FROM projects WHERE id = ?1"), [project], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(|e| backend(p, "find the project", e))?;
-        if exists.is_none() {
+        let Some(region) = found else {
             return Err(Error::not_found(project));
-        }
+        };
         let known = {
             let mut stmt = tx
                 .prepare_cached(&format!(
@@ -449,8 +459,11 @@ impl SqliteStore {
         if known.iter().all(Option::is_some) {
             return Ok(known.into_iter().flatten().collect());
         }
+        // The caller's state is the log's when every event is new on top of the `expected` it saw.
+        let given = given.filter(|_| known.iter().all(Option::is_none));
+        // Sequence numbers run 1, 2, 3, … without gaps: the last is the count, read from the key's index.
         let len: i64 = tx
-            .query_row("SELECT count(*) FROM events WHERE project = ?1", [project], |r| r.get(0))
+            .query_row("SELECT coalesce(max(seq), 0) FROM events WHERE project = ?1", [project], |r| r.get(0))
             .map_err(|e| backend(p, "count events", e))?;
         let len = u64::try_from(len).unwrap_or(0);
         if len != expected {
@@ -495,8 +508,13 @@ impl SqliteStore {
             }
         }
         if self.version >= PROJECTIONS {
-            let (record, events) = load_in(p, self.version, tx, project)?;
-            write_projection(p, tx, &record, &projection_of(&record, &events))?;
+            match given {
+                Some(projection) => write_projection(p, tx, project, region.as_deref(), &projection(&out))?,
+                None => {
+                    let (record, events) = load_in(p, self.version, tx, project)?;
+                    write_projection(p, tx, project, region.as_deref(), &projection_of(&record, &events))?;
+                }
+            }
         }
 
         Ok(out)
@@ -513,12 +531,22 @@ impl Store for SqliteStore {
     fn create_with(&self, project: &ProjectRecord, events: &[NewEvent]) -> Result<Vec<Event>, Error> {
         self.write("create a project", |tx| {
             self.insert_project(tx, project)?;
-            if events.is_empty() { Ok(Vec::new()) } else { self.append_in(tx, &project.id, 0, events) }
+            if events.is_empty() { Ok(Vec::new()) } else { self.append_in(tx, &project.id, 0, events, None) }
         })
     }
 
     fn append(&self, project: &str, expected: u64, events: &[NewEvent]) -> Result<Vec<Event>, Error> {
-        self.write("append events", |tx| self.append_in(tx, project, expected, events))
+        self.write("append events", |tx| self.append_in(tx, project, expected, events, None))
+    }
+
+    fn append_projected(
+        &self,
+        project: &str,
+        expected: u64,
+        events: &[NewEvent],
+        projection: &dyn Fn(&[Event]) -> Projection,
+    ) -> Result<Vec<Event>, Error> {
+        self.write("append events", |tx| self.append_in(tx, project, expected, events, Some(projection)))
     }
 
     fn load(&self, project: &str) -> Result<(ProjectRecord, Vec<Event>), Error> {
@@ -703,7 +731,7 @@ fn reindex_in(p: &Path, conn: &Connection) -> Result<u64, Error> {
     let ids = list_in(p, conn)?;
     for id in &ids {
         let (record, events) = load_in(p, SCHEMA_VERSION, conn, id)?;
-        write_projection(p, conn, &record, &projection_of(&record, &events))?;
+        write_projection(p, conn, id, record.region.as_deref(), &projection_of(&record, &events))?;
     }
     Ok(ids.len() as u64)
 }
@@ -714,12 +742,12 @@ fn reindex_in(p: &Path, conn: &Connection) -> Result<u64, Error> {
 fn write_projection(
     p: &Path,
     conn: &Connection,
-    record: &ProjectRecord,
+    project: &str,
+    region: Option<&str>,
     new: &Projection,
 ) -> Result<(), Error> {
     let fail = |e| backend(p, "write the projection", e);
-    let project = record.id.as_str();
-    let region = record.region.as_deref().unwrap_or("");
+    let region = region.unwrap_or("");
     let old: Option<String> = conn
         .prepare_cached("SELECT tallies FROM project_tallies WHERE project = ?1")
         .and_then(|mut st| st.query_row([project], |r| r.get(0)).optional())

@@ -328,9 +328,14 @@ impl Project {
             }
         }
         self.state = state;
+        let supersedes = !event.detail.supersedes.is_empty();
         self.last_date = self.last_date.max(Some(event.date));
         self.events.push(event);
         self.superseded.push(None);
+        if supersedes {
+            // As a replay counts it: the engine's events this one supersedes no longer date the project.
+            self.last_date = self.effective_events().map(|e| e.date).max();
+        }
         Ok(())
     }
 
@@ -405,8 +410,15 @@ impl Project {
             return Ok(old);
         }
         let admitted = self.admit(event, Some(today))?;
-        let mut recorded =
-            store.append(&self.record.id, self.events.len() as u64, std::slice::from_ref(&admitted.event))?;
+        // The projection a store keeps: this state with the event applied, not a replay of the log.
+        let projection = |recorded: &[Event]| {
+            let mut after = self.clone();
+            let applied = recorded.iter().try_for_each(|e| after.apply(e.clone(), admitted.state.clone()));
+            applied.and_then(|()| after.projection()).unwrap_or_default()
+        };
+        let expected = self.events.len() as u64;
+        let event = std::slice::from_ref(&admitted.event);
+        let mut recorded = store.append_projected(&self.record.id, expected, event, &projection)?;
         let e =
             recorded.pop().ok_or_else(|| Error::store("the store returned no event for an append", None))?;
         if e.seq == self.events.len() as u64 + 1 {
@@ -457,26 +469,34 @@ impl Project {
         if known.iter().all(Option::is_some) {
             return Ok(known.into_iter().flatten().collect());
         }
-        let admitted = self.admit_batch(events, &known, today, skip_refused)?;
+        let (admitted, scratch) = self.admit_batch(events, &known, today, skip_refused)?;
         if admitted.is_empty() {
             return Ok(Vec::new());
         }
-        let recorded = store.append(&self.record.id, self.events.len() as u64, &admitted)?;
+        // With no retry among them, the scratch project is the state after the append.
+        let projection = |_: &[Event]| scratch.projection().unwrap_or_default();
+        let expected = self.events.len() as u64;
+        let recorded = if known.iter().all(Option::is_none) {
+            store.append_projected(&self.record.id, expected, &admitted, &projection)?
+        } else {
+            store.append(&self.record.id, expected, &admitted)?
+        };
         self.apply_recorded(&recorded)?;
         Ok(recorded)
     }
 
     /// `events` checked in order against the log with the batch's earlier
-    /// events in it: what to append. An event `known` marks as recorded under
-    /// its key goes as it is (the store returns the recorded one); with
-    /// `skip_refused`, a refused event is left out instead of failing the batch.
+    /// events in it: what to append, and this project with them applied. An
+    /// event `known` marks as recorded under its key goes as it is (the store
+    /// returns the recorded one); with `skip_refused`, a refused event is left
+    /// out instead of failing the batch.
     fn admit_batch(
         &self,
         events: Vec<NewEvent>,
         known: &[Option<Event>],
         today: Option<NaiveDate>,
         skip_refused: bool,
-    ) -> Result<Vec<NewEvent>, Error> {
+    ) -> Result<(Vec<NewEvent>, Project), Error> {
         let mut scratch = self.clone();
         let mut admitted = Vec::with_capacity(events.len());
         for (e, k) in events.into_iter().zip(known) {
@@ -493,7 +513,7 @@ impl Project {
             scratch.apply(Event::recorded(&self.record.id, seq, &a.event), a.state)?;
             admitted.push(a.event);
         }
-        Ok(admitted)
+        Ok((admitted, scratch))
     }
 
     /// Folds in what the store recorded past this copy's log.
@@ -557,7 +577,7 @@ impl Project {
             return Err(Error::conflict(&self.record.id, 0, self.events.len() as u64));
         }
         let known = resolve_keys(&self.record.id, &events, |_| Ok(None))?;
-        let admitted = self.admit_batch(events, &known, Some(today), false)?;
+        let (admitted, _) = self.admit_batch(events, &known, Some(today), false)?;
         let recorded = store.create_with(&self.record, &admitted)?;
         self.apply_recorded(&recorded)?;
         Ok(recorded)

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::event::{Event, NewEvent};
-use super::projection::{Dim, OpenStep, Tally, scan_open_steps, scan_tallies};
+use super::projection::{Dim, OpenStep, Projection, Tally, scan_open_steps, scan_tallies};
 use super::refusal::{Refusal, RefusalReason};
 use crate::error::Error;
 
@@ -97,6 +97,29 @@ pub trait Store {
     /// # Errors
     /// As [`Store::create`] and [`Store::append`].
     fn create_with(&self, project: &ProjectRecord, events: &[NewEvent]) -> Result<Vec<Event>, Error>;
+
+    /// [`Store::append`] by a caller that holds the project's state after the
+    /// first `expected` events: `projection`, given the events as recorded
+    /// (every one of `events`, numbered from `expected + 1`), returns the
+    /// [`Projection`] of the log after the append, as [`projection_of`](super::projection_of)
+    /// would. A store that keeps projections calls it inside its transaction,
+    /// once the append is sure to go through, instead of reading the log back
+    /// and replaying it; when some of `events` were recorded before (a retry
+    /// in a batch) it does as [`Store::append`] does. The default never calls
+    /// it. [`Project::record`](super::Project::record) appends this way.
+    ///
+    /// # Errors
+    /// As [`Store::append`].
+    fn append_projected(
+        &self,
+        project: &str,
+        expected: u64,
+        events: &[NewEvent],
+        projection: &dyn Fn(&[Event]) -> Projection,
+    ) -> Result<Vec<Event>, Error> {
+        let _ = projection;
+        self.append(project, expected, events)
+    }
 
     /// The project and its whole log, in sequence order.
     ///

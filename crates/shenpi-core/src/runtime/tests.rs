@@ -643,6 +643,8 @@ proptest! {
         let (record, events) = log;
         let again = Project::replay(record.clone(), events.clone()).expect("replays");
         prop_assert_eq!(again.state(), p.state());
+        // What a store keeps, made from the state built event by event, equals the replay's.
+        prop_assert_eq!(again.projection().expect("projects"), p.projection().expect("projects"));
         for n in 0..=events.len() {
             let prefix = Project::replay(record.clone(), events[..n].to_vec()).expect("every prefix replays");
             let last = events[..n].iter().map(|e| e.date).max().unwrap_or(record.start);
