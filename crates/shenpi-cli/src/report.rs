@@ -25,10 +25,12 @@ pub struct Args {
     /// The last day counted, YYYY-MM-DD; items overdue are counted as of it
     #[arg(long)]
     to: String,
-    /// One row per department, flow or month (windows and agents once the runtime records them)
+    /// One row per department, window (一窗受理), agent (代办员), flow or month
     #[arg(long, value_enum, default_value_t)]
     by: ByArg,
-    /// `table` for a person, `json` for tools, `csv` for a spreadsheet
+    /// `table` for a person, `json` for tools, `csv` for a spreadsheet, `svg` for a picture:
+    /// on-time rate and average days against promise by department, and a line by month
+    /// (`--by` is not used)
     #[arg(long, value_enum, default_value_t)]
     format: ReportFormat,
 }
@@ -39,6 +41,10 @@ pub enum ByArg {
     /// Per department.
     #[default]
     Dept,
+    /// Per window (一窗受理) that accepted the item.
+    Window,
+    /// Per agent (代办员) of the project.
+    Agent,
     /// Per flow.
     Flow,
     /// Per calendar month.
@@ -55,6 +61,8 @@ pub enum ReportFormat {
     Json,
     /// One line per row, a header first.
     Csv,
+    /// A self-contained SVG picture.
+    Svg,
 }
 
 impl Args {
@@ -62,7 +70,7 @@ impl Args {
     pub fn format(&self) -> crate::Format {
         match self.format {
             ReportFormat::Json => crate::Format::Json,
-            ReportFormat::Table | ReportFormat::Csv => crate::Format::Table,
+            ReportFormat::Table | ReportFormat::Csv | ReportFormat::Svg => crate::Format::Table,
         }
     }
 }
@@ -73,13 +81,20 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let (from, to) = (date(&args.from)?, date(&args.to)?);
     let by = match args.by {
         ByArg::Dept => By::Dept,
+        ByArg::Window => By::Window,
+        ByArg::Agent => By::Agent,
         ByArg::Flow => By::Flow,
         ByArg::Month => By::Month,
     };
     let store = crate::project::reader(&args.db)?;
-    let stats = statistics(&store, from, to, by, "")?;
+    let stats =
+        statistics(&store, from, to, if args.format == ReportFormat::Svg { By::Dept } else { by }, "")?;
     let mut out = Vec::new();
     match args.format {
+        ReportFormat::Svg => {
+            let months = statistics(&store, from, to, By::Month, "")?;
+            out.extend_from_slice(shenpi_core::render::statistics_svg(&stats, &months).as_bytes());
+        }
         ReportFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &stats).map_err(io::Error::other)?;
             writeln!(out)?;
@@ -92,7 +107,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
 }
 
 /// The columns: header, then how a row fills it.
-const HEADER: [&str; 18] = [
+const HEADER: [&str; 23] = [
     "key",
     "received",
     "accepted",
@@ -111,19 +126,25 @@ const HEADER: [&str; 18] = [
     "repeat_supplements",
     "extensions",
     "deemed_approved",
+    "member_opinions",
+    "members_late",
+    "members_late_rate",
+    "supervised",
+    "answered_late",
 ];
 
 fn cells(
     r: &StatsRow,
     rate: impl Fn(Option<f64>) -> String,
     avg: impl Fn(Option<f64>) -> String,
-) -> [String; 18] {
+) -> [String; 23] {
+    let c = &r.counts;
     [
         r.key.clone(),
-        r.received.to_string(),
-        r.accepted.to_string(),
-        r.decided.to_string(),
-        r.on_time.to_string(),
+        c.received.to_string(),
+        c.accepted.to_string(),
+        c.decided.to_string(),
+        c.on_time.to_string(),
         rate(r.on_time_rate),
         avg(r.avg_used),
         avg(r.avg_promised),
@@ -131,12 +152,17 @@ fn cells(
         rate(r.speed_up),
         rate(r.speed_up_mean),
         r.overdue_now.to_string(),
-        r.incomplete.to_string(),
-        r.incomplete_failed.to_string(),
-        r.supplements.to_string(),
-        r.repeat_supplements.to_string(),
-        r.extensions.to_string(),
-        r.deemed_approved.to_string(),
+        c.incomplete.to_string(),
+        c.incomplete_failed.to_string(),
+        c.supplements.to_string(),
+        c.repeat_supplements.to_string(),
+        c.extensions.to_string(),
+        c.deemed_approved.to_string(),
+        c.member_opinions.to_string(),
+        c.members_late.to_string(),
+        rate(r.members_late_rate),
+        c.supervised.to_string(),
+        c.answered_late.to_string(),
     ]
 }
 
@@ -163,7 +189,7 @@ fn table(out: &mut Vec<u8>, s: &Statistics) -> io::Result<()> {
     writeln!(out, "statistics from {} to {} by {}: {} row(s)", s.from, s.to, s.by, s.rows.len())?;
     let pct = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{:.1}%", x * 100.0));
     let avg = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.1}"));
-    let head: [String; 18] = [
+    let head: [String; 23] = [
         s.by.as_str(),
         "收件",
         "受理",
@@ -182,6 +208,11 @@ fn table(out: &mut Vec<u8>, s: &Statistics) -> io::Result<()> {
         "重复补正",
         "延期",
         "视为批准",
+        "会审意见",
+        "会审超时",
+        "会审超时率",
+        "督办",
+        "逾期答复",
     ]
     .map(str::to_string);
     let mut rows = vec![head];

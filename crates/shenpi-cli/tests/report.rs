@@ -167,3 +167,16 @@ fn the_board_shows_each_rung_and_accountability_lists_unanswered_notices() {
     let list = ok(&db, &["project", "accountability", "--date", "2025-10-16", "--format", "json"]);
     assert_eq!(list.trim(), "[]");
 }
+
+/// `report --format svg`: one picture, by department and by month, that parses.
+#[test]
+fn report_draws_the_period_as_svg() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = store(dir.path());
+    let svg = ok(&db, &["report", "--from", "2025-01-01", "--to", "2025-03-31", "--format", "svg"]);
+    let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
+    let text: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+    for label in ["自然资源局", "发改局", "2025-01", "2025-02"] {
+        assert!(text.contains(&label), "`{label}` in {text:?}");
+    }
+}

@@ -75,7 +75,7 @@ use postgres::{IsolationLevel, NoTls, Row};
 use r2d2_postgres::PostgresConnectionManager;
 use shenpi_core::Error;
 use shenpi_core::runtime::{
-    Counts, Dim, Event, EventDetail, EventKind, NewEvent, OpenStep, ProjectRecord, Projection, Store, Tally,
+    Dim, Event, EventDetail, EventKind, NewEvent, OpenStep, ProjectRecord, Projection, Store, Tally, Totals,
     projection_of, resolve_keys,
 };
 
@@ -500,7 +500,7 @@ impl PostgresStore {
             None => Vec::new(),
         };
         if old != new.tallies {
-            let mut delta: std::collections::BTreeMap<(Dim, &str, NaiveDate), Counts> = Default::default();
+            let mut delta: std::collections::BTreeMap<(Dim, &str, NaiveDate), Totals> = Default::default();
             for (tally, sign) in old.iter().map(|x| (x, -1)).chain(new.tallies.iter().map(|x| (x, 1))) {
                 delta.entry((tally.dim, tally.key.as_str(), tally.day)).or_default().add(&tally.counts, sign);
             }
@@ -511,7 +511,7 @@ impl PostgresStore {
                     .query_one(&self.sql.lock_tally, &[&dim, key, day, &region])
                     .and_then(|r| r.try_get(0))
                     .map_err(fail)?;
-                let mut sum: Counts = serde_json::from_str(&json).map_err(|_| corrupt("a running sum"))?;
+                let mut sum: Totals = serde_json::from_str(&json).map_err(|_| corrupt("a running sum"))?;
                 sum.add(d, 1);
                 let json = encode(serde_json::to_string(&sum))?;
                 tx.execute(&self.sql.put_tally, &[&dim, key, day, &region, &json]).map_err(fail)?;
@@ -759,7 +759,7 @@ impl Store for PostgresStore {
         let mut out: Vec<Tally> = Vec::with_capacity(rows.len());
         for r in &rows {
             let json: String = r.try_get(2).map_err(read)?;
-            let counts: Counts = serde_json::from_str(&json)
+            let counts: Totals = serde_json::from_str(&json)
                 .map_err(|_| Error::corrupt(format!("{}: a tally does not read", self.target)))?;
             let key: String = r.try_get(0).map_err(read)?;
             let day: NaiveDate = r.try_get(1).map_err(read)?;

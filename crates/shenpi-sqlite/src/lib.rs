@@ -43,7 +43,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use shenpi_core::Error;
 use shenpi_core::runtime::{
-    Counts, Dim, Event, EventDetail, EventKind, NewEvent, OpenStep, ProjectRecord, Projection, Store, Tally,
+    Dim, Event, EventDetail, EventKind, NewEvent, OpenStep, ProjectRecord, Projection, Store, Tally, Totals,
     projection_of, resolve_keys, scan_open_steps, scan_tallies,
 };
 
@@ -617,7 +617,7 @@ impl Store for SqliteStore {
         let mut out: Vec<Tally> = Vec::new();
         for (key, day, counts) in rows {
             let day: NaiveDate = day.parse().map_err(|_| bad("day"))?;
-            let counts = serde_json::from_str::<Counts>(&counts).map_err(|_| bad("count"))?;
+            let counts = serde_json::from_str::<Totals>(&counts).map_err(|_| bad("count"))?;
             match out.last_mut() {
                 Some(t) if t.key == key && t.day == day => t.counts.add(&counts, 1),
                 _ => out.push(Tally { dim, key, day, counts }),
@@ -759,7 +759,7 @@ fn write_projection(
         None => Vec::new(),
     };
     if old != new.tallies {
-        let mut delta: std::collections::BTreeMap<(Dim, &str, NaiveDate), Counts> = Default::default();
+        let mut delta: std::collections::BTreeMap<(Dim, &str, NaiveDate), Totals> = Default::default();
         for (t, sign) in old.iter().map(|t| (t, -1)).chain(new.tallies.iter().map(|t| (t, 1))) {
             delta.entry((t.dim, t.key.as_str(), t.day)).or_default().add(&t.counts, sign);
         }
@@ -782,10 +782,10 @@ fn write_projection(
                 .query_row(params![dim.as_str(), day, key, region], |r| r.get(0))
                 .optional()
                 .map_err(fail)?;
-            let mut sum: Counts = match had {
+            let mut sum: Totals = match had {
                 Some(json) => serde_json::from_str(&json)
                     .map_err(|_| Error::corrupt(format!("`{}`: a tally does not read", p.display())))?,
-                None => Counts::default(),
+                None => Totals::default(),
             };
             sum.add(d, 1);
             if sum.is_zero() {

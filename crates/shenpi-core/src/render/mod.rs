@@ -8,12 +8,14 @@
 mod flowchart;
 mod gantt;
 mod layout;
+mod stats;
 mod svg;
 mod text;
 
 pub use flowchart::{MAX_COLUMNS, MAX_DETAILED_SIZE, MAX_DETAILED_STEPS, flowchart_svg};
 pub use gantt::{Bar, BarKind, Gantt, Marker, gantt_svg};
 pub use layout::{Layout, Route, layered, layered_size, transitive_reduction};
+pub use stats::statistics_svg;
 pub use text::{dot, mermaid, mermaid_id};
 
 use crate::graph::{FlowGraph, Node};

@@ -81,7 +81,7 @@ pub use joint::{MemberStatus, Opinion, Verdict};
 pub use ladder::{AccountabilityRow, Notice, Rung, accountability, accountable_rows};
 pub use pin::ProjectCalendar;
 pub use projection::{
-    Counts, Dim, OpenStep, Projection, Tally, board_of, board_of_by, month_of, projection_of,
+    Counts, Dim, OpenStep, Projection, Sums, Tally, Totals, board_of, board_of_by, month_of, projection_of,
     scan_open_steps, scan_tallies,
 };
 pub use refusal::{Detail, Needs, Refusal, RefusalReason};

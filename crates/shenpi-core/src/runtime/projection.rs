@@ -263,11 +263,17 @@ pub enum Dim {
     Flow,
     /// One total (the key is empty): the statistics by month add it up.
     All,
+    /// By the window (一窗受理) that accepted the item's latest application;
+    /// an item no window accepted is not kept by it.
+    Window,
+    /// By the project's agent (代办员) as of its latest event; a project
+    /// without one is not kept by it.
+    Agent,
 }
 
 impl Dim {
     /// Every dimension.
-    pub const ALL: [Dim; 3] = [Dim::Dept, Dim::Flow, Dim::All];
+    pub const ALL: [Dim; 5] = [Dim::Dept, Dim::Flow, Dim::All, Dim::Window, Dim::Agent];
 
     /// Its kebab-case name, as stores keep it.
     pub fn as_str(self) -> &'static str {
@@ -275,6 +281,8 @@ impl Dim {
             Dim::Dept => "dept",
             Dim::Flow => "flow",
             Dim::All => "all",
+            Dim::Window => "window",
+            Dim::Agent => "agent",
         }
     }
 
@@ -284,8 +292,9 @@ impl Dim {
     }
 }
 
-/// Integer counters of approval items (steps the budget counts) on one day.
-/// docs/statistics.md defines each and the figure made from it.
+/// Integer counters of approval items (steps the budget counts) on one day:
+/// the counts [`StatsRow`](super::StatsRow) shows. docs/statistics.md
+/// defines each and the figure made from it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Counts {
@@ -298,18 +307,6 @@ pub struct Counts {
     pub decided: i64,
     /// Of those, decided within the item's own limit, not by deemed approval.
     pub on_time: i64,
-    /// Working days the decided items used of their own limits.
-    pub used: i64,
-    /// Working days those items were promised (their own limits).
-    pub promised: i64,
-    /// Decided items with a legal limit.
-    pub legal_items: i64,
-    /// Their legal limits, in working days.
-    pub legal: i64,
-    /// The working days they used.
-    pub legal_used: i64,
-    /// Σ (legal − used) / legal over them, in millionths.
-    pub speed_up_ppm: i64,
     /// 容缺受理: applications accepted with material missing.
     pub incomplete: i64,
     /// Of those, terminated by the engine when the material never came.
@@ -324,21 +321,24 @@ pub struct Counts {
     pub deemed_accepted: i64,
     /// Deemed approvals (超时默认).
     pub deemed_approved: i64,
+    /// Opinions of joint-review members (given or deemed) in an item's
+    /// latest application, by the day of the opinion, under the member's department.
+    pub member_opinions: i64,
+    /// Of those, given after the member's own limit, or deemed (silent past it).
+    pub members_late: i64,
+    /// Supervision notices (督办) sent, by the day sent, under the department supervised.
+    pub supervised: i64,
+    /// Notices answered after their last day to answer, by the day answered.
+    pub answered_late: i64,
 }
 
 impl Counts {
-    fn fields(&mut self) -> [&mut i64; 17] {
+    fn fields(&mut self) -> [&mut i64; 15] {
         [
             &mut self.received,
             &mut self.accepted,
             &mut self.decided,
             &mut self.on_time,
-            &mut self.used,
-            &mut self.promised,
-            &mut self.legal_items,
-            &mut self.legal,
-            &mut self.legal_used,
-            &mut self.speed_up_ppm,
             &mut self.incomplete,
             &mut self.incomplete_failed,
             &mut self.supplements,
@@ -346,6 +346,10 @@ impl Counts {
             &mut self.extensions,
             &mut self.deemed_accepted,
             &mut self.deemed_approved,
+            &mut self.member_opinions,
+            &mut self.members_late,
+            &mut self.supervised,
+            &mut self.answered_late,
         ]
     }
 
@@ -374,6 +378,62 @@ impl Counts {
     }
 }
 
+/// Sums of working days over the items decided on one day: what the
+/// averages and 提速率 of [`StatsRow`](super::StatsRow) are made from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Sums {
+    /// Working days the decided items used of their own limits.
+    pub used: i64,
+    /// Working days those items were promised (their own limits).
+    pub promised: i64,
+    /// Decided items with a legal limit.
+    pub legal_items: i64,
+    /// Their legal limits, in working days.
+    pub legal: i64,
+    /// The working days they used.
+    pub legal_used: i64,
+    /// Σ (legal − used) / legal over them, in millionths.
+    pub speed_up_ppm: i64,
+}
+
+impl Sums {
+    /// Adds `other` times `sign` to each sum.
+    pub fn add(&mut self, o: &Sums, sign: i64) {
+        self.used += sign * o.used;
+        self.promised += sign * o.promised;
+        self.legal_items += sign * o.legal_items;
+        self.legal += sign * o.legal;
+        self.legal_used += sign * o.legal_used;
+        self.speed_up_ppm += sign * o.speed_up_ppm;
+    }
+}
+
+/// What a tally keeps of one key on one day: its [`Counts`] and [`Sums`],
+/// written as one flat JSON object (as stores keep it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// The counters.
+    #[serde(flatten)]
+    pub counts: Counts,
+    /// The sums of working days.
+    #[serde(flatten)]
+    pub sums: Sums,
+}
+
+impl Totals {
+    /// Adds `other` times `sign` (1 to add, −1 to take away) to each counter and sum.
+    pub fn add(&mut self, other: &Totals, sign: i64) {
+        self.counts.add(&other.counts, sign);
+        self.sums.add(&other.sums, sign);
+    }
+
+    /// True when every counter and sum is zero.
+    pub fn is_zero(&self) -> bool {
+        *self == Totals::default()
+    }
+}
+
 /// Counters of one key of one dimension on one day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
@@ -383,8 +443,8 @@ pub struct Tally {
     pub key: String,
     /// The day.
     pub day: NaiveDate,
-    /// The counters.
-    pub counts: Counts,
+    /// The counters and sums.
+    pub counts: Totals,
 }
 
 /// What a store keeps for one project beside its log: see the module docs.
@@ -620,21 +680,30 @@ impl Project {
     }
 
     /// The counters of this project's approval items by day: events from the
-    /// log (with `owed` after them), decisions from `steps`.
+    /// log (with `owed` after them), decisions, members' opinions and
+    /// supervision notices from `steps`.
     fn tallies(
         &self,
         steps: &[super::status::StepStatus],
         owed: &[super::event::NewEvent],
     ) -> Result<Vec<Tally>, Error> {
-        let mut out: BTreeMap<(Dim, String, NaiveDate), Counts> = BTreeMap::new();
+        let mut out: BTreeMap<(Dim, String, NaiveDate), Totals> = BTreeMap::new();
         let flow = self.record.flow_id.clone();
-        let mut bump = |v: Node, day: NaiveDate, f: &dyn Fn(&mut Counts)| {
+        let agent = self.state.agent().map(str::to_string);
+        // `dept`: one department's count (a member's opinion, a notice), else every department of the step.
+        let mut bump = |v: Node, dept: Option<&str>, day: NaiveDate, f: &dyn Fn(&mut Totals)| {
             let step = self.graph.step(v);
-            let keys = step
-                .depts()
-                .iter()
-                .map(|d| (Dim::Dept, d.clone()))
-                .chain([(Dim::Flow, flow.clone()), (Dim::All, String::new())]);
+            let depts: Vec<String> = match dept {
+                Some(d) => vec![d.to_string()],
+                None => step.depts().to_vec(),
+            };
+            let window = self.state.run(v).window.clone();
+            let keys = depts
+                .into_iter()
+                .map(|d| (Dim::Dept, d))
+                .chain([(Dim::Flow, flow.clone()), (Dim::All, String::new())])
+                .chain(window.map(|w| (Dim::Window, w)))
+                .chain(agent.clone().map(|a| (Dim::Agent, a)));
             for (dim, key) in keys {
                 f(out.entry((dim, key, day)).or_default());
             }
@@ -656,29 +725,31 @@ impl Project {
             let i = v.index();
             if kind.is_filing() && !filed[i] {
                 (filed[i], asked[i]) = (true, 0);
-                bump(v, day, &|c| c.received += 1);
+                bump(v, None, day, &|c| c.counts.received += 1);
             }
             match kind {
-                EventKind::Accepted | EventKind::DeemedAccepted => bump(v, day, &|c| c.accepted += 1),
-                EventKind::AcceptedIncomplete => bump(v, day, &|c| {
-                    c.accepted += 1;
-                    c.incomplete += 1;
+                EventKind::Accepted | EventKind::DeemedAccepted => {
+                    bump(v, None, day, &|c| c.counts.accepted += 1)
+                }
+                EventKind::AcceptedIncomplete => bump(v, None, day, &|c| {
+                    c.counts.accepted += 1;
+                    c.counts.incomplete += 1;
                 }),
                 EventKind::SupplementRequested => {
                     asked[i] += 1;
                     let repeat = i64::from(asked[i] > 1);
-                    bump(v, day, &|c| {
-                        c.supplements += 1;
-                        c.repeat_supplements += repeat;
+                    bump(v, None, day, &|c| {
+                        c.counts.supplements += 1;
+                        c.counts.repeat_supplements += repeat;
                     });
                 }
-                EventKind::Extended => bump(v, day, &|c| c.extensions += 1),
-                EventKind::Terminated if engine => bump(v, day, &|c| c.incomplete_failed += 1),
+                EventKind::Extended => bump(v, None, day, &|c| c.counts.extensions += 1),
+                EventKind::Terminated if engine => bump(v, None, day, &|c| c.counts.incomplete_failed += 1),
                 _ => {}
             }
             match kind {
-                EventKind::DeemedAccepted => bump(v, day, &|c| c.deemed_accepted += 1),
-                EventKind::DeemedApproved => bump(v, day, &|c| c.deemed_approved += 1),
+                EventKind::DeemedAccepted => bump(v, None, day, &|c| c.counts.deemed_accepted += 1),
+                EventKind::DeemedApproved => bump(v, None, day, &|c| c.counts.deemed_approved += 1),
                 _ => {}
             }
             if matches!(
@@ -694,27 +765,44 @@ impl Project {
             }
         }
         for (v, s) in self.graph.nodes().zip(steps) {
+            if !self.graph.counted()[v.index()] {
+                continue;
+            }
+            for m in &s.members {
+                let Some(o) = &m.opinion else { continue };
+                let late = i64::from(o.deemed || m.due.is_some_and(|due| o.date > due));
+                bump(v, Some(&m.dept), o.date, &|c| {
+                    c.counts.member_opinions += 1;
+                    c.counts.members_late += late;
+                });
+            }
+            for n in &s.notices {
+                bump(v, Some(&n.dept), n.date, &|c| c.counts.supervised += 1);
+                if let Some(day) = n.answered.filter(|_| n.answered_late()) {
+                    bump(v, Some(&n.dept), day, &|c| c.counts.answered_late += 1);
+                }
+            }
             let (Some(_), Some(used), Some(decided)) = (s.accepted, s.used, s.decided) else { continue };
             let decision = s.state.is_done()
                 || s.state == StepState::Rejected
                 || s.state == StepState::ProvisionalApproved;
-            if !decision || !self.graph.counted()[v.index()] {
+            if !decision {
                 continue;
             }
             let on_time =
                 i64::from(s.due.is_some_and(|due| decided <= due) && s.state != StepState::DeemedApproved);
             let legal = self.graph.step(v).legal().filter(|&l| l > 0).map(i64::from);
             let limit = i64::from(s.limit);
-            bump(v, decided, &|c| {
-                c.decided += 1;
-                c.on_time += on_time;
-                c.used += used;
-                c.promised += limit;
+            bump(v, None, decided, &|c| {
+                c.counts.decided += 1;
+                c.counts.on_time += on_time;
+                c.sums.used += used;
+                c.sums.promised += limit;
                 if let Some(l) = legal {
-                    c.legal_items += 1;
-                    c.legal += l;
-                    c.legal_used += used;
-                    c.speed_up_ppm += ((l - used) as f64 / l as f64 * 1e6).round() as i64;
+                    c.sums.legal_items += 1;
+                    c.sums.legal += l;
+                    c.sums.legal_used += used;
+                    c.sums.speed_up_ppm += ((l - used) as f64 / l as f64 * 1e6).round() as i64;
                 }
             });
         }
@@ -859,7 +947,7 @@ pub fn scan_tallies<S: Store + ?Sized>(
     to: NaiveDate,
     region: &str,
 ) -> Result<Vec<Tally>, Error> {
-    let mut sum: BTreeMap<(String, NaiveDate), Counts> = BTreeMap::new();
+    let mut sum: BTreeMap<(String, NaiveDate), Totals> = BTreeMap::new();
     for id in store.list()? {
         let (record, events) = store.load(&id)?;
         if !record.within(region) {
