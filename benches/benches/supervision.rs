@@ -1,9 +1,10 @@
 //! Electronic supervision on a store of generated projects
-//! (`shenpi_benches::history`): the board of one department on one day and a
-//! month's statistics, read from the projections, at 1,000 and 10,000
-//! projects, beside the baseline of replaying every project (at 1,000).
-//! Larger stores: `generate-store` and the whole-process figures in
-//! docs/statistics.md.
+//! (`shenpi_benches::history`): the board of one department on one day, the
+//! 问责 list and a month's statistics, read from the projections, at 1,000
+//! and 10,000 projects, beside the baseline of replaying every project (at
+//! 1,000). `SHENPI_SUPERVISION_STORES=a.db,b.db` measures stores written by
+//! `generate-store` instead (100,000 projects take a while to write: write
+//! them once and reuse the files).
 //!
 //! `cargo bench --bench supervision -- --warm-up-time 1 --measurement-time 3`
 
@@ -12,7 +13,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
-use shenpi::runtime::{By, Project, Store, board, board_of, statistics};
+use shenpi::runtime::{By, Project, Store, accountability, board, board_of, statistics};
 use shenpi::sqlite::SqliteStore;
 use shenpi_benches::history::{FLOW, history, today};
 use shenpi_benches::parse_flow;
@@ -37,12 +38,28 @@ fn bench(c: &mut Criterion) {
     );
     let mut g = c.benchmark_group("supervision");
     g.sample_size(10);
-    for total in [1_000u64, 10_000] {
-        let store = build(&dir.path().join(format!("{total}.db")), total);
+    let given: Vec<String> = std::env::var("SHENPI_SUPERVISION_STORES")
+        .map(|v| v.split(',').filter(|p| !p.is_empty()).map(str::to_string).collect())
+        .unwrap_or_default();
+    let stores: Vec<(u64, SqliteStore)> = if given.is_empty() {
+        [1_000u64, 10_000].into_iter().map(|n| (n, build(&dir.path().join(format!("{n}.db")), n))).collect()
+    } else {
+        given
+            .iter()
+            .map(|p| {
+                let store = SqliteStore::open_read_only(Path::new(p)).expect("opens a generated store");
+                (store.list().expect("lists").len() as u64, store)
+            })
+            .collect()
+    };
+    for (total, store) in stores {
         g.bench_function(format!("board of 住建局 on one day, {total} projects"), |b| {
             b.iter(|| {
                 black_box(board_of(&store.open_steps(Some("住建局"), day, "").expect("reads"), day).len())
             })
+        });
+        g.bench_function(format!("问责 list of 住建局 on one day, {total} projects"), |b| {
+            b.iter(|| black_box(accountability(&store, day, Some("住建局"), "").expect("reads").len()))
         });
         g.bench_function(format!("statistics of a month by dept, {total} projects"), |b| {
             b.iter(|| black_box(statistics(&store, from, to, By::Dept, "").expect("reads").rows.len()))
