@@ -320,6 +320,7 @@ pub(super) fn mechanisms(
     for step in steps {
         if let Some(j) = step.joint() {
             members_within(&mut out, step, j);
+            lead_not_member(&mut out, step, j);
         }
     }
     if steps.iter().all(|s| s.provisional().is_none()) {
@@ -402,6 +403,25 @@ fn members_within(out: &mut Vec<Diagnostic>, step: &Step, joint: &super::Joint) 
             )
             .at(m.promised_span, format!("promised {}", m.promised))
             .help("the step's `promised` covers the whole review, consolidation included; lower the member's `promised` or raise the step's"),
+        );
+    }
+}
+
+/// The lead department (牵头部门) consolidates the members' opinions and decides;
+/// it gives no opinion of its own, so it may not also be a member.
+fn lead_not_member(out: &mut Vec<Diagnostic>, step: &Step, joint: &super::Joint) {
+    for m in joint.members.iter().filter(|m| step.depts().contains(&m.dept)) {
+        out.push(
+            Diagnostic::error(
+                Code::JointReview,
+                format!(
+                    "department `{}` leads joint step `{}` and is also one of its members",
+                    clip(&m.dept),
+                    step.id
+                ),
+            )
+            .at(m.span, "the lead named again as a member")
+            .help("the lead department consolidates and decides under `dept`; remove it from `members`"),
         );
     }
 }
