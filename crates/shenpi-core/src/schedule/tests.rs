@@ -532,6 +532,55 @@ fn wide_case() -> impl Strategy<Value = Case> {
     })
 }
 
+/// A 600-step flow in the shape of the benchmarks' synthetic one (mostly
+/// serial, short parallel stretches, steps waiting for one up to 30 steps
+/// back), from a fixed seed.
+fn long_case() -> Case {
+    let mut state: u64 = 16;
+    let mut draw = |m: u32| -> u32 {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) % u64::from(m)) as u32
+    };
+    let n = 600u32;
+    let mut edges = Vec::new();
+    for v in 1..n {
+        let back = if draw(4) > 0 { 1 } else { 2 + draw(3) };
+        edges.push((v.saturating_sub(back), v));
+        if draw(5) == 0 {
+            let u = v.saturating_sub(1 + draw(30));
+            if !edges.contains(&(u, v)) {
+                edges.push((u, v));
+            }
+        }
+    }
+    let promised: Vec<u32> = (0..n).map(|_| 1 + draw(20)).collect();
+    Case {
+        n: n as usize,
+        edges,
+        min: promised.iter().map(|p| p / 2).collect(),
+        counted: (0..n).map(|_| draw(10) > 0).collect(),
+        cost: (0..n).map(|_| f64::from(1 + draw(9))).collect(),
+        promised,
+    }
+}
+
+#[test]
+fn crash_matches_crash_by_day_on_a_long_flow() {
+    let c = long_case();
+    let dag = c.dag();
+    let total = Cpm::run(&dag, &c.promised, &c.counted).total_days();
+    let limits = Limits { promised: &c.promised, counted: &c.counted, min: &c.min, cost: &c.cost };
+    for budget in [total - 1, total - 150, total - 700] {
+        let by_day = cuts::crash_by_day(&dag, limits, budget);
+        assert_eq!(cuts::crash(&dag, limits, budget), by_day, "budget {budget} of {total}");
+        assert_eq!(
+            cuts::crash_in_phases(&dag, limits, budget, 5),
+            by_day,
+            "budget {budget} of {total}, phases of 5"
+        );
+    }
+}
+
 /// Every step's saving by its definition: one longest path per critical step with room.
 fn reference_candidates(dag: &Dag, cpm: &Cpm, c: &Case) -> Vec<(Node, u32, u32)> {
     let mut out = Vec::new();
@@ -552,14 +601,53 @@ fn reference_candidates(dag: &Dag, cpm: &Cpm, c: &Case) -> Vec<(Node, u32, u32)>
     out
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+/// A random DAG of up to 80 steps, mostly a chain (each step waits for the
+/// one before it, often for one or two more of the six before) with short
+/// parallel stretches and steps that start afresh: many blocks in series, the
+/// shape `crash` cuts into blocks.
+fn series_case() -> impl Strategy<Value = Case> {
+    (2usize..80).prop_flat_map(|n| {
+        (
+            proptest::collection::vec(prop::bool::weighted(0.8), n),
+            proptest::collection::vec(proptest::collection::vec(2u32..7, 0..2), n),
+            proptest::collection::vec(0u32..12, n),
+            proptest::collection::vec(prop::bool::weighted(0.9), n),
+            proptest::collection::vec(0u32..12, n),
+            proptest::collection::vec(0u32..4, n),
+        )
+            .prop_map(move |(chained, back, promised, counted, min, cost)| {
+                let mut edges = Vec::new();
+                for v in 1..n as u32 {
+                    let distances =
+                        chained[v as usize].then_some(1).into_iter().chain(back[v as usize].iter().copied());
+                    for d in distances.filter(|&d| d <= v) {
+                        if !edges.contains(&(v - d, v)) {
+                            edges.push((v - d, v));
+                        }
+                    }
+                }
+                Case {
+                    n,
+                    edges,
+                    min: min.iter().zip(&promised).map(|(&m, &p)| m.min(p)).collect(),
+                    promised,
+                    counted,
+                    cost: cost.into_iter().map(f64::from).collect(),
+                }
+            })
+    })
+}
 
-    // `crash` jumps from breakpoint to breakpoint; `crash_by_day` is its oracle.
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    // `crash` jumps from breakpoint to breakpoint, a block at a time, in
+    // phases of any length; `crash_by_day` is its oracle.
     #[test]
     fn crash_by_breakpoints_matches_crash_by_day(
-        c in prop_oneof![case(), wide_case()],
+        c in prop_oneof![case(), wide_case(), series_case()],
         share in 0u32..=100,
+        reach in 1u32..12,
     ) {
         let dag = c.dag();
         let cpm = Cpm::run(&dag, &c.promised, &c.counted);
@@ -568,7 +656,9 @@ proptest! {
         // From below the floor (cannot be reached) up to the total itself.
         let budget = lowest.saturating_sub(2) + (cpm.total_days() + 2 - lowest.saturating_sub(2)) * share / 100;
         let limits = Limits { promised: &c.promised, counted: &c.counted, min: &c.min, cost: &c.cost };
-        prop_assert_eq!(cuts::crash(&dag, limits, budget), cuts::crash_by_day(&dag, limits, budget));
+        let by_day = cuts::crash_by_day(&dag, limits, budget);
+        prop_assert_eq!(&cuts::crash_in_phases(&dag, limits, budget, reach), &by_day, "phases of {} days", reach);
+        prop_assert_eq!(cuts::crash(&dag, limits, budget), by_day);
     }
 
     #[test]

@@ -1,0 +1,387 @@
+//! The greedy crash from breakpoint to breakpoint, one block at a time.
+//!
+//! The cheapest cut depends only on the critical network and on which of its
+//! steps can still lose a day. Cutting a set S one day at a time leaves both
+//! alone, so [`crash_by_day`](super::crash_by_day) cuts the same S again the
+//! next day, until one of three things happens: the total reaches the budget;
+//! a step of S reaches its `min`; or the network changes — a chain that avoids
+//! S becomes critical (after as many days as the longest such chain is short
+//! of the total), or a critical chain through S twice stops being critical
+//! (after one day). So S loses the fewest of those days at once.
+//!
+//! Each breakpoint looks at one block of the near-critical part of the graph
+//! ([`Blocks`]), not at the whole graph. The crash goes in *phases*: a phase
+//! keeps the nodes within `reach` days of the total and lasts until `reach`
+//! days have been cut (or the budget is met). A node left out was more than
+//! `reach` days short of the total; each day cut shortens the total by one
+//! and no chain by less than nothing, so until the phase ends it stays more
+//! than the days still to cut in the phase short of it, and can neither turn
+//! critical nor end a stride. Within a phase, every chain that matters passes
+//! every block in series, so:
+//! - the critical network is the blocks' critical networks in series, and its
+//!   cheapest cut is the cheapest block's own (the earliest among equals: the
+//!   cut nearest the source);
+//! - cutting a block's cut changes that block alone, and its stride depends
+//!   on that block and on the lengths before and after it.
+//!
+//! A breakpoint costs one pass and one max-flow over one block, and a phase
+//! one longest path over the whole graph.
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+use std::ops::Bound;
+
+use super::blocks::{Blocks, Prefix, Span};
+use super::critical::Critical;
+use super::network::capacity;
+use super::{CutPlan, Limits, plan_of};
+use crate::graph::{Dag, Node};
+use crate::schedule::cpm::Cpm;
+
+/// See [`crash`](super::crash); `reach` is the days a phase may cut (at least 1).
+pub(super) fn crash(dag: &Dag, limits: Limits<'_>, budget: u32, reach: u32) -> CutPlan {
+    let mut crash = Crash {
+        dag,
+        limits,
+        budget,
+        reach: reach.max(1),
+        promised: limits.promised.to_vec(),
+        cut_days: vec![0; dag.len()],
+    };
+    let mut cpm = Cpm::default();
+    let mut phase = Phase::default();
+    let (total, reaches_budget) = loop {
+        cpm.rerun(dag, &crash.promised, limits.counted);
+        if cpm.total_days() <= budget {
+            break (cpm.total_days(), true);
+        }
+        phase.start(&crash, &cpm);
+        match phase.run(&mut crash) {
+            End::Spent => continue,
+            End::Within => break (phase.total, true),
+            End::Stuck => break (phase.total, false),
+        }
+    };
+    plan_of(&crash.cut_days, limits, total, reaches_budget)
+}
+
+/// What does not change during a crash, and the days cut so far.
+struct Crash<'a> {
+    dag: &'a Dag,
+    limits: Limits<'a>,
+    budget: u32,
+    reach: u32,
+    /// Promised days less the days cut.
+    promised: Vec<u32>,
+    cut_days: Vec<u32>,
+}
+
+impl Crash<'_> {
+    /// Counted days of node `v` as cut so far.
+    fn weight(&self, v: Node) -> u32 {
+        if self.limits.counted[v.index()] { self.promised[v.index()] } else { 0 }
+    }
+}
+
+/// How a phase ended.
+enum End {
+    /// `reach` days were cut: look at the whole graph again.
+    Spent,
+    /// The total is within budget.
+    Within,
+    /// Some critical chain has no step left that can lose a day.
+    Stuck,
+}
+
+/// A block's state: its length and its cheapest cut.
+#[derive(Default)]
+struct Block {
+    total: u32,
+    /// Its cost, and its steps ascending; `None` when it cannot be cut.
+    cut: Option<(f64, Vec<Node>)>,
+}
+
+/// A cut's cost as an ordered key.
+#[derive(Clone, Copy, PartialEq)]
+struct Cost(f64);
+
+impl Eq for Cost {}
+
+impl PartialOrd for Cost {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Cost {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// Per kept place, within its block: counted earliest finish from the
+/// block's entry, and counted length after it to the block's exit.
+#[derive(Default)]
+struct Paths {
+    ef: Vec<u32>,
+    tail: Vec<u32>,
+}
+
+impl Paths {
+    fn is_critical(&self, p: u32, total: u32) -> bool {
+        self.ef[p as usize].saturating_add(self.tail[p as usize]) == total
+    }
+}
+
+/// One phase: the kept nodes, their blocks and the blocks' cuts.
+#[derive(Default)]
+struct Phase {
+    blocks: Blocks,
+    state: Vec<Block>,
+    /// The blocks that can be cut, cheapest first.
+    ranked: BTreeSet<(Cost, usize)>,
+    prefix: Prefix,
+    paths: Paths,
+    /// Per kept place: scratch for one block at a time.
+    scratch: Vec<u32>,
+    /// Per kept place: in the cut being made.
+    marked: Vec<bool>,
+    critical: Critical,
+    /// The critical places of the block being evaluated.
+    critical_places: Vec<u32>,
+    total: u32,
+    spent: u32,
+}
+
+impl Phase {
+    fn start(&mut self, crash: &Crash<'_>, cpm: &Cpm) {
+        self.blocks.rebuild(crash.dag, cpm, crash.reach);
+        let (m, k) = (self.blocks.kept.len(), self.blocks.spans.len());
+        for v in [&mut self.paths.ef, &mut self.paths.tail, &mut self.scratch] {
+            v.clear();
+            v.resize(m, 0);
+        }
+        self.marked.clear();
+        self.marked.resize(m, false);
+        self.state.clear();
+        self.state.resize_with(k, Block::default);
+        self.ranked.clear();
+        self.prefix.reset(k);
+        for b in 0..k {
+            self.evaluate(crash, b);
+        }
+        self.total = cpm.total_days();
+        self.spent = 0;
+        debug_assert_eq!(self.prefix.before(k), self.total, "the blocks are in series");
+    }
+
+    fn run(&mut self, crash: &mut Crash<'_>) -> End {
+        loop {
+            if self.total <= crash.budget {
+                return End::Within;
+            }
+            if self.spent >= crash.reach {
+                return End::Spent;
+            }
+            let Some(b) = self.cheapest_block() else {
+                return End::Stuck;
+            };
+            let days = self.stride(crash, b);
+            let Some((_, set)) = &self.state[b].cut else { unreachable!("a ranked block has a cut") };
+            for &v in set {
+                crash.promised[v.index()] -= days;
+                crash.cut_days[v.index()] += days;
+            }
+            self.spent += days;
+            self.total -= days;
+            self.evaluate(crash, b);
+        }
+    }
+
+    /// The block whose cut is cheapest; among equal costs (to rounding, as
+    /// the max-flow sees a residual capacity under 1e-12 as none) the earliest.
+    fn cheapest_block(&self) -> Option<usize> {
+        let &(Cost(least), mut best) = self.ranked.first()?;
+        let near = least + 1e-12 * least.abs().max(1.0);
+        // The earliest block of each cost up to `near`, one cost after another.
+        let mut cost = least;
+        while let Some(&(Cost(next), b)) =
+            self.ranked.range((Bound::Excluded((Cost(cost), usize::MAX)), Bound::Unbounded)).next()
+        {
+            if next > near {
+                break;
+            }
+            best = best.min(b);
+            cost = next;
+        }
+        Some(best)
+    }
+
+    /// Block `b`'s longest paths, critical network and cheapest cut, afresh.
+    fn evaluate(&mut self, crash: &Crash<'_>, b: usize) {
+        if let Some((cost, _)) = self.state[b].cut.take() {
+            self.ranked.remove(&(Cost(cost), b));
+        }
+        let span = self.blocks.spans[b];
+        let total = self.longest_paths(crash, span);
+        self.prefix.add(b, i64::from(total) - i64::from(self.state[b].total));
+        self.state[b].total = total;
+        self.state[b].cut = self.cheapest_cut(crash, span, total);
+        if let Some((cost, _)) = &self.state[b].cut {
+            self.ranked.insert((Cost(*cost), b));
+        }
+    }
+
+    /// `ef` and `tail` over the block's places; returns the block's length.
+    fn longest_paths(&mut self, crash: &Crash<'_>, Span { lo, hi }: Span) -> u32 {
+        let (dag, blocks) = (crash.dag, &self.blocks);
+        let mut total = 0;
+        for p in lo..hi {
+            let v = blocks.kept[p as usize];
+            let start = dag
+                .preds(v)
+                .iter()
+                .filter_map(|&u| blocks.place(u).filter(|&q| q >= lo))
+                .map(|q| self.paths.ef[q as usize])
+                .max()
+                .unwrap_or(0);
+            self.paths.ef[p as usize] = start.saturating_add(crash.weight(v));
+            total = total.max(self.paths.ef[p as usize]);
+        }
+        for p in (lo..hi).rev() {
+            let v = blocks.kept[p as usize];
+            self.paths.tail[p as usize] = dag
+                .succs(v)
+                .iter()
+                .filter_map(|&s| blocks.place(s).filter(|&q| q < hi).map(|q| (s, q)))
+                .map(|(s, q)| crash.weight(s).saturating_add(self.paths.tail[q as usize]))
+                .max()
+                .unwrap_or(0);
+        }
+        total
+    }
+
+    /// The cheapest cut of the block's critical network, as the whole
+    /// network's would be if this block held it.
+    fn cheapest_cut(&mut self, crash: &Crash<'_>, span: Span, total: u32) -> Option<(f64, Vec<Node>)> {
+        let (dag, blocks, paths) = (crash.dag, &self.blocks, &self.paths);
+        let critical = &mut self.critical_places;
+        critical.clear();
+        critical.extend((span.lo..span.hi).filter(|&p| paths.is_critical(p, total)));
+        for (i, &p) in critical.iter().enumerate() {
+            self.scratch[p as usize] = i as u32;
+        }
+        let net = &mut self.critical;
+        net.clear();
+        for &p in critical.iter() {
+            let v = blocks.kept[p as usize];
+            let ef = paths.ef[p as usize];
+            net.step(ef == crash.weight(v), paths.tail[p as usize] == 0);
+            for &s in dag.succs(v) {
+                let Some(q) = blocks.place(s).filter(|&q| q < span.hi) else { continue };
+                if paths.is_critical(q, total) && ef == paths.ef[q as usize] - crash.weight(s) {
+                    net.link(self.scratch[q as usize]);
+                }
+            }
+        }
+        let node = |i: u32| blocks.kept[critical[i as usize] as usize];
+        let (cost, set) = net.cheapest(|i| capacity(crash.limits, &crash.promised, node(i).index()))?;
+        Some((cost, set.into_iter().map(node).collect()))
+    }
+
+    /// How many days block `b`'s cut stays the cheapest (see the module
+    /// docs), at most what is left to the budget and to the phase's end; at least 1.
+    fn stride(&mut self, crash: &Crash<'_>, b: usize) -> u32 {
+        let Some((_, set)) = &self.state[b].cut else { return 1 };
+        let (promised, min) = (&crash.promised, crash.limits.min);
+        let room = set.iter().map(|&v| promised[v.index()] - min[v.index()]).min().unwrap_or(1);
+        let days = (self.total - crash.budget).min(room).min(crash.reach - self.spent);
+        if days <= 1 {
+            return 1;
+        }
+        let places: Vec<usize> =
+            set.iter().filter_map(|&v| self.blocks.place(v)).map(|p| p as usize).collect();
+        for &p in &places {
+            self.marked[p] = true;
+        }
+        let span = self.blocks.spans[b];
+        let days = if self.crosses_twice(crash, span, self.state[b].total) {
+            1
+        } else {
+            days.min(self.total - self.longest_avoiding(crash, b)).max(1)
+        };
+        for &p in &places {
+            self.marked[p] = false;
+        }
+        days
+    }
+
+    /// Whether a critical chain of the block passes two marked steps.
+    fn crosses_twice(&mut self, crash: &Crash<'_>, Span { lo, hi }: Span, total: u32) -> bool {
+        let (dag, blocks, paths) = (crash.dag, &self.blocks, &self.paths);
+        // The most marked steps on a critical chain up to each critical place.
+        let hits = &mut self.scratch;
+        for p in lo..hi {
+            if !paths.is_critical(p, total) {
+                continue;
+            }
+            let v = blocks.kept[p as usize];
+            let es = paths.ef[p as usize] - crash.weight(v);
+            let before = dag
+                .preds(v)
+                .iter()
+                .filter_map(|&u| blocks.place(u).filter(|&q| q >= lo))
+                .filter(|&q| paths.ef[q as usize] == es && paths.is_critical(q, total))
+                .map(|q| hits[q as usize])
+                .max()
+                .unwrap_or(0);
+            hits[p as usize] = before + u32::from(self.marked[p as usize]);
+            if hits[p as usize] >= 2 {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The longest chain that avoids the marked steps of block `b`: ending
+    /// before the block, starting after it, or passing through or into it.
+    fn longest_avoiding(&mut self, crash: &Crash<'_>, b: usize) -> u32 {
+        let (dag, blocks) = (crash.dag, &self.blocks);
+        let Span { lo, hi } = blocks.spans[b];
+        let before = self.prefix.before(b);
+        let after = self.total - before - self.state[b].total;
+        let mut avoiding = before.max(after);
+        // An edge from the gate before the block to the gate after it.
+        if lo > 0
+            && dag
+                .succs(blocks.kept[lo as usize - 1])
+                .iter()
+                .any(|&s| blocks.place(s).is_some_and(|q| q >= hi))
+        {
+            avoiding = avoiding.max(before + after);
+        }
+        // The longest chain avoiding the marked steps up to each unmarked place.
+        let longest = &mut self.scratch;
+        for p in lo..hi {
+            if self.marked[p as usize] {
+                continue;
+            }
+            let v = blocks.kept[p as usize];
+            let mut start = 0u32;
+            for &u in dag.preds(v) {
+                match blocks.place(u) {
+                    Some(q) if q < lo => start = start.max(before),
+                    Some(q) if !self.marked[q as usize] => start = start.max(longest[q as usize]),
+                    _ => {}
+                }
+            }
+            let len = start.saturating_add(crash.weight(v));
+            longest[p as usize] = len;
+            avoiding = avoiding.max(len);
+            if dag.succs(v).iter().any(|&s| blocks.place(s).is_some_and(|q| q >= hi)) {
+                avoiding = avoiding.max(len.saturating_add(after));
+            }
+        }
+        avoiding
+    }
+}
