@@ -186,6 +186,13 @@ fn print(args: &Args, verdicts: &[(String, Verdict)]) -> io::Result<()> {
 /// `E013` warnings for a flow or stage whose counted critical path, with
 /// default params, exceeds its budget; `None` when everything fits.
 fn budget_warnings(flow: &Arc<Flow>) -> Option<Report> {
+    // Only a budget is warned about: without one there is no plan to build.
+    let budgeted = flow.budget().is_some()
+        || !flow.budgets().is_empty()
+        || flow.stages().iter().any(|s| s.budget().is_some());
+    if !budgeted {
+        return None;
+    }
     let graph = FlowGraph::new(Arc::clone(flow), flow.defaults());
     let diags = Plan::new(graph).budget_diagnostics();
     (!diags.is_empty()).then(|| Report::new(flow.source().clone(), diags))

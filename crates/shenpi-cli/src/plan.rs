@@ -82,7 +82,7 @@ fn plan(args: &Args) -> Result<String, Failure> {
         Err(e) => return Err(Error::from(e).into()),
     };
     let report = PlanReport::new(&plan, dates.as_ref(), &calendar);
-    Ok(match args.format {
+    let out = match args.format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&report).map_err(io::Error::other)?;
             s.push('\n');
@@ -92,7 +92,11 @@ fn plan(args: &Args) -> Result<String, Failure> {
             let note = if report.provisional { calendar.provisional_note() } else { None };
             table(&report, note.as_deref())
         }
-    })
+    };
+    // The process ends once the text is written: freeing a large flow's plan,
+    // graph and steps one by one would cost a tenth of the command.
+    std::mem::forget((report, dates, plan));
+    Ok(out)
 }
 
 /// Pads `s` to `width` display columns (CJK characters take two).
