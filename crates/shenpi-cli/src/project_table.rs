@@ -244,11 +244,18 @@ pub(crate) fn board_table(out: &mut Vec<u8>, date: NaiveDate, rows: &[BoardRow])
         .iter()
         .map(|r| {
             let flags: Vec<&str> = r.flags.iter().map(|f| f.code()).collect();
+            let mut step = printable(&r.step).into_owned();
+            if r.member {
+                step.push_str(" (member)");
+            }
+            if let Some(p) = &r.provider {
+                step = format!("{step} ({})", printable(p));
+            }
             [
                 card(r.alert).to_string(),
                 r.rung.label().to_string(),
                 printable(&r.project).into_owned(),
-                printable(&r.step).into_owned(),
+                step,
                 r.state.as_str().to_string(),
                 format!("due {}", opt(r.due)),
                 format!("plan {}", r.plan_deadline),
@@ -257,24 +264,21 @@ pub(crate) fn board_table(out: &mut Vec<u8>, date: NaiveDate, rows: &[BoardRow])
             ]
         })
         .collect();
-    let cells: Vec<[String; 9]> = rows
-        .iter()
-        .zip(cells)
-        .map(|(r, mut c)| {
-            if r.member {
-                c[3] = format!("{} (member)", c[3]);
-            }
-            if let Some(p) = &r.provider {
-                c[3] = format!("{} ({})", c[3], printable(p));
-            }
-            c
-        })
-        .collect();
+    by_dept(out, rows.iter().map(|r| r.dept.as_str()), columns(&cells, |_| false))
+}
+
+/// Table lines under a heading for each department, in row order (the rows
+/// come sorted by department).
+fn by_dept<'a>(
+    out: &mut Vec<u8>,
+    depts: impl Iterator<Item = &'a str>,
+    lines: Vec<String>,
+) -> io::Result<()> {
     let mut last = None;
-    for (r, line) in rows.iter().zip(columns(&cells, |_| false)) {
-        if last != Some(&r.dept) {
-            writeln!(out, "\n{}", printable(&r.dept))?;
-            last = Some(&r.dept);
+    for (dept, line) in depts.zip(lines) {
+        if last != Some(dept) {
+            writeln!(out, "\n{}", printable(dept))?;
+            last = Some(dept);
         }
         writeln!(out, "  {line}")?;
     }
@@ -305,15 +309,7 @@ pub(crate) fn accountability_table(
             ]
         })
         .collect();
-    let mut last = None;
-    for (r, line) in rows.iter().zip(columns(&cells, |_| false)) {
-        if last != Some(&r.dept) {
-            writeln!(out, "\n{}", printable(&r.dept))?;
-            last = Some(&r.dept);
-        }
-        writeln!(out, "  {line}")?;
-    }
-    Ok(())
+    by_dept(out, rows.iter().map(|r| r.dept.as_str()), columns(&cells, |_| false))
 }
 
 /// `project status --agent` as a table: each of the agent's projects with the step due next.
