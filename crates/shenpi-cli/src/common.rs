@@ -11,7 +11,7 @@ use serde::Serialize;
 use shenpi_core::calendar::{Beyond, Calendar, CalendarReach, LoadError, calendar_path, parse_date};
 use shenpi_core::diag::{Located, Report};
 use shenpi_core::graph::{Mode, Options};
-use shenpi_core::runtime::ProjectCalendar;
+use shenpi_core::runtime::{ProjectCalendar, region_code};
 use shenpi_core::{Error, ErrorKind, Flow, FlowGraph};
 
 /// Why a command failed, for the exit-code table in `main` ([`crate::exit_code`]).
@@ -251,6 +251,25 @@ impl ReachArg {
     /// The library's name for it.
     pub fn reach(self) -> CalendarReach {
         if self.allow_calendar_outside { CalendarReach::Anywhere } else { CalendarReach::FlowDirectory }
+    }
+}
+
+/// Which regions (区划代码) a store read covers.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct RegionArg {
+    /// Only the projects whose region (区划代码) starts with PREFIX: `3304` a city and its
+    /// counties, `330402` one county; every project when left out
+    #[arg(long = "region", value_name = "PREFIX", default_value = "")]
+    pub prefix: String,
+}
+
+impl RegionArg {
+    /// The prefix, checked: `""` or the digits of a region code.
+    pub fn prefix(&self) -> Result<&str, Failure> {
+        if !self.prefix.is_empty() {
+            region_code(&self.prefix)?;
+        }
+        Ok(&self.prefix)
     }
 }
 

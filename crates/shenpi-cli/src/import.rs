@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use shenpi_core::runtime::{Event, MemoryStore, NewEvent, Project, Store};
+use shenpi_core::runtime::{Event, MemoryStore, NewEvent, Project, Store, region_code};
 use shenpi_core::{ErrorKind, Flow};
 use shenpi_sqlite::SqliteStore;
 
@@ -150,6 +150,7 @@ fn check(
             let mut p =
                 Project::start_on(calendar, flow, &s.project, s.start, &params).map_err(|e| fail(&e))?;
             if let Some(r) = s.region {
+                region_code(&r).map_err(|e| fail(&e))?;
                 p = p.in_region(r);
             }
             if store.load(id).is_ok() {

@@ -22,7 +22,7 @@ use shenpi_core::calendar::{Zone, parse_date};
 use shenpi_core::render::{self, Gantt};
 use shenpi_core::runtime::{
     Alert, BoardQuery, Event, EventKind, Mode, NewEvent, PauseReason, ProcedureKind, Project, STAGE_PREFIX,
-    StepState, Store, Verdict, accountability, agent_view, board_of_by,
+    StepState, Store, Verdict, accountability, agent_view, board_of_by, region_code,
 };
 use shenpi_sqlite::SqliteStore;
 
@@ -62,6 +62,10 @@ enum Cmd {
         /// the prerequisites their `before` names; records `mode-set`
         #[arg(long, value_name = "MODE")]
         mode: Option<String>,
+        /// The region it belongs to (区划代码, 1 to 12 digits, e.g. `330421`), which
+        /// `shenpi report --region` and a service's tokens select by
+        #[arg(long, value_name = "CODE")]
+        region: Option<String>,
         /// `table` for a person, `json` for tools: the stored project, as `shenpi serve` returns it
         #[arg(long, value_enum, default_value_t)]
         format: Format,
@@ -128,6 +132,8 @@ enum Cmd {
         /// Only the projects of this agent (代办员)
         #[arg(long)]
         agent: Option<String>,
+        #[command(flatten)]
+        region: crate::common::RegionArg,
         /// `table` for a person, `json` for tools
         #[arg(long, value_enum, default_value_t)]
         format: Format,
@@ -141,6 +147,8 @@ enum Cmd {
         /// Only this department
         #[arg(long)]
         dept: Option<String>,
+        #[command(flatten)]
+        region: crate::common::RegionArg,
         /// `table` for a person, `json` for tools
         #[arg(long, value_enum, default_value_t)]
         format: Format,
@@ -366,8 +374,9 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
         Cmd::Reindex { .. } | Cmd::Import { .. } => {}
     }
     match args.command {
-        Cmd::New { flow, id, start, params, agent, mode, format, reach } => {
-            let opts = NewOpts { agent, mode: mode.as_deref().map(mode_arg).transpose()? };
+        Cmd::New { flow, id, start, params, agent, mode, region, format, reach } => {
+            let region = region.as_deref().map(|r| region_code(r).map(str::to_string)).transpose()?;
+            let opts = NewOpts { agent, mode: mode.as_deref().map(mode_arg).transpose()?, region };
             new(&args.db, &flow, &id, &start, &params, &opts, format, reach, out)
         }
         Cmd::Event(a) => event(&args.db, &a, out),
@@ -405,21 +414,21 @@ fn exec(args: Args, out: &mut Vec<u8>) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Cmd::Board { date, dept, agent, format } => {
-            let date = date_arg(date.as_deref())?;
+        Cmd::Board { date, dept, agent, region, format } => {
+            let (date, region) = (date_arg(date.as_deref())?, region.prefix()?);
             let store = reader(&args.db)?;
             // The projections carry joint members, providers and agents: no project is replayed.
             let query = BoardQuery { dept: dept.as_deref(), agent: agent.as_deref() };
-            let rows = board_of_by(&store.open_steps(dept.as_deref(), date, "")?, date, &query);
+            let rows = board_of_by(&store.open_steps(dept.as_deref(), date, region)?, date, &query);
             match format {
                 Format::Json => json(out, &rows),
                 Format::Table => Ok(board_table(out, date, &rows)?),
             }
         }
-        Cmd::Accountability { date, dept, format } => {
-            let date = date_arg(date.as_deref())?;
+        Cmd::Accountability { date, dept, region, format } => {
+            let (date, region) = (date_arg(date.as_deref())?, region.prefix()?);
             let store = reader(&args.db)?;
-            let rows = accountability(&store, date, dept.as_deref(), "")?;
+            let rows = accountability(&store, date, dept.as_deref(), region)?;
             match format {
                 Format::Json => json(out, &rows),
                 Format::Table => Ok(accountability_table(out, date, &rows)?),
@@ -495,6 +504,7 @@ struct AdvanceOut<'a> {
 struct NewOpts {
     agent: Option<String>,
     mode: Option<Mode>,
+    region: Option<String>,
 }
 
 // The arguments of `project new`, one for one.
@@ -517,6 +527,9 @@ fn new(
         .filter_map(|p| p.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
         .collect();
     let mut p = Project::start_on(calendar, Arc::new(flow), id, date_arg(Some(start))?, &pairs)?;
+    if let Some(r) = &opts.region {
+        p = p.in_region(r.clone());
+    }
     // Dated the start, or today for a project that starts later: nothing is recorded ahead.
     let today = p.calendar().today();
     let day = p.info().start.min(today);

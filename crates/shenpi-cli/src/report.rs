@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use shenpi_core::calendar::parse_date;
 use shenpi_core::runtime::{By, Statistics, StatsRow, statistics};
 
-use crate::common::{Failure, printable};
+use crate::common::{Failure, RegionArg, printable};
 use crate::project_table::columns;
 
 /// Arguments of `shenpi report`.
@@ -28,6 +28,8 @@ pub struct Args {
     /// One row per department, window (一窗受理), agent (代办员), flow or month
     #[arg(long, value_enum, default_value_t)]
     by: ByArg,
+    #[command(flatten)]
+    region: RegionArg,
     /// `table` for a person, `json` for tools, `csv` for a spreadsheet, `svg` for a picture:
     /// on-time rate and average days against promise by department, and a line by month
     /// (`--by` is not used)
@@ -57,7 +59,7 @@ pub enum ReportFormat {
     /// For a person.
     #[default]
     Table,
-    /// For other tools: `{"from", "to", "by", "rows"}`.
+    /// For other tools: `{"from", "to", "by", "region", "rows"}`.
     Json,
     /// One line per row, a header first.
     Csv,
@@ -86,13 +88,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
         ByArg::Flow => By::Flow,
         ByArg::Month => By::Month,
     };
+    let region = args.region.prefix()?;
     let store = crate::project::reader(&args.db)?;
     let stats =
-        statistics(&store, from, to, if args.format == ReportFormat::Svg { By::Dept } else { by }, "")?;
+        statistics(&store, from, to, if args.format == ReportFormat::Svg { By::Dept } else { by }, region)?;
     let mut out = Vec::new();
     match args.format {
         ReportFormat::Svg => {
-            let months = statistics(&store, from, to, By::Month, "")?;
+            let months = statistics(&store, from, to, By::Month, region)?;
             out.extend_from_slice(shenpi_core::render::statistics_svg(&stats, &months).as_bytes());
         }
         ReportFormat::Json => {
@@ -107,7 +110,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
 }
 
 /// The columns: header, then how a row fills it.
-const HEADER: [&str; 23] = [
+const HEADER: [&str; 24] = [
     "key",
     "received",
     "accepted",
@@ -131,13 +134,14 @@ const HEADER: [&str; 23] = [
     "members_late_rate",
     "supervised",
     "answered_late",
+    "deemed_accepted",
 ];
 
 fn cells(
     r: &StatsRow,
     rate: impl Fn(Option<f64>) -> String,
     avg: impl Fn(Option<f64>) -> String,
-) -> [String; 23] {
+) -> [String; 24] {
     let c = &r.counts;
     [
         r.key.clone(),
@@ -163,6 +167,7 @@ fn cells(
         rate(r.members_late_rate),
         c.supervised.to_string(),
         c.answered_late.to_string(),
+        c.deemed_accepted.to_string(),
     ]
 }
 
@@ -186,10 +191,12 @@ fn csv(out: &mut Vec<u8>, s: &Statistics) -> io::Result<()> {
 }
 
 fn table(out: &mut Vec<u8>, s: &Statistics) -> io::Result<()> {
-    writeln!(out, "statistics from {} to {} by {}: {} row(s)", s.from, s.to, s.by, s.rows.len())?;
+    let within =
+        if s.region.is_empty() { String::new() } else { format!(" in region {}", printable(&s.region)) };
+    writeln!(out, "statistics from {} to {} by {}{within}: {} row(s)", s.from, s.to, s.by, s.rows.len())?;
     let pct = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{:.1}%", x * 100.0));
     let avg = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.1}"));
-    let head: [String; 23] = [
+    let head: [String; 24] = [
         s.by.as_str(),
         "收件",
         "受理",
@@ -213,6 +220,7 @@ fn table(out: &mut Vec<u8>, s: &Statistics) -> io::Result<()> {
         "会审超时率",
         "督办",
         "逾期答复",
+        "视为受理",
     ]
     .map(str::to_string);
     let mut rows = vec![head];

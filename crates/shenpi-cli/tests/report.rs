@@ -89,6 +89,13 @@ fn report_counts_by_department_month_and_flow_in_every_format() {
         "{months}"
     );
     assert!(lines.next().is_some_and(|l| l.starts_with("2025-01,2,2,2,2,1.0000")), "{months}");
+    // Every figure of a JSON row is a CSV column, and nothing else is.
+    let mut columns: Vec<&str> = months.lines().next().unwrap_or_default().split(',').collect();
+    let mut keys: Vec<&str> =
+        land.as_object().expect("a row is an object").keys().map(String::as_str).collect();
+    columns.sort_unstable();
+    keys.sort_unstable();
+    assert_eq!(columns, keys);
     let table = ok(&db, &[&period[..], &["--by", "flow"]].concat());
     assert!(table.contains("按时办结率") && table.contains("t "), "{table}");
     let (code, _, err) = shenpi(&db, &["report", "--from", "2025-03-31", "--to", "2025-01-01"]);
@@ -179,4 +186,52 @@ fn report_draws_the_period_as_svg() {
     for label in ["自然资源局", "发改局", "2025-01", "2025-02"] {
         assert!(text.contains(&label), "`{label}` in {text:?}");
     }
+}
+
+#[test]
+fn report_counts_only_the_region_asked_for() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let flow = dir.path().join("t.yaml");
+    std::fs::write(&flow, FLOW).expect("writes");
+    let f = flow.to_str().expect("utf-8 path");
+    let db = dir.path().join("s.db");
+    // One project in a county of 嘉兴 (3304), one in a county of 湖州 (3305).
+    for (id, region) in [("J", "330421"), ("H", "330521")] {
+        ok(&db, &["project", "new", f, "--id", id, "--start", "2025-01-06", "--region", region]);
+        ok(&db, &["project", "event", id, "filing", "accepted", "--date", "2025-01-06"]);
+        ok(&db, &["project", "event", id, "filing", "approved", "--date", "2025-01-07"]);
+        ok(&db, &["project", "event", id, "land", "accepted", "--date", "2025-01-08"]);
+    }
+    let period = ["report", "--from", "2025-01-01", "--to", "2025-01-31", "--format", "json"];
+    let decided = |out: &str| -> (String, Option<i64>) {
+        let v: serde_json::Value = serde_json::from_str(out).expect("JSON");
+        let filing = v["rows"].as_array().and_then(|r| r.iter().find(|r| r["key"] == "发改局").cloned());
+        (v["region"].as_str().unwrap_or("?").to_string(), filing.and_then(|r| r["decided"].as_i64()))
+    };
+    assert_eq!(decided(&ok(&db, &period)), (String::new(), Some(2)));
+    assert_eq!(decided(&ok(&db, &[&period[..], &["--region", "3304"]].concat())), ("3304".into(), Some(1)));
+    assert_eq!(decided(&ok(&db, &[&period[..], &["--region", "3306"]].concat())), ("3306".into(), None));
+    let table = ok(&db, &["report", "--from", "2025-01-01", "--to", "2025-01-31", "--region", "3305"]);
+    assert!(table.contains("in region 3305: 2 row(s)"), "{table}");
+    let board = ["project", "board", "--date", "2025-01-31", "--format", "json"];
+    let projects = |region: &str| {
+        let out = ok(&db, &[&board[..], &["--region", region]].concat());
+        let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        v.as_array().into_iter().flatten().map(|r| r["project"].to_string()).collect::<Vec<_>>().join(" ")
+    };
+    assert_eq!((projects("").as_str(), projects("3305").as_str()), ("\"H\" \"J\"", "\"H\""));
+    let (code, _, err) = shenpi(&db, &[&board[..], &["--region", "3304x"]].concat());
+    assert_eq!(code, 2, "{err}");
+    let list = ["project", "accountability", "--date", "2025-01-31", "--region", "330421"];
+    assert!(ok(&db, &list).contains("0 supervision notice(s)"));
+    // A region is digits: refused before anything is written or read.
+    let (code, _, err) =
+        shenpi(&db, &["project", "new", f, "--id", "X", "--start", "2025-01-06", "--region", "33-04"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("1 to 12 digits"), "{err}");
+    assert_eq!(shenpi(&db, &["project", "status", "X"]).0, 1, "X was not created");
+    let (code, _, err) =
+        shenpi(&db, &["report", "--from", "2025-01-01", "--to", "2025-01-31", "--region", "嘉兴"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("region code"), "{err}");
 }

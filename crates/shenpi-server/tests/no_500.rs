@@ -26,6 +26,7 @@ const PATHS: &[&str] = &[
     "/v1/projects/{x}/status",
     "/v1/projects/{x}/advance",
     "/v1/board",
+    "/v1/accountability",
     "/v1/report",
 ];
 

@@ -44,6 +44,7 @@ fn the_document_is_openapi_3_1_with_every_endpoint() {
         ("/v1/projects/{id}/status", "get"),
         ("/v1/projects/{id}/advance", "post"),
         ("/v1/board", "get"),
+        ("/v1/accountability", "get"),
         ("/v1/report", "get"),
     ];
     for (path, method) in want {

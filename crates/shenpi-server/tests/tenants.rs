@@ -219,3 +219,50 @@ async fn no_token_is_401_and_a_wrong_role_403() {
         assert_eq!(a.status, 200);
     }
 }
+
+#[tokio::test]
+async fn the_accountability_list_shows_only_the_token_s_regions() {
+    let app = service(Some(tokens()), Limits::default());
+    let admin = bearer("province");
+    // Supervised 3 working days past due, answer within 2: 施工许可 accepted 2025-09-24 is
+    // due 2025-10-09 (the National Day holiday between), noticed 10-11, on the 问责 list from 10-15.
+    let flow = FLOW.replace("budget: 30", "budget: 30\nalerts: { red: 1, supervise: 3, answer_within: 2 }");
+    for (id, region) in [("PH-1", "330482"), ("CX-1", "330522")] {
+        let body = json!({ "id": id, "flow": flow, "start": "2025-09-22", "region": region });
+        let a = call(&app, "POST", "/v1/projects", &[("authorization", &admin)], Some(body)).await;
+        assert_eq!(a.status, 201, "{}", a.text);
+        for (step, kind, date) in [
+            ("filing", "accepted", "2025-09-22"),
+            ("filing", "approved", "2025-09-23"),
+            ("permit", "accepted", "2025-09-24"),
+        ] {
+            let event = json!({ "step": step, "kind": kind, "date": date });
+            let uri = format!("/v1/projects/{id}/events");
+            let a = call(&app, "POST", &uri, &[("authorization", &admin)], Some(event)).await;
+            assert_eq!(a.status, 201, "{}", a.text);
+        }
+    }
+    let listed = |token: &str, query: &str| {
+        let (app, token, uri) = (app.clone(), bearer(token), format!("/v1/accountability?{query}"));
+        async move {
+            let a = call(&app, "GET", &uri, &[("authorization", &token)], None).await;
+            assert_eq!(a.status, 200, "{}", a.text);
+            a.json["rows"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|r| format!("{} {} {}", r["project"], r["dept"], r["supervised"]).replace('"', ""))
+                .collect::<Vec<String>>()
+        }
+    };
+    assert_eq!(
+        listed("province", "date=2025-10-15").await,
+        ["CX-1 住建局 2025-10-11", "PH-1 住建局 2025-10-11"]
+    );
+    assert_eq!(listed("jiaxing-supervisor", "date=2025-10-15").await, ["PH-1 住建局 2025-10-11"]);
+    assert_eq!(listed("huzhou-supervisor", "date=2025-10-15&dept=住建局").await, ["CX-1 住建局 2025-10-11"]);
+    assert!(listed("province", "date=2025-10-14").await.is_empty(), "still within the days to answer");
+    assert!(listed("province", "date=2025-10-15&dept=发改局").await.is_empty());
+    let a = call(&app, "GET", "/v1/accountability?date=2025-10-15", &[], None).await;
+    assert_eq!(a.status, 401, "{}", a.text);
+}

@@ -274,28 +274,22 @@ mod tests {
     fn the_chart_parses_and_labels_each_department_and_month() {
         let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d).expect("a date");
         let depts = ["住建局", "自然资源和规划局", "规划&建设<局>", "消防"];
-        let by_dept = Statistics {
-            from: day(1, 1),
-            to: day(3, 31),
-            by: By::Dept,
-            rows: vec![
+        let period =
+            |by, rows| Statistics { from: day(1, 1), to: day(3, 31), by, region: String::new(), rows };
+        let by_dept = period(
+            By::Dept,
+            vec![
                 row(depts[0], 10, 9, 30, 50),
                 row(depts[1], 4, 4, 8, 20),
                 row(depts[2], 3, 1, 40, 15),
                 row(depts[3], 0, 0, 0, 0),
             ],
-        };
+        );
         let months = ["2025-01", "2025-02", "2025-03"];
-        let by_month = Statistics {
-            from: day(1, 1),
-            to: day(3, 31),
-            by: By::Month,
-            rows: vec![
-                row(months[0], 5, 5, 10, 25),
-                row(months[1], 0, 0, 0, 0),
-                row(months[2], 12, 9, 70, 60),
-            ],
-        };
+        let by_month = period(
+            By::Month,
+            vec![row(months[0], 5, 5, 10, 25), row(months[1], 0, 0, 0, 0), row(months[2], 12, 9, 70, 60)],
+        );
         let svg = statistics_svg(&by_dept, &by_month);
         let doc = roxmltree::Document::parse(&svg).expect("the SVG is well-formed XML");
         let labels: Vec<&str> = doc

@@ -88,7 +88,7 @@ pub use refusal::{Detail, Needs, Refusal, RefusalReason};
 pub use state::{Pause, PauseReason, ProjectState, StepRun, StepState};
 pub use stats::{By, Statistics, StatsRow, statistics};
 pub use status::{Alert, BoardQuery, BoardRow, Clock, Flag, Status, StepStatus, board, board_by};
-pub use store::{MemoryStore, ProjectRecord, Store, resolve_keys};
+pub use store::{MemoryStore, ProjectRecord, Store, region_code, resolve_keys};
 pub use window::STAGE_PREFIX;
 
 use plan::Deadlines;

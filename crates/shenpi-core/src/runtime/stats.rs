@@ -126,7 +126,7 @@ impl StatsRow {
     }
 }
 
-/// Statistics of a period: `{"from", "to", "by", "rows"}` in JSON.
+/// Statistics of a period: `{"from", "to", "by", "region", "rows"}` in JSON.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Statistics {
     /// The first day counted.
@@ -135,6 +135,8 @@ pub struct Statistics {
     pub to: NaiveDate,
     /// What the rows are grouped by.
     pub by: By,
+    /// The region (区划代码) prefix counted: `""` for every project.
+    pub region: String,
     /// One row per key with something to count, sorted by key.
     pub rows: Vec<StatsRow>,
 }
@@ -225,7 +227,7 @@ pub fn statistics<S: Store + ?Sized>(
             StatsRow::new(key, &c, late)
         })
         .collect();
-    Ok(Statistics { from, to, by, rows })
+    Ok(Statistics { from, to, by, region: region.to_string(), rows })
 }
 
 #[cfg(test)]

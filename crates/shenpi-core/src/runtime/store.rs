@@ -63,6 +63,32 @@ impl ProjectRecord {
     }
 }
 
+/// Checks a region code (区划代码): 1 to 12 ASCII digits, as `33` a
+/// province, `3304` a city, `330421` a county. A project's region is one;
+/// [`ProjectRecord::within`] takes any prefix of one.
+///
+/// ```
+/// use shenpi_core::runtime::region_code;
+///
+/// assert_eq!(region_code("330421")?, "330421");
+/// let err = region_code("33-04").unwrap_err();
+/// assert!(err.to_string().contains("1 to 12 digits"), "{err}");
+/// # Ok::<(), shenpi_core::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::is_param`] naming the text when it is empty, longer than 12 or
+/// holds anything but digits.
+pub fn region_code(text: &str) -> Result<&str, Error> {
+    if text.is_empty() || text.len() > 12 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::param(format!(
+            "`region` must be a region code of 1 to 12 digits (区划代码), not `{}`",
+            text.escape_debug()
+        )));
+    }
+    Ok(text)
+}
+
 /// Durable home of projects and their append-only event logs.
 ///
 /// Narrow on purpose, so that a store on another database can follow. Every

@@ -72,6 +72,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(projects::status))
         .routes(routes!(projects::advance))
         .routes(routes!(projects::board))
+        .routes(routes!(projects::accountability))
         .routes(routes!(report::report))
 }
 

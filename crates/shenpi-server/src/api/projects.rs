@@ -9,7 +9,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use shenpi_core::runtime::{
-    Event, EventKind, Mode, NewEvent, ProcedureKind, Project, Store, Verdict, board_of,
+    Event, EventKind, Mode, NewEvent, ProcedureKind, Project, Store, Verdict, accountability as accountable,
+    board_of, region_code,
 };
 use shenpi_core::{Error, ErrorKind};
 use utoipa::{IntoParams, ToSchema};
@@ -452,15 +453,7 @@ fn region_for(caller: &Caller, asked: Option<&str>) -> Result<Option<String>, Pr
         None if caller.region.is_empty() => return Ok(None),
         None => caller.region.clone(),
     };
-    if region.is_empty() || region.len() > 12 || !region.chars().all(|c| c.is_ascii_digit()) {
-        return Err(Problem::library(
-            ErrorKind::Param,
-            format!(
-                "`region` must be a region code of 1 to 12 digits (区划代码), not `{}`",
-                region.escape_debug()
-            ),
-        ));
-    }
+    region_code(&region)?;
     if !caller.reaches(Some(&region)) {
         return Err(Problem::service(
             ServiceCode::Forbidden,
@@ -754,6 +747,46 @@ pub(crate) async fn board(
         // The store's projections: one department's open steps in the caller's regions, no replay.
         let rows = board_of(&store.open_steps(q.dept.as_deref(), date, &caller.region)?, date);
         Ok(BoardResponse { date, dept: q.dept, rows })
+    })
+    .await
+    .map(axum::Json)
+}
+
+/// The 问责 list.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct AccountabilityResponse {
+    /// The day.
+    date: NaiveDate,
+    /// The department asked for, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dept: Option<String>,
+    /// Every supervision notice (督办) unanswered past its days to answer, within the token's regions, by
+    /// department, then by the day of the notice (the library's AccountabilityRow).
+    #[schema(value_type = Vec<Object>)]
+    rows: Vec<shenpi_core::runtime::AccountabilityRow>,
+}
+
+/// The 问责 list: every supervision notice (督办) still unanswered after its last day to answer, within the
+/// token's regions, as `shenpi project accountability` lists it.
+///
+/// Read from the same projections as the board: a notice the engine owes by the day counts as sent. Needs a
+/// flow whose `alerts:` name `supervise` and `answer_within`; other flows send no notices.
+#[utoipa::path(get, path = "/v1/accountability", tag = "projects", params(BoardQuery),
+    responses(
+        (status = 200, description = "The 问责 list", body = AccountabilityResponse),
+        (status = "4XX", description = "A bad date; no token (401); a role the token lacks (403)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub(crate) async fn accountability(
+    caller: Caller,
+    State(state): State<AppState>,
+    Query(q): Query<BoardQuery>,
+) -> Result<axum::Json<AccountabilityResponse>, Problem> {
+    caller.require(Need::Read)?;
+    let date = input::date_or_today("date", q.date.as_deref())?;
+    let store = state.store.clone();
+    blocking(move || {
+        let rows = accountable(&*store, date, q.dept.as_deref(), &caller.region)?;
+        Ok(AccountabilityResponse { date, dept: q.dept, rows })
     })
     .await
     .map(axum::Json)
