@@ -25,6 +25,10 @@ pub struct Args {
     /// A PostgreSQL database instead, e.g. postgres://shenpi@127.0.0.1:5432/approvals (tables in schema `shenpi`)
     #[arg(long, value_name = "URL")]
     postgres: Option<String>,
+    /// The PostgreSQL schema the tables live in, created when missing: one per service
+    /// (or per test run) when several share a database
+    #[arg(long, value_name = "NAME", default_value = "shenpi", requires = "postgres")]
+    postgres_schema: String,
     /// The tokens file: YAML, `- { sha256: HEX, region: "3304", role: window|supervisor|admin }` per token;
     /// without it the service has no authentication and listens on loopback only
     #[arg(long, value_name = "FILE")]
@@ -45,7 +49,7 @@ pub struct Args {
 /// Runs the service until SIGTERM or Ctrl-C.
 pub fn run(args: Args) -> Result<(), Failure> {
     let store = match (args.postgres, args.db) {
-        (Some(url), _) => StoreChoice::Postgres(url),
+        (Some(url), _) => StoreChoice::Postgres { url, schema: args.postgres_schema },
         (None, Some(path)) => StoreChoice::Sqlite(path),
         (None, None) => {
             StoreChoice::Sqlite(std::env::var_os("SHENPI_DB").map_or("shenpi.db".into(), PathBuf::from))

@@ -22,11 +22,14 @@ fn two_services_on_one_database_lose_and_duplicate_nothing() {
         );
         return;
     };
-    let a = Server::start(&["--postgres", &url]);
-    let b = Server::start(&["--postgres", &url]);
     let nanos =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
     let run = format!("two-{}-{nanos}", std::process::id());
+    // A schema of this run's own, dropped at the end: other runs and other
+    // builds of shenpi may share the database.
+    let schema = Schema { url: url.clone(), name: run.replace('-', "_") };
+    let a = Server::start(&["--postgres", &url, "--postgres-schema", &schema.name]);
+    let b = Server::start(&["--postgres", &url, "--postgres-schema", &schema.name]);
     let writers = 2 * WRITERS_EACH;
     let flow = parallel_flow(writers, EVENTS / 2);
     let ids: Vec<String> = (0..PROJECTS).map(|p| format!("{run}-{p}")).collect();
@@ -76,6 +79,20 @@ fn two_services_on_one_database_lose_and_duplicate_nothing() {
     }
     let acknowledged: HashSet<String> = acknowledged.into_iter().collect();
     assert_eq!(stored, acknowledged, "the stored events are exactly the acknowledged ones");
+}
+
+/// A schema made by the services of one run, dropped when the run ends.
+struct Schema {
+    url: String,
+    name: String,
+}
+
+impl Drop for Schema {
+    fn drop(&mut self) {
+        if let Ok(mut client) = postgres::Client::connect(&self.url, postgres::NoTls) {
+            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+        }
+    }
 }
 
 /// Records an event, retrying with the same key while the project is busy

@@ -86,8 +86,14 @@ stages:
 pub enum StoreChoice {
     /// A SQLite file, created when missing: a server owns its store.
     Sqlite(PathBuf),
-    /// A PostgreSQL database, by URL; the tables live in schema `shenpi`.
-    Postgres(String),
+    /// A PostgreSQL database, by URL, with the tables in `schema` (`shenpi`
+    /// unless several services share one database): created when missing.
+    Postgres {
+        /// `postgres://user@host:port/db` or `host=… user=… dbname=…`.
+        url: String,
+        /// A plain lowercase identifier.
+        schema: String,
+    },
 }
 
 /// How much one request may ask for.
@@ -197,8 +203,9 @@ impl Service {
                     shenpi_sqlite::SqliteStore::open(path).map_err(|e| ServeError::io(e.to_string()))?;
                 (Arc::new(store), format!("SQLite `{}`", path.display()))
             }
-            StoreChoice::Postgres(url) => {
-                let store = shenpi_postgres::PostgresStore::connect(url)
+            StoreChoice::Postgres { url, schema } => {
+                let pg = shenpi_postgres::Options::new().schema(schema.as_str());
+                let store = shenpi_postgres::PostgresStore::connect_with(url, &pg)
                     .map_err(|e| ServeError::io(e.to_string()))?;
                 let description = format!("PostgreSQL {}", store.target());
                 (Arc::new(store), description)
