@@ -75,8 +75,8 @@ use postgres::{IsolationLevel, NoTls, Row};
 use r2d2_postgres::PostgresConnectionManager;
 use shenpi_core::Error;
 use shenpi_core::runtime::{
-    Dim, Event, EventDetail, EventKind, NewEvent, OpenStep, ProjectRecord, Projection, Store, Tally, Totals,
-    projection_of, resolve_keys,
+    Dim, Event, EventDetail, EventKind, NewEvent, OpenStep, PROJECTION_VERSION, ProjectRecord, Projection,
+    Store, Tally, Totals, projection_of, resolve_keys,
 };
 
 pub use schema::SCHEMA_VERSION;
@@ -216,6 +216,7 @@ struct Sql {
     tallies: String,
     clear: String,
     lock_all: String,
+    note_projections: String,
 }
 
 const EVENT_COLUMNS: &str = "seq, step, kind, date, key, recorded_at, detail";
@@ -282,8 +283,17 @@ impl Sql {
             clear: format!(
                 "DELETE FROM {s}.open_steps; DELETE FROM {s}.project_tallies; DELETE FROM {s}.tallies;"
             ),
+            note_projections: format!(
+                "INSERT INTO {s}.settings (name, value) VALUES ('projections', $1) \
+                 ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value"
+            ),
         }
     }
+}
+
+/// The [`PROJECTION_VERSION`] this build writes, as the settings table holds it.
+fn current_projections() -> i32 {
+    i32::try_from(PROJECTION_VERSION).unwrap_or(i32::MAX)
 }
 
 /// A [`Store`] on a PostgreSQL database. Shareable between threads; any
@@ -332,10 +342,21 @@ impl PostgresStore {
             .build_unchecked(PostgresConnectionManager::new(config, NoTls));
         let store = PostgresStore { pool, sql: Sql::new(&options.schema), target };
         let mut tx = client.transaction().map_err(|e| backend(&store.target, "start a migration", e))?;
-        let was = schema::migrate(&mut tx, &options.schema, &store.target)?;
-        if was < schema::REGIONS {
-            // An existing store gets the projections of the projects it holds.
-            store.reindex_in(&mut tx)?;
+        schema::migrate(&mut tx, &options.schema, &store.target)?;
+        let current = current_projections();
+        match schema::projections_built_by(&mut tx, &options.schema, &store.target)? {
+            Some(v) if v == current => {}
+            Some(v) if v > current => {
+                return Err(Error::corrupt(format!(
+                    "schema `{}` at {} holds projections of a newer shenpi (version {v}; this one builds \
+                     {current}); upgrade shenpi",
+                    options.schema, store.target
+                )));
+            }
+            // Projections of an older build, or none: rebuilt from the logs.
+            _ => {
+                store.reindex_in(&mut tx)?;
+            }
         }
         tx.commit().map_err(|e| backend(&store.target, "commit a migration", e))?;
         drop(client);
@@ -470,6 +491,8 @@ impl PostgresStore {
             let region = record.region.as_deref().unwrap_or("");
             self.write_projection(tx, id, region, &projection_of(&record, &events))?;
         }
+        tx.execute(&self.sql.note_projections, &[&current_projections()])
+            .map_err(|e| backend(&self.target, "note the projections' version", e))?;
         Ok(ids.len() as u64)
     }
 

@@ -79,11 +79,13 @@ const MIGRATIONS: &[&str] = &[
         counts TEXT NOT NULL,
         PRIMARY KEY (dim, day, key, region)
     );",
+    // 6: the store's settings; `projections` is the PROJECTION_VERSION its projections
+    // were built by (shenpi_core::runtime), so that a newer build rebuilds them.
+    "CREATE TABLE {s}.settings (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );",
 ];
-
-/// The first schema version whose projections are kept by region: a store
-/// migrating from before it rebuilds its projections.
-pub(crate) const REGIONS: i32 = 5;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
@@ -191,4 +193,17 @@ fn foreign(schema: &str, target: &Target, why: &str) -> Error {
         "schema `{schema}` at {target} belongs to another program ({why}), not a shenpi store; \
          choose another schema"
     ))
+}
+
+/// The version the schema's projections were built by; `None` when it has
+/// none. Called after [`migrate`], inside its transaction.
+pub(crate) fn projections_built_by(
+    tx: &mut Transaction<'_>,
+    schema: &str,
+    target: &Target,
+) -> Result<Option<i32>, Error> {
+    let row = tx
+        .query_opt(&format!("SELECT value FROM {}.settings WHERE name = 'projections'", quoted(schema)), &[])
+        .map_err(|e| backend(target, "read the settings", e))?;
+    row.map(|r| r.try_get(0)).transpose().map_err(|e| backend(target, "read the settings", e))
 }

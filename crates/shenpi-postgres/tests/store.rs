@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use common::Schema;
 use shenpi_core::Flow;
-use shenpi_core::runtime::{EventKind, NewEvent, Project, ProjectRecord, Store};
+use shenpi_core::runtime::{EventKind, NewEvent, PROJECTION_VERSION, Project, ProjectRecord, Store};
 use shenpi_postgres::{Options, PostgresStore, SCHEMA_VERSION};
 use shenpi_store_tests::{keyed, record};
 
@@ -79,7 +79,7 @@ fn a_version_1_schema_migrates_and_keeps_its_projects() {
     // Version 1: projects without a region, events without their detail.
     schema.sql(&format!(
         "ALTER TABLE {0}.projects DROP COLUMN region; ALTER TABLE {0}.events DROP COLUMN detail; \
-         DROP TABLE {0}.open_steps, {0}.project_tallies, {0}.tallies; \
+         DROP TABLE {0}.open_steps, {0}.project_tallies, {0}.tallies, {0}.settings; \
          UPDATE {0}.schema_version SET version = 1",
         schema.name
     ));
@@ -97,6 +97,31 @@ fn a_version_1_schema_migrates_and_keeps_its_projects() {
     new.region = Some("330421".into());
     store.create(&new).expect("created");
     assert_eq!(store.load("NEW").expect("loads").0.region.as_deref(), Some("330421"));
+}
+
+#[test]
+fn projections_of_an_older_build_are_rebuilt_and_a_newer_build_s_refused() {
+    let Some(schema) = Schema::new() else { return };
+    let store = schema.connect().expect("creates");
+    let old = ProjectRecord { params: Vec::new(), ..record("P") };
+    store.create(&old).expect("created");
+    store.append("P", 0, &[keyed(EventKind::Accepted, 3, "k1")]).expect("appends");
+    drop(store);
+    let late = NaiveDate::from_ymd_opt(2025, 12, 31).expect("a date");
+    let current = i64::from(PROJECTION_VERSION);
+    // Built by an older shenpi (its rows gone, to tell): rebuilt when a service connects.
+    let built_by = |v: i64| {
+        schema.sql(&format!(
+            "UPDATE {0}.settings SET value = {v} WHERE name = 'projections'; DELETE FROM {0}.open_steps",
+            schema.name
+        ))
+    };
+    built_by(current - 1);
+    let store = schema.connect().expect("rebuilds");
+    assert_eq!(store.open_steps(None, late, "").expect("reads the board").len(), 1);
+    drop(store);
+    built_by(current + 1);
+    assert_corrupt(&schema, "projections of a newer shenpi");
 }
 
 #[test]

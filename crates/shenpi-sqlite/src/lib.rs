@@ -43,8 +43,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use shenpi_core::Error;
 use shenpi_core::runtime::{
-    Dim, Event, EventDetail, EventKind, NewEvent, OpenStep, ProjectRecord, Projection, Store, Tally, Totals,
-    projection_of, resolve_keys, scan_open_steps, scan_tallies,
+    Dim, Event, EventDetail, EventKind, NewEvent, OpenStep, PROJECTION_VERSION, ProjectRecord, Projection,
+    Store, Tally, Totals, projection_of, resolve_keys, scan_open_steps, scan_tallies,
 };
 
 /// Marks a file as a shenpi store (`PRAGMA application_id`): "SHPI".
@@ -120,13 +120,19 @@ const MIGRATIONS: &[&str] = &[
         counts TEXT NOT NULL,
         PRIMARY KEY (dim, day, key, region)
     ) WITHOUT ROWID;",
+    // 7: the store's settings; `projections` is the PROJECTION_VERSION its projections
+    // were built by (shenpi_core::runtime), so that a newer build rebuilds them.
+    "CREATE TABLE settings (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    ) WITHOUT ROWID;",
 ];
 
 /// The first schema version with projections.
 const PROJECTIONS: i64 = 5;
 
-/// The first schema version whose projections are kept by region.
-const REGIONS: i64 = 6;
+/// The first schema version that notes the version of its projections.
+const SETTINGS: i64 = 7;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -140,6 +146,10 @@ pub struct SqliteStore {
     /// The file's schema version: older files opened read-only are read as they are.
     version: i64,
     read_only: bool,
+    /// Whether the board and the statistics may read the projections: false
+    /// for a file opened read-only whose projections are missing or were
+    /// built by another version, which is read by replaying its logs.
+    projected: bool,
 }
 
 /// The caller's way to the projection of the log after an append
@@ -167,10 +177,12 @@ impl SqliteStore {
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, Error> {
         let path = path.as_ref().to_path_buf();
         let conn = Connection::open(&path).map_err(|e| backend(&path, "open the store", e))?;
-        let mut store = SqliteStore { conn: Mutex::new(conn), path, version: 0, read_only: false };
+        let mut store =
+            SqliteStore { conn: Mutex::new(conn), path, version: 0, read_only: false, projected: false };
         store.version = store.check_header()?;
         store.setup()?;
         store.version = SCHEMA_VERSION;
+        store.projected = true;
         Ok(store)
     }
 
@@ -215,11 +227,16 @@ impl SqliteStore {
             &probe,
             Err(rusqlite::Error::SqliteFailure(f, _)) if matches!(f.code, ErrorCode::CannotOpen | ErrorCode::ReadOnly)
         );
-        let mut store = SqliteStore { conn: Mutex::new(conn), path, version: 0, read_only: true };
+        let mut store =
+            SqliteStore { conn: Mutex::new(conn), path, version: 0, read_only: true, projected: false };
         if cannot_open {
             store.conn = Mutex::new(store.immutable()?);
         }
         store.version = store.check_header()?;
+        let conn = store.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let built = projections_built_by(&store.path, &conn, store.version)?;
+        drop(conn);
+        store.projected = built == Some(current_projections());
         Ok(store)
     }
 
@@ -285,7 +302,15 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| backend(p, "switch to WAL", e))?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(|e| backend(p, "set synchronous=FULL", e))?;
         conn.pragma_update(None, "foreign_keys", true).map_err(|e| backend(p, "enable foreign keys", e))?;
-        if self.version < SCHEMA_VERSION {
+        let built = projections_built_by(p, &conn, self.version)?;
+        if let Some(v) = built.filter(|&v| v > current_projections()) {
+            return Err(Error::corrupt(format!(
+                "`{}` holds projections of a newer shenpi (version {v}; this one builds {}); upgrade shenpi",
+                p.display(),
+                current_projections()
+            )));
+        }
+        if self.version < SCHEMA_VERSION || built != Some(current_projections()) {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(|e| backend(p, "migrate", e))?;
@@ -296,8 +321,9 @@ impl SqliteStore {
             for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(now).unwrap_or(0)) {
                 tx.execute_batch(sql).map_err(|e| backend(p, &format!("apply migration {}", i + 1), e))?;
             }
-            if now < REGIONS {
-                // An existing store gets the projections of the projects it holds.
+            // Projections of an older build, or none: rebuilt from the logs (another
+            // process may have done so while we waited for the lock).
+            if projections_built_by(p, &tx, SCHEMA_VERSION)? != Some(current_projections()) {
                 reindex_in(p, &tx)?;
             }
             tx.pragma_update(None, "application_id", APPLICATION_ID).map_err(|e| backend(p, "migrate", e))?;
@@ -563,14 +589,14 @@ impl Store for SqliteStore {
     }
 
     fn open_steps(&self, dept: Option<&str>, date: NaiveDate, region: &str) -> Result<Vec<OpenStep>, Error> {
-        // A file opened read-only as it is: without regions, only the whole store's rows read.
-        if self.version < PROJECTIONS || (self.version < REGIONS && !region.is_empty()) {
+        // A file opened read-only as it is, with projections of another build or none.
+        if !self.projected {
             return scan_open_steps(self, dept, date, region);
         }
         let p = &self.path;
         let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
         let day = date.to_string();
-        let within = if self.version < REGIONS { "?3 = ''" } else { "substr(region, 1, length(?3)) = ?3" };
+        let within = "substr(region, 1, length(?3)) = ?3";
         let rows: Vec<String> = match dept {
             Some(d) => conn
                 .prepare_cached(&format!(
@@ -594,12 +620,12 @@ impl Store for SqliteStore {
     }
 
     fn tallies(&self, dim: Dim, from: NaiveDate, to: NaiveDate, region: &str) -> Result<Vec<Tally>, Error> {
-        if self.version < PROJECTIONS || (self.version < REGIONS && !region.is_empty()) {
+        if !self.projected {
             return scan_tallies(self, dim, from, to, region);
         }
         let p = &self.path;
         let conn = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
-        let within = if self.version < REGIONS { "?4 = ''" } else { "substr(region, 1, length(?4)) = ?4" };
+        let within = "substr(region, 1, length(?4)) = ?4";
         let rows: Vec<(String, String, String)> = conn
             .prepare_cached(&format!(
                 "SELECT key, day, counts FROM tallies WHERE dim = ?1 AND day BETWEEN ?2 AND ?3 AND {within} \
@@ -733,7 +759,29 @@ fn reindex_in(p: &Path, conn: &Connection) -> Result<u64, Error> {
         let (record, events) = load_in(p, SCHEMA_VERSION, conn, id)?;
         write_projection(p, conn, id, record.region.as_deref(), &projection_of(&record, &events))?;
     }
+    conn.execute(
+        "INSERT INTO settings (name, value) VALUES ('projections', ?1)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        [current_projections()],
+    )
+    .map_err(|e| backend(p, "note the projections' version", e))?;
     Ok(ids.len() as u64)
+}
+
+/// The [`PROJECTION_VERSION`] this build writes, as SQLite stores it.
+fn current_projections() -> i64 {
+    i64::from(PROJECTION_VERSION)
+}
+
+/// The version the file's projections were built by; `None` when it has
+/// none or does not say (a schema older than [`SETTINGS`]).
+fn projections_built_by(p: &Path, conn: &Connection, version: i64) -> Result<Option<i64>, Error> {
+    if version < SETTINGS {
+        return Ok(None);
+    }
+    conn.query_row("SELECT value FROM settings WHERE name = 'projections'", [], |r| r.get(0))
+        .optional()
+        .map_err(|e| backend(p, "read the settings", e))
 }
 
 /// Replaces a project's projection with `new` inside the caller's

@@ -168,7 +168,7 @@ fn a_version_2_store_is_read_as_it_is_and_migrates_on_write() {
         let c = rusqlite::Connection::open(&path).expect("opens");
         c.execute_batch(
             "ALTER TABLE events DROP COLUMN detail; ALTER TABLE projects DROP COLUMN region;
-             DROP TABLE open_steps; DROP TABLE project_tallies; DROP TABLE tallies;
+             DROP TABLE open_steps; DROP TABLE project_tallies; DROP TABLE tallies; DROP TABLE settings;
              PRAGMA user_version = 2;",
         )
         .expect("downgrades");
@@ -206,4 +206,45 @@ fn a_version_2_store_is_read_as_it_is_and_migrates_on_write() {
         .expect("records");
     let again = Project::open(&store, "P0").expect("reads");
     assert_eq!(again.events().last().and_then(|e| e.detail.reason.as_deref()), Some("申请人撤回"));
+}
+
+#[test]
+fn projections_of_another_build_are_read_by_replay_and_rebuilt_on_write() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("stale.db");
+    build(&path, 3, &[(1, 1), (0, 2), (1, 3), (2, 4), (1, 6), (0, 7)]);
+    let board = |store: &SqliteStore| {
+        let mut rows = store.open_steps(None, day(400), "").expect("reads the board");
+        rows.sort_by(|a, b| (&a.dept, &a.project, &a.step).cmp(&(&b.dept, &b.project, &b.step)));
+        rows
+    };
+    let want = board(&SqliteStore::open_read_only(&path).expect("opens"));
+    assert!(!want.is_empty(), "the histories leave steps open");
+    let built_by = |version: i64| {
+        let c = rusqlite::Connection::open(&path).expect("opens");
+        c.execute_batch(&format!(
+            "UPDATE settings SET value = {version} WHERE name = 'projections'; DELETE FROM open_steps;"
+        ))
+        .expect("tampers");
+    };
+    let noted = || -> i64 {
+        let c = rusqlite::Connection::open(&path).expect("opens");
+        c.query_row("SELECT value FROM settings WHERE name = 'projections'", [], |r| r.get(0)).expect("reads")
+    };
+    let current = i64::from(shenpi_core::runtime::PROJECTION_VERSION);
+    // Built by an older shenpi (its rows gone, to tell): read by replaying the logs, and not touched.
+    built_by(current - 1);
+    let before = dump(&path);
+    assert_eq!(board(&SqliteStore::open_read_only(&path).expect("opens")), want);
+    assert_eq!(dump(&path), before, "reads never write");
+    // Opened to write, the projections are rebuilt and noted as this build's.
+    assert_eq!(board(&SqliteStore::open(&path).expect("opens")), want);
+    assert_eq!(noted(), current);
+    assert_eq!(board(&SqliteStore::open_read_only(&path).expect("opens")), want);
+    // Built by a newer shenpi: read by replay, but not written by this one.
+    built_by(current + 1);
+    assert_eq!(board(&SqliteStore::open_read_only(&path).expect("opens")), want);
+    let err = SqliteStore::open(&path).expect_err("refused");
+    assert!(err.is_corrupt() && err.to_string().contains("newer shenpi"), "{err}");
+    assert_eq!(noted(), current + 1, "nothing rebuilt");
 }

@@ -124,7 +124,7 @@ fn a_version_1_store_migrates_and_keeps_its_projects() {
         c.execute_batch(
             "ALTER TABLE projects DROP COLUMN region; ALTER TABLE projects DROP COLUMN calendar_text; \
              ALTER TABLE events DROP COLUMN detail;
-             DROP TABLE open_steps; DROP TABLE project_tallies; DROP TABLE tallies;
+             DROP TABLE open_steps; DROP TABLE project_tallies; DROP TABLE tallies; DROP TABLE settings;
              PRAGMA user_version = 1;",
         )
         .expect("downgrades");

@@ -81,8 +81,8 @@ pub use joint::{MemberStatus, Opinion, Verdict};
 pub use ladder::{AccountabilityRow, Notice, Rung, accountability, accountable_rows};
 pub use pin::ProjectCalendar;
 pub use projection::{
-    Counts, Dim, OpenStep, Projection, Sums, Tally, Totals, board_of, board_of_by, month_of, projection_of,
-    scan_open_steps, scan_tallies,
+    Counts, Dim, OpenStep, PROJECTION_VERSION, Projection, Sums, Tally, Totals, board_of, board_of_by,
+    month_of, projection_of, scan_open_steps, scan_tallies,
 };
 pub use refusal::{Detail, Needs, Refusal, RefusalReason};
 pub use state::{Pause, PauseReason, ProjectState, StepRun, StepState};

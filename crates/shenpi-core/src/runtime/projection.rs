@@ -38,6 +38,17 @@ use super::{Project, Rules};
 use crate::error::Error;
 use crate::graph::Node;
 
+/// The version of what [`projection_of`] computes. A store notes the version
+/// its projections were built by and rebuilds them from the logs
+/// ([`Store::reindex`]) when it opens with an older one, so that a new
+/// counter or a corrected rule reaches the projects already stored; until
+/// then, a store opened read-only reads by replaying the logs instead.
+///
+/// Bump it with every change to a projection's fields or to what they hold
+/// for some log: `crates/shenpi-store-tests/tests/projection_version.rs`
+/// holds a fingerprint of the projections of random histories against it.
+pub const PROJECTION_VERSION: u32 = 1;
+
 /// How far ahead of its latest event a project's thresholds are searched:
 /// ten years, far past any limit.
 const HORIZON_DAYS: u64 = 3660;
