@@ -15,7 +15,9 @@ import java.util.List;
  * It starts a project, records the filing's acceptance and approval with
  * idempotency keys, loses answers on purpose (a client timeout shorter than
  * the request takes) and sends the request again until one arrives, then
- * reads the project's status and log: every event is there once.
+ * reads the project's status and log: every event is there once. Last, what
+ * a supervision office reads: the board, the accountability list and the
+ * month's statistics.
  */
 public final class Example {
     private Example() {
@@ -74,5 +76,23 @@ public final class Example {
             throw new AssertionError("the log must hold 2 events, holds " + events.size());
         }
         System.out.println("the log holds " + events.size() + " events: nothing lost, nothing twice");
+
+        // What the supervision office reads: the board of the filing's department (the development and
+        // reform bureau), the accountability list, the month's statistics by department.
+        String dept = "\u53d1\u6539\u5c40";
+        List<?> board = (List<?>) Json.get(client.board("2025-03-10", dept), "rows");
+        System.out.println("board of the filing's department on 2025-03-10: " + board.size() + " open step(s)");
+        List<?> late = (List<?>) Json.get(client.accountability("2025-03-10", null), "rows");
+        System.out.println("accountability list on 2025-03-10: " + late.size() + " notice(s)");
+        List<?> rows = (List<?>) Json.get(client.report("2025-03-01", "2025-03-31", "dept"), "rows");
+        for (Object row : rows) {
+            if (dept.equals(Json.get(row, "key"))) {
+                // The filing is done on the spot (promised 0 days): approved the next day, it is late.
+                long decided = ((Number) Json.get(row, "decided")).longValue();
+                long onTime = ((Number) Json.get(row, "on_time")).longValue();
+                System.out.println("report of 2025-03, the filing's department: decided " + decided
+                        + ", on time " + onTime);
+            }
+        }
     }
 }

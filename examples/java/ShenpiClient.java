@@ -1,9 +1,11 @@
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +14,8 @@ import java.util.UUID;
 /**
  * A client of {@code shenpi serve} on the JDK's own {@code java.net.http}:
  * start a project, record events with idempotency keys (so that sending a
- * request again after a timeout is safe), read status. Errors come back as
+ * request again after a timeout is safe), read status, and read what a
+ * supervision office reads: the board, the accountability list, the statistics. Errors come back as
  * {@code application/problem+json}; {@link ShenpiException#code} is their
  * stable code.
  */
@@ -115,6 +118,34 @@ public final class ShenpiClient {
     /** A project's whole log. */
     public Object events(String project) throws IOException, InterruptedException {
         return send(get("/v1/projects/" + project + "/events").build()).json;
+    }
+
+    /**
+     * The supervision board on {@code date}: every open step due, overdue or flagged, within the
+     * token's regions; of one department, or of all with {@code dept} null.
+     */
+    public Object board(String date, String dept) throws IOException, InterruptedException {
+        return send(get("/v1/board?date=" + date + deptQuery(dept)).build()).json;
+    }
+
+    /**
+     * The accountability list on {@code date}: supervision notices unanswered past their days to answer; of one
+     * department, or of all with {@code dept} null.
+     */
+    public Object accountability(String date, String dept) throws IOException, InterruptedException {
+        return send(get("/v1/accountability?date=" + date + deptQuery(dept)).build()).json;
+    }
+
+    /**
+     * Efficiency statistics from {@code from} to {@code to} (YYYY-MM-DD), one row per {@code by}:
+     * {@code dept}, {@code window}, {@code agent}, {@code flow} or {@code month}.
+     */
+    public Object report(String from, String to, String by) throws IOException, InterruptedException {
+        return send(get("/v1/report?from=" + from + "&to=" + to + "&by=" + by).build()).json;
+    }
+
+    private static String deptQuery(String dept) {
+        return dept == null ? "" : "&dept=" + URLEncoder.encode(dept, StandardCharsets.UTF_8);
     }
 
     /** The states of a status document's steps, as {@code id=state} pairs. */

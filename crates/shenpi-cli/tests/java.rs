@@ -1,6 +1,7 @@
 //! The Java client in examples/java, compiled with javac and run against a
 //! `shenpi serve` this test starts: a project started, events recorded with
-//! idempotency keys, a lost answer retried, status read. Skipped, with a
+//! idempotency keys, a lost answer retried, status, board, 问责 list and
+//! statistics read. Skipped, with a
 //! message, where no JDK is installed.
 
 mod server;
@@ -63,6 +64,10 @@ fn the_java_client_drives_a_project_with_the_jdk_alone() {
         "the same key for another event: 422 refused",
         "status on 2025-03-10: filing=approved",
         "the log holds 2 events",
+        "board of the filing's department on 2025-03-10: 0 open step(s)",
+        "accountability list on 2025-03-10: 0 notice(s)",
+        // Promised on the spot (0 days), approved the next day: late.
+        "report of 2025-03, the filing's department: decided 1, on time 0",
     ] {
         assert!(out.contains(line), "`{line}` in:\n{out}");
     }

@@ -122,7 +122,10 @@ async fn a_city_s_report_counts_only_its_own_projects() {
     let admin = bearer("province");
     // Pinghu (Jiaxing city, 3304) decides its filing on time; Changxing (Huzhou city, 3305) twice over.
     for (id, region) in [("PH-1", "330482"), ("CX-1", "330522"), ("CX-2", "330522")] {
-        let body = json!({ "id": id, "flow": FLOW, "start": "2025-03-03", "region": region });
+        let mut body = json!({ "id": id, "flow": FLOW, "start": "2025-03-03", "region": region });
+        if id == "CX-1" {
+            body["agent"] = json!("王芳");
+        }
         let a = call(&app, "POST", "/v1/projects", &[("authorization", &admin)], Some(body)).await;
         assert_eq!(a.status, 201, "{}", a.text);
         for (kind, date) in [("accepted", "2025-03-03"), ("approved", "2025-03-04")] {
@@ -154,6 +157,11 @@ async fn a_city_s_report_counts_only_its_own_projects() {
         assert_eq!(decided(&a), [("发改局".to_string(), want)], "{token}: {}", a.text);
         let a = report(token, "month").await;
         assert_eq!(decided(&a), [("2025-03".to_string(), want)], "{token}: {}", a.text);
+        // Only Changxing's first project has an agent (代办员); no stage of the flow has a window.
+        let a = report(token, "agent").await;
+        let agent = if token == "jiaxing-supervisor" || token == "pinghu-supervisor" { 0 } else { 1 };
+        assert_eq!(decided(&a).len(), agent, "{token}: {}", a.text);
+        assert_eq!(decided(&report(token, "window").await), []);
     }
     // A window does not read reports; a period must not end before it starts.
     let a = report("pinghu-window", "dept").await;

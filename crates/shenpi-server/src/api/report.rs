@@ -20,6 +20,10 @@ pub(crate) enum ByName {
     /// Per department (a countersigned item counts for each of its departments).
     #[default]
     Dept,
+    /// Per window (一窗受理) that accepted the item; items no window accepted have no row.
+    Window,
+    /// Per agent (代办员) of the project; projects without one have no row.
+    Agent,
     /// Per flow.
     Flow,
     /// Per calendar month, `YYYY-MM`.
@@ -37,7 +41,7 @@ pub(crate) struct ReportQuery {
     /// The last day counted, YYYY-MM-DD; items overdue are counted as of it.
     #[param(example = "2025-03-31")]
     to: String,
-    /// One row per department (default), flow or month.
+    /// One row per department (default), window, agent, flow or month.
     #[param(inline)]
     by: Option<ByName>,
 }
@@ -49,7 +53,7 @@ pub(crate) struct ReportQuery {
 /// time does not grow with the number of projects.
 #[utoipa::path(get, path = "/v1/report", tag = "projects", params(ReportQuery),
     responses(
-        (status = 200, description = "The statistics (the library's Statistics: `from`, `to`, `by`, `rows`)", body = Object),
+        (status = 200, description = "The statistics (the library's Statistics: `from`, `to`, `by`, `region`, `rows`)", body = Object),
         (status = "4XX", description = "A bad date or a period that ends before it starts; no token (401); a role the token lacks (403)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub(crate) async fn report(
@@ -62,6 +66,8 @@ pub(crate) async fn report(
     let to = input::date("to", &q.to)?;
     let by = match q.by.unwrap_or_default() {
         ByName::Dept => By::Dept,
+        ByName::Window => By::Window,
+        ByName::Agent => By::Agent,
         ByName::Flow => By::Flow,
         ByName::Month => By::Month,
     };
