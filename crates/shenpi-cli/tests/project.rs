@@ -1,8 +1,5 @@
 //! `shenpi project`: new, event, status, board over a store file.
 
-use std::path::Path;
-use std::process::Command;
-
 use unicode_width::UnicodeWidthStr;
 
 const FLOW: &str = "
@@ -18,18 +15,9 @@ stages:
       - { id: land, name: 用地规划, dept: 自然资源局, promised: 5, legal: 20, on_timeout: deem-approved }
 ";
 
-/// Runs `shenpi project ARGS --db DB`; returns exit code, stdout, stderr.
-fn shenpi(db: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_shenpi"))
-        .arg("project")
-        .args(args)
-        .arg("--db")
-        .arg(db)
-        .output()
-        .expect("runs");
-    let text = |b: Vec<u8>| String::from_utf8(b).expect("utf-8");
-    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
-}
+mod common;
+
+use common::project as shenpi;
 
 #[test]
 fn drive_a_project() {

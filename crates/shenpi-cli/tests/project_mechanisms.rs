@@ -4,11 +4,11 @@
 
 mod common;
 
-/// Runs `shenpi project ARGS --db DB` from the repository root; returns exit code, stdout, stderr.
+use std::path::Path;
+
+/// Runs `shenpi project ARGS` on the store `db`; returns exit code, stdout, stderr.
 fn project(db: &str, args: &[&str]) -> (i32, String, String) {
-    let all: Vec<&str> = ["project"].into_iter().chain(args.iter().copied()).chain(["--db", db]).collect();
-    let out = common::shenpi(&all);
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), common::stderr(&out))
+    common::project(Path::new(db), args)
 }
 
 #[test]

@@ -2,7 +2,6 @@
 //! store's projections and what is read from them.
 
 use std::path::Path;
-use std::process::Command;
 
 const FLOW: &str = "
 id: t
@@ -16,13 +15,9 @@ stages:
       - { id: land, name: 用地规划, dept: 自然资源局, promised: 5, legal: 20 }
 ";
 
-/// Runs `shenpi ARGS` with `SHENPI_DB=db`; returns exit code, stdout, stderr.
-fn shenpi(db: &Path, args: &[&str]) -> (i32, String, String) {
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_shenpi")).args(args).env("SHENPI_DB", db).output().expect("runs");
-    let text = |b: Vec<u8>| String::from_utf8(b).expect("utf-8");
-    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
-}
+mod common;
+
+use common::run_db as shenpi;
 
 fn ok(db: &Path, args: &[&str]) -> String {
     let (code, out, err) = shenpi(db, args);

@@ -40,6 +40,17 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
     run_with(args, &[])
 }
 
+/// Runs `shenpi args` on the store `db` (as `SHENPI_DB`); returns the exit
+/// code, stdout and stderr as text.
+pub fn run_db(db: &Path, args: &[&str]) -> (i32, String, String) {
+    run_with(args, &[("SHENPI_DB", db.as_os_str())])
+}
+
+/// Runs `shenpi project args…` on the store `db`.
+pub fn project(db: &Path, args: &[&str]) -> (i32, String, String) {
+    run_db(db, &[&["project"], args].concat())
+}
+
 /// Runs `shenpi prefix… args…` (a subcommand's tests name it once).
 pub fn run_sub(prefix: &str, args: &[&str]) -> (i32, String, String) {
     run(&[&[prefix], args].concat())
