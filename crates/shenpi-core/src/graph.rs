@@ -270,6 +270,50 @@ fn run_ahead(flow: &Flow, edges: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
     out
 }
 
+/// The graph of the nodes of `full` that `keep` marks, renumbered densely
+/// (the relative order stays topological), a removed node's kept
+/// predecessors passed on to its successors; with, per new node, its step
+/// (`order` gives the step of each node of `full`).
+///
+/// # Complexity
+/// O(V + E) when few nodes are removed; each removed node holds the kept
+/// nodes it stands for, so removing many may add edges from each kept
+/// predecessor to each kept successor.
+fn bridge(full: &Dag, keep: &[bool], order: &[u32]) -> (Dag, Vec<StepIdx>) {
+    let n = full.len();
+    // Per removed node, the kept predecessors it passes on; a kept node stands for itself.
+    let mut stands_for: Vec<Vec<u32>> = vec![Vec::new(); n];
+    let mut from: Vec<u32> = Vec::new();
+    let mut edges = Vec::with_capacity(full.edge_count());
+    for v in full.nodes() {
+        from.clear();
+        for &p in full.preds(v) {
+            if keep[p.index()] {
+                from.push(p.0);
+            } else {
+                from.extend_from_slice(&stands_for[p.index()]);
+            }
+        }
+        from.sort_unstable();
+        from.dedup();
+        if keep[v.index()] {
+            edges.extend(from.iter().map(|&p| (p, v.0)));
+        } else {
+            stands_for[v.index()] = from.clone();
+        }
+    }
+    let mut new_id = vec![u32::MAX; n];
+    let mut step_of = Vec::new();
+    for v in 0..n {
+        if keep[v] {
+            new_id[v] = step_of.len() as u32;
+            step_of.push(StepIdx(order[v]));
+        }
+    }
+    let renamed = edges.iter().map(|&(u, v)| (new_id[u as usize], new_id[v as usize]));
+    (Dag::from_topological(step_of.len(), renamed), step_of)
+}
+
 /// Compressed sparse rows: the targets of node `v` are `items[start[v]..start[v + 1]]`, sorted, unique.
 struct Csr {
     start: Vec<u32>,
@@ -387,47 +431,39 @@ impl FlowGraph {
     /// # Complexity
     /// As [`FlowGraph::new`], plus O(V + E) per step that runs ahead in simulated mode.
     pub fn with_options(flow: Arc<Flow>, params: Params, options: Options) -> FlowGraph {
+        let edges = flow.edges().iter().map(|e| (e.from.0, e.to.0)).collect();
+        FlowGraph::compile(flow, params, options, edges)
+    }
+
+    /// [`FlowGraph::with_options`] on `edges` (pairs of [`StepIdx`] numbers,
+    /// a part of the flow's own edges) instead of all the flow's edges: what
+    /// the flow would compile to with the other edges dropped, without a
+    /// changed copy of the flow.
+    ///
+    /// # Complexity
+    /// As [`FlowGraph::with_options`].
+    pub(crate) fn compile(
+        flow: Arc<Flow>,
+        params: Params,
+        options: Options,
+        edges: Vec<(u32, u32)>,
+    ) -> FlowGraph {
         let steps = flow.steps();
         let n = steps.len();
-        let mut all: Vec<(u32, u32)> = flow.edges().iter().map(|e| (e.from.0, e.to.0)).collect();
-        if options.mode == Mode::Simulated {
-            all = run_ahead(&flow, all);
-        }
-        // OK because a Flow is acyclic by construction: the loader and Flow::edit refuse cycles.
+        let all = if options.mode == Mode::Simulated { run_ahead(&flow, edges) } else { edges };
+        // OK because a Flow is acyclic by construction (the loader and Flow::edit refuse cycles), and
+        // so is any part of its edges; run_ahead only adds edges along its paths.
         let (full, order) = Dag::from_edges(n, &all).expect("a Flow has no cycle");
+        drop(all);
         let keep: Vec<bool> =
             order.iter().map(|&i| steps[i as usize].when().is_none_or(|c| c.eval(&params))).collect();
-        // For each node of `full`, the kept nodes it stands for: itself if kept,
-        // else the kept predecessors it would pass on.
-        let mut stands_for: Vec<Vec<u32>> = vec![Vec::new(); n];
-        let mut edges = Vec::with_capacity(full.edge_count());
-        for v in full.nodes() {
-            let mut from: Vec<u32> = Vec::new();
-            for &p in full.preds(v) {
-                from.extend_from_slice(&stands_for[p.index()]);
-            }
-            from.sort_unstable();
-            from.dedup();
-            if keep[v.index()] {
-                edges.extend(from.iter().map(|&p| (p, v.0)));
-                stands_for[v.index()] = vec![v.0];
-            } else {
-                stands_for[v.index()] = from;
-            }
-        }
-        // Renumber kept nodes densely; relative order stays topological.
-        let mut new_id = vec![u32::MAX; n];
-        let mut step_of = Vec::new();
-        for v in 0..n {
-            if keep[v] {
-                new_id[v] = step_of.len() as u32;
-                step_of.push(StepIdx(order[v]));
-            }
-        }
-        let kept = step_of.len();
-        let edges: Vec<(u32, u32)> =
-            edges.iter().map(|&(u, v)| (new_id[u as usize], new_id[v as usize])).collect();
-        let dag = Dag::from_topological(kept, edges.iter().copied());
+        let (dag, step_of) = if keep.iter().all(|&k| k) {
+            // Nothing removed: the ordered graph is the compiled one.
+            (full, order.into_iter().map(StepIdx).collect())
+        } else {
+            bridge(&full, &keep, &order)
+        };
+        debug_assert_eq!(dag.len(), step_of.len());
         let mut node_of = vec![None; n];
         for (node, s) in step_of.iter().enumerate() {
             node_of[s.index()] = Some(Node(node as u32));

@@ -12,7 +12,7 @@ mod longest_path;
 mod reachability;
 
 pub use longest_path::{finishes, longest_path};
-pub use reachability::{reachable_from, reaches};
+pub use reachability::{reachable_from, reaches, reaches_each};
 
 #[cfg(test)]
 mod tests {
@@ -61,12 +61,15 @@ mod tests {
 
         #[test]
         fn reachability_matches_the_definition((dag, _) in weighted_dag()) {
+            let pairs: Vec<(Node, Node)> = dag.nodes().flat_map(|u| dag.nodes().map(move |v| (u, v))).collect();
+            let each = reaches_each(&dag, &pairs);
             for u in dag.nodes() {
                 let from = reachable_from(&dag, u);
                 for v in dag.nodes() {
                     let want = brute_reaches(&dag, u, v);
                     prop_assert_eq!(reaches(&dag, u, v), want, "{} -> {}", u, v);
                     prop_assert_eq!(from.contains(&v), want);
+                    prop_assert_eq!(each[u.index() * dag.len() + v.index()], want, "{} -> {} of many", u, v);
                 }
             }
         }

@@ -73,16 +73,16 @@ pub mod dates;
 pub mod deadlines;
 pub mod groups;
 pub mod reform;
+mod relax;
 pub mod report;
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 
 use crate::diag::{Code, Diagnostic};
 use crate::graph::{FlowGraph, Node, Options, algo};
-use crate::model::{DeadlinePolicy, EdgeOrigin, Flow, TotalRule};
+use crate::model::{DeadlinePolicy, Flow, TotalRule};
 
 pub use cpm::Cpm;
 pub use cuts::{Candidate, Cut, CutPlan};
@@ -424,35 +424,6 @@ impl Plan {
         let g = &self.graph;
         let legal: Vec<Option<u32>> = g.nodes().map(|v| g.step(v).legal()).collect();
         reform::reform(g.dag(), g.promised(), &legal, g.counted())
-    }
-
-    /// Which steps would run in parallel if every `after` edge (of steps and
-    /// of stages) were relaxed, and what the totals would then be.
-    ///
-    /// # Complexity
-    /// O(A·(V + E)) for A `after` edges.
-    pub fn relaxed_after(&self) -> Relaxation {
-        let flow = self.flow();
-        let relaxed = FlowGraph::with_options(
-            Arc::new(flow.without_after()),
-            self.graph.params().clone(),
-            self.graph.options(),
-        );
-        let cpm = Cpm::run(relaxed.dag(), relaxed.promised(), relaxed.counted());
-        let mut seen = HashSet::new();
-        let mut parallel = Vec::new();
-        for e in flow.edges() {
-            if !matches!(e.origin, EdgeOrigin::After(_)) || !seen.insert((e.from, e.to)) {
-                continue;
-            }
-            let (Some(a), Some(b)) = (self.graph.node_of(e.from), self.graph.node_of(e.to)) else { continue };
-            let (Some(ra), Some(rb)) = (relaxed.node_of(e.from), relaxed.node_of(e.to)) else { continue };
-            if !algo::reaches(relaxed.dag(), ra, rb) {
-                parallel.push((a, b));
-            }
-        }
-        parallel.sort_unstable();
-        Relaxation { parallel, total_days: cpm.total_days(), elapsed_days: cpm.elapsed_days() }
     }
 
     /// Warnings (`E013`) for the flow, every stage and every group of stages
