@@ -18,7 +18,7 @@ use saphyr_parser::{Event, Parser, Tag};
 use crate::diag::{Code, Diagnostic, Source, Span, suggest};
 use crate::limits::{MAX_ID_LEN, MAX_YAML_DEPTH};
 
-mod fast;
+pub(crate) mod fast;
 
 /// A parsed YAML node: its byte span in the source and its value.
 #[derive(Debug)]
@@ -45,9 +45,17 @@ pub(crate) enum Data<'a> {
     Tagged(Box<(Box<str>, Node<'a>)>),
     /// A scalar that cannot be read as its core-schema tag says (`!!int x`), or an empty document.
     Bad,
+    /// A block list that `model`'s reader of plain flows took straight from
+    /// the events, by its number in file order; never built by [`parse`].
+    Taken(u32),
 }
 
 impl<'a> Node<'a> {
+    /// A node spanning bytes `start..end`.
+    pub fn new(start: u32, end: u32, data: Data<'a>) -> Node<'a> {
+        Node { start, end, data }
+    }
+
     /// The text of a string scalar.
     pub fn as_str(&self) -> Option<&str> {
         match &self.data {
@@ -246,7 +254,7 @@ pub(crate) struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(text: &'a str) -> Builder<'a> {
+    pub(crate) fn new(text: &'a str) -> Builder<'a> {
         Builder {
             text,
             open: Vec::new(),
@@ -259,6 +267,21 @@ impl<'a> Builder<'a> {
             second_document: None,
             too_deep: None,
         }
+    }
+
+    /// The document's root when the events made exactly one document and
+    /// nothing was refused (no key twice, no anchor or alias, not too deep).
+    pub(crate) fn accepted(self) -> Option<Node<'a>> {
+        let refused = self.duplicate.is_some() || self.refused.is_some() || self.too_deep.is_some();
+        if refused || self.documents != 1 {
+            return None;
+        }
+        self.root
+    }
+
+    /// Puts a block list read elsewhere (see [`Data::Taken`]) where it stands, at `start..end`.
+    pub(crate) fn taken(&mut self, list: u32, start: u32, end: u32) {
+        self.insert(Node { start, end, data: Data::Taken(list) }, start);
     }
 
     /// Takes one event whose span is `start..end` in bytes.
@@ -290,7 +313,14 @@ impl<'a> Builder<'a> {
             }
             Event::Scalar(value, style, anchor, tag) => {
                 refuse(anchor, "anchor");
-                let data = self.scalar(value, style, tag.as_deref(), start, end);
+                // A tag outside the core schema wraps the value read as untagged.
+                let custom = custom_tag(tag.as_deref());
+                let core = if custom.is_some() { None } else { tag.as_deref() };
+                let data = resolve(self.text, value, style, core, start, end);
+                let data = match custom {
+                    Some(tag) => Data::Tagged(Box::new((tag, Node { start, end, data }))),
+                    None => data,
+                };
                 self.insert(Node { start, end, data }, start);
             }
             Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
@@ -326,47 +356,6 @@ impl<'a> Builder<'a> {
                 }
             }
             Event::DocumentStart(_) | Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
-        }
-    }
-
-    fn scalar(
-        &mut self,
-        value: Cow<'a, str>,
-        style: saphyr_parser::ScalarStyle,
-        tag: Option<&Tag>,
-        start: u32,
-        end: u32,
-    ) -> Data<'a> {
-        let custom = custom_tag(tag);
-        let core = if custom.is_some() { None } else { tag };
-        // Most scalars of a flow are ids and names: plain text that cannot be
-        // read as a null, a boolean or a number, as its first byte tells.
-        let resolved = if style == saphyr_parser::ScalarStyle::Plain
-            && tag.is_none()
-            && value.as_bytes().first().is_some_and(|&c| is_text_start(c))
-        {
-            Some(Scalar::String(value))
-        } else {
-            Scalar::parse_from_cow_and_metadata(value, style, core.map(Cow::Borrowed).as_ref())
-        };
-        let data = match resolved {
-            None => Data::Bad,
-            Some(Scalar::Null) => Data::Null,
-            Some(Scalar::Boolean(b)) => Data::Boolean(b),
-            Some(Scalar::Integer(i)) => Data::Integer(i),
-            Some(Scalar::FloatingPoint(f)) => Data::Float(f.into_inner()),
-            Some(Scalar::String(s)) => {
-                let written = self.text.get(start as usize..end as usize).unwrap_or("");
-                if written == s {
-                    Data::Borrowed(written)
-                } else {
-                    Data::Owned(s.into_owned().into_boxed_str())
-                }
-            }
-        };
-        match custom {
-            Some(tag) => Data::Tagged(Box::new((tag, Node { start, end, data }))),
-            None => data,
         }
     }
 
@@ -406,6 +395,45 @@ impl<'a> Builder<'a> {
                 self.items.push(node);
             }
         }
+    }
+}
+
+/// The value of a scalar written at `start..end` of `text`, by the YAML core
+/// schema as saphyr reads it (`tag` is a core one, such as `!!str`, or none).
+pub(crate) fn resolve<'a>(
+    text: &'a str,
+    value: Cow<'a, str>,
+    style: saphyr_parser::ScalarStyle,
+    tag: Option<&Tag>,
+    start: u32,
+    end: u32,
+) -> Data<'a> {
+    // Most scalars of a flow are ids and names: plain text that cannot be
+    // read as a null, a boolean or a number, as its first byte tells.
+    let resolved = if style == saphyr_parser::ScalarStyle::Plain
+        && tag.is_none()
+        && value.as_bytes().first().is_some_and(|&c| is_text_start(c))
+    {
+        Some(Scalar::String(value))
+    } else {
+        Scalar::parse_from_cow_and_metadata(value, style, tag.map(Cow::Borrowed).as_ref())
+    };
+    match resolved {
+        None => Data::Bad,
+        Some(Scalar::Null) => Data::Null,
+        Some(Scalar::Boolean(b)) => Data::Boolean(b),
+        Some(Scalar::Integer(i)) => Data::Integer(i),
+        Some(Scalar::FloatingPoint(f)) => Data::Float(f.into_inner()),
+        Some(Scalar::String(s)) => {
+            let written = text.get(start as usize..end as usize).unwrap_or("");
+            if written == s { Data::Borrowed(written) } else { Data::Owned(s.into_owned().into_boxed_str()) }
+        }
+    }
+}
+
+impl<'a> fast::Events<'a> for Builder<'a> {
+    fn on_event(&mut self, event: Event<'a>, start: u32, end: u32) {
+        Builder::on_event(self, event, start, end);
     }
 }
 
@@ -455,7 +483,7 @@ impl KeyOf {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         hash_node(node, &mut h);
         let text = match &node.data {
-            Data::Sequence(_) | Data::Mapping(_) | Data::Tagged(_) => None,
+            Data::Sequence(_) | Data::Mapping(_) | Data::Tagged(_) | Data::Taken(_) => None,
             _ => node.as_str().map(Box::from),
         };
         KeyOf(h.finish(), text)
@@ -466,6 +494,7 @@ fn hash_node(node: &Node<'_>, h: &mut impl Hasher) {
     kind(&node.data).hash(h);
     match &node.data {
         Data::Null | Data::Bad => {}
+        Data::Taken(k) => k.hash(h),
         Data::Boolean(b) => b.hash(h),
         Data::Integer(i) => i.hash(h),
         Data::Float(f) => float_bits(*f).hash(h),
@@ -494,6 +523,7 @@ fn kind(data: &Data<'_>) -> u8 {
         Data::Mapping(_) => 6,
         Data::Tagged(_) => 7,
         Data::Bad => 8,
+        Data::Taken(_) => 9,
     }
 }
 
@@ -580,6 +610,7 @@ pub(crate) fn type_name(node: &Node<'_>) -> &'static str {
         Data::Mapping(_) => "a mapping",
         Data::Tagged(..) => "a tagged value",
         Data::Bad => "an unreadable value",
+        Data::Taken(_) => "a list",
     }
 }
 

@@ -122,6 +122,11 @@ impl Handling {
     pub fn procedures(&self) -> &[(ProcedureKind, u32)] {
         &self.procedures
     }
+
+    /// Sets the acceptance window, for a step that takes the flow's.
+    pub(super) fn set_acceptance_limit(&mut self, days: u32) {
+        self.acceptance_limit = days;
+    }
 }
 
 /// What a step's time counts in the total when an application is refused,

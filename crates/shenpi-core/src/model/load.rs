@@ -71,6 +71,15 @@ const MODEL_KEYS: &[&str] = &["fixed", "triangular", "pert", "empirical"];
 const MAX_DEPTH: usize = crate::limits::MAX_BLOCK_DEPTH;
 
 pub(super) fn load(source: Arc<Source>) -> Result<Flow, Report> {
+    match plain(&source) {
+        Some(flow) => Ok(flow),
+        None => general(source),
+    }
+}
+
+/// [`load`] without the plain reader: the tree of the whole document, read
+/// with a diagnostic for every problem.
+pub(super) fn general(source: Arc<Source>) -> Result<Flow, Report> {
     let text = Arc::clone(&source);
     let root = match yaml::parse(&text) {
         Ok(Some(root)) => root,
@@ -82,18 +91,7 @@ pub(super) fn load(source: Arc<Source>) -> Result<Flow, Report> {
         }
         Err(d) => return Err(Report::new(source.clone(), vec![*d])),
     };
-    let mut b = Builder {
-        r: Reader::new(&text),
-        steps: Vec::new(),
-        stages: Vec::new(),
-        ids: HashMap::new(),
-        params: expr::Declared::new(),
-        written_steps: 0,
-        on_timeout: TimeoutPolicy::None,
-        acceptance_limit: crate::model::DEFAULT_ACCEPTANCE_LIMIT,
-        promise_ratio: None,
-        old_provisional: Vec::new(),
-    };
+    let mut b = Builder::new(&text);
     let flow = b.flow(&root);
     let Builder { r, .. } = b;
     let diags = r.diags;
@@ -104,6 +102,24 @@ pub(super) fn load(source: Arc<Source>) -> Result<Flow, Report> {
         }
         _ => Err(Report::new(source, diags)),
     }
+}
+
+/// The flow of a file in the plain shape ([`super::plain`]), when the
+/// loader finds nothing to report in it; `None` sends the file the general way.
+pub(super) fn plain(source: &Arc<Source>) -> Option<Flow> {
+    let (root, taken, steps) = super::plain::read(source)?;
+    let mut b = Builder::new(source);
+    // The steps are the flow's from the start: a large flow's steps are most of its memory.
+    b.steps = steps;
+    b.taken = Some(taken);
+    let flow = b.flow(&root);
+    let done = b.taken.as_ref().is_some_and(super::plain::Taken::is_done);
+    if !done || b.r.diags.iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    let mut flow = flow?;
+    flow.source = Arc::clone(source);
+    Some(flow)
 }
 
 /// A step's days as read (see [`Builder::step_days`]); `None` where one did not read.
@@ -156,6 +172,26 @@ pub(super) struct Builder<'s> {
     promise_ratio: Option<(f64, Span)>,
     /// Steps written with the old `provisional: true`, reported once the edges are known.
     pub(super) old_provisional: Vec<(String, Span)>,
+    /// The `steps` lists read from the events ([`super::plain`]), when the file is read that way.
+    taken: Option<super::plain::Taken>,
+}
+
+impl<'s> Builder<'s> {
+    fn new(source: &'s Source) -> Builder<'s> {
+        Builder {
+            r: Reader::new(source),
+            steps: Vec::new(),
+            stages: Vec::new(),
+            ids: HashMap::new(),
+            params: expr::Declared::new(),
+            written_steps: 0,
+            on_timeout: TimeoutPolicy::None,
+            acceptance_limit: crate::model::DEFAULT_ACCEPTANCE_LIMIT,
+            promise_ratio: None,
+            old_provisional: Vec::new(),
+            taken: None,
+        }
+    }
 }
 
 impl Builder<'_> {
@@ -522,7 +558,7 @@ impl Builder<'_> {
             if let Some((id, span)) = &id {
                 self.register(id, *span, Target::Stage(index));
             }
-            let (written_before, first_step) = (self.written_steps, self.steps.len());
+            let (written_before, first_step) = (self.written_steps, self.loaded());
             let body = match f.get("steps") {
                 Some(s) => self.block_list(s, index, "steps", 0),
                 None => {
@@ -531,7 +567,8 @@ impl Builder<'_> {
                 }
             };
             let stage_id = id.as_ref().map_or("", |(i, _)| i.as_str());
-            let window = self.window(&f, stage_id, first_step, self.written_steps - written_before);
+            let loaded = first_step..self.loaded();
+            let window = self.window(&f, stage_id, loaded, self.written_steps - written_before);
             let span = id.as_ref().map_or(f.span, |(_, s)| *s);
             self.stages.push(Stage {
                 id: id.map(|i| i.0).unwrap_or_default(),
@@ -561,6 +598,9 @@ impl Builder<'_> {
     }
 
     fn block_list(&mut self, n: &Node<'_>, stage: usize, key: &str, depth: usize) -> Vec<Block> {
+        if let Data::Taken(list) = n.data {
+            return self.taken(list, stage);
+        }
         let Some(items) = self.r.list(n, key) else { return Vec::new() };
         if items.is_empty() {
             self.r.push(
@@ -579,6 +619,46 @@ impl Builder<'_> {
             return Vec::new();
         }
         items.iter().filter_map(|it| self.block(it, stage, depth)).collect()
+    }
+
+    /// A stage's `steps` list as [`super::plain`] read it: its steps take
+    /// the flow's defaults and the stage's index, meet the flow's
+    /// `promise_ratio` and are registered, as [`Builder::step`] would have them.
+    fn taken(&mut self, list: u32, stage: usize) -> Vec<Block> {
+        let Some(mut taken) = self.taken.take() else { return Vec::new() };
+        let first = taken.taken();
+        let Some((blocks, range)) = taken.list(list, first) else {
+            self.taken = Some(taken);
+            return Vec::new();
+        };
+        let stage = u32::try_from(stage).unwrap_or(u32::MAX);
+        let ratio = self.promise_ratio.map(|(ratio, _)| ratio);
+        let mut steps = std::mem::take(&mut self.steps);
+        for (i, step) in steps.get_mut(range).unwrap_or_default().iter_mut().enumerate() {
+            if let (Some(ratio), Some(legal)) = (ratio, step.legal)
+                && step.promised > check::allowed_by_ratio(ratio, legal)
+            {
+                taken.fail(); // the general way reports it
+            }
+            step.on_timeout = self.on_timeout;
+            step.handling.set_acceptance_limit(self.acceptance_limit);
+            step.stage = stage;
+            // OK because the plain reader numbered these steps with u32 too.
+            let index = StepIdx((first + i) as u32);
+            self.written_steps += 1;
+            if !self.register(&step.id, step.span, Target::Step(index)) {
+                taken.fail();
+            }
+        }
+        self.steps = steps;
+        self.taken = Some(taken);
+        blocks
+    }
+
+    /// How many steps are loaded so far: those of the lists taken when the
+    /// plain reader read them ([`super::plain`]), else those pushed.
+    fn loaded(&self) -> usize {
+        self.taken.as_ref().map_or(self.steps.len(), super::plain::Taken::taken)
     }
 
     fn block(&mut self, n: &Node<'_>, stage: usize, depth: usize) -> Option<Block> {
@@ -604,6 +684,10 @@ impl Builder<'_> {
     /// come in that order too; `None` when any part did not read.
     fn step(&mut self, n: &Node<'_>, stage: usize) -> Option<StepIdx> {
         self.written_steps += 1;
+        if let Some(taken) = &mut self.taken {
+            // Every step of a plain file is in a list read already.
+            taken.fail();
+        }
         let f = self.r.fields(n, "a step", STEP_KEYS)?;
         let id = self.required(&f, "a step", "id", "give the step an id, e.g. `id: land-planning`");
         let id = id.and_then(|n| self.r.id(n, "id"));

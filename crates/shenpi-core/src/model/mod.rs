@@ -14,6 +14,7 @@ mod handling;
 mod load;
 mod mechanisms;
 mod params;
+mod plain;
 mod read_mechanisms;
 mod structure;
 

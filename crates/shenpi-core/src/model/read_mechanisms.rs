@@ -527,13 +527,13 @@ impl Builder<'_> {
     }
 
     /// A stage's `window`: a name, on a stage with a step a window accepts.
-    /// The stage's steps are `self.steps[first..]` (a stage's steps load
+    /// The stage's steps are `self.steps[loaded]` (a stage's steps load
     /// together, in file order); `written` is how many its body holds in the file.
     pub(super) fn window(
         &mut self,
         f: &Fields<'_>,
         stage: &str,
-        first: usize,
+        loaded: std::ops::Range<usize>,
         written: usize,
     ) -> Option<String> {
         let n = f.get("window")?;
@@ -547,7 +547,7 @@ impl Builder<'_> {
             );
             return None;
         }
-        let loaded = self.steps.get(first..).unwrap_or_default();
+        let loaded = self.steps.get(loaded).unwrap_or_default();
         if !loaded.is_empty()
             && loaded.len() == written
             && !loaded.iter().any(|s| s.kind.takes_applications())

@@ -1,8 +1,8 @@
 //! A fast reader for the shape large flows are written in: block mappings
 //! and sequences of plain scalars, with one-line flow collections
-//! (`{ id: s1, after: [s0] }`). It feeds the [`Builder`] the events
-//! saphyr-parser would, at the same byte spans, so the tree (and every
-//! diagnostic taken from it) is the same.
+//! (`{ id: s1, after: [s0] }`). It feeds the [`Builder`] (or any other
+//! [`Events`]) the events saphyr-parser would, at the same byte spans, so
+//! the tree (and every diagnostic taken from it) is the same.
 //!
 //! It reads only a strict subset and gives up (`None`) at the first thing
 //! outside it: comments, quotes, tags, anchors, block scalars, tabs, `\r`,
@@ -19,6 +19,18 @@ use saphyr_parser::{Event, ScalarStyle};
 
 use super::{Builder, Node};
 
+/// What the fast reader feeds its events to: the [`Builder`] of a tree, or a
+/// reader that takes some parts of the document straight from the events.
+pub(crate) trait Events<'a> {
+    /// Takes one event whose span is `start..end` in bytes.
+    fn on_event(&mut self, event: Event<'a>, start: u32, end: u32);
+
+    /// True once the receiver wants no more events: the reader gives up.
+    fn stopped(&self) -> bool {
+        false
+    }
+}
+
 /// Nesting past this is left to the full reader (and its limits).
 const MAX_DEPTH: usize = 64;
 
@@ -28,13 +40,20 @@ const MAX_DEPTH: usize = 64;
 /// # Complexity
 /// **O(n)** in the text's length, one pass.
 pub(super) fn parse(text: &str) -> Option<Node<'_>> {
-    let mut r = Fast { text, s: text.as_bytes(), p: 0, line: 0, b: Builder::new(text), depth: 0 };
-    r.document()?;
-    let b = r.b;
-    if b.duplicate.is_some() || b.refused.is_some() || b.too_deep.is_some() || b.documents != 1 {
-        return None;
-    }
-    b.root
+    let mut b = Builder::new(text);
+    read(text, &mut b)?;
+    b.accepted()
+}
+
+/// Feeds `events` the events of `text` when it is in the subset; `None` at
+/// the first thing outside it, or once `events` stops. The caller checks
+/// that the text is shorter than 4 GiB.
+///
+/// # Complexity
+/// **O(n)** in the text's length, one pass, besides what `events` does.
+pub(crate) fn read<'a, E: Events<'a>>(text: &'a str, events: &mut E) -> Option<()> {
+    let mut r = Fast { text, s: text.as_bytes(), p: 0, line: 0, b: events, depth: 0 };
+    r.document()
 }
 
 /// Bytes that end the subset: anything YAML might read as more than text.
@@ -57,18 +76,18 @@ enum Ended {
     Line,
 }
 
-struct Fast<'a> {
+struct Fast<'a, 'e, E> {
     text: &'a str,
     s: &'a [u8],
     /// The reading position, in bytes.
     p: usize,
     /// Where the current line starts.
     line: usize,
-    b: Builder<'a>,
+    b: &'e mut E,
     depth: usize,
 }
 
-impl<'a> Fast<'a> {
+impl<'a, E: Events<'a>> Fast<'a, '_, E> {
     fn at(&self, i: usize) -> u8 {
         self.s.get(i).copied().unwrap_or(0)
     }
@@ -159,9 +178,10 @@ impl<'a> Fast<'a> {
         self.at(self.p) == b'-' && self.at(self.p + 1) == b' '
     }
 
+    /// Opens a collection: gives up past [`MAX_DEPTH`], or once the receiver has stopped.
     fn enter(&mut self) -> Option<()> {
         self.depth += 1;
-        (self.depth <= MAX_DEPTH).then_some(())
+        (self.depth <= MAX_DEPTH && !self.b.stopped()).then_some(())
     }
 
     /// A block mapping whose first key is at `p`, in column `indent`; ends
@@ -412,7 +432,7 @@ impl<'a> Fast<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use proptest::prelude::*;
 
     use super::*;
@@ -421,7 +441,7 @@ mod tests {
     /// something outside the fast reader's subset (comments, quotes, empty
     /// values, odd spacing), drawn from `seed`.
     fn document(seed: u64) -> String {
-        let mut g = Gen { state: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1, out: String::new() };
+        let mut g = Gen { draws: Draws::new(seed), out: String::new() };
         for _ in 0..g.below(3) {
             g.blank_line();
         }
@@ -435,8 +455,30 @@ mod tests {
         g.out
     }
 
+    /// Numbers drawn from a seed (xorshift), for generated documents.
+    pub(crate) struct Draws(u64);
+
+    impl Draws {
+        pub(crate) fn new(seed: u64) -> Draws {
+            Draws(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+        }
+
+        /// A number below `n`.
+        pub(crate) fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 % n
+        }
+
+        /// One of `from`.
+        pub(crate) fn pick<T: Copy>(&mut self, from: &[T]) -> T {
+            from[self.below(from.len() as u64) as usize]
+        }
+    }
+
     struct Gen {
-        state: u64,
+        draws: Draws,
         out: String,
     }
 
@@ -502,14 +544,11 @@ mod tests {
 
     impl Gen {
         fn below(&mut self, n: u64) -> u64 {
-            self.state ^= self.state << 13;
-            self.state ^= self.state >> 7;
-            self.state ^= self.state << 17;
-            self.state % n
+            self.draws.below(n)
         }
 
         fn pick(&mut self, from: &[&'static str]) -> &'static str {
-            from[self.below(from.len() as u64) as usize]
+            self.draws.pick(from)
         }
 
         fn scalar(&mut self) -> &'static str {
