@@ -151,10 +151,13 @@ pub fn candidates(dag: &Dag, cpm: &Cpm, limits: Limits<'_>) -> Vec<Candidate> {
 /// budget, a step of the cut reaches its `min`, a chain that avoids the cut
 /// becomes critical, or a critical chain through the cut twice stops being
 /// so. Between two, the same cut is cut by as many days at once. Each
-/// breakpoint looks only at one block of the near-critical part of the graph
-/// (the nodes within a few days of the total, cut at the nodes every such
-/// chain passes), and the whole graph is looked at again after every few days
-/// cut; `breakpoints.rs` explains why that gives the same cuts.
+/// breakpoint looks only at one unit of the near-critical part of the graph:
+/// the nodes within a few thousand days of the total, cut into blocks at the
+/// nodes every such chain passes, and each block cut into units at the nodes
+/// every chain of it within a few dozen days of its length passes. A block is
+/// split again after every few dozen days cut in it, and the whole graph is
+/// looked at again after every few thousand; `breakpoints.rs` explains why
+/// that gives the same cuts.
 ///
 /// # Example
 /// ```
@@ -179,26 +182,38 @@ pub fn candidates(dag: &Dag, cpm: &Cpm, limits: Limits<'_>) -> Vec<Candidate> {
 /// ```
 ///
 /// # Complexity
-/// O(P·(V + E) + B·(W + F)) time, where P = (total − budget) / 256 is the
-/// number of phases (each one longest path over the whole graph), B the
-/// number of breakpoints, W the size of the block a breakpoint cuts and F
-/// the max-flows on that block's critical network, one per stretch between
-/// its own gates. Early in a crash blocks hold a few steps; late, when nearly
-/// every chain is within a few days of the total, one can hold thousands
-/// (up to 4,300 of the 10,000-step synthetic flow's). O(V + E) memory.
+/// O(P·(V + E) + S·(W + F) + B·(U + F)) time, where P = (total − budget) /
+/// 4,096 is the number of phases (each one longest path over the whole
+/// graph), S the number of splits (about the days cut / 96), W the size of
+/// the block split, B the number of breakpoints, U the size of the unit a
+/// breakpoint cuts and F the max-flows on a unit's critical network, one per
+/// stretch between its own gates. Late in a crash, when nearly every chain
+/// is within a few days of the total, a block can hold thousands of steps
+/// (4,300 of the 10,000-step synthetic flow's) but its units a few dozen:
+/// the steps that wait for one far back are seldom on a chain that close to
+/// the block's length. O(V + E) memory.
 pub fn crash(dag: &Dag, limits: Limits<'_>, budget: u32) -> CutPlan {
-    breakpoints::crash(dag, limits, budget, PHASE_DAYS)
+    breakpoints::crash(dag, limits, budget, PHASE_DAYS, SPLIT_DAYS)
 }
 
 /// Days a phase of [`crash`] cuts before it looks at the whole graph again;
-/// each phase keeps the nodes within this many days of the total.
-const PHASE_DAYS: u32 = 256;
+/// each phase keeps the nodes within this many days of the total. Splits do
+/// the fine work, so phases can be long: the 10,000- and 40,000-step
+/// synthetic flows crash fastest from about 1,000 days on.
+const PHASE_DAYS: u32 = 4096;
 
-/// [`crash`] with phases of `reach` days (at least 1), for the tests: the
-/// cuts are the same whatever the phases.
+/// Days a block of [`crash`] is cut before it is split into units again;
+/// each split keeps the chains within this many days of the block's length.
+/// Fewer days make smaller units but more splits (each a pass over the whole
+/// block); on the synthetic flows 64 to 128 is best, and from about 160 on
+/// the units grow to thousands of steps.
+const SPLIT_DAYS: u32 = 96;
+
+/// [`crash`] with phases of `reach` days and splits every `inner` days (both
+/// at least 1), for the tests: the cuts are the same whatever the phases.
 #[cfg(test)]
-pub(crate) fn crash_in_phases(dag: &Dag, limits: Limits<'_>, budget: u32, reach: u32) -> CutPlan {
-    breakpoints::crash(dag, limits, budget, reach)
+pub(crate) fn crash_in_phases(dag: &Dag, limits: Limits<'_>, budget: u32, reach: u32, inner: u32) -> CutPlan {
+    breakpoints::crash(dag, limits, budget, reach, inner)
 }
 
 /// The reference for [`crash`]: the same greedy crashing, one day at a time,

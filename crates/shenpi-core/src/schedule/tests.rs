@@ -573,11 +573,13 @@ fn crash_matches_crash_by_day_on_a_long_flow() {
     for budget in [total - 1, total - 150, total - 700] {
         let by_day = cuts::crash_by_day(&dag, limits, budget);
         assert_eq!(cuts::crash(&dag, limits, budget), by_day, "budget {budget} of {total}");
-        assert_eq!(
-            cuts::crash_in_phases(&dag, limits, budget, 5),
-            by_day,
-            "budget {budget} of {total}, phases of 5"
-        );
+        for (reach, inner) in [(5, 5), (40, 3), (256, 1)] {
+            assert_eq!(
+                cuts::crash_in_phases(&dag, limits, budget, reach, inner),
+                by_day,
+                "budget {budget} of {total}, phases of {reach}, splits every {inner}"
+            );
+        }
     }
 }
 
@@ -641,13 +643,14 @@ fn series_case() -> impl Strategy<Value = Case> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    // `crash` jumps from breakpoint to breakpoint, a block at a time, in
-    // phases of any length; `crash_by_day` is its oracle.
+    // `crash` jumps from breakpoint to breakpoint, a unit at a time, in
+    // phases and splits of any length; `crash_by_day` is its oracle.
     #[test]
     fn crash_by_breakpoints_matches_crash_by_day(
         c in prop_oneof![case(), wide_case(), series_case()],
         share in 0u32..=100,
         reach in 1u32..12,
+        inner in 1u32..8,
     ) {
         let dag = c.dag();
         let cpm = Cpm::run(&dag, &c.promised, &c.counted);
@@ -657,7 +660,11 @@ proptest! {
         let budget = lowest.saturating_sub(2) + (cpm.total_days() + 2 - lowest.saturating_sub(2)) * share / 100;
         let limits = Limits { promised: &c.promised, counted: &c.counted, min: &c.min, cost: &c.cost };
         let by_day = cuts::crash_by_day(&dag, limits, budget);
-        prop_assert_eq!(&cuts::crash_in_phases(&dag, limits, budget, reach), &by_day, "phases of {} days", reach);
+        prop_assert_eq!(
+            &cuts::crash_in_phases(&dag, limits, budget, reach, inner),
+            &by_day,
+            "phases of {} days, splits every {}", reach, inner
+        );
         prop_assert_eq!(cuts::crash(&dag, limits, budget), by_day);
     }
 

@@ -1,4 +1,5 @@
-//! The near-critical part of a graph cut into blocks in series.
+//! The near-critical part of a graph cut into blocks in series, and each
+//! block into units in series.
 //!
 //! The nodes kept are those within `reach` days of the total (their longest
 //! path through is at least `total − reach` long). A *gate* is a kept node
@@ -9,6 +10,15 @@
 //! within `reach` days of the total passes each block from its entry (the
 //! gate before it, or nothing) to its exit (the gate after it, or nothing),
 //! so its length is the sum of its lengths within the blocks.
+//!
+//! [`Blocks::split`] cuts one block finer, by the days its own chains are
+//! short of its length: a node is *live* when some chain of the block
+//! through it is within `inner` days of the block's length, and a *unit
+//! gate* is a live node that no chain within `inner` days jumps over (by an
+//! edge, or by starting after it or ending before it). Late in a crash
+//! nearly every node is within a few days of the total and a block can hold
+//! thousands, but the edges that jump far (a step waiting for one fifty steps
+//! back) are rarely on a chain within a few days: the units stay small.
 
 use crate::graph::{Dag, Node};
 use crate::schedule::cpm::Cpm;
@@ -29,9 +39,24 @@ pub(super) struct Blocks {
     /// The kept nodes, ascending.
     pub(super) kept: Vec<Node>,
     /// Each node's place in `kept`, or [`NONE`].
-    pub(super) at: Vec<u32>,
+    at: Vec<u32>,
+    /// Per place: live in its block's last split (see the module docs).
+    live: Vec<bool>,
     /// The blocks in series order, which is place order.
     pub(super) spans: Vec<Span>,
+    /// Scratch for [`Blocks::split`].
+    far: Vec<u32>,
+}
+
+/// A block's lengths, as [`Blocks::split`] reads them.
+#[derive(Clone, Copy)]
+pub(super) struct Lengths<'a> {
+    /// Per place: counted finish from the block's entry.
+    pub(super) ef: &'a [u32],
+    /// Per place: counted length after it to the block's exit.
+    pub(super) tail: &'a [u32],
+    /// The block's length.
+    pub(super) total: u32,
 }
 
 impl Blocks {
@@ -50,12 +75,89 @@ impl Blocks {
                 self.kept.push(v);
             }
         }
+        self.live.clear();
+        self.live.resize(self.kept.len(), true);
         self.cut_at_gates(dag);
     }
 
-    /// Whether node `u` is kept.
+    /// Node `u`'s place, if it is kept and live.
     pub(super) fn place(&self, u: Node) -> Option<u32> {
-        Some(self.at[u.index()]).filter(|&p| p != NONE)
+        Some(self.at[u.index()]).filter(|&p| p != NONE && self.live[p as usize])
+    }
+
+    /// Whether the node at place `p` is live.
+    pub(super) fn is_live(&self, p: u32) -> bool {
+        self.live[p as usize]
+    }
+
+    /// Makes every node of block `span` live again, before it is split anew.
+    pub(super) fn revive(&mut self, Span { lo, hi }: Span) {
+        self.live[lo as usize..hi as usize].fill(true);
+    }
+
+    /// Cuts block `span` into units in series, into `units` (see the module
+    /// docs): each unit gate a unit of its own, and the places between two
+    /// a unit. `lengths` gives each place's counted finish from the block's
+    /// entry and counted length after it to the block's exit, over the
+    /// block's kept nodes (all live); `total` is the block's length.
+    ///
+    /// # Complexity
+    /// O(W + E) time for a block of W places and E edges.
+    pub(super) fn split(
+        &mut self,
+        dag: &Dag,
+        span: Span,
+        inner: u32,
+        lengths: Lengths<'_>,
+        weight: impl Fn(Node) -> u32,
+        units: &mut Vec<Span>,
+    ) {
+        let Span { lo, hi } = span;
+        let Lengths { ef, tail, total } = lengths;
+        // How far a chain through an edge into place `q`, after `head` days, is short of the total.
+        let short = |head: u32, q: u32| {
+            total.saturating_sub(
+                head.saturating_add(weight(self.kept[q as usize])).saturating_add(tail[q as usize]),
+            )
+        };
+        let (mut last_start, mut first_end) = (lo, NONE);
+        let mut far = std::mem::take(&mut self.far);
+        far.clear();
+        for p in lo..hi {
+            let v = self.kept[p as usize];
+            let within = |q: Option<u32>| q.is_some_and(|q| q >= lo && q < hi);
+            let entered = dag.preds(v).iter().all(|&u| !within(self.place(u)))
+                || (lo > 0 && dag.preds(v).iter().any(|&u| self.place(u) == Some(lo - 1)));
+            if entered && short(0, p) <= inner {
+                last_start = p;
+            }
+            let left = dag.succs(v).iter().all(|&s| !within(self.place(s)))
+                || dag.succs(v).iter().any(|&s| self.place(s) == Some(hi));
+            if first_end == NONE && left && total.saturating_sub(ef[p as usize]) <= inner {
+                first_end = p;
+            }
+            let reach = dag
+                .succs(v)
+                .iter()
+                .filter_map(|&s| self.place(s).filter(|&q| q < hi))
+                .filter(|&q| short(ef[p as usize], q) <= inner)
+                .max();
+            far.push(reach.unwrap_or(0));
+        }
+        for p in lo..hi {
+            self.live[p as usize] =
+                total.saturating_sub(ef[p as usize].saturating_add(tail[p as usize])) <= inner;
+        }
+        let live = &self.live;
+        series(
+            span,
+            last_start,
+            first_end.min(hi),
+            |p| Some(far[(p - lo) as usize]),
+            |p| live[p as usize],
+            units,
+        );
+        self.far = far;
     }
 
     fn cut_at_gates(&mut self, dag: &Dag) {
@@ -63,7 +165,8 @@ impl Blocks {
         let (kept, at) = (&self.kept, &self.at);
         let far =
             |p: u32| dag.succs(kept[p as usize]).iter().map(|s| at[s.index()]).filter(|&q| q != NONE).max();
-        series(kept.len() as u32, last_start, first_end, far, &mut self.spans);
+        let all = Span { lo: 0, hi: kept.len() as u32 };
+        series(all, last_start, first_end, far, |_| true, &mut self.spans);
     }
 
     /// The last place of a kept node without kept predecessors, and the first
@@ -82,28 +185,29 @@ impl Blocks {
     }
 }
 
-/// Cuts places `0..m` of a DAG whose edges go from lower to higher places
+/// Cuts places `lo..hi` of a DAG whose edges go from lower to higher places
 /// into blocks in series, into `spans`: each gate a block, and the places
-/// between two gates a block. A gate is a place that no edge jumps over
-/// (`far(q)`, the furthest place an edge from `q` reaches, is at most `p` for
-/// every `q < p`), that no chain starts after (`last_start`) and that no chain
-/// ends before (`first_end`).
+/// between two gates a block. A gate is a place that `may_gate` accepts, that
+/// no edge jumps over (`far(q)`, the furthest place an edge from `q` reaches,
+/// is at most `p` for every `q < p`), that no chain starts after
+/// (`last_start`) and that no chain ends before (`first_end`).
 ///
 /// # Complexity
-/// O(m + E) time.
+/// O(m + E) time for m = hi − lo.
 pub(super) fn series(
-    m: u32,
+    Span { lo, hi }: Span,
     last_start: u32,
     first_end: u32,
     far: impl Fn(u32) -> Option<u32>,
+    may_gate: impl Fn(u32) -> bool,
     spans: &mut Vec<Span>,
 ) {
     spans.clear();
-    let mut start = 0;
+    let mut start = lo;
     // The furthest place an edge from a place before `p` reaches.
-    let mut reached = 0;
-    for p in 0..m {
-        if reached <= p && p >= last_start && p <= first_end {
+    let mut reached = lo;
+    for p in lo..hi {
+        if reached <= p && p >= last_start && p <= first_end && may_gate(p) {
             if start < p {
                 spans.push(Span { lo: start, hi: p });
             }
@@ -112,8 +216,8 @@ pub(super) fn series(
         }
         reached = reached.max(far(p).unwrap_or(0));
     }
-    if start < m {
-        spans.push(Span { lo: start, hi: m });
+    if start < hi {
+        spans.push(Span { lo: start, hi });
     }
 }
 

@@ -1,4 +1,4 @@
-//! The greedy crash from breakpoint to breakpoint, one block at a time.
+//! The greedy crash from breakpoint to breakpoint, one unit of a block at a time.
 //!
 //! The cheapest cut depends only on the critical network and on which of its
 //! steps can still lose a day. Cutting a set S one day at a time leaves both
@@ -24,27 +24,45 @@
 //! - cutting a block's cut changes that block alone, and its stride depends
 //!   on that block and on the lengths before and after it.
 //!
-//! A breakpoint costs one pass and one max-flow over one block, and a phase
-//! one longest path over the whole graph.
+//! Each block is cut finer into *units* ([`Blocks::split`]): the live nodes
+//! are those on a chain of the block within `inner` days of the block's
+//! length, and a unit gate is a live node no such chain jumps over. A
+//! block's own lengths change only when it is cut (each chain's days in
+//! other blocks do not count in them), and each day cut in it shortens the
+//! block by one and no chain of it by less than nothing; so until `inner`
+//! days have been cut in the block, a chain more than `inner` days short of
+//! it at the split stays short of it, and neither turns critical nor ends a
+//! stride: the units are in series for every chain that matters, just as
+//! the blocks are. A stride stops when the block has had its `inner` days,
+//! and the block is split again. Within a unit only the live nodes count,
+//! and a chain enters it only from the gate before it and leaves only to the
+//! gate after it: a live node's chains within `inner` days come in by edges
+//! within `inner` days, and those jump over no unit gate. (A stride that
+//! stops short of a breakpoint, at a split or a phase's end, changes
+//! nothing: the next breakpoint finds the same cut.) A breakpoint then costs
+//! one pass and one max-flow over one unit, a split a few passes over its
+//! block, and a phase one longest path over the whole graph.
 
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::ops::Bound;
 
-use super::blocks::{Blocks, Prefix, Span};
+use super::blocks::{Blocks, Lengths, Prefix, Span};
 use super::critical::Critical;
 use super::network::capacity;
 use super::{CutPlan, Limits, plan_of};
 use crate::graph::{Dag, Node};
 use crate::schedule::cpm::Cpm;
 
-/// See [`crash`](super::crash); `reach` is the days a phase may cut (at least 1).
-pub(super) fn crash(dag: &Dag, limits: Limits<'_>, budget: u32, reach: u32) -> CutPlan {
+/// See [`crash`](super::crash); `reach` is the days a phase may cut, `inner`
+/// the days a block may be cut between two splits (both at least 1).
+pub(super) fn crash(dag: &Dag, limits: Limits<'_>, budget: u32, reach: u32, inner: u32) -> CutPlan {
     let mut crash = Crash {
         dag,
         limits,
         budget,
         reach: reach.max(1),
+        inner: inner.max(1),
         promised: limits.promised.to_vec(),
         cut_days: vec![0; dag.len()],
     };
@@ -71,6 +89,7 @@ struct Crash<'a> {
     limits: Limits<'a>,
     budget: u32,
     reach: u32,
+    inner: u32,
     /// Promised days less the days cut.
     promised: Vec<u32>,
     cut_days: Vec<u32>,
@@ -93,9 +112,12 @@ enum End {
     Stuck,
 }
 
-/// A block's state: its length and its cheapest cut.
+/// A unit's state, kept at its first place: where it ends, its block, its
+/// length and its cheapest cut.
 #[derive(Default)]
-struct Block {
+struct Unit {
+    hi: u32,
+    block: u32,
     total: u32,
     /// Its cost, and its steps ascending; `None` when it cannot be cut.
     cut: Option<(f64, Vec<Node>)>,
@@ -133,14 +155,19 @@ impl Paths {
     }
 }
 
-/// One phase: the kept nodes, their blocks and the blocks' cuts.
+/// One phase: the kept nodes, their blocks, the blocks' units and the units' cuts.
 #[derive(Default)]
 struct Phase {
     blocks: Blocks,
-    state: Vec<Block>,
-    /// The blocks that can be cut, cheapest first.
-    ranked: BTreeSet<(Cost, usize)>,
+    /// Per place: the unit that starts there, if one does.
+    state: Vec<Unit>,
+    /// Per block: the days cut in it since it was last split.
+    cut_in: Vec<u32>,
+    /// The units that can be cut, cheapest first, by first place.
+    ranked: BTreeSet<(Cost, u32)>,
+    /// The units' lengths, each at its first place.
     prefix: Prefix,
+    units: Vec<Span>,
     paths: Paths,
     /// Per kept place: scratch for one block at a time.
     scratch: Vec<u32>,
@@ -164,15 +191,19 @@ impl Phase {
         self.marked.clear();
         self.marked.resize(m, false);
         self.state.clear();
-        self.state.resize_with(k, Block::default);
+        self.state.resize_with(m, Unit::default);
+        self.cut_in.clear();
+        self.cut_in.resize(k, 0);
         self.ranked.clear();
-        self.prefix.reset(k);
+        self.prefix.reset(m);
         for b in 0..k {
-            self.evaluate(crash, b);
+            let span = self.blocks.spans[b];
+            self.state[span.lo as usize] = Unit { hi: span.hi, block: b as u32, total: 0, cut: None };
+            self.split(crash, b);
         }
         self.total = cpm.total_days();
         self.spent = 0;
-        debug_assert_eq!(self.prefix.before(k), self.total, "the blocks are in series");
+        debug_assert_eq!(self.prefix.before(m), self.total, "the units are in series");
     }
 
     fn run(&mut self, crash: &mut Crash<'_>) -> End {
@@ -183,30 +214,62 @@ impl Phase {
             if self.spent >= crash.reach {
                 return End::Spent;
             }
-            let Some(b) = self.cheapest_block() else {
+            let Some(u) = self.cheapest_unit() else {
                 return End::Stuck;
             };
-            let days = self.stride(crash, b);
-            let Some((_, set)) = &self.state[b].cut else { unreachable!("a ranked block has a cut") };
+            let days = self.stride(crash, u);
+            let Some((_, set)) = &self.state[u as usize].cut else { unreachable!("a ranked unit has a cut") };
             for &v in set {
                 crash.promised[v.index()] -= days;
                 crash.cut_days[v.index()] += days;
             }
             self.spent += days;
             self.total -= days;
-            self.evaluate(crash, b);
+            let b = self.state[u as usize].block as usize;
+            self.cut_in[b] += days;
+            if self.cut_in[b] >= crash.inner {
+                self.split(crash, b);
+            } else {
+                self.evaluate(crash, u);
+            }
         }
     }
 
-    /// The block whose cut is cheapest; among equal costs (to rounding, as
+    /// Block `b` cut into units afresh, each evaluated; its old units dropped.
+    fn split(&mut self, crash: &Crash<'_>, b: usize) {
+        let span = self.blocks.spans[b];
+        let mut lo = span.lo;
+        while lo < span.hi {
+            let unit = &mut self.state[lo as usize];
+            if let Some((cost, _)) = unit.cut.take() {
+                self.ranked.remove(&(Cost(cost), lo));
+            }
+            self.prefix.add(lo as usize, -i64::from(unit.total));
+            unit.total = 0;
+            lo = unit.hi;
+        }
+        self.blocks.revive(span);
+        let total = self.longest_paths(crash, span);
+        let lengths = Lengths { ef: &self.paths.ef, tail: &self.paths.tail, total };
+        let mut units = std::mem::take(&mut self.units);
+        self.blocks.split(crash.dag, span, crash.inner, lengths, |v| crash.weight(v), &mut units);
+        for unit in &units {
+            self.state[unit.lo as usize] = Unit { hi: unit.hi, block: b as u32, total: 0, cut: None };
+            self.evaluate(crash, unit.lo);
+        }
+        self.units = units;
+        self.cut_in[b] = 0;
+    }
+
+    /// The unit whose cut is cheapest; among equal costs (to rounding, as
     /// the max-flow sees a residual capacity under 1e-12 as none) the earliest.
-    fn cheapest_block(&self) -> Option<usize> {
+    fn cheapest_unit(&self) -> Option<u32> {
         let &(Cost(least), mut best) = self.ranked.first()?;
         let near = least + 1e-12 * least.abs().max(1.0);
         // The earliest block of each cost up to `near`, one cost after another.
         let mut cost = least;
         while let Some(&(Cost(next), b)) =
-            self.ranked.range((Bound::Excluded((Cost(cost), usize::MAX)), Bound::Unbounded)).next()
+            self.ranked.range((Bound::Excluded((Cost(cost), u32::MAX)), Bound::Unbounded)).next()
         {
             if next > near {
                 break;
@@ -217,26 +280,30 @@ impl Phase {
         Some(best)
     }
 
-    /// Block `b`'s longest paths, critical network and cheapest cut, afresh.
-    fn evaluate(&mut self, crash: &Crash<'_>, b: usize) {
-        if let Some((cost, _)) = self.state[b].cut.take() {
-            self.ranked.remove(&(Cost(cost), b));
+    /// The longest paths, critical network and cheapest cut of the unit
+    /// that starts at place `u`, afresh.
+    fn evaluate(&mut self, crash: &Crash<'_>, u: u32) {
+        let unit = &mut self.state[u as usize];
+        if let Some((cost, _)) = unit.cut.take() {
+            self.ranked.remove(&(Cost(cost), u));
         }
-        let span = self.blocks.spans[b];
+        let span = Span { lo: u, hi: unit.hi };
         let total = self.longest_paths(crash, span);
-        self.prefix.add(b, i64::from(total) - i64::from(self.state[b].total));
-        self.state[b].total = total;
-        self.state[b].cut = self.cheapest_cut(crash, span, total);
-        if let Some((cost, _)) = &self.state[b].cut {
-            self.ranked.insert((Cost(*cost), b));
+        let cut = self.cheapest_cut(crash, span, total);
+        let unit = &mut self.state[u as usize];
+        self.prefix.add(u as usize, i64::from(total) - i64::from(unit.total));
+        unit.total = total;
+        if let Some((cost, _)) = &cut {
+            self.ranked.insert((Cost(*cost), u));
         }
+        unit.cut = cut;
     }
 
-    /// `ef` and `tail` over the block's places; returns the block's length.
+    /// `ef` and `tail` over the live places of `lo..hi`; returns their length.
     fn longest_paths(&mut self, crash: &Crash<'_>, Span { lo, hi }: Span) -> u32 {
         let (dag, blocks) = (crash.dag, &self.blocks);
         let mut total = 0;
-        for p in lo..hi {
+        for p in (lo..hi).filter(|&p| blocks.is_live(p)) {
             let v = blocks.kept[p as usize];
             let start = dag
                 .preds(v)
@@ -248,7 +315,7 @@ impl Phase {
             self.paths.ef[p as usize] = start.saturating_add(crash.weight(v));
             total = total.max(self.paths.ef[p as usize]);
         }
-        for p in (lo..hi).rev() {
+        for p in (lo..hi).rev().filter(|&p| blocks.is_live(p)) {
             let v = blocks.kept[p as usize];
             self.paths.tail[p as usize] = dag
                 .succs(v)
@@ -261,13 +328,13 @@ impl Phase {
         total
     }
 
-    /// The cheapest cut of the block's critical network, as the whole
-    /// network's would be if this block held it.
+    /// The cheapest cut of the unit's critical network, as the whole
+    /// network's would be if this unit held it.
     fn cheapest_cut(&mut self, crash: &Crash<'_>, span: Span, total: u32) -> Option<(f64, Vec<Node>)> {
         let (dag, blocks, paths) = (crash.dag, &self.blocks, &self.paths);
         let critical = &mut self.critical_places;
         critical.clear();
-        critical.extend((span.lo..span.hi).filter(|&p| paths.is_critical(p, total)));
+        critical.extend((span.lo..span.hi).filter(|&p| blocks.is_live(p) && paths.is_critical(p, total)));
         for (i, &p) in critical.iter().enumerate() {
             self.scratch[p as usize] = i as u32;
         }
@@ -289,13 +356,18 @@ impl Phase {
         Some((cost, set.into_iter().map(node).collect()))
     }
 
-    /// How many days block `b`'s cut stays the cheapest (see the module
-    /// docs), at most what is left to the budget and to the phase's end; at least 1.
-    fn stride(&mut self, crash: &Crash<'_>, b: usize) -> u32 {
-        let Some((_, set)) = &self.state[b].cut else { return 1 };
+    /// How many days the cut of the unit at `u` stays the cheapest (see the
+    /// module docs), at most what is left to the budget, to the phase's end
+    /// and to its block's next split; at least 1.
+    fn stride(&mut self, crash: &Crash<'_>, u: u32) -> u32 {
+        let unit = &self.state[u as usize];
+        let Some((_, set)) = &unit.cut else { return 1 };
         let (promised, min) = (&crash.promised, crash.limits.min);
         let room = set.iter().map(|&v| promised[v.index()] - min[v.index()]).min().unwrap_or(1);
-        let days = (self.total - crash.budget).min(room).min(crash.reach - self.spent);
+        let days = (self.total - crash.budget)
+            .min(room)
+            .min(crash.reach - self.spent)
+            .min(crash.inner - self.cut_in[unit.block as usize]);
         if days <= 1 {
             return 1;
         }
@@ -304,11 +376,11 @@ impl Phase {
         for &p in &places {
             self.marked[p] = true;
         }
-        let span = self.blocks.spans[b];
-        let days = if self.crosses_twice(crash, span, self.state[b].total) {
+        let span = Span { lo: u, hi: unit.hi };
+        let days = if self.crosses_twice(crash, span, unit.total) {
             1
         } else {
-            days.min(self.total - self.longest_avoiding(crash, b)).max(1)
+            days.min(self.total - self.longest_avoiding(crash, span)).max(1)
         };
         for &p in &places {
             self.marked[p] = false;
@@ -316,13 +388,13 @@ impl Phase {
         days
     }
 
-    /// Whether a critical chain of the block passes two marked steps.
+    /// Whether a critical chain of the unit passes two marked steps.
     fn crosses_twice(&mut self, crash: &Crash<'_>, Span { lo, hi }: Span, total: u32) -> bool {
         let (dag, blocks, paths) = (crash.dag, &self.blocks, &self.paths);
         // The most marked steps on a critical chain up to each critical place.
         let hits = &mut self.scratch;
         for p in lo..hi {
-            if !paths.is_critical(p, total) {
+            if !blocks.is_live(p) || !paths.is_critical(p, total) {
                 continue;
             }
             let v = blocks.kept[p as usize];
@@ -343,42 +415,39 @@ impl Phase {
         false
     }
 
-    /// The longest chain that avoids the marked steps of block `b`: ending
-    /// before the block, starting after it, or passing through or into it.
-    fn longest_avoiding(&mut self, crash: &Crash<'_>, b: usize) -> u32 {
+    /// The longest chain that avoids the marked steps of the unit `lo..hi`:
+    /// ending before the unit, starting after it, or passing through or into
+    /// it. Only edges from the gate before it and to the gate after it lead
+    /// in and out: an edge that jumps over a unit gate is on no chain that
+    /// matters (see the module docs).
+    fn longest_avoiding(&mut self, crash: &Crash<'_>, Span { lo, hi }: Span) -> u32 {
         let (dag, blocks) = (crash.dag, &self.blocks);
-        let Span { lo, hi } = blocks.spans[b];
-        let before = self.prefix.before(b);
-        let after = self.total - before - self.state[b].total;
+        let before = self.prefix.before(lo as usize);
+        let after = self.total - before - self.state[lo as usize].total;
         let mut avoiding = before.max(after);
-        // An edge from the gate before the block to the gate after it.
-        if lo > 0
-            && dag
-                .succs(blocks.kept[lo as usize - 1])
-                .iter()
-                .any(|&s| blocks.place(s).is_some_and(|q| q >= hi))
-        {
+        // An edge from the gate before the unit to the gate after it.
+        if lo > 0 && dag.succs(blocks.kept[lo as usize - 1]).iter().any(|&s| blocks.place(s) == Some(hi)) {
             avoiding = avoiding.max(before + after);
         }
         // The longest chain avoiding the marked steps up to each unmarked place.
         let longest = &mut self.scratch;
         for p in lo..hi {
-            if self.marked[p as usize] {
+            if self.marked[p as usize] || !blocks.is_live(p) {
                 continue;
             }
             let v = blocks.kept[p as usize];
             let mut start = 0u32;
             for &u in dag.preds(v) {
                 match blocks.place(u) {
-                    Some(q) if q < lo => start = start.max(before),
-                    Some(q) if !self.marked[q as usize] => start = start.max(longest[q as usize]),
+                    Some(q) if q + 1 == lo => start = start.max(before),
+                    Some(q) if q >= lo && !self.marked[q as usize] => start = start.max(longest[q as usize]),
                     _ => {}
                 }
             }
             let len = start.saturating_add(crash.weight(v));
             longest[p as usize] = len;
             avoiding = avoiding.max(len);
-            if dag.succs(v).iter().any(|&s| blocks.place(s).is_some_and(|q| q >= hi)) {
+            if dag.succs(v).iter().any(|&s| blocks.place(s) == Some(hi)) {
                 avoiding = avoiding.max(len.saturating_add(after));
             }
         }

@@ -56,7 +56,14 @@ impl Critical {
         let last_start = (0..k).rev().find(|&i| self.starts[i as usize]).unwrap_or(0);
         let first_end = (0..k).find(|&i| self.ends[i as usize]).unwrap_or(k);
         let mut parts = std::mem::take(&mut self.parts);
-        series(k, last_start, first_end, |i| self.links(i).last().copied(), &mut parts);
+        series(
+            Span { lo: 0, hi: k },
+            last_start,
+            first_end,
+            |i| self.links(i).last().copied(),
+            |_| true,
+            &mut parts,
+        );
         let mut costs = std::mem::take(&mut self.costs);
         costs.clear();
         costs.extend(parts.iter().map(|&part| self.part_cost(part, &capacity)));
