@@ -48,6 +48,25 @@ fn load_and_plan(yaml: String) -> Result<u32, Vec<String>> {
     Ok(plan.total_days())
 }
 
+// A step whose `name` did not read kept its id registered at an index no step had: a step waiting
+// for it crashed the cycle check (an index out of bounds), and one waiting for it further on closed a
+// circle on itself.
+#[test]
+fn a_step_read_in_part_is_no_step_to_wait_for() {
+    let step = |id: &str, name: &str, after: &str| {
+        format!("      - {{ id: {id}, name: {name}, promised: 1{after} }}\n")
+    };
+    let earlier = format!("{HEAD}{}{}", step("a", "事项", ", after: b"), step("b", "~", ""));
+    assert_eq!(load_and_plan(earlier), Err(vec!["E004".to_string()]));
+    let later = format!(
+        "{HEAD}{}{}{}",
+        step("a", "事项", ""),
+        step("b", "~", ", after: a"),
+        step("c", "事项", ", after: b")
+    );
+    assert_eq!(load_and_plan(later), Err(vec!["E004".to_string()]));
+}
+
 // A flow of 90,000 serial steps overflowed the stack in the cycle check, a `when` of 50,000 terms
 // in the condition parser; threads with small stacks crashed at a fraction of those sizes.
 #[test]

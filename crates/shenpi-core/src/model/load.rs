@@ -174,6 +174,9 @@ pub(super) struct Builder<'s> {
     pub(super) old_provisional: Vec<(String, Span)>,
     /// The `steps` lists read from the events ([`super::plain`]), when the file is read that way.
     taken: Option<super::plain::Taken>,
+    /// Ids of steps read in part: registered, so that what waits for one is
+    /// not told it is unknown, but no step, so no edge leads from one.
+    read_in_part: Vec<String>,
 }
 
 impl<'s> Builder<'s> {
@@ -190,6 +193,7 @@ impl<'s> Builder<'s> {
             promise_ratio: None,
             old_provisional: Vec::new(),
             taken: None,
+            read_in_part: Vec::new(),
         }
     }
 }
@@ -288,13 +292,23 @@ impl Builder<'_> {
         let index: HashMap<String, Target> =
             std::mem::take(&mut self.ids).into_iter().map(|(k, v)| (k, v.1)).collect();
         let unknown = check::unknown_refs(&self.stages, &self.steps, &index);
+        // The edges, from what names a step that was read.
+        let mut read = None;
+        if !self.read_in_part.is_empty() {
+            let mut steps = index.clone();
+            for id in &self.read_in_part {
+                steps.remove(id);
+            }
+            read = Some(steps);
+        }
+        let read = read.as_ref().unwrap_or(&index);
         let resolved = unknown.is_empty();
-        let found = if resolved { check::cycles(&self.stages, &self.steps, &index) } else { unknown };
-        let mechanisms = check::mechanisms(&self.stages, &self.steps, &index, resolved);
+        let found = if resolved { check::cycles(&self.stages, &self.steps, read) } else { unknown };
+        let mechanisms = check::mechanisms(&self.stages, &self.steps, read, resolved);
         for d in found.into_iter().chain(mechanisms) {
             self.r.push(d);
         }
-        self.report_old_provisional(&index);
+        self.report_old_provisional(read);
         index
     }
 
@@ -716,36 +730,46 @@ impl Builder<'_> {
         let legal = days.legal?;
         let (id, span) = id?;
         let index = StepIdx(u32::try_from(self.steps.len()).ok()?);
+        let stage = u32::try_from(stage).ok()?;
+        // Every part is read before the id is registered: a step read in part
+        // is no step to wait for (its index goes to the next step read).
+        let parts = (move || {
+            Some(StepParts {
+                id: String::new(),
+                name: name?,
+                depts: depts?,
+                kind: kind?,
+                filing: mechanisms.filing?,
+                counted: counted?,
+                legal,
+                promised: days.promised?,
+                min: days.min?,
+                cost: days.cost?,
+                after: after?,
+                when: when.map_or(Some(None), |w| w.map(Some))?,
+                on_timeout: on_timeout?,
+                handling: handling?,
+                joint: mechanisms.joint?,
+                commissioned_by: commissioned_by?,
+                provider: mechanisms.provider?,
+                commitment: mechanisms.commitment?,
+                provisional: mechanisms.provisional?,
+                duration: duration.map_or(Some(None), |d| d.map(Some))?,
+                supplement: supplement.map_or(Some(None), |d| d.map(Some))?,
+                special: special.map_or(Some(None), |d| d.map(Some))?,
+                stage,
+                description,
+                span,
+            })
+        })();
         if !self.register(&id, span, Target::Step(index)) {
             return None;
         }
-        self.steps.push(Step::new(StepParts {
-            id,
-            name: name?,
-            depts: depts?,
-            kind: kind?,
-            filing: mechanisms.filing?,
-            counted: counted?,
-            legal,
-            promised: days.promised?,
-            min: days.min?,
-            cost: days.cost?,
-            after: after?,
-            when: when.map_or(Some(None), |w| w.map(Some))?,
-            on_timeout: on_timeout?,
-            handling: handling?,
-            joint: mechanisms.joint?,
-            commissioned_by: commissioned_by?,
-            provider: mechanisms.provider?,
-            commitment: mechanisms.commitment?,
-            provisional: mechanisms.provisional?,
-            duration: duration.map_or(Some(None), |d| d.map(Some))?,
-            supplement: supplement.map_or(Some(None), |d| d.map(Some))?,
-            special: special.map_or(Some(None), |d| d.map(Some))?,
-            stage: u32::try_from(stage).ok()?,
-            description,
-            span,
-        }));
+        let Some(parts) = parts else {
+            self.read_in_part.push(id);
+            return None;
+        };
+        self.steps.push(Step::new(StepParts { id, ..parts }));
         Some(index)
     }
 
