@@ -57,16 +57,29 @@ pub(crate) fn read<'a, E: Events<'a>>(text: &'a str, events: &mut E) -> Option<(
 }
 
 /// Bytes that end the subset: anything YAML might read as more than text.
-fn is_special(c: u8) -> bool {
+const fn is_special(c: u8) -> bool {
     matches!(
         c,
         b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`' | b'?' | b'\\' | 0x7f
     ) || (c < 0x20 && c != b'\n')
 }
 
-fn is_flow_indicator(c: u8) -> bool {
+const fn is_flow_indicator(c: u8) -> bool {
     matches!(c, b',' | b'[' | b']' | b'{' | b'}')
 }
+
+/// The bytes that end a plain scalar or end the subset, in block and flow
+/// context alike: every other byte is part of the scalar.
+const STOPS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = is_special(b) || is_flow_indicator(b) || b == b':' || b == b'\n';
+        c += 1;
+    }
+    t
+};
 
 /// What ended a plain scalar in block context.
 enum Ended {
@@ -309,36 +322,37 @@ impl<'a, E: Events<'a>> Fast<'a, '_, E> {
         if first == b' ' || first == b'\n' || first == b'-' || first == b':' || is_flow_indicator(first) {
             return None;
         }
-        let mut end = start;
-        loop {
-            let c = self.at(self.p);
-            if self.p >= self.s.len() || c == b'\n' {
+        let end = self.skip_to_stop(start);
+        let c = self.at(self.p);
+        if self.p >= self.s.len() || c == b'\n' {
+            self.check_text(start, end)?;
+            return Some((end, Ended::Line));
+        }
+        if c == b':' {
+            let next = self.at(self.p + 1);
+            if (next == b' ' || next == b'\n' || self.p + 1 >= self.s.len()) && end == self.p {
                 self.check_text(start, end)?;
-                return Some((end, Ended::Line));
-            }
-            if c == b':' {
-                let next = self.at(self.p + 1);
-                if (next == b' ' || next == b'\n' || self.p + 1 >= self.s.len()) && end == self.p {
-                    self.check_text(start, end)?;
-                    self.p += 1;
-                    return Some((end, Ended::Key));
-                }
-                return None;
-            }
-            if is_special(c) || is_flow_indicator(c) {
-                return None;
-            }
-            self.p += 1;
-            if c != b' ' {
-                end = self.p;
+                self.p += 1;
+                return Some((end, Ended::Key));
             }
         }
+        None
     }
 
-    /// Non-ASCII text must hold no byte order mark (saphyr reads one as a marker).
+    /// Moves `p` from `start` to the next byte of [`STOPS`] (or the end);
+    /// returns where the text before it ends, trailing spaces left out.
+    fn skip_to_stop(&mut self, start: usize) -> usize {
+        let rest = self.s.get(self.p..).unwrap_or_default();
+        self.p += rest.iter().position(|&c| STOPS[c as usize]).unwrap_or(rest.len());
+        let text = &self.s[start..self.p];
+        start + text.iter().rposition(|&c| c != b' ').map_or(0, |i| i + 1)
+    }
+
+    /// Non-ASCII text must hold no byte order mark (saphyr reads one as a
+    /// marker); U+FEFF is `EF BB BF` in UTF-8, and most text has no `EF` at all.
     fn check_text(&self, start: usize, end: usize) -> Option<()> {
         let t = &self.s[start..end];
-        if t.iter().any(|&c| c >= 0x80) && self.text.get(start..end)?.contains('\u{FEFF}') {
+        if t.contains(&0xEF) && self.text.get(start..end)?.contains('\u{FEFF}') {
             return None;
         }
         Some(())
@@ -404,30 +418,18 @@ impl<'a, E: Events<'a>> Fast<'a, '_, E> {
         if first == b' ' || first == b'\n' || first == b'-' || first == b':' || is_flow_indicator(first) {
             return None;
         }
-        let mut end = start;
-        while self.p < self.s.len() {
-            let c = self.s[self.p];
-            if c == b',' || c == b']' || c == b'}' {
+        let end = self.skip_to_stop(start);
+        match self.s.get(self.p) {
+            Some(b',' | b']' | b'}') => {
                 self.check_text(start, end)?;
-                return Some((start, end, false));
+                Some((start, end, false))
             }
-            if c == b':' {
-                let next = self.at(self.p + 1);
-                if next == b' ' && end == self.p {
-                    self.check_text(start, end)?;
-                    return Some((start, end, true));
-                }
-                return None;
+            Some(b':') if self.at(self.p + 1) == b' ' && end == self.p => {
+                self.check_text(start, end)?;
+                Some((start, end, true))
             }
-            if c == b'\n' || is_special(c) || c == b'[' || c == b'{' {
-                return None;
-            }
-            self.p += 1;
-            if c != b' ' {
-                end = self.p;
-            }
+            _ => None,
         }
-        None
     }
 }
 
