@@ -107,6 +107,36 @@ pub struct Dag {
     succs: Vec<Node>,
 }
 
+/// The `n` nodes of `edges` in topological order (Kahn's algorithm, ties
+/// broken by index), or the nodes left unordered when there is a cycle.
+///
+/// # Complexity
+/// O(V + E) time, O(V + E) extra memory.
+pub(crate) fn topological_order(n: usize, edges: &[(u32, u32)]) -> Result<Vec<u32>, CycleError> {
+    let orig = Csr::build(n, edges.iter().copied());
+    // Count the merged edges: a duplicate must not hold its target back forever.
+    let mut indegree: Vec<u32> = vec![0; n];
+    for &v in &orig.items {
+        indegree[v as usize] += 1;
+    }
+    let mut order = Vec::with_capacity(n);
+    let mut ready: VecDeque<u32> = (0..n as u32).filter(|&v| indegree[v as usize] == 0).collect();
+    while let Some(v) = ready.pop_front() {
+        order.push(v);
+        for &w in orig.row(v) {
+            indegree[w as usize] -= 1;
+            if indegree[w as usize] == 0 {
+                ready.push_back(w);
+            }
+        }
+    }
+    if order.len() < n {
+        let stuck = (0..n as u32).filter(|&v| indegree[v as usize] > 0).collect();
+        return Err(CycleError { stuck });
+    }
+    Ok(order)
+}
+
 /// The nodes that could not be ordered because they lie on (or behind) a cycle.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CycleError {
@@ -122,27 +152,7 @@ impl Dag {
     /// # Complexity
     /// O(V + E) time, O(V + E) extra memory.
     pub fn from_edges(n: usize, edges: &[(u32, u32)]) -> Result<(Dag, Vec<u32>), CycleError> {
-        let orig = Csr::build(n, edges.iter().copied());
-        // Count the merged edges: a duplicate must not hold its target back forever.
-        let mut indegree: Vec<u32> = vec![0; n];
-        for &v in &orig.items {
-            indegree[v as usize] += 1;
-        }
-        let mut order = Vec::with_capacity(n);
-        let mut ready: VecDeque<u32> = (0..n as u32).filter(|&v| indegree[v as usize] == 0).collect();
-        while let Some(v) = ready.pop_front() {
-            order.push(v);
-            for &w in orig.row(v) {
-                indegree[w as usize] -= 1;
-                if indegree[w as usize] == 0 {
-                    ready.push_back(w);
-                }
-            }
-        }
-        if order.len() < n {
-            let stuck = (0..n as u32).filter(|&v| indegree[v as usize] > 0).collect();
-            return Err(CycleError { stuck });
-        }
+        let order = topological_order(n, edges)?;
         let mut rank = vec![0u32; n];
         for (new, &old) in order.iter().enumerate() {
             rank[old as usize] = new as u32;

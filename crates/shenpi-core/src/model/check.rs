@@ -21,17 +21,18 @@ pub(super) fn unknown_refs(
     steps: &[Step],
     ids: &HashMap<String, Target>,
 ) -> Vec<Diagnostic> {
-    let refs = steps.iter().map(|s| (format!("step `{}`", s.id), s.after.as_slice())).chain(
-        stages.iter().filter_map(|s| s.after.as_ref().map(|a| (format!("stage `{}`", s.id), a.as_slice()))),
-    );
+    let refs = steps
+        .iter()
+        .map(|s| ("step", &s.id, s.after.as_slice()))
+        .chain(stages.iter().filter_map(|s| s.after.as_ref().map(|a| ("stage", &s.id, a.as_slice()))));
     let mut out = Vec::new();
     // Built at the first unknown reference; its budget bounds the work of all suggestions.
     let mut suggester: Option<Suggester> = None;
-    for (owner, list) in refs {
+    for (what, owner, list) in refs {
         for r in list.iter().filter(|r| !ids.contains_key(&r.id)) {
             let d = Diagnostic::error(
                 Code::UnknownReference,
-                format!("{owner} waits for unknown step `{}`", clip(&r.id)),
+                format!("{what} `{owner}` waits for unknown step `{}`", clip(&r.id)),
             )
             .at(r.span, "no step or stage has this id");
             let suggester = suggester.get_or_insert_with(|| Suggester::new(ids.keys().map(String::as_str)));
@@ -48,10 +49,16 @@ pub(super) fn unknown_refs(
 /// Expects every reference to resolve ([`unknown_refs`] empty).
 ///
 /// # Complexity
-/// O(V + E): Kosaraju's strongly connected components (petgraph's, with an
-/// explicit stack: no recursion, however long the flow), then one DFS inside each.
+/// O(V + E): a topological order (Kahn's) when there is no cycle; else
+/// Kosaraju's strongly connected components (petgraph's, with an explicit
+/// stack: no recursion, however long the flow), then one DFS inside each.
 pub(super) fn cycles(stages: &[Stage], steps: &[Step], ids: &HashMap<String, Target>) -> Vec<Diagnostic> {
     let edges = super::structure::edges(stages, steps, &|id| ids.get(id).copied());
+    let pairs: Vec<(u32, u32)> = edges.iter().map(|e| (e.from.0, e.to.0)).collect();
+    if crate::graph::topological_order(steps.len(), &pairs).is_ok() {
+        return Vec::new();
+    }
+    drop(pairs);
     let mut g: DiGraph<(), Option<Span>> = DiGraph::with_capacity(steps.len(), edges.len());
     for _ in steps {
         g.add_node(());
