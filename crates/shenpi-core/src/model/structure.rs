@@ -53,7 +53,8 @@ pub(crate) fn edges(stages: &[Stage], steps: &[Step], lookup: &dyn Fn(&str) -> O
             Some(refs) => {
                 for r in refs {
                     if let Some(t) = lookup(&r.id) {
-                        link(&exits(t, &stage_ends), entries, EdgeOrigin::After(r.span), &mut out);
+                        let mut one = [StepIdx(0)];
+                        link(exits(t, &stage_ends, &mut one), entries, EdgeOrigin::After(r.span), &mut out);
                     }
                 }
             }
@@ -63,17 +64,22 @@ pub(crate) fn edges(stages: &[Stage], steps: &[Step], lookup: &dyn Fn(&str) -> O
         let to = [StepIdx(i as u32)];
         for r in &step.after {
             if let Some(t) = lookup(&r.id) {
-                link(&exits(t, &stage_ends), &to, EdgeOrigin::After(r.span), &mut out);
+                let mut one = [StepIdx(0)];
+                link(exits(t, &stage_ends, &mut one), &to, EdgeOrigin::After(r.span), &mut out);
             }
         }
     }
     out
 }
 
-fn exits(t: Target, stage_ends: &[Ends]) -> Vec<StepIdx> {
+/// What waits for `t` waits for these: a step (put in `one`), or a stage's last steps.
+fn exits<'e>(t: Target, stage_ends: &'e [Ends], one: &'e mut [StepIdx; 1]) -> &'e [StepIdx] {
     match t {
-        Target::Step(i) => vec![i],
-        Target::Stage(k) => stage_ends[k].exits.clone(),
+        Target::Step(i) => {
+            *one = [i];
+            one
+        }
+        Target::Stage(k) => &stage_ends[k].exits,
     }
 }
 
@@ -88,6 +94,17 @@ fn link(from: &[StepIdx], to: &[StepIdx], origin: EdgeOrigin, out: &mut Vec<Edge
 fn serial(items: &[Block], out: &mut Vec<Edge>) -> Ends {
     let mut ends = Ends::default();
     for item in items {
+        // A step is its own entry and exit: no lists of its own.
+        if let Block::Step(i) = *item {
+            if ends.entries.is_empty() {
+                ends.entries.push(i);
+            } else {
+                link(&ends.exits, &[i], EdgeOrigin::Sequence, out);
+            }
+            ends.exits.clear();
+            ends.exits.push(i);
+            continue;
+        }
         let e = block(item, out);
         if e.entries.is_empty() {
             continue;
@@ -109,6 +126,11 @@ fn block(b: &Block, out: &mut Vec<Edge>) -> Ends {
         Block::Parallel(items) => {
             let mut ends = Ends::default();
             for item in items {
+                if let Block::Step(i) = *item {
+                    ends.entries.push(i);
+                    ends.exits.push(i);
+                    continue;
+                }
                 let e = block(item, out);
                 ends.entries.extend(e.entries);
                 ends.exits.extend(e.exits);
