@@ -408,12 +408,14 @@ pub(crate) fn resolve<'a>(
     start: u32,
     end: u32,
 ) -> Data<'a> {
+    let plain = style == saphyr_parser::ScalarStyle::Plain && tag.is_none();
+    // Most numbers of a flow are days: a few digits, no sign, no leading zero.
+    if plain && let Some(i) = small_decimal(value.as_bytes()) {
+        return Data::Integer(i);
+    }
     // Most scalars of a flow are ids and names: plain text that cannot be
     // read as a null, a boolean or a number, as its first byte tells.
-    let resolved = if style == saphyr_parser::ScalarStyle::Plain
-        && tag.is_none()
-        && value.as_bytes().first().is_some_and(|&c| is_text_start(c))
-    {
+    let resolved = if plain && value.as_bytes().first().is_some_and(|&c| is_text_start(c)) {
         Some(Scalar::String(value))
     } else {
         Scalar::parse_from_cow_and_metadata(value, style, tag.map(Cow::Borrowed).as_ref())
@@ -435,6 +437,14 @@ impl<'a> fast::Events<'a> for Builder<'a> {
     fn on_event(&mut self, event: Event<'a>, start: u32, end: u32) {
         Builder::on_event(self, event, start, end);
     }
+}
+
+/// The value of a plain scalar written as up to 18 decimal digits without a
+/// leading zero (or `0` alone): the integer the core schema reads it as.
+fn small_decimal(s: &[u8]) -> Option<i64> {
+    let ok =
+        (1..=18).contains(&s.len()) && s.iter().all(u8::is_ascii_digit) && (s.len() == 1 || s[0] != b'0');
+    ok.then(|| s.iter().fold(0i64, |n, &c| n * 10 + i64::from(c - b'0')))
 }
 
 /// Whether a plain scalar starting with `c` is text whatever follows: the
@@ -947,6 +957,29 @@ mod tests {
         assert_eq!(error_at(&text).1, again);
         // Quoted `1` is text, not the integer: no duplicate.
         assert!(parsed("1: a\n'1': b\n").is_ok());
+    }
+
+    #[test]
+    fn small_decimals_read_as_saphyr_reads_them() {
+        let mut cases: Vec<String> = ["0", "7", "10", "20", "999999999999999999", "00", "007", "0x1F", "1_0"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        cases.extend((0..2000u64).map(|i| (i * 7919 % 100_003).to_string()));
+        for s in cases {
+            let saphyr = match Scalar::parse_from_cow_and_metadata(
+                Cow::Borrowed(&s),
+                saphyr_parser::ScalarStyle::Plain,
+                None,
+            ) {
+                Some(Scalar::Integer(i)) => Some(i),
+                _ => None,
+            };
+            let fast = small_decimal(s.as_bytes());
+            assert!(fast.is_none() || fast == saphyr, "{s}: {fast:?} against saphyr's {saphyr:?}");
+            let digits = s.bytes().all(|c| c.is_ascii_digit());
+            assert_eq!(fast.is_some(), digits && (!s.starts_with('0') || s == "0"), "{s}");
+        }
     }
 
     #[test]

@@ -69,13 +69,15 @@ const fn is_flow_indicator(c: u8) -> bool {
 }
 
 /// The bytes that end a plain scalar or end the subset, in block and flow
-/// context alike: every other byte is part of the scalar.
+/// context alike, and the first byte of U+FEFF: every other byte is part of
+/// the scalar.
 const STOPS: [bool; 256] = {
     let mut t = [false; 256];
     let mut c = 0;
     while c < 256 {
         let b = c as u8;
-        t[c] = is_special(b) || is_flow_indicator(b) || b == b':' || b == b'\n';
+        // `EF` may start U+FEFF (`EF BB BF`), which saphyr reads as a byte order mark.
+        t[c] = is_special(b) || is_flow_indicator(b) || b == b':' || b == b'\n' || b == 0xEF;
         c += 1;
     }
     t
@@ -322,16 +324,14 @@ impl<'a, E: Events<'a>> Fast<'a, '_, E> {
         if first == b' ' || first == b'\n' || first == b'-' || first == b':' || is_flow_indicator(first) {
             return None;
         }
-        let end = self.skip_to_stop(start);
+        let end = self.skip_to_stop(start)?;
         let c = self.at(self.p);
         if self.p >= self.s.len() || c == b'\n' {
-            self.check_text(start, end)?;
             return Some((end, Ended::Line));
         }
         if c == b':' {
             let next = self.at(self.p + 1);
             if (next == b' ' || next == b'\n' || self.p + 1 >= self.s.len()) && end == self.p {
-                self.check_text(start, end)?;
                 self.p += 1;
                 return Some((end, Ended::Key));
             }
@@ -339,23 +339,23 @@ impl<'a, E: Events<'a>> Fast<'a, '_, E> {
         None
     }
 
-    /// Moves `p` from `start` to the next byte of [`STOPS`] (or the end);
-    /// returns where the text before it ends, trailing spaces left out.
-    fn skip_to_stop(&mut self, start: usize) -> usize {
-        let rest = self.s.get(self.p..).unwrap_or_default();
-        self.p += rest.iter().position(|&c| STOPS[c as usize]).unwrap_or(rest.len());
-        let text = &self.s[start..self.p];
-        start + text.iter().rposition(|&c| c != b' ').map_or(0, |i| i + 1)
-    }
-
-    /// Non-ASCII text must hold no byte order mark (saphyr reads one as a
-    /// marker); U+FEFF is `EF BB BF` in UTF-8, and most text has no `EF` at all.
-    fn check_text(&self, start: usize, end: usize) -> Option<()> {
-        let t = &self.s[start..end];
-        if t.contains(&0xEF) && self.text.get(start..end)?.contains('\u{FEFF}') {
-            return None;
+    /// Moves `p` from `start` to the next byte of [`STOPS`] that ends the
+    /// scalar (or the end); returns where the text before it ends, trailing
+    /// spaces left out. `None` at U+FEFF: saphyr reads it as a byte order mark.
+    fn skip_to_stop(&mut self, start: usize) -> Option<usize> {
+        loop {
+            let rest = self.s.get(self.p..).unwrap_or_default();
+            self.p += rest.iter().position(|&c| STOPS[c as usize]).unwrap_or(rest.len());
+            if self.at(self.p) != 0xEF {
+                break;
+            }
+            if self.s[self.p..].starts_with(&[0xEF, 0xBB, 0xBF]) {
+                return None;
+            }
+            self.p += 1;
         }
-        Some(())
+        let text = &self.s[start..self.p];
+        Some(start + text.iter().rposition(|&c| c != b' ').map_or(0, |i| i + 1))
     }
 
     /// A one-line flow collection at `p` (`{` or `[`); ends past its closing bracket.
@@ -418,16 +418,10 @@ impl<'a, E: Events<'a>> Fast<'a, '_, E> {
         if first == b' ' || first == b'\n' || first == b'-' || first == b':' || is_flow_indicator(first) {
             return None;
         }
-        let end = self.skip_to_stop(start);
+        let end = self.skip_to_stop(start)?;
         match self.s.get(self.p) {
-            Some(b',' | b']' | b'}') => {
-                self.check_text(start, end)?;
-                Some((start, end, false))
-            }
-            Some(b':') if self.at(self.p + 1) == b' ' && end == self.p => {
-                self.check_text(start, end)?;
-                Some((start, end, true))
-            }
+            Some(b',' | b']' | b'}') => Some((start, end, false)),
+            Some(b':') if self.at(self.p + 1) == b' ' && end == self.p => Some((start, end, true)),
             _ => None,
         }
     }
