@@ -168,6 +168,7 @@ struct Phase {
     /// The units' lengths, each at its first place.
     prefix: Prefix,
     units: Vec<Span>,
+    old_units: Vec<Span>,
     paths: Paths,
     /// Per kept place: scratch for one block at a time.
     scratch: Vec<u32>,
@@ -197,9 +198,7 @@ impl Phase {
         self.ranked.clear();
         self.prefix.reset(m);
         for b in 0..k {
-            let span = self.blocks.spans[b];
-            self.state[span.lo as usize] = Unit { hi: span.hi, block: b as u32, total: 0, cut: None };
-            self.split(crash, b);
+            self.split(crash, b, None);
         }
         self.total = cpm.total_days();
         self.spent = 0;
@@ -228,24 +227,30 @@ impl Phase {
             let b = self.state[u as usize].block as usize;
             self.cut_in[b] += days;
             if self.cut_in[b] >= crash.inner {
-                self.split(crash, b);
+                self.split(crash, b, Some(u));
             } else {
                 self.evaluate(crash, u);
             }
         }
     }
 
-    /// Block `b` cut into units afresh, each evaluated; its old units dropped.
-    fn split(&mut self, crash: &Crash<'_>, b: usize) {
+    /// Block `b` cut into units afresh; its old units dropped, each new one
+    /// evaluated. A unit the same as an old one that was not cut since it was
+    /// evaluated (any but `cut`, the one just cut) keeps its length and cut:
+    /// the nodes it gains were not live because they are more than the days
+    /// cut since short of the block's length, so none of them is critical.
+    fn split(&mut self, crash: &Crash<'_>, b: usize, cut: Option<u32>) {
         let span = self.blocks.spans[b];
+        let mut old = std::mem::take(&mut self.old_units);
+        old.clear();
         let mut lo = span.lo;
-        while lo < span.hi {
-            let unit = &mut self.state[lo as usize];
-            if let Some((cost, _)) = unit.cut.take() {
-                self.ranked.remove(&(Cost(cost), lo));
+        while lo < span.hi && cut.is_some() {
+            let unit = &self.state[lo as usize];
+            if let Some((cost, _)) = &unit.cut {
+                self.ranked.remove(&(Cost(*cost), lo));
             }
             self.prefix.add(lo as usize, -i64::from(unit.total));
-            unit.total = 0;
+            old.push(Span { lo, hi: unit.hi });
             lo = unit.hi;
         }
         self.blocks.revive(span);
@@ -253,12 +258,39 @@ impl Phase {
         let lengths = Lengths { ef: &self.paths.ef, tail: &self.paths.tail, total };
         let mut units = std::mem::take(&mut self.units);
         self.blocks.split(crash.dag, span, crash.inner, lengths, |v| crash.weight(v), &mut units);
-        for unit in &units {
-            self.state[unit.lo as usize] = Unit { hi: unit.hi, block: b as u32, total: 0, cut: None };
-            self.evaluate(crash, unit.lo);
+        let mut olds = old.iter().peekable();
+        for &unit in &units {
+            while olds.next_if(|o| o.lo < unit.lo).is_some() {}
+            let same = olds.peek().is_some_and(|o| o.lo == unit.lo && o.hi == unit.hi);
+            if same && cut != Some(unit.lo) {
+                self.keep(crash, unit);
+            } else {
+                self.state[unit.lo as usize] = Unit { hi: unit.hi, block: b as u32, total: 0, cut: None };
+                self.evaluate(crash, unit.lo);
+            }
         }
         self.units = units;
+        self.old_units = old;
         self.cut_in[b] = 0;
+    }
+
+    /// A unit of a new split that is the same as an old one, not cut since
+    /// it was evaluated: its longest paths afresh (over the nodes it gained),
+    /// its length and cut as they were.
+    fn keep(&mut self, crash: &Crash<'_>, span: Span) {
+        let total = self.longest_paths(crash, span);
+        if cfg!(debug_assertions) {
+            let afresh = self.cheapest_cut(crash, span, total).map(|(c, set)| (c.to_bits(), set));
+            let unit = &self.state[span.lo as usize];
+            assert_eq!(total, unit.total, "a unit not cut keeps its length");
+            let kept = unit.cut.as_ref().map(|(c, set)| (c.to_bits(), set.clone()));
+            assert_eq!(afresh, kept, "a unit not cut keeps its cut");
+        }
+        let unit = &self.state[span.lo as usize];
+        self.prefix.add(span.lo as usize, i64::from(total));
+        if let Some((cost, _)) = &unit.cut {
+            self.ranked.insert((Cost(*cost), span.lo));
+        }
     }
 
     /// The unit whose cut is cheapest; among equal costs (to rounding, as
