@@ -46,6 +46,17 @@ pub(super) struct Blocks {
     pub(super) spans: Vec<Span>,
     /// Scratch for [`Blocks::split`].
     far: Vec<u32>,
+    /// The places whose liveness the last split changed, ascending.
+    changed: Vec<u32>,
+}
+
+/// Which nodes a pass counts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Nodes {
+    /// Every kept node: a block, as it is split.
+    Kept,
+    /// The live nodes: a unit.
+    Live,
 }
 
 /// A block's lengths, as [`Blocks::split`] reads them.
@@ -82,7 +93,7 @@ impl Blocks {
 
     /// Node `u`'s place, if it is kept and live.
     pub(super) fn place(&self, u: Node) -> Option<u32> {
-        Some(self.at[u.index()]).filter(|&p| p != NONE && self.live[p as usize])
+        self.place_of(u, Nodes::Live)
     }
 
     /// Whether the node at place `p` is live.
@@ -90,16 +101,30 @@ impl Blocks {
         self.live[p as usize]
     }
 
-    /// Makes every node of block `span` live again, before it is split anew.
-    pub(super) fn revive(&mut self, Span { lo, hi }: Span) {
-        self.live[lo as usize..hi as usize].fill(true);
+    /// Node `u`'s place, if `nodes` counts it.
+    pub(super) fn place_of(&self, u: Node, nodes: Nodes) -> Option<u32> {
+        Some(self.at[u.index()]).filter(|&p| p != NONE && self.counts(p, nodes))
+    }
+
+    /// The places whose liveness the last [`Blocks::split`] changed, ascending.
+    pub(super) fn changed(&self) -> &[u32] {
+        &self.changed
+    }
+
+    /// Whether `nodes` counts the node at place `p`.
+    pub(super) fn counts(&self, p: u32, nodes: Nodes) -> bool {
+        match nodes {
+            Nodes::Kept => true,
+            Nodes::Live => self.live[p as usize],
+        }
     }
 
     /// Cuts block `span` into units in series, into `units` (see the module
     /// docs): each unit gate a unit of its own, and the places between two
     /// a unit. `lengths` gives each place's counted finish from the block's
     /// entry and counted length after it to the block's exit, over the
-    /// block's kept nodes (all live); `total` is the block's length.
+    /// block's kept nodes; `total` is the block's length. The places whose
+    /// liveness changes are then [`Blocks::changed`].
     ///
     /// # Complexity
     /// O(W + E) time for a block of W places and E edges.
@@ -123,30 +148,35 @@ impl Blocks {
         let (mut last_start, mut first_end) = (lo, NONE);
         let mut far = std::mem::take(&mut self.far);
         far.clear();
+        let place = |u: Node| self.place_of(u, Nodes::Kept);
         for p in lo..hi {
             let v = self.kept[p as usize];
             let within = |q: Option<u32>| q.is_some_and(|q| q >= lo && q < hi);
-            let entered = dag.preds(v).iter().all(|&u| !within(self.place(u)))
-                || (lo > 0 && dag.preds(v).iter().any(|&u| self.place(u) == Some(lo - 1)));
+            let entered = dag.preds(v).iter().all(|&u| !within(place(u)))
+                || (lo > 0 && dag.preds(v).iter().any(|&u| place(u) == Some(lo - 1)));
             if entered && short(0, p) <= inner {
                 last_start = p;
             }
-            let left = dag.succs(v).iter().all(|&s| !within(self.place(s)))
-                || dag.succs(v).iter().any(|&s| self.place(s) == Some(hi));
+            let left = dag.succs(v).iter().all(|&s| !within(place(s)))
+                || dag.succs(v).iter().any(|&s| place(s) == Some(hi));
             if first_end == NONE && left && total.saturating_sub(ef[p as usize]) <= inner {
                 first_end = p;
             }
             let reach = dag
                 .succs(v)
                 .iter()
-                .filter_map(|&s| self.place(s).filter(|&q| q < hi))
+                .filter_map(|&s| place(s).filter(|&q| q < hi))
                 .filter(|&q| short(ef[p as usize], q) <= inner)
                 .max();
             far.push(reach.unwrap_or(0));
         }
+        self.changed.clear();
         for p in lo..hi {
-            self.live[p as usize] =
-                total.saturating_sub(ef[p as usize].saturating_add(tail[p as usize])) <= inner;
+            let live = total.saturating_sub(ef[p as usize].saturating_add(tail[p as usize])) <= inner;
+            if live != self.live[p as usize] {
+                self.changed.push(p);
+            }
+            self.live[p as usize] = live;
         }
         let live = &self.live;
         series(

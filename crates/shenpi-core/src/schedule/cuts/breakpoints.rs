@@ -47,7 +47,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeSet;
 use std::ops::Bound;
 
-use super::blocks::{Blocks, Lengths, Prefix, Span};
+use super::blocks::{Blocks, Lengths, Nodes, Prefix, Span};
 use super::critical::Critical;
 use super::network::capacity;
 use super::{CutPlan, Limits, plan_of};
@@ -155,6 +155,42 @@ impl Paths {
     }
 }
 
+/// `ef` and `tail` over the places of `lo..hi` that `nodes` counts, within
+/// `lo..hi`; returns their length.
+fn longest_paths(
+    crash: &Crash<'_>,
+    blocks: &Blocks,
+    Span { lo, hi }: Span,
+    nodes: Nodes,
+    paths: &mut Paths,
+) -> u32 {
+    let dag = crash.dag;
+    let place = |u: Node| blocks.place_of(u, nodes);
+    let mut total = 0;
+    for p in (lo..hi).filter(|&p| blocks.counts(p, nodes)) {
+        let v = blocks.kept[p as usize];
+        let start = dag
+            .preds(v)
+            .iter()
+            .filter_map(|&u| place(u).filter(|&q| q >= lo))
+            .map(|q| paths.ef[q as usize])
+            .max();
+        paths.ef[p as usize] = start.unwrap_or(0).saturating_add(crash.weight(v));
+        total = total.max(paths.ef[p as usize]);
+    }
+    for p in (lo..hi).rev().filter(|&p| blocks.counts(p, nodes)) {
+        let v = blocks.kept[p as usize];
+        paths.tail[p as usize] = dag
+            .succs(v)
+            .iter()
+            .filter_map(|&s| place(s).filter(|&q| q < hi).map(|q| (s, q)))
+            .map(|(s, q)| crash.weight(s).saturating_add(paths.tail[q as usize]))
+            .max()
+            .unwrap_or(0);
+    }
+    total
+}
+
 /// One phase: the kept nodes, their blocks, the blocks' units and the units' cuts.
 #[derive(Default)]
 struct Phase {
@@ -169,7 +205,10 @@ struct Phase {
     prefix: Prefix,
     units: Vec<Span>,
     old_units: Vec<Span>,
+    /// Per live place: its unit's longest paths, as of the unit's last evaluation.
     paths: Paths,
+    /// Per kept place: its block's longest paths, as of the block's last split.
+    whole: Paths,
     /// Per kept place: scratch for one block at a time.
     scratch: Vec<u32>,
     /// Per kept place: in the cut being made.
@@ -185,7 +224,8 @@ impl Phase {
     fn start(&mut self, crash: &Crash<'_>, cpm: &Cpm) {
         self.blocks.rebuild(crash.dag, cpm, crash.reach);
         let (m, k) = (self.blocks.kept.len(), self.blocks.spans.len());
-        for v in [&mut self.paths.ef, &mut self.paths.tail, &mut self.scratch] {
+        let Phase { paths, whole, scratch, .. } = self;
+        for v in [&mut paths.ef, &mut paths.tail, &mut whole.ef, &mut whole.tail, scratch] {
             v.clear();
             v.resize(m, 0);
         }
@@ -253,17 +293,23 @@ impl Phase {
             old.push(Span { lo, hi: unit.hi });
             lo = unit.hi;
         }
-        self.blocks.revive(span);
-        let total = self.longest_paths(crash, span);
-        let lengths = Lengths { ef: &self.paths.ef, tail: &self.paths.tail, total };
+        let total = longest_paths(crash, &self.blocks, span, Nodes::Kept, &mut self.whole);
+        let lengths = Lengths { ef: &self.whole.ef, tail: &self.whole.tail, total };
         let mut units = std::mem::take(&mut self.units);
         self.blocks.split(crash.dag, span, crash.inner, lengths, |v| crash.weight(v), &mut units);
         let mut olds = old.iter().peekable();
+        // The first of the places whose liveness changed that is not before the unit.
+        let mut changes = 0;
         for &unit in &units {
             while olds.next_if(|o| o.lo < unit.lo).is_some() {}
             let same = olds.peek().is_some_and(|o| o.lo == unit.lo && o.hi == unit.hi);
+            let changed = self.blocks.changed();
+            while changes < changed.len() && changed[changes] < unit.lo {
+                changes += 1;
+            }
+            let gained = changes < changed.len() && changed[changes] < unit.hi;
             if same && cut != Some(unit.lo) {
-                self.keep(crash, unit);
+                self.keep(crash, unit, gained);
             } else {
                 self.state[unit.lo as usize] = Unit { hi: unit.hi, block: b as u32, total: 0, cut: None };
                 self.evaluate(crash, unit.lo);
@@ -275,22 +321,39 @@ impl Phase {
     }
 
     /// A unit of a new split that is the same as an old one, not cut since
-    /// it was evaluated: its longest paths afresh (over the nodes it gained),
-    /// its length and cut as they were.
-    fn keep(&mut self, crash: &Crash<'_>, span: Span) {
-        let total = self.longest_paths(crash, span);
+    /// it was evaluated: its longest paths afresh if it `gained` nodes, its
+    /// length and cut as they were.
+    fn keep(&mut self, crash: &Crash<'_>, span: Span, gained: bool) {
+        if gained {
+            longest_paths(crash, &self.blocks, span, Nodes::Live, &mut self.paths);
+        }
         if cfg!(debug_assertions) {
-            let afresh = self.cheapest_cut(crash, span, total).map(|(c, set)| (c.to_bits(), set));
-            let unit = &self.state[span.lo as usize];
-            assert_eq!(total, unit.total, "a unit not cut keeps its length");
-            let kept = unit.cut.as_ref().map(|(c, set)| (c.to_bits(), set.clone()));
-            assert_eq!(afresh, kept, "a unit not cut keeps its cut");
+            self.check_kept(crash, span);
         }
         let unit = &self.state[span.lo as usize];
-        self.prefix.add(span.lo as usize, i64::from(total));
+        self.prefix.add(span.lo as usize, i64::from(unit.total));
         if let Some((cost, _)) = &unit.cut {
             self.ranked.insert((Cost(*cost), span.lo));
         }
+    }
+
+    /// For the tests: what [`Phase::keep`] kept is what evaluating the unit afresh gives.
+    fn check_kept(&mut self, crash: &Crash<'_>, span: Span) {
+        let kept = Paths { ef: self.paths.ef.clone(), tail: self.paths.tail.clone() };
+        let total = longest_paths(crash, &self.blocks, span, Nodes::Live, &mut self.paths);
+        for p in (span.lo..span.hi).filter(|&p| self.blocks.is_live(p)) {
+            let p = p as usize;
+            assert_eq!(
+                (kept.ef[p], kept.tail[p]),
+                (self.paths.ef[p], self.paths.tail[p]),
+                "a kept unit's paths"
+            );
+        }
+        let unit = &self.state[span.lo as usize];
+        assert_eq!(total, unit.total, "a unit not cut keeps its length");
+        let was = unit.cut.as_ref().map(|(c, set)| (c.to_bits(), set.clone()));
+        let afresh = self.cheapest_cut(crash, span, total).map(|(c, set)| (c.to_bits(), set));
+        assert_eq!(afresh, was, "a unit not cut keeps its cut");
     }
 
     /// The unit whose cut is cheapest; among equal costs (to rounding, as
@@ -320,7 +383,7 @@ impl Phase {
             self.ranked.remove(&(Cost(cost), u));
         }
         let span = Span { lo: u, hi: unit.hi };
-        let total = self.longest_paths(crash, span);
+        let total = longest_paths(crash, &self.blocks, span, Nodes::Live, &mut self.paths);
         let cut = self.cheapest_cut(crash, span, total);
         let unit = &mut self.state[u as usize];
         self.prefix.add(u as usize, i64::from(total) - i64::from(unit.total));
@@ -329,35 +392,6 @@ impl Phase {
             self.ranked.insert((Cost(*cost), u));
         }
         unit.cut = cut;
-    }
-
-    /// `ef` and `tail` over the live places of `lo..hi`; returns their length.
-    fn longest_paths(&mut self, crash: &Crash<'_>, Span { lo, hi }: Span) -> u32 {
-        let (dag, blocks) = (crash.dag, &self.blocks);
-        let mut total = 0;
-        for p in (lo..hi).filter(|&p| blocks.is_live(p)) {
-            let v = blocks.kept[p as usize];
-            let start = dag
-                .preds(v)
-                .iter()
-                .filter_map(|&u| blocks.place(u).filter(|&q| q >= lo))
-                .map(|q| self.paths.ef[q as usize])
-                .max()
-                .unwrap_or(0);
-            self.paths.ef[p as usize] = start.saturating_add(crash.weight(v));
-            total = total.max(self.paths.ef[p as usize]);
-        }
-        for p in (lo..hi).rev().filter(|&p| blocks.is_live(p)) {
-            let v = blocks.kept[p as usize];
-            self.paths.tail[p as usize] = dag
-                .succs(v)
-                .iter()
-                .filter_map(|&s| blocks.place(s).filter(|&q| q < hi).map(|q| (s, q)))
-                .map(|(s, q)| crash.weight(s).saturating_add(self.paths.tail[q as usize]))
-                .max()
-                .unwrap_or(0);
-        }
-        total
     }
 
     /// The cheapest cut of the unit's critical network, as the whole
