@@ -19,6 +19,8 @@ pub(super) struct Critical {
     links: Vec<u32>,
     parts: Vec<Span>,
     costs: Vec<Option<f64>>,
+    /// One part's network at a time.
+    net: CutNetwork,
 }
 
 impl Critical {
@@ -65,31 +67,38 @@ impl Critical {
             &mut parts,
         );
         let mut costs = std::mem::take(&mut self.costs);
+        let mut net = std::mem::take(&mut self.net);
         costs.clear();
-        costs.extend(parts.iter().map(|&part| self.part_cost(part, &capacity)));
+        costs.extend(parts.iter().map(|&part| self.part_cost(&mut net, part, &capacity)));
         let least = costs.iter().flatten().copied().fold(f64::INFINITY, f64::min);
         let near = least + 1e-12 * least.abs().max(1.0);
         let found = costs
             .iter()
             .position(|c| c.is_some_and(|c| c <= near))
-            .and_then(|i| self.part_cut(parts[i], &capacity));
+            .and_then(|i| self.part_cut(&mut net, parts[i], &capacity));
         self.parts = parts;
         self.costs = costs;
+        self.net = net;
         found
     }
 
     /// The cost of one part's cheapest cut, without its steps for a part of one step.
-    fn part_cost(&self, part: Span, capacity: impl Fn(u32) -> Capacity) -> Option<f64> {
+    fn part_cost(&self, net: &mut CutNetwork, part: Span, capacity: impl Fn(u32) -> Capacity) -> Option<f64> {
         match capacity(part.lo) {
             Capacity::Finite(c) if part.hi - part.lo == 1 && !self.bypassed(part.lo, part.hi) => Some(c),
             _ if part.hi - part.lo == 1 => None,
-            _ => self.part_cut(part, capacity).map(|(c, _)| c),
+            _ => self.part_cut(net, part, capacity).map(|(c, _)| c),
         }
     }
 
     /// The cheapest cut of one part, entered from the step before it (or the
     /// source) and left to the step after it (or the sink).
-    fn part_cut(&self, Span { lo, hi }: Span, capacity: impl Fn(u32) -> Capacity) -> Option<(f64, Vec<u32>)> {
+    fn part_cut(
+        &self,
+        net: &mut CutNetwork,
+        Span { lo, hi }: Span,
+        capacity: impl Fn(u32) -> Capacity,
+    ) -> Option<(f64, Vec<u32>)> {
         if self.bypassed(lo, hi) {
             return None;
         }
@@ -101,7 +110,7 @@ impl Critical {
         }
         let entered = |i: u32| self.starts[i as usize] || (lo > 0 && self.links(lo - 1).contains(&i));
         let left = |i: u32| self.ends[i as usize] || self.links(i).contains(&hi);
-        let mut net = CutNetwork::new((hi - lo) as usize);
+        net.reset((hi - lo) as usize);
         for i in lo..hi {
             let at = (i - lo) as usize;
             net.step(at, capacity(i));

@@ -45,7 +45,9 @@ impl Capacity {
 }
 
 /// A critical network of `k` steps, numbered `0..k` by the caller: step `i`
-/// is the edge `2i → 2i+1`, the source and the sink come last.
+/// is the edge `2i → 2i+1`, the source and the sink come last. One value can
+/// hold one network after another ([`CutNetwork::reset`]), reusing its memory.
+#[derive(Default)]
 pub(super) struct CutNetwork {
     net: Network,
     k: usize,
@@ -53,7 +55,15 @@ pub(super) struct CutNetwork {
 
 impl CutNetwork {
     pub(super) fn new(k: usize) -> CutNetwork {
-        CutNetwork { net: Network::new(2 * k + 2), k }
+        let mut net = CutNetwork::default();
+        net.reset(k);
+        net
+    }
+
+    /// Empties the network for `k` steps.
+    pub(super) fn reset(&mut self, k: usize) {
+        self.net.reset(2 * k + 2);
+        self.k = k;
     }
 
     /// Step `i` with what one day off it costs.
@@ -78,17 +88,18 @@ impl CutNetwork {
 
     /// The cheapest cut's cost and its steps' numbers, ascending; `None` when
     /// some critical chain has no step that can be cut.
-    pub(super) fn cheapest(mut self) -> Option<(f64, Vec<usize>)> {
+    pub(super) fn cheapest(&mut self) -> Option<(f64, Vec<usize>)> {
         let (source, sink) = (2 * self.k, 2 * self.k + 1);
         // An unbounded flow: some critical chain has no step that can be cut.
         let flow = self.net.max_flow(source, sink)?;
-        let seen = self.net.reachable(source);
-        Some((flow, (0..self.k).filter(|&i| seen[2 * i] && !seen[2 * i + 1]).collect()))
+        let seen = self.net.search(source, Capacity::is_open);
+        Some((flow, (0..self.k).filter(|&i| seen[2 * i] != NONE && seen[2 * i + 1] == NONE).collect()))
     }
 }
 
 /// A flow network for Dinic's algorithm: edges stored in pairs (forward,
 /// reverse), listed per vertex once every edge is in ([`Network::index`]).
+#[derive(Default)]
 struct Network {
     /// Per edge: where it starts and ends, and what it can still carry.
     from: Vec<u32>,
@@ -97,11 +108,22 @@ struct Network {
     /// The edges leaving vertex `a` are `out[start[a]..start[a + 1]]`.
     start: Vec<u32>,
     out: Vec<u32>,
+    /// Scratch for the searches: each vertex's level, the queue, each
+    /// vertex's current edge and the path being walked.
+    level: Vec<u32>,
+    queue: VecDeque<usize>,
+    next: Vec<u32>,
+    path: Vec<u32>,
 }
 
 impl Network {
-    fn new(n: usize) -> Network {
-        Network { from: Vec::new(), to: Vec::new(), cap: Vec::new(), start: vec![0; n + 1], out: Vec::new() }
+    /// Empties the network for `n` vertices.
+    fn reset(&mut self, n: usize) {
+        self.from.clear();
+        self.to.clear();
+        self.cap.clear();
+        self.start.clear();
+        self.start.resize(n + 1, 0);
     }
 
     fn add(&mut self, a: usize, b: usize, cap: Capacity) {
@@ -122,16 +144,16 @@ impl Network {
         for a in 0..n {
             self.start[a + 1] += self.start[a];
         }
-        let mut next = self.start.clone();
-        self.out = vec![0; self.from.len()];
+        let mut next = std::mem::take(&mut self.next);
+        next.clear();
+        next.extend_from_slice(&self.start);
+        self.out.clear();
+        self.out.resize(self.from.len(), 0);
         for (e, &a) in self.from.iter().enumerate() {
             self.out[next[a as usize] as usize] = e as u32;
             next[a as usize] += 1;
         }
-    }
-
-    fn edges(&self, a: usize) -> &[u32] {
-        &self.out[self.start[a] as usize..self.start[a + 1] as usize]
+        self.next = next;
     }
 
     /// The maximum flow from `s` to `t`, or `None` when a path of unbounded
@@ -143,21 +165,23 @@ impl Network {
         }
         let mut flow = 0.0;
         loop {
-            let level = self.search(s, Capacity::is_open);
-            if level[t] == NONE {
+            if self.search(s, Capacity::is_open)[t] == NONE {
                 return Some(flow);
             }
-            flow += self.blocking_flow(s, t, level);
+            flow += self.blocking_flow(s, t);
         }
     }
 
     /// Breadth-first distances from `s` over the edges `open` accepts; [`NONE`] where it does not reach.
-    fn search(&self, s: usize, open: impl Fn(Capacity) -> bool) -> Vec<u32> {
-        let mut level = vec![NONE; self.start.len() - 1];
+    fn search(&mut self, s: usize, open: impl Fn(Capacity) -> bool) -> &[u32] {
+        let (level, queue) = (&mut self.level, &mut self.queue);
+        level.clear();
+        level.resize(self.start.len() - 1, NONE);
         level[s] = 0;
-        let mut queue = VecDeque::from([s]);
+        queue.clear();
+        queue.push_back(s);
         while let Some(a) = queue.pop_front() {
-            for &e in self.edges(a) {
+            for &e in &self.out[self.start[a] as usize..self.start[a + 1] as usize] {
                 let b = self.to[e as usize] as usize;
                 if level[b] == NONE && open(self.cap[e as usize]) {
                     level[b] = level[a] + 1;
@@ -171,14 +195,26 @@ impl Network {
     /// Augments along shortest paths (each edge one level further from `s`)
     /// until none is left, walking depth first with a current edge per
     /// vertex; returns the flow added. Every such path has a finite edge.
-    fn blocking_flow(&mut self, s: usize, t: usize, mut level: Vec<u32>) -> f64 {
-        let mut next: Vec<u32> = self.start[..self.start.len() - 1].to_vec();
-        let mut path: Vec<u32> = Vec::new();
+    /// The levels are those of the last [`Network::search`].
+    fn blocking_flow(&mut self, s: usize, t: usize) -> f64 {
+        let mut level = std::mem::take(&mut self.level);
+        let mut next = std::mem::take(&mut self.next);
+        next.clear();
+        next.extend_from_slice(&self.start[..self.start.len() - 1]);
+        let mut path = std::mem::take(&mut self.path);
+        path.clear();
+        let added = self.walk(s, t, &mut level, &mut next, &mut path);
+        (self.level, self.next, self.path) = (level, next, path);
+        added
+    }
+
+    /// The walk of [`Network::blocking_flow`].
+    fn walk(&mut self, s: usize, t: usize, level: &mut [u32], next: &mut [u32], path: &mut Vec<u32>) -> f64 {
         let mut added = 0.0;
         let mut a = s;
         loop {
             if a == t {
-                added += self.augment(&path);
+                added += self.augment(path);
                 path.clear();
                 a = s;
                 continue;
@@ -224,10 +260,6 @@ impl Network {
             }
         }
         push
-    }
-
-    fn reachable(&self, s: usize) -> Vec<bool> {
-        self.search(s, Capacity::is_open).into_iter().map(|l| l != NONE).collect()
     }
 }
 
