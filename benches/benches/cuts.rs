@@ -1,5 +1,5 @@
 //! What to cut on an over-budget flow: `cuts::crash`, which goes from
-//! breakpoint to breakpoint a block at a time, against `cuts::crash_by_day`,
+//! breakpoint to breakpoint a unit at a time, against `cuts::crash_by_day`,
 //! the same greedy crashing one day at a time, in the same run and on the
 //! same input.
 //!
