@@ -44,6 +44,12 @@ pub(super) struct Blocks {
     live: Vec<bool>,
     /// The blocks in series order, which is place order.
     pub(super) spans: Vec<Span>,
+    /// The kept predecessors of place `p`, as places, are
+    /// `preds[first_pred[p]..first_pred[p + 1]]`, ascending; the successors alike.
+    first_pred: Vec<u32>,
+    preds: Vec<u32>,
+    first_succ: Vec<u32>,
+    succs: Vec<u32>,
     /// Scratch for [`Blocks::split`].
     far: Vec<u32>,
     /// The places whose liveness the last split changed, ascending.
@@ -66,6 +72,8 @@ pub(super) struct Lengths<'a> {
     pub(super) ef: &'a [u32],
     /// Per place: counted length after it to the block's exit.
     pub(super) tail: &'a [u32],
+    /// Per place: counted days.
+    pub(super) weight: &'a [u32],
     /// The block's length.
     pub(super) total: u32,
 }
@@ -88,7 +96,36 @@ impl Blocks {
         }
         self.live.clear();
         self.live.resize(self.kept.len(), true);
-        self.cut_at_gates(dag);
+        self.list_edges(dag);
+        self.cut_at_gates();
+    }
+
+    /// Lists each kept node's kept predecessors and successors by place: the
+    /// passes over blocks and units read these instead of the graph's lists.
+    fn list_edges(&mut self, dag: &Dag) {
+        let (kept, at) = (&self.kept, &self.at);
+        for (first, list, of) in [
+            (&mut self.first_pred, &mut self.preds, Dag::preds as fn(&Dag, Node) -> &[Node]),
+            (&mut self.first_succ, &mut self.succs, Dag::succs),
+        ] {
+            first.clear();
+            list.clear();
+            first.push(0);
+            for &v in kept {
+                list.extend(of(dag, v).iter().map(|u| at[u.index()]).filter(|&q| q != NONE));
+                first.push(list.len() as u32);
+            }
+        }
+    }
+
+    /// The places of place `p`'s kept predecessors, ascending.
+    pub(super) fn preds(&self, p: u32) -> &[u32] {
+        &self.preds[self.first_pred[p as usize] as usize..self.first_pred[p as usize + 1] as usize]
+    }
+
+    /// The places of place `p`'s kept successors, ascending.
+    pub(super) fn succs(&self, p: u32) -> &[u32] {
+        &self.succs[self.first_succ[p as usize] as usize..self.first_succ[p as usize + 1] as usize]
     }
 
     /// Node `u`'s place, if it is kept and live.
@@ -128,46 +165,28 @@ impl Blocks {
     ///
     /// # Complexity
     /// O(W + E) time for a block of W places and E edges.
-    pub(super) fn split(
-        &mut self,
-        dag: &Dag,
-        span: Span,
-        inner: u32,
-        lengths: Lengths<'_>,
-        weight: impl Fn(Node) -> u32,
-        units: &mut Vec<Span>,
-    ) {
+    pub(super) fn split(&mut self, span: Span, inner: u32, lengths: Lengths<'_>, units: &mut Vec<Span>) {
         let Span { lo, hi } = span;
-        let Lengths { ef, tail, total } = lengths;
+        let Lengths { ef, tail, weight, total } = lengths;
         // How far a chain through an edge into place `q`, after `head` days, is short of the total.
         let short = |head: u32, q: u32| {
-            total.saturating_sub(
-                head.saturating_add(weight(self.kept[q as usize])).saturating_add(tail[q as usize]),
-            )
+            total.saturating_sub(head.saturating_add(weight[q as usize]).saturating_add(tail[q as usize]))
         };
         let (mut last_start, mut first_end) = (lo, NONE);
         let mut far = std::mem::take(&mut self.far);
         far.clear();
-        let place = |u: Node| self.place_of(u, Nodes::Kept);
         for p in lo..hi {
-            let v = self.kept[p as usize];
-            let within = |q: Option<u32>| q.is_some_and(|q| q >= lo && q < hi);
-            let entered = dag.preds(v).iter().all(|&u| !within(place(u)))
-                || (lo > 0 && dag.preds(v).iter().any(|&u| place(u) == Some(lo - 1)));
+            let within = |&q: &u32| q >= lo && q < hi;
+            let (preds, succs) = (self.preds(p), self.succs(p));
+            let entered = !preds.iter().any(within) || (lo > 0 && preds.contains(&(lo - 1)));
             if entered && short(0, p) <= inner {
                 last_start = p;
             }
-            let left = dag.succs(v).iter().all(|&s| !within(place(s)))
-                || dag.succs(v).iter().any(|&s| place(s) == Some(hi));
+            let left = !succs.iter().any(within) || succs.contains(&hi);
             if first_end == NONE && left && total.saturating_sub(ef[p as usize]) <= inner {
                 first_end = p;
             }
-            let reach = dag
-                .succs(v)
-                .iter()
-                .filter_map(|&s| place(s).filter(|&q| q < hi))
-                .filter(|&q| short(ef[p as usize], q) <= inner)
-                .max();
+            let reach = succs.iter().copied().filter(|&q| q < hi && short(ef[p as usize], q) <= inner).max();
             far.push(reach.unwrap_or(0));
         }
         self.changed.clear();
@@ -190,25 +209,24 @@ impl Blocks {
         self.far = far;
     }
 
-    fn cut_at_gates(&mut self, dag: &Dag) {
-        let (last_start, first_end) = self.chain_ends(dag);
-        let (kept, at) = (&self.kept, &self.at);
-        let far =
-            |p: u32| dag.succs(kept[p as usize]).iter().map(|s| at[s.index()]).filter(|&q| q != NONE).max();
-        let all = Span { lo: 0, hi: kept.len() as u32 };
-        series(all, last_start, first_end, far, |_| true, &mut self.spans);
+    fn cut_at_gates(&mut self) {
+        let (last_start, first_end) = self.chain_ends();
+        let mut spans = std::mem::take(&mut self.spans);
+        let all = Span { lo: 0, hi: self.kept.len() as u32 };
+        series(all, last_start, first_end, |p| self.succs(p).last().copied(), |_| true, &mut spans);
+        self.spans = spans;
     }
 
     /// The last place of a kept node without kept predecessors, and the first
     /// of one without kept successors: where kept chains may start and end.
-    fn chain_ends(&self, dag: &Dag) -> (u32, u32) {
+    fn chain_ends(&self) -> (u32, u32) {
         let (mut last_start, mut first_end) = (0, NONE);
-        for (p, &v) in self.kept.iter().enumerate() {
-            if !dag.preds(v).iter().any(|&u| self.place(u).is_some()) {
-                last_start = p as u32;
+        for p in 0..self.kept.len() as u32 {
+            if self.preds(p).is_empty() {
+                last_start = p;
             }
-            if first_end == NONE && !dag.succs(v).iter().any(|&s| self.place(s).is_some()) {
-                first_end = p as u32;
+            if first_end == NONE && self.succs(p).is_empty() {
+                first_end = p;
             }
         }
         (last_start, first_end)

@@ -158,35 +158,24 @@ impl Paths {
 /// `ef` and `tail` over the places of `lo..hi` that `nodes` counts, within
 /// `lo..hi`; returns their length.
 fn longest_paths(
-    crash: &Crash<'_>,
     blocks: &Blocks,
+    weight: &[u32],
     Span { lo, hi }: Span,
     nodes: Nodes,
     paths: &mut Paths,
 ) -> u32 {
-    let dag = crash.dag;
-    let place = |u: Node| blocks.place_of(u, nodes);
+    let counted = |q: u32| blocks.counts(q, nodes);
     let mut total = 0;
-    for p in (lo..hi).filter(|&p| blocks.counts(p, nodes)) {
-        let v = blocks.kept[p as usize];
-        let start = dag
-            .preds(v)
-            .iter()
-            .filter_map(|&u| place(u).filter(|&q| q >= lo))
-            .map(|q| paths.ef[q as usize])
-            .max();
-        paths.ef[p as usize] = start.unwrap_or(0).saturating_add(crash.weight(v));
+    for p in (lo..hi).filter(|&p| counted(p)) {
+        let before = blocks.preds(p).iter().copied().filter(|&q| q >= lo && counted(q));
+        let start = before.map(|q| paths.ef[q as usize]).max();
+        paths.ef[p as usize] = start.unwrap_or(0).saturating_add(weight[p as usize]);
         total = total.max(paths.ef[p as usize]);
     }
-    for p in (lo..hi).rev().filter(|&p| blocks.counts(p, nodes)) {
-        let v = blocks.kept[p as usize];
-        paths.tail[p as usize] = dag
-            .succs(v)
-            .iter()
-            .filter_map(|&s| place(s).filter(|&q| q < hi).map(|q| (s, q)))
-            .map(|(s, q)| crash.weight(s).saturating_add(paths.tail[q as usize]))
-            .max()
-            .unwrap_or(0);
+    for p in (lo..hi).rev().filter(|&p| counted(p)) {
+        let after = blocks.succs(p).iter().copied().filter(|&q| q < hi && counted(q));
+        let tail = after.map(|q| weight[q as usize].saturating_add(paths.tail[q as usize])).max();
+        paths.tail[p as usize] = tail.unwrap_or(0);
     }
     total
 }
@@ -209,6 +198,8 @@ struct Phase {
     paths: Paths,
     /// Per kept place: its block's longest paths, as of the block's last split.
     whole: Paths,
+    /// Per kept place: its counted days as cut so far.
+    weight: Vec<u32>,
     /// Per kept place: scratch for one block at a time.
     scratch: Vec<u32>,
     /// Per kept place: in the cut being made.
@@ -231,6 +222,8 @@ impl Phase {
         }
         self.marked.clear();
         self.marked.resize(m, false);
+        self.weight.clear();
+        self.weight.extend(self.blocks.kept.iter().map(|&v| crash.weight(v)));
         self.state.clear();
         self.state.resize_with(m, Unit::default);
         self.cut_in.clear();
@@ -261,6 +254,9 @@ impl Phase {
             for &v in set {
                 crash.promised[v.index()] -= days;
                 crash.cut_days[v.index()] += days;
+                if let Some(p) = self.blocks.place(v) {
+                    self.weight[p as usize] = crash.weight(v);
+                }
             }
             self.spent += days;
             self.total -= days;
@@ -293,10 +289,10 @@ impl Phase {
             old.push(Span { lo, hi: unit.hi });
             lo = unit.hi;
         }
-        let total = longest_paths(crash, &self.blocks, span, Nodes::Kept, &mut self.whole);
-        let lengths = Lengths { ef: &self.whole.ef, tail: &self.whole.tail, total };
+        let total = longest_paths(&self.blocks, &self.weight, span, Nodes::Kept, &mut self.whole);
+        let lengths = Lengths { ef: &self.whole.ef, tail: &self.whole.tail, weight: &self.weight, total };
         let mut units = std::mem::take(&mut self.units);
-        self.blocks.split(crash.dag, span, crash.inner, lengths, |v| crash.weight(v), &mut units);
+        self.blocks.split(span, crash.inner, lengths, &mut units);
         let mut olds = old.iter().peekable();
         // The first of the places whose liveness changed that is not before the unit.
         let mut changes = 0;
@@ -325,7 +321,7 @@ impl Phase {
     /// length and cut as they were.
     fn keep(&mut self, crash: &Crash<'_>, span: Span, gained: bool) {
         if gained {
-            longest_paths(crash, &self.blocks, span, Nodes::Live, &mut self.paths);
+            longest_paths(&self.blocks, &self.weight, span, Nodes::Live, &mut self.paths);
         }
         if cfg!(debug_assertions) {
             self.check_kept(crash, span);
@@ -340,7 +336,7 @@ impl Phase {
     /// For the tests: what [`Phase::keep`] kept is what evaluating the unit afresh gives.
     fn check_kept(&mut self, crash: &Crash<'_>, span: Span) {
         let kept = Paths { ef: self.paths.ef.clone(), tail: self.paths.tail.clone() };
-        let total = longest_paths(crash, &self.blocks, span, Nodes::Live, &mut self.paths);
+        let total = longest_paths(&self.blocks, &self.weight, span, Nodes::Live, &mut self.paths);
         for p in (span.lo..span.hi).filter(|&p| self.blocks.is_live(p)) {
             let p = p as usize;
             assert_eq!(
@@ -383,7 +379,7 @@ impl Phase {
             self.ranked.remove(&(Cost(cost), u));
         }
         let span = Span { lo: u, hi: unit.hi };
-        let total = longest_paths(crash, &self.blocks, span, Nodes::Live, &mut self.paths);
+        let total = longest_paths(&self.blocks, &self.weight, span, Nodes::Live, &mut self.paths);
         let cut = self.cheapest_cut(crash, span, total);
         let unit = &mut self.state[u as usize];
         self.prefix.add(u as usize, i64::from(total) - i64::from(unit.total));
@@ -397,7 +393,7 @@ impl Phase {
     /// The cheapest cut of the unit's critical network, as the whole
     /// network's would be if this unit held it.
     fn cheapest_cut(&mut self, crash: &Crash<'_>, span: Span, total: u32) -> Option<(f64, Vec<Node>)> {
-        let (dag, blocks, paths) = (crash.dag, &self.blocks, &self.paths);
+        let (blocks, paths, weight) = (&self.blocks, &self.paths, &self.weight);
         let critical = &mut self.critical_places;
         critical.clear();
         critical.extend((span.lo..span.hi).filter(|&p| blocks.is_live(p) && paths.is_critical(p, total)));
@@ -407,12 +403,10 @@ impl Phase {
         let net = &mut self.critical;
         net.clear();
         for &p in critical.iter() {
-            let v = blocks.kept[p as usize];
             let ef = paths.ef[p as usize];
-            net.step(ef == crash.weight(v), paths.tail[p as usize] == 0);
-            for &s in dag.succs(v) {
-                let Some(q) = blocks.place(s).filter(|&q| q < span.hi) else { continue };
-                if paths.is_critical(q, total) && ef == paths.ef[q as usize] - crash.weight(s) {
+            net.step(ef == weight[p as usize], paths.tail[p as usize] == 0);
+            for &q in blocks.succs(p).iter().filter(|&&q| q < span.hi && blocks.is_live(q)) {
+                if paths.is_critical(q, total) && ef == paths.ef[q as usize] - weight[q as usize] {
                     net.link(self.scratch[q as usize]);
                 }
             }
@@ -443,10 +437,10 @@ impl Phase {
             self.marked[p] = true;
         }
         let span = Span { lo: u, hi: unit.hi };
-        let days = if self.crosses_twice(crash, span, unit.total) {
+        let days = if self.crosses_twice(span, unit.total) {
             1
         } else {
-            days.min(self.total - self.longest_avoiding(crash, span)).max(1)
+            days.min(self.total - self.longest_avoiding(span)).max(1)
         };
         for &p in &places {
             self.marked[p] = false;
@@ -455,22 +449,21 @@ impl Phase {
     }
 
     /// Whether a critical chain of the unit passes two marked steps.
-    fn crosses_twice(&mut self, crash: &Crash<'_>, Span { lo, hi }: Span, total: u32) -> bool {
-        let (dag, blocks, paths) = (crash.dag, &self.blocks, &self.paths);
+    fn crosses_twice(&mut self, Span { lo, hi }: Span, total: u32) -> bool {
+        let (blocks, paths, weight) = (&self.blocks, &self.paths, &self.weight);
         // The most marked steps on a critical chain up to each critical place.
         let hits = &mut self.scratch;
         for p in lo..hi {
             if !blocks.is_live(p) || !paths.is_critical(p, total) {
                 continue;
             }
-            let v = blocks.kept[p as usize];
-            let es = paths.ef[p as usize] - crash.weight(v);
-            let before = dag
-                .preds(v)
+            let es = paths.ef[p as usize] - weight[p as usize];
+            let before = blocks
+                .preds(p)
                 .iter()
-                .filter_map(|&u| blocks.place(u).filter(|&q| q >= lo))
-                .filter(|&q| paths.ef[q as usize] == es && paths.is_critical(q, total))
-                .map(|q| hits[q as usize])
+                .filter(|&&q| q >= lo && blocks.is_live(q))
+                .filter(|&&q| paths.ef[q as usize] == es && paths.is_critical(q, total))
+                .map(|&q| hits[q as usize])
                 .max()
                 .unwrap_or(0);
             hits[p as usize] = before + u32::from(self.marked[p as usize]);
@@ -486,13 +479,13 @@ impl Phase {
     /// it. Only edges from the gate before it and to the gate after it lead
     /// in and out: an edge that jumps over a unit gate is on no chain that
     /// matters (see the module docs).
-    fn longest_avoiding(&mut self, crash: &Crash<'_>, Span { lo, hi }: Span) -> u32 {
-        let (dag, blocks) = (crash.dag, &self.blocks);
+    fn longest_avoiding(&mut self, Span { lo, hi }: Span) -> u32 {
+        let (blocks, weight) = (&self.blocks, &self.weight);
         let before = self.prefix.before(lo as usize);
         let after = self.total - before - self.state[lo as usize].total;
         let mut avoiding = before.max(after);
         // An edge from the gate before the unit to the gate after it.
-        if lo > 0 && dag.succs(blocks.kept[lo as usize - 1]).iter().any(|&s| blocks.place(s) == Some(hi)) {
+        if lo > 0 && blocks.succs(lo - 1).contains(&hi) && blocks.is_live(hi) {
             avoiding = avoiding.max(before + after);
         }
         // The longest chain avoiding the marked steps up to each unmarked place.
@@ -501,19 +494,18 @@ impl Phase {
             if self.marked[p as usize] || !blocks.is_live(p) {
                 continue;
             }
-            let v = blocks.kept[p as usize];
             let mut start = 0u32;
-            for &u in dag.preds(v) {
-                match blocks.place(u) {
-                    Some(q) if q + 1 == lo => start = start.max(before),
-                    Some(q) if q >= lo && !self.marked[q as usize] => start = start.max(longest[q as usize]),
-                    _ => {}
+            for &q in blocks.preds(p).iter().filter(|&&q| blocks.is_live(q)) {
+                if q + 1 == lo {
+                    start = start.max(before);
+                } else if q >= lo && !self.marked[q as usize] {
+                    start = start.max(longest[q as usize]);
                 }
             }
-            let len = start.saturating_add(crash.weight(v));
+            let len = start.saturating_add(weight[p as usize]);
             longest[p as usize] = len;
             avoiding = avoiding.max(len);
-            if dag.succs(v).iter().any(|&s| blocks.place(s) == Some(hi)) {
+            if blocks.succs(p).contains(&hi) && blocks.is_live(hi) {
                 avoiding = avoiding.max(len.saturating_add(after));
             }
         }
