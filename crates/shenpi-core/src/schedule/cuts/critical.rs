@@ -18,7 +18,8 @@ pub(super) struct Critical {
     first: Vec<u32>,
     links: Vec<u32>,
     parts: Vec<Span>,
-    costs: Vec<Option<f64>>,
+    /// Per part: its cheapest cut's cost and steps (`None` for a part of one step).
+    costs: Vec<Option<(f64, Option<Vec<u32>>)>>,
     /// One part's network at a time.
     net: CutNetwork,
 }
@@ -70,28 +71,35 @@ impl Critical {
         let mut net = std::mem::take(&mut self.net);
         costs.clear();
         costs.extend(parts.iter().map(|&part| self.part_cost(&mut net, part, &capacity)));
-        let least = costs.iter().flatten().copied().fold(f64::INFINITY, f64::min);
+        let least = costs.iter().flatten().map(|&(c, _)| c).fold(f64::INFINITY, f64::min);
         let near = least + 1e-12 * least.abs().max(1.0);
-        let found = costs
-            .iter()
-            .position(|c| c.is_some_and(|c| c <= near))
-            .and_then(|i| self.part_cut(&mut net, parts[i], &capacity));
+        let found = costs.iter().position(|c| c.as_ref().is_some_and(|&(c, _)| c <= near)).and_then(|i| {
+            let (cost, set) = costs[i].take()?;
+            Some((cost, set.unwrap_or_else(|| vec![parts[i].lo])))
+        });
         self.parts = parts;
         self.costs = costs;
         self.net = net;
         found
     }
 
-    /// The cost of one part's cheapest cut, without its steps for a part of one step.
-    fn part_cost(&self, net: &mut CutNetwork, part: Span, capacity: impl Fn(u32) -> Capacity) -> Option<f64> {
+    /// One part's cheapest cut, without its steps for a part of one step.
+    fn part_cost(
+        &self,
+        net: &mut CutNetwork,
+        part: Span,
+        capacity: impl Fn(u32) -> Capacity,
+    ) -> Option<(f64, Option<Vec<u32>>)> {
         match capacity(part.lo) {
-            Capacity::Finite(c) if part.hi - part.lo == 1 && !self.bypassed(part.lo, part.hi) => Some(c),
+            Capacity::Finite(c) if part.hi - part.lo == 1 && !self.bypassed(part.lo, part.hi) => {
+                Some((c, None))
+            }
             _ if part.hi - part.lo == 1 => None,
-            _ => self.part_cut(net, part, capacity).map(|(c, _)| c),
+            _ => self.part_cut(net, part, capacity).map(|(c, set)| (c, Some(set))),
         }
     }
 
-    /// The cheapest cut of one part, entered from the step before it (or the
+    /// The cheapest cut of one part of several steps, entered from the step before it (or the
     /// source) and left to the step after it (or the sink).
     fn part_cut(
         &self,
@@ -101,12 +109,6 @@ impl Critical {
     ) -> Option<(f64, Vec<u32>)> {
         if self.bypassed(lo, hi) {
             return None;
-        }
-        if hi - lo == 1 {
-            return match capacity(lo) {
-                Capacity::Finite(c) => Some((c, vec![lo])),
-                Capacity::Unbounded => None,
-            };
         }
         let entered = |i: u32| self.starts[i as usize] || (lo > 0 && self.links(lo - 1).contains(&i));
         let left = |i: u32| self.ends[i as usize] || self.links(i).contains(&hi);
