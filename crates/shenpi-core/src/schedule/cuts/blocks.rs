@@ -176,17 +176,18 @@ impl Blocks {
         let mut far = std::mem::take(&mut self.far);
         far.clear();
         for p in lo..hi {
-            let within = |&q: &u32| q >= lo && q < hi;
+            // Both lists are ascending: the predecessors all before `p`, the successors all after it.
             let (preds, succs) = (self.preds(p), self.succs(p));
-            let entered = !preds.iter().any(within) || (lo > 0 && preds.contains(&(lo - 1)));
+            let entered =
+                preds.last().is_none_or(|&q| q < lo) || (lo > 0 && preds.binary_search(&(lo - 1)).is_ok());
             if entered && short(0, p) <= inner {
                 last_start = p;
             }
-            let left = !succs.iter().any(within) || succs.contains(&hi);
+            let left = succs.first().is_none_or(|&q| q >= hi) || succs.binary_search(&hi).is_ok();
             if first_end == NONE && left && total.saturating_sub(ef[p as usize]) <= inner {
                 first_end = p;
             }
-            let reach = succs.iter().copied().filter(|&q| q < hi && short(ef[p as usize], q) <= inner).max();
+            let reach = succs.iter().rev().copied().find(|&q| q < hi && short(ef[p as usize], q) <= inner);
             far.push(reach.unwrap_or(0));
         }
         self.changed.clear();
