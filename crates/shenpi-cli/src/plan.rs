@@ -99,12 +99,6 @@ fn plan(args: &Args) -> Result<String, Failure> {
     Ok(out)
 }
 
-/// Pads `s` to `width` display columns (CJK characters take two).
-fn pad(s: &str, width: usize, right: bool) -> String {
-    let fill = " ".repeat(width.saturating_sub(s.width()));
-    if right { format!("{fill}{s}") } else { format!("{s}{fill}") }
-}
-
 fn days(n: i64) -> String {
     format!("{n} working day{}", if n.abs() == 1 { "" } else { "s" })
 }
@@ -125,7 +119,7 @@ fn table(o: &PlanReport, note: Option<&str>) -> String {
     s.push('\n');
     reform(&mut s, o);
     // Names come from the file: a control character in one must not reach the terminal.
-    s.lines().map(|line| common::printable(line) + "\n").collect()
+    common::printable_lines(s)
 }
 
 /// Title, start and policy, the budget check, the finish and the critical path.
@@ -188,24 +182,23 @@ fn summary(s: &mut String, o: &PlanReport, note: Option<&str>) {
 
 /// One row per step, columns padded by display width, numbers to the right.
 fn step_table(s: &mut String, o: &PlanReport) {
-    let head = ["", "id", "name", "dept", "days", "es", "ef", "deadline", "float", "start", "due"];
-    // Two passes over the steps, the cells made again in the second: a
-    // large flow's table is never held as cells (eleven strings a step).
-    let mut widths: Vec<usize> = head.iter().map(|h| h.width()).collect();
-    for r in o.steps.iter().map(step_cells) {
-        for (w, c) in widths.iter_mut().zip(&r) {
-            *w = (*w).max(c.width());
+    const HEAD: [&str; COLUMNS] =
+        ["", "id", "name", "dept", "days", "es", "ef", "deadline", "float", "start", "due"];
+    // Two passes over the steps, each cell written into one reused buffer:
+    // the first measures the columns, the second pads the cells into the
+    // text. A large flow's table is never held as cells.
+    let mut widths = HEAD.map(UnicodeWidthStr::width);
+    let mut cell = String::new();
+    for st in &o.steps {
+        for (i, w) in widths.iter_mut().enumerate() {
+            cell.clear();
+            step_cell(&mut cell, st, i);
+            *w = (*w).max(cell.width());
         }
     }
-    let numeric = |i: usize| (4..=8).contains(&i);
-    let render = |cells: &[String]| {
-        let parts: Vec<String> =
-            cells.iter().enumerate().map(|(i, c)| pad(c, widths[i], numeric(i))).collect();
-        parts.join("  ").trim_end().to_string()
-    };
-    let _ = writeln!(s, "{}", render(&head.map(String::from)));
-    for r in o.steps.iter().map(step_cells) {
-        let _ = writeln!(s, "{}", render(&r));
+    row(s, &widths, &mut cell, |c, i| c.push_str(HEAD[i]));
+    for st in &o.steps {
+        row(s, &widths, &mut cell, |c, i| step_cell(c, st, i));
     }
     let _ = writeln!(
         s,
@@ -215,21 +208,61 @@ fn step_table(s: &mut String, o: &PlanReport) {
     );
 }
 
-fn step_cells(st: &Step) -> [String; 11] {
-    let date = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "-".to_string(), |d| d.to_string());
-    [
-        if st.critical { "*" } else { "" }.to_string(),
-        st.id.clone(),
-        common::printable(&st.name).into_owned(),
-        common::printable(&st.dept).into_owned(),
-        if st.counted { st.promised.to_string() } else { format!("({})", st.promised) },
-        st.es.to_string(),
-        st.ef.to_string(),
-        st.deadline.to_string(),
-        st.total_float.to_string(),
-        date(st.start_date),
-        date(st.due_date),
-    ]
+/// Columns of the step table.
+const COLUMNS: usize = 11;
+
+/// Appends one line of the step table: each cell (`fill` writes cell `i`
+/// into the buffer it is given) padded to its column's display width (CJK
+/// characters take two), numbers to the right, two spaces between columns,
+/// no spaces at the end.
+fn row(
+    s: &mut String,
+    widths: &[usize; COLUMNS],
+    cell: &mut String,
+    mut fill: impl FnMut(&mut String, usize),
+) {
+    let start = s.len();
+    for (i, &width) in widths.iter().enumerate() {
+        if i > 0 {
+            s.push_str("  ");
+        }
+        cell.clear();
+        fill(cell, i);
+        let spaces = width.saturating_sub(cell.width());
+        if (4..=8).contains(&i) {
+            s.extend(std::iter::repeat_n(' ', spaces));
+            s.push_str(cell);
+        } else {
+            s.push_str(cell);
+            s.extend(std::iter::repeat_n(' ', spaces));
+        }
+    }
+    let kept = s[start..].trim_end().len();
+    s.truncate(start + kept);
+    s.push('\n');
+}
+
+/// Writes cell `i` of a step's row: critical mark, id, name, department,
+/// days (in parentheses when not counted), es, ef, deadline, float, start, due.
+fn step_cell(c: &mut String, st: &Step, i: usize) {
+    let date = |c: &mut String, d: Option<NaiveDate>| match d {
+        Some(d) => write!(c, "{d}"),
+        None => c.write_str("-"),
+    };
+    let _ = match i {
+        0 => c.write_str(if st.critical { "*" } else { "" }),
+        1 => c.write_str(&st.id),
+        2 => c.write_str(&common::printable(&st.name)),
+        3 => c.write_str(&common::printable(&st.dept)),
+        4 if st.counted => write!(c, "{}", st.promised),
+        4 => write!(c, "({})", st.promised),
+        5 => write!(c, "{}", st.es),
+        6 => write!(c, "{}", st.ef),
+        7 => write!(c, "{}", st.deadline),
+        8 => write!(c, "{}", st.total_float),
+        9 => date(c, st.start_date),
+        _ => date(c, st.due_date),
+    };
 }
 
 /// Each stage against its budget, with the chain that breaks it.
