@@ -6,6 +6,7 @@
 //! or its calendar is invalid or a date falls outside the calendar, 2 usage
 //! or I/O error.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -106,11 +107,15 @@ fn days(n: i64) -> String {
 /// The plan for a person: a summary, the step table, the stages, what to
 /// cut when over budget, and the reform figures.
 fn table(o: &PlanReport, note: Option<&str>) -> String {
+    // Names come from the file: a control character in one must not reach
+    // the terminal. The parts around the step table pass through
+    // `printable_lines`; the table's rows escape their own cells.
     let mut s = String::new();
     summary(&mut s, o, note);
     s.push('\n');
-    step_table(&mut s, o);
-    s.push('\n');
+    let mut out = common::printable_lines(s);
+    step_table(&mut out, o);
+    let mut s = String::from("\n");
     stages(&mut s, o);
     if let Some(c) = &o.cuts {
         s.push('\n');
@@ -118,8 +123,8 @@ fn table(o: &PlanReport, note: Option<&str>) -> String {
     }
     s.push('\n');
     reform(&mut s, o);
-    // Names come from the file: a control character in one must not reach the terminal.
-    common::printable_lines(s)
+    out.push_str(&common::printable_lines(s));
+    out
 }
 
 /// Title, start and policy, the budget check, the finish and the critical path.
@@ -180,25 +185,29 @@ fn summary(s: &mut String, o: &PlanReport, note: Option<&str>) {
     }
 }
 
+/// Columns of the step table.
+const COLUMNS: usize = 11;
+
+/// The step table's headings.
+const HEAD: [&str; COLUMNS] =
+    ["", "id", "name", "dept", "days", "es", "ef", "deadline", "float", "start", "due"];
+
 /// One row per step, columns padded by display width, numbers to the right.
 fn step_table(s: &mut String, o: &PlanReport) {
-    const HEAD: [&str; COLUMNS] =
-        ["", "id", "name", "dept", "days", "es", "ef", "deadline", "float", "start", "due"];
-    // Two passes over the steps, each cell written into one reused buffer:
-    // the first measures the columns, the second pads the cells into the
-    // text. A large flow's table is never held as cells.
-    let mut widths = HEAD.map(UnicodeWidthStr::width);
+    // A large flow's table is never held as cells: each is written into one
+    // reused buffer and padded into the text.
+    let widths = column_widths(&o.steps);
     let mut cell = String::new();
-    for st in &o.steps {
-        for (i, w) in widths.iter_mut().enumerate() {
-            cell.clear();
-            step_cell(&mut cell, st, i);
-            *w = (*w).max(cell.width());
-        }
-    }
     row(s, &widths, &mut cell, |c, i| c.push_str(HEAD[i]));
     for st in &o.steps {
+        let start = s.len();
         row(s, &widths, &mut cell, |c, i| step_cell(c, st, i));
+        // Names and departments are escaped in their cells; a row whose id
+        // needs it is escaped line by line, as the rest of the text is.
+        if let Cow::Owned(_) = common::printable(&st.id) {
+            let line = s.split_off(start);
+            s.push_str(&common::printable_lines(line));
+        }
     }
     let _ = writeln!(
         s,
@@ -208,8 +217,79 @@ fn step_table(s: &mut String, o: &PlanReport) {
     );
 }
 
-/// Columns of the step table.
-const COLUMNS: usize = 11;
+/// The display width of each column of the step table: the widest of its
+/// heading and its cells. Text cells are measured; a column of numbers or
+/// dates is as wide as the written form of its smallest or its largest
+/// value, so only those two are written.
+fn column_widths(steps: &[Step]) -> [usize; COLUMNS] {
+    let mut text = [0usize; 3];
+    let mut critical = false;
+    let (mut counted, mut uncounted) = (Extremes::default(), Extremes::default());
+    let (mut es, mut ef) = (Extremes::default(), Extremes::default());
+    let (mut deadline, mut float) = (Extremes::default(), Extremes::default());
+    let (mut start, mut due) = (Extremes::default(), Extremes::default());
+    let mut undated = [false; 2];
+    for st in steps {
+        critical |= st.critical;
+        text[0] = text[0].max(st.id.width());
+        text[1] = text[1].max(common::printable(&st.name).width());
+        text[2] = text[2].max(common::printable(&st.dept).width());
+        if st.counted {
+            counted.add(st.promised);
+        } else {
+            uncounted.add(st.promised);
+        }
+        es.add(st.es);
+        ef.add(st.ef);
+        deadline.add(st.deadline);
+        float.add(st.total_float);
+        for (k, (column, date)) in
+            [(&mut start, st.start_date), (&mut due, st.due_date)].into_iter().enumerate()
+        {
+            match date {
+                Some(d) => column.add(d),
+                None => undated[k] = true,
+            }
+        }
+    }
+    let dates =
+        |column: &Extremes<NaiveDate>, undated: bool| column.width().unwrap_or(0).max(usize::from(undated));
+    let cells = [
+        usize::from(critical),
+        text[0],
+        text[1],
+        text[2],
+        counted.width().unwrap_or(0).max(uncounted.width().map_or(0, |w| w + 2)),
+        es.width().unwrap_or(0),
+        ef.width().unwrap_or(0),
+        deadline.width().unwrap_or(0),
+        float.width().unwrap_or(0),
+        dates(&start, undated[0]),
+        dates(&due, undated[1]),
+    ];
+    std::array::from_fn(|i| HEAD[i].width().max(cells[i]))
+}
+
+/// The smallest and the largest value of a column of integers or dates: the
+/// written form of one of the two is the longest of the column.
+struct Extremes<T>(Option<(T, T)>);
+
+impl<T> Default for Extremes<T> {
+    fn default() -> Self {
+        Extremes(None)
+    }
+}
+
+impl<T: Copy + Ord + std::fmt::Display> Extremes<T> {
+    fn add(&mut self, v: T) {
+        self.0 = Some(self.0.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
+    }
+
+    /// Characters of the longest written value (all ASCII); `None` without values.
+    fn width(&self) -> Option<usize> {
+        self.0.map(|(lo, hi)| lo.to_string().len().max(hi.to_string().len()))
+    }
+}
 
 /// Appends one line of the step table: each cell (`fill` writes cell `i`
 /// into the buffer it is given) padded to its column's display width (CJK
@@ -228,7 +308,9 @@ fn row(
         }
         cell.clear();
         fill(cell, i);
-        let spaces = width.saturating_sub(cell.width());
+        // Only the id, name and department may hold other than ASCII.
+        let used = if (1..=3).contains(&i) { cell.width() } else { cell.len() };
+        let spaces = width.saturating_sub(used);
         if (4..=8).contains(&i) {
             s.extend(std::iter::repeat_n(' ', spaces));
             s.push_str(cell);
@@ -349,5 +431,45 @@ fn reform(s: &mut String, o: &PlanReport) {
             pairs.join(", "),
             o.relaxed_after.total_days
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use shenpi_core::schedule::{Plan, PlanReport};
+    use shenpi_core::{Calendar, Flow, FlowGraph};
+
+    use super::*;
+
+    /// The column widths from each column's extremes are those of measuring every cell.
+    #[test]
+    fn column_widths_are_the_widest_cells() {
+        let flow = Flow::parse(
+            "f.yaml",
+            "id: f\nname: f\nbudget: 3\nstages:\n  - id: s\n    name: s\n    steps:\n      \
+             - { id: a, name: 甲, dept: 住建局, promised: 9 }\n      \
+             - { id: bb, name: b, promised: 120, counted: false }\n      \
+             - { id: c, name: \"c\\u0007\", promised: 1 }\n",
+        )
+        .unwrap_or_else(|r| panic!("{}", r.render()));
+        let flow = Arc::new(flow);
+        let plan = Plan::new(FlowGraph::new(flow.clone(), flow.defaults()));
+        let cn = Calendar::cn();
+        let dates = plan.dates(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(), &cn).ok();
+        for dates in [dates.as_ref(), None] {
+            let report = PlanReport::new(&plan, dates, &cn);
+            let mut want = HEAD.map(UnicodeWidthStr::width);
+            let mut cell = String::new();
+            for st in &report.steps {
+                for (i, w) in want.iter_mut().enumerate() {
+                    cell.clear();
+                    step_cell(&mut cell, st, i);
+                    *w = (*w).max(cell.width());
+                }
+            }
+            assert_eq!(column_widths(&report.steps), want);
+        }
     }
 }
