@@ -231,9 +231,9 @@ fn column_widths(steps: &[Step]) -> [usize; COLUMNS] {
     let mut undated = [false; 2];
     for st in steps {
         critical |= st.critical;
-        text[0] = text[0].max(st.id.width());
-        text[1] = text[1].max(common::printable(&st.name).width());
-        text[2] = text[2].max(common::printable(&st.dept).width());
+        text[0] = text[0].max(display_width(&st.id));
+        text[1] = text[1].max(display_width(&common::printable(&st.name)));
+        text[2] = text[2].max(display_width(&common::printable(&st.dept)));
         if st.counted {
             counted.add(st.promised);
         } else {
@@ -291,6 +291,22 @@ impl<T: Copy + Ord + std::fmt::Display> Extremes<T> {
     }
 }
 
+/// Display width of `s` as [`UnicodeWidthStr::width`] gives it (CJK
+/// characters take two columns), counted directly when `s` holds only
+/// printable ASCII and CJK ideographs, the usual text of a flow (no
+/// sequence of those has a width of its own).
+fn display_width(s: &str) -> usize {
+    let mut width = 0;
+    for c in s.chars() {
+        match c {
+            ' '..='~' => width += 1,
+            '\u{4e00}'..='\u{9fff}' => width += 2,
+            _ => return s.width(),
+        }
+    }
+    width
+}
+
 /// Appends one line of the step table: each cell (`fill` writes cell `i`
 /// into the buffer it is given) padded to its column's display width (CJK
 /// characters take two), numbers to the right, two spaces between columns,
@@ -309,7 +325,7 @@ fn row(
         cell.clear();
         fill(cell, i);
         // Only the id, name and department may hold other than ASCII.
-        let used = if (1..=3).contains(&i) { cell.width() } else { cell.len() };
+        let used = if (1..=3).contains(&i) { display_width(cell) } else { cell.len() };
         let spaces = width.saturating_sub(used);
         if (4..=8).contains(&i) {
             s.extend(std::iter::repeat_n(' ', spaces));
@@ -438,10 +454,20 @@ fn reform(s: &mut String, o: &PlanReport) {
 mod tests {
     use std::sync::Arc;
 
+    use proptest::prelude::*;
     use shenpi_core::schedule::{Plan, PlanReport};
     use shenpi_core::{Calendar, Flow, FlowGraph};
 
     use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn display_width_is_unicode_width(s in "[a ~名审\u{3000}\u{1b}\r\n\u{300}\u{200d}\u{fe0f}\u{1f600}\u{1100}\u{1160}\u{644}\u{627}]{0,8}") {
+            prop_assert_eq!(display_width(&s), s.width());
+        }
+    }
 
     /// The column widths from each column's extremes are those of measuring every cell.
     #[test]
