@@ -8,7 +8,7 @@ use serde::Serialize;
 use shenpi_core::diag::{Located, Report};
 use shenpi_core::{Calendar, ErrorKind, Flow, FlowGraph, Plan};
 
-use crate::common::{Cause, Failure, OUTSIDE_HELP, ReachArg};
+use crate::common::{Cause, Failure, OUTSIDE_HELP, ReachArg, printable_lines};
 use crate::{Format, exit_code};
 
 /// Arguments of `shenpi check`.
@@ -157,7 +157,7 @@ fn print(args: &Args, verdicts: &[(String, Verdict)]) -> io::Result<()> {
         match v {
             Verdict::Valid(flow, warnings) => {
                 if let Some(w) = warnings {
-                    write!(err, "{}", w.render())?;
+                    write!(err, "{}", printable_lines(w.render()))?;
                 }
                 writeln!(
                     out,
@@ -172,7 +172,7 @@ fn print(args: &Args, verdicts: &[(String, Verdict)]) -> io::Result<()> {
                 )?
             }
             Verdict::Invalid(report) => {
-                write!(err, "{}", report.render())?;
+                write!(err, "{}", printable_lines(report.render()))?;
                 let n = report.diagnostics().iter().filter(|d| d.is_error()).count();
                 writeln!(err, "{name}: {n} error{}\n", if n == 1 { "" } else { "s" })?;
             }

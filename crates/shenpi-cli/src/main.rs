@@ -112,9 +112,10 @@ fn fail(failure: &Failure, format: Format) -> ExitCode {
                 let _ = io::stdout().lock().write_all(failure.json().as_bytes());
             }
             Format::Table => {
+                // What a flow or a store holds may carry terminal escapes: shown, not obeyed.
                 let text = failure.text();
                 if !text.is_empty() {
-                    let _ = writeln!(io::stderr(), "{text}");
+                    let _ = io::stderr().write_all(common::printable_lines(text + "\n").as_bytes());
                 }
             }
         }

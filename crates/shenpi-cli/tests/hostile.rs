@@ -238,3 +238,23 @@ fn careless_ids_keys_and_weekends_are_refused() {
     assert!(stderr(&out).contains("Saturday is listed twice in `weekend`"), "{}", stderr(&out));
     assert!(stderr(&out).contains("own.yaml:3:16"), "{}", stderr(&out));
 }
+
+// An id with a terminal escape (written `\e` in a quoted YAML string) was quoted raw in E014's message.
+#[test]
+fn a_diagnostic_shows_terminal_escapes_from_the_flow_instead_of_obeying_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = dir.path().join("esc.yaml");
+    fs::write(
+        &flow,
+        "id: f\nname: x\nstages:\n  - id: s\n    name: y\n    steps:\n      \
+         - { id: \"a\\e[31mred\", name: z, dept: d, promised: 1 }\n",
+    )
+    .unwrap();
+    for command in ["check", "plan"] {
+        let out = shenpi(&[command, flow.to_str().unwrap()]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{command}: {err}");
+        assert!(err.contains("E014") && err.contains("a\\u{1b}[31mred"), "{command}: {err}");
+        assert!(!err.contains('\u{1b}'), "{command}: a raw escape in {err:?}");
+    }
+}
